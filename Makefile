@@ -1,0 +1,30 @@
+# Thin wrapper over CMake. `make run` and `make check` are the two commands a
+# newcomer types; both install what is missing first.
+BUILD    ?= build
+JOBS     ?= $(shell nproc)
+CMAKE_FLAGS ?=
+ifeq ($(CI),true)
+CMAKE_FLAGS += -DCARDD_WERROR=ON
+endif
+
+.PHONY: all deps configure build check run clean
+
+all: build
+
+deps:
+	@bash scripts/deps.sh
+
+configure: deps
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+check: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) --no-tests=error
+
+clean:
+	rm -rf $(BUILD)
+
+run: build
+	@bash scripts/run.sh

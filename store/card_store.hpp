@@ -1,0 +1,138 @@
+#pragma once
+// The card centre's rules over one SQL connection. Every method that changes
+// state runs in one transaction and writes one audit line in it; a refused
+// request changes nothing. No I/O but the database.
+
+#include <functional>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "store/domain.hpp"
+#include "store/sql_connection.hpp"
+
+namespace cardd::store {
+
+/// Where timestamps come from; tests pass a fake.
+using Clock = std::function<UnixTime()>;
+UnixTime system_clock_now();
+
+class CardStore {
+public:
+    /// Runs pending migrations; refuses a database written by a newer cardd.
+    static Result<std::unique_ptr<CardStore>> open(std::unique_ptr<SqlConnection> connection,
+                                                   Clock clock = system_clock_now);
+
+    CardStore(const CardStore&) = delete;
+    CardStore& operator=(const CardStore&) = delete;
+    ~CardStore();
+
+    Result<int> schema_version();
+
+    // Card format (卡格式).
+    Result<CardFormat> card_format();
+    Result<CardFormat> set_card_format(const Actor& actor, const CardFormat& format);
+
+    // People.
+    Result<Person> add_person(const Actor& actor, const PersonInput& person);
+    Result<Person> person(std::string_view staff_no);
+    Result<std::vector<Person>> people();
+
+    // Cards.
+    Result<Card> issue_card(const Actor& actor, std::string_view staff_no, CardNo card_no, const IssueOptions& options);
+    /// Onboarding: the person and their card in one transaction.
+    Result<Card> onboard(const Actor& actor, const PersonInput& person, CardNo card_no, const IssueOptions& options);
+    Result<Card> card(CardNo card_no);
+    Result<std::vector<Card>> cards();
+    Result<Cents> balance(CardNo card_no);
+    Result<std::vector<LedgerEntry>> ledger(CardNo card_no);
+    Result<Card> top_up(const Actor& actor, CardNo card_no, Cents amount);
+    /// Cash back from an active card, at most its balance.
+    Result<Card> refund(const Actor& actor, CardNo card_no, Cents amount);
+    /// 退款销户: the whole balance back in cash, the card closed (returned).
+    /// A lost card may be closed too; it then goes on every terminal's blacklist.
+    Result<Card> refund_close(const Actor& actor, CardNo card_no, BlacklistChange* change = nullptr);
+    /// 退卡: an active card handed back; the balance is refunded if asked,
+    /// otherwise it stays on the returned card's ledger.
+    Result<Card> return_card(const Actor& actor, CardNo card_no, bool refund_balance);
+    /// Records the chip UID once an encoder wrote the card.
+    Result<Card> set_card_uid(const Actor& actor, CardNo card_no, std::string_view uid);
+
+    // Loss (挂失), unlock (解除挂失), replacement (新卡补办).
+    Result<Loss> report_loss(const Actor& actor, CardNo card_no, const PushTarget& push,
+                             BlacklistChange* change = nullptr);
+    Result<Loss> unlock(const Actor& actor, CardNo card_no, const PushTarget& push, BlacklistChange* change = nullptr);
+    Result<std::vector<Loss>> losses(const LossQuery& query);
+    /// Replaces a lost card with a new card number, carrying the balance over.
+    /// The old card is put on every terminal's blacklist, so its balance cannot be spent twice.
+    Result<Card> replace_card(const Actor& actor, CardNo old_card_no, CardNo new_card_no, const IssueOptions& options,
+                              BlacklistChange* change = nullptr);
+
+    // Devices.
+    Result<Device> add_terminal(const Actor& actor, const TerminalSpec& spec);
+    Result<Device> add_encoder(const Actor& actor, const EncoderSpec& spec);
+    Result<void> remove_device(const Actor& actor, std::string_view name);
+    Result<Device> device(std::string_view name);
+    Result<Device> device(DeviceId id);
+    Result<std::vector<Device>> devices();
+    /// The serial number a terminal reported (CT-1 0x0002); its records are keyed by it.
+    Result<void> set_terminal_serial(DeviceId terminal, std::uint32_t serial);
+
+    // Blacklist state per terminal.
+    /// The cards the terminal must refuse, ascending.
+    Result<std::vector<CardNo>> desired_blacklist(DeviceId terminal);
+    /// Batches not yet confirmed, oldest first.
+    Result<std::vector<BlacklistBatch>> pending_batches(DeviceId terminal);
+    Result<std::vector<BlacklistBatch>> batches(DeviceId terminal);
+    /// The terminal now enforces `version`, a version the store planned for it:
+    /// that batch and every earlier one are confirmed.
+    Result<void> confirm_version(DeviceId terminal, std::int64_t version);
+    /// Plans a full sync of the desired set at a fresh version; pending deltas are superseded.
+    Result<BlacklistBatch> plan_full_sync(DeviceId terminal);
+    /// 重新下载失败卡号: puts chosen cards on chosen terminals' blacklists.
+    Result<BlacklistChange> add_to_blacklists(const Actor& actor, std::span<const CardNo> cards,
+                                              std::span<const std::string> terminals);
+
+    // Transaction records collected from terminals.
+    /// Stores records identified by (terminal serial, seq): a record already held
+    /// is ignored, a new one applies to its card's ledger once.
+    Result<RecordsOutcome> store_records(DeviceId terminal, std::span<const TransactionRecord> records);
+    Result<std::vector<StoredRecord>> records(std::optional<CardNo> card_no = std::nullopt);
+
+    // Audit log.
+    Result<std::vector<AuditEntry>> audit_log(std::size_t limit = 100);
+
+    /// Checks every invariant the schema cannot express (ledger conservation,
+    /// card links, blacklist of replaced cards). Returns one line per violation.
+    Result<std::vector<std::string>> check_invariants();
+
+private:
+    CardStore(std::unique_ptr<SqlConnection> db, Clock clock);
+
+    /// Runs `body` between BEGIN and COMMIT; any error value rolls everything back.
+    template <class Body>
+    auto transaction(Body&& body) -> decltype(body());
+
+    Result<void> audit(const Actor& actor, std::string_view action, const std::string& detail);
+    Result<Person> insert_person(const Actor& actor, const PersonInput& person);
+    Result<Card> load_card(CardNo card_no);
+    Result<void> check_card_no(CardNo card_no);
+    Result<Card> insert_card(const Actor& actor, std::int64_t person_id, CardNo card_no, const IssueOptions& options,
+                             std::optional<CardNo> replaces);
+    Result<std::int64_t> insert_ledger(CardNo card_no, LedgerKind kind, Cents amount, Cents cash);
+    Result<std::vector<DeviceId>> resolve_terminals(const PushTarget& push);
+    Result<std::vector<DeviceId>> all_terminals();
+    Result<std::int64_t> next_version();
+    /// Adds or removes cards in one terminal's desired set and writes the batch
+    /// for what really changed; nothing when nothing changed.
+    Result<void> change_terminal_set(DeviceId terminal, BatchOp op, std::span<const CardNo> cards,
+                                     BlacklistChange* change);
+    /// Puts a card on the all-terminals list and on every terminal's set.
+    Result<void> blacklist_everywhere(CardNo card_no, BlacklistChange* change);
+    Result<std::vector<std::string>> terminal_names(std::int64_t loss_id, std::string_view role);
+
+    std::unique_ptr<SqlConnection> db_;
+    Clock clock_;
+};
+
+}  // namespace cardd::store

@@ -1,0 +1,104 @@
+#pragma once
+// Shared by the card_store_*.cpp files only: error propagation, query helpers
+// and the transaction wrapper.
+
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/card_store.hpp"
+
+// Propagates an error value; binds the value to `name` otherwise.
+#define CARDD_TRY(name, expr)                                   \
+    auto name##_result = (expr);                                \
+    if (!name##_result) return std::unexpected(std::move(name##_result.error())); \
+    auto& name = *name##_result
+
+#define CARDD_TRY_VOID(expr)                                    \
+    do {                                                        \
+        auto try_result_ = (expr);                              \
+        if (!try_result_) return std::unexpected(std::move(try_result_.error())); \
+    } while (0)
+
+namespace cardd::store::detail {
+
+using Params = std::initializer_list<Value>;
+
+inline std::span<const Value> as_span(Params params) { return {params.begin(), params.size()}; }
+
+inline Result<std::vector<Row>> query(SqlConnection& db, std::string_view sql, Params params = {}) {
+    return db.query(sql, as_span(params));
+}
+
+inline Result<std::uint64_t> execute(SqlConnection& db, std::string_view sql, Params params = {}) {
+    return db.execute(sql, as_span(params));
+}
+
+/// The first row, or nothing.
+inline Result<std::optional<Row>> query_one(SqlConnection& db, std::string_view sql, Params params = {}) {
+    auto rows = db.query(sql, as_span(params));
+    if (!rows) return std::unexpected(rows.error());
+    if (rows->empty()) return std::optional<Row>{};
+    return std::optional<Row>{std::move(rows->front())};
+}
+
+/// A single integer (COUNT, SUM, MAX); NULL reads as 0.
+inline Result<std::int64_t> query_int(SqlConnection& db, std::string_view sql, Params params = {}) {
+    auto row = query_one(db, sql, params);
+    if (!row) return std::unexpected(row.error());
+    if (!*row || is_null((**row)[0])) return std::int64_t{0};
+    return as_int((**row)[0]);
+}
+
+/// " FOR UPDATE" on MariaDB, where a read that decides a write must lock its
+/// rows; SQLite's BEGIN IMMEDIATE already holds the only write lock.
+inline const char* for_update(const SqlConnection& db) {
+    return db.dialect() == Dialect::mariadb ? " FOR UPDATE" : "";
+}
+
+std::string join_cards(std::span<const CardNo> cards);
+std::vector<CardNo> split_cards(std::string_view text);
+std::string format_cents(Cents cents);
+
+CardState card_state_from(std::string_view text);
+LedgerKind ledger_kind_from(std::string_view text);
+PushTarget::Scope scope_from(std::string_view text);
+BatchOp batch_op_from(std::string_view text);
+BatchState batch_state_from(std::string_view text);
+
+/// Columns of the card query shared by every card lookup.
+inline constexpr std::string_view card_columns =
+    "c.card_no, c.serial, p.staff_no, p.name, p.department, c.uid, c.state, c.issued_at, c.closed_at, "
+    "c.replaced_by, c.replaces, (SELECT COALESCE(SUM(l.amount), 0) FROM ledger l WHERE l.card_no = c.card_no) ";
+Card card_from_row(const Row& row);
+
+inline constexpr std::string_view device_columns =
+    "id, name, kind, transport, host, port, serial_device, baud, parity, unit_id, usb_vendor, usb_product, "
+    "terminal_serial, confirmed_version, planned_version, records_next_seq, created_at ";
+Device device_from_row(const Row& row);
+
+inline constexpr std::string_view batch_columns =
+    "id, terminal_id, base_version, new_version, op, cards, created_at, state ";
+BlacklistBatch batch_from_row(const Row& row);
+
+}  // namespace cardd::store::detail
+
+namespace cardd::store {
+
+template <class Body>
+auto CardStore::transaction(Body&& body) -> decltype(body()) {
+    if (auto began = db_->begin(); !began) return std::unexpected(began.error());
+    auto result = body();
+    if (!result) {
+        (void)db_->rollback();
+        return result;
+    }
+    if (auto committed = db_->commit(); !committed) {
+        (void)db_->rollback();
+        return std::unexpected(committed.error());
+    }
+    return result;
+}
+
+}  // namespace cardd::store

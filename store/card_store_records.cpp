@@ -1,0 +1,110 @@
+#include <algorithm>
+
+#include "store/card_store.hpp"
+#include "store/card_store_internal.hpp"
+
+namespace cardd::store {
+
+using namespace detail;
+
+namespace {
+
+// A record that contradicts CT-1 is garbage from the terminal, not a fact:
+// the whole read is refused so nothing of it lands.
+Result<void> validate(const TransactionRecord& record) {
+    const auto bad = [&](std::string_view why) {
+        return fail(Errc::invalid_argument, "transaction record " + std::to_string(record.seq) + ": " + std::string(why));
+    };
+    if (record.card_no <= 0) return bad("card number 0 is never valid");
+    switch (record.kind) {
+        case RecordKind::purchase:
+            if (record.amount < 0) return bad("a purchase takes money from the card, its amount cannot be negative");
+            break;
+        case RecordKind::refund:
+            if (record.amount > 0) return bad("a refund puts money back, its amount cannot be positive");
+            break;
+        case RecordKind::refused:
+            if (record.amount != 0) return bad("a refusal moves no money, its amount must be 0");
+            break;
+        default: return bad("unknown record kind");
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<RecordsOutcome> CardStore::store_records(DeviceId terminal, std::span<const TransactionRecord> records) {
+    for (const TransactionRecord& record : records) CARDD_TRY_VOID(validate(record));
+    return transaction([&]() -> Result<RecordsOutcome> {
+        CARDD_TRY(source, device(terminal));
+        if (!source.terminal_serial) {
+            return fail(Errc::conflict, "terminal '" + source.name +
+                                            "' has no serial number on record yet; read its parameters first");
+        }
+        const std::int64_t serial = *source.terminal_serial;
+        RecordsOutcome outcome;
+        std::int64_t next_seq = source.records_next_seq;
+        for (const TransactionRecord& record : records) {
+            next_seq = std::max(next_seq, std::int64_t{record.seq} + 1);
+            CARDD_TRY(held, query_one(*db_, "SELECT 1 FROM transactions WHERE terminal_serial = ? AND seq = ?",
+                                      {serial, std::int64_t{record.seq}}));
+            if (held) {
+                ++outcome.duplicates;
+                continue;
+            }
+            CARDD_TRY_VOID(execute(*db_,
+                                   "INSERT INTO transactions (terminal_serial, seq, terminal_id, card_no, amount, "
+                                   "balance_after, at, counter, kind, collected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                   {serial, std::int64_t{record.seq}, terminal, record.card_no,
+                                    std::int64_t{record.amount}, std::int64_t{record.balance_after}, record.time,
+                                    std::int64_t{record.counter}, static_cast<std::int64_t>(record.kind), clock_()}));
+            ++outcome.stored;
+            CARDD_TRY(known, query_one(*db_, "SELECT 1 FROM cards WHERE card_no = ?", {record.card_no}));
+            if (!known) {
+                ++outcome.unmatched;
+                continue;
+            }
+            // The card's purse already changed at the terminal; the ledger follows it.
+            if (record.kind == RecordKind::purchase) {
+                CARDD_TRY_VOID(insert_ledger(record.card_no, LedgerKind::purchase, -std::int64_t{record.amount}, 0));
+            } else if (record.kind == RecordKind::refund) {
+                CARDD_TRY_VOID(insert_ledger(record.card_no, LedgerKind::terminal_refund, -std::int64_t{record.amount}, 0));
+            }
+        }
+        if (next_seq != source.records_next_seq) {
+            CARDD_TRY_VOID(execute(*db_, "UPDATE devices SET records_next_seq = ? WHERE id = ?", {next_seq, terminal}));
+        }
+        return outcome;
+    });
+}
+
+Result<std::vector<StoredRecord>> CardStore::records(std::optional<CardNo> card_no) {
+    std::string sql =
+        "SELECT terminal_serial, seq, terminal_id, card_no, amount, balance_after, at, counter, kind, collected_at "
+        "FROM transactions";
+    std::vector<Value> params;
+    if (card_no) {
+        sql += " WHERE card_no = ?";
+        params.emplace_back(*card_no);
+    }
+    sql += " ORDER BY collected_at, terminal_serial, seq";
+    CARDD_TRY(rows, db_->query(sql, params));
+    std::vector<StoredRecord> out;
+    for (const Row& row : rows) {
+        StoredRecord stored;
+        stored.terminal_serial = static_cast<std::uint32_t>(as_int(row[0]));
+        stored.record.seq = static_cast<std::uint32_t>(as_int(row[1]));
+        stored.terminal_id = as_opt_int(row[2]);
+        stored.record.card_no = as_int(row[3]);
+        stored.record.amount = static_cast<std::int32_t>(as_int(row[4]));
+        stored.record.balance_after = static_cast<std::uint32_t>(as_int(row[5]));
+        stored.record.time = as_int(row[6]);
+        stored.record.counter = static_cast<std::uint16_t>(as_int(row[7]));
+        stored.record.kind = static_cast<RecordKind>(as_int(row[8]));
+        stored.collected_at = as_int(row[9]);
+        out.push_back(stored);
+    }
+    return out;
+}
+
+}  // namespace cardd::store

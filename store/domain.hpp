@@ -1,0 +1,217 @@
+#pragma once
+// The card centre's domain values, as the store hands them out.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace cardd::store {
+
+using Cents = std::int64_t;
+using CardNo = std::int64_t;
+using UnixTime = std::int64_t;
+using DeviceId = std::int64_t;
+
+/// Who asked: the caller's uid as the control socket saw it (SO_PEERCRED).
+struct Actor {
+    std::int64_t uid = 0;
+};
+
+/// The highest balance a card can hold: the MIFARE value block is a signed 32-bit number.
+inline constexpr Cents max_card_balance = 2'147'483'647;
+
+struct CardFormat {
+    std::string card_type = "IC card";
+    std::string format = "standard consumption IC card";
+    int sector = 1;                 ///< 1 to 15
+    int card_no_digits = 6;         ///< 1 to 6
+    CardNo max_card_no = 500000;    ///< 1 to 500000, and no more digits than card_no_digits
+};
+
+struct PersonInput {
+    std::string staff_no;  ///< 工号
+    std::string name;
+    std::string department;
+};
+
+struct Person {
+    std::int64_t id = 0;
+    std::string staff_no;
+    std::string name;
+    std::string department;
+    std::optional<CardNo> card_no;  ///< the person's active or lost card, if any
+};
+
+enum class CardState { active, lost, replaced, returned };
+std::string_view to_string(CardState state) noexcept;
+
+struct Card {
+    CardNo card_no = 0;
+    std::int64_t serial = 0;  ///< 流水号, assigned by the store, never reused
+    std::string staff_no;
+    std::string name;
+    std::string department;
+    std::optional<std::string> uid;  ///< the chip's UID, hex, once an encoder wrote the card
+    CardState state = CardState::active;
+    UnixTime issued_at = 0;
+    std::optional<UnixTime> closed_at;      ///< when it was replaced or returned
+    std::optional<CardNo> replaced_by;
+    std::optional<CardNo> replaces;
+    Cents balance = 0;  ///< derived from the ledger, never stored
+};
+
+struct IssueOptions {
+    Cents opening = 0;  ///< cash put on the card at issue
+    Cents cost = 0;     ///< card cost taken in cash; not on the card
+    std::optional<std::string> uid;
+};
+
+enum class LedgerKind { opening, card_cost, topup, refund, purchase, terminal_refund, carry_out, carry_in };
+std::string_view to_string(LedgerKind kind) noexcept;
+
+/// One ledger line. `amount` changes the card's purse; `cash` is money taken in
+/// (+) or paid out (-) at the counter. A balance is the sum of `amount`.
+struct LedgerEntry {
+    std::int64_t id = 0;
+    CardNo card_no = 0;
+    LedgerKind kind = LedgerKind::topup;
+    Cents amount = 0;
+    Cents cash = 0;
+    UnixTime at = 0;
+};
+
+/// Which terminals a loss or an unlock is pushed to.
+struct PushTarget {
+    enum class Scope { none, all, named };
+    Scope scope = Scope::none;
+    std::vector<std::string> terminals;  ///< names, with Scope::named
+
+    static PushTarget none() { return {}; }
+    static PushTarget all() { return {Scope::all, {}}; }
+    static PushTarget named(std::vector<std::string> names) { return {Scope::named, std::move(names)}; }
+};
+std::string_view to_string(PushTarget::Scope scope) noexcept;
+
+struct Loss {
+    std::int64_t id = 0;
+    CardNo card_no = 0;
+    std::int64_t card_serial = 0;
+    std::string staff_no;
+    std::string name;
+    UnixTime reported_at = 0;
+    std::int64_t reported_by = 0;
+    PushTarget::Scope push = PushTarget::Scope::none;
+    std::vector<std::string> terminals;
+    std::optional<UnixTime> unlocked_at;
+    std::optional<std::int64_t> unlocked_by;
+    std::optional<PushTarget::Scope> unlock_push;
+};
+
+struct LossQuery {
+    std::optional<UnixTime> from;          ///< reported at or after
+    std::optional<UnixTime> to;            ///< reported at or before
+    std::optional<std::int64_t> card_serial;
+    bool open_only = false;                ///< only losses not yet unlocked
+};
+
+struct TcpAddress {
+    std::string host;
+    int port = 502;
+};
+
+struct RtuAddress {
+    std::string device;
+    int baud = 19200;
+    char parity = 'E';  ///< 'E', 'N' or 'O'
+};
+
+struct TerminalSpec {
+    std::string name;
+    std::variant<TcpAddress, RtuAddress> address;
+    int unit_id = 1;
+};
+
+struct EncoderSpec {
+    std::string name;
+    bool simulated = false;
+    std::uint16_t vendor_id = 0;
+    std::uint16_t product_id = 0;
+};
+
+enum class DeviceKind { terminal, encoder };
+
+struct Device {
+    DeviceId id = 0;
+    std::string name;
+    DeviceKind kind = DeviceKind::terminal;
+    std::optional<TerminalSpec> terminal;
+    std::optional<EncoderSpec> encoder;
+    std::optional<std::uint32_t> terminal_serial;  ///< read from the terminal, once reached
+    std::int64_t confirmed_version = 0;            ///< blacklist version the terminal confirmed
+    std::int64_t planned_version = 0;              ///< version of the newest batch written for it
+    std::int64_t records_next_seq = 0;             ///< next transaction record seq to collect
+    UnixTime created_at = 0;
+};
+
+enum class BatchOp { add, remove, full };
+std::string_view to_string(BatchOp op) noexcept;
+
+enum class BatchState { pending, confirmed, superseded };
+std::string_view to_string(BatchState state) noexcept;
+
+/// A blacklist change for one terminal, written before it is sent. A full
+/// batch carries the whole set; its base version is meaningless.
+struct BlacklistBatch {
+    std::int64_t id = 0;
+    DeviceId terminal_id = 0;
+    std::int64_t base_version = 0;
+    std::int64_t new_version = 0;
+    BatchOp op = BatchOp::add;
+    std::vector<CardNo> cards;
+    UnixTime created_at = 0;
+    BatchState state = BatchState::pending;
+};
+
+enum class RecordKind { purchase = 1, refund = 2, refused = 3 };
+
+/// A transaction record as read from a terminal (CT-1, 12 registers).
+struct TransactionRecord {
+    std::uint32_t seq = 0;
+    CardNo card_no = 0;
+    std::int32_t amount = 0;  ///< positive: taken from the card; negative: put back
+    std::uint32_t balance_after = 0;
+    UnixTime time = 0;
+    std::uint16_t counter = 0;
+    RecordKind kind = RecordKind::purchase;
+};
+
+struct StoredRecord {
+    std::uint32_t terminal_serial = 0;
+    TransactionRecord record;
+    std::optional<DeviceId> terminal_id;
+    UnixTime collected_at = 0;
+};
+
+struct RecordsOutcome {
+    std::size_t stored = 0;      ///< new records written
+    std::size_t duplicates = 0;  ///< records already held, ignored
+    std::size_t unmatched = 0;   ///< new records for card numbers the store does not know
+};
+
+struct AuditEntry {
+    std::int64_t id = 0;
+    UnixTime at = 0;
+    std::int64_t uid = 0;
+    std::string action;
+    std::string detail;
+};
+
+/// What a loss report, an unlock or a replacement changed on the terminals' side.
+struct BlacklistChange {
+    std::vector<BlacklistBatch> batches;  ///< one per terminal whose set changed
+};
+
+}  // namespace cardd::store

@@ -1,0 +1,256 @@
+#include "store/mariadb_connection.hpp"
+
+#include <limits>
+#include <utility>
+
+#include <errmsg.h>
+#include <mysql.h>
+#include <mysqld_error.h>
+
+namespace cardd::store {
+namespace {
+
+struct StmtClose {
+    void operator()(MYSQL_STMT* s) const noexcept { mysql_stmt_close(s); }
+};
+struct ResultFree {
+    void operator()(MYSQL_RES* r) const noexcept { mysql_free_result(r); }
+};
+using StmtPtr = std::unique_ptr<MYSQL_STMT, StmtClose>;
+using ResultPtr = std::unique_ptr<MYSQL_RES, ResultFree>;
+
+// Text columns are first fetched into a buffer of this size; a longer value is
+// fetched again at its real length, so short values (most of them) cost one copy.
+constexpr unsigned long initial_text_size = 256;
+
+// A duplicate or a dangling reference is a clash with current state that the
+// caller can report as such; anything else is the database failing.
+Errc classify(unsigned code) {
+    switch (code) {
+    case ER_DUP_KEY:
+    case ER_DUP_ENTRY:
+    case ER_DUP_ENTRY_WITH_KEY_NAME:
+    case ER_ROW_IS_REFERENCED:
+    case ER_NO_REFERENCED_ROW:
+    case ER_ROW_IS_REFERENCED_2:
+    case ER_NO_REFERENCED_ROW_2:
+        return Errc::conflict;
+    default:
+        return Errc::storage;
+    }
+}
+
+std::unexpected<Error> stmt_error(MYSQL_STMT* stmt) {
+    const unsigned code = mysql_stmt_errno(stmt);
+    return fail(classify(code),
+                std::string("mariadb: ") + mysql_stmt_error(stmt) + " (" + std::to_string(code) + ")");
+}
+
+bool is_integer(enum_field_types type) {
+    switch (type) {
+    case MYSQL_TYPE_TINY:
+    case MYSQL_TYPE_SHORT:
+    case MYSQL_TYPE_LONG:
+    case MYSQL_TYPE_LONGLONG:
+    case MYSQL_TYPE_INT24:
+    case MYSQL_TYPE_YEAR:
+        return true;
+    default:
+        return false;
+    }
+}
+
+// Prepares, binds and executes one statement. The bind array only has to live
+// until mysql_stmt_execute() has sent the values.
+Result<StmtPtr> run(MYSQL* mysql, std::string_view sql, std::span<const Value> params) {
+    StmtPtr stmt(mysql_stmt_init(mysql));
+    if (!stmt) {
+        return fail(Errc::storage,
+                    std::string("mariadb: ") + mysql_error(mysql) + " (" + std::to_string(mysql_errno(mysql)) + ")");
+    }
+    if (mysql_stmt_prepare(stmt.get(), sql.data(), sql.size()) != 0) return stmt_error(stmt.get());
+    if (mysql_stmt_param_count(stmt.get()) != params.size()) {
+        return fail(Errc::storage, "mariadb: statement has " + std::to_string(mysql_stmt_param_count(stmt.get())) +
+                                       " placeholders but " + std::to_string(params.size()) + " values were given");
+    }
+    std::vector<MYSQL_BIND> binds(params.size());
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        MYSQL_BIND& b = binds[i];
+        // Connector/C only reads parameter buffers, hence the const_casts.
+        if (const auto* n = std::get_if<std::int64_t>(&params[i])) {
+            b.buffer_type = MYSQL_TYPE_LONGLONG;
+            b.buffer = const_cast<std::int64_t*>(n);
+        } else if (const auto* s = std::get_if<std::string>(&params[i])) {
+            b.buffer_type = MYSQL_TYPE_STRING;
+            b.buffer = const_cast<char*>(s->data());
+            b.buffer_length = s->size();
+        } else {
+            b.buffer_type = MYSQL_TYPE_NULL;
+        }
+    }
+    if (!binds.empty() && mysql_stmt_bind_param(stmt.get(), binds.data()) != 0) return stmt_error(stmt.get());
+    if (mysql_stmt_execute(stmt.get()) != 0) return stmt_error(stmt.get());
+    return stmt;
+}
+
+// One result column's fetch target; MYSQL_BIND points into it, so the vector
+// holding these must not reallocate after binding.
+struct Column {
+    std::string text;
+    std::int64_t number = 0;
+    unsigned long length = 0;
+    my_bool is_null = 0;
+    my_bool error = 0;
+    bool integer = false;
+    bool is_unsigned = false;
+};
+
+// Appends the fetched value of column `index` to `row`.
+Result<void> append(MYSQL_STMT* stmt, Column& c, unsigned index, const MYSQL_FIELD& field, Row& row) {
+    if (c.is_null) {
+        row.emplace_back(std::monostate{});
+    } else if (c.integer) {
+        if (c.is_unsigned && static_cast<std::uint64_t>(c.number) >
+                                 static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+            return fail(Errc::storage, std::string("mariadb: value of column ") + field.name + " exceeds int64");
+        }
+        row.emplace_back(c.number);
+    } else if (c.length <= c.text.size()) {
+        row.emplace_back(std::in_place_type<std::string>, c.text.data(), c.length);
+    } else {
+        std::string full(c.length, '\0');
+        unsigned long got = 0;
+        MYSQL_BIND b{};
+        b.buffer_type = MYSQL_TYPE_STRING;
+        b.buffer = full.data();
+        b.buffer_length = full.size();
+        b.length = &got;
+        if (mysql_stmt_fetch_column(stmt, &b, index, 0) != 0) return stmt_error(stmt);
+        full.resize(got);
+        row.emplace_back(std::move(full));
+    }
+    return {};
+}
+
+}  // namespace
+
+void MariadbConnection::MysqlClose::operator()(st_mysql* m) const noexcept { mysql_close(m); }
+
+MariadbConnection::MariadbConnection(MysqlPtr mysql) noexcept : mysql_(std::move(mysql)) {}
+
+Result<std::uint64_t> MariadbConnection::execute(std::string_view sql, std::span<const Value> params) {
+    auto stmt = run(mysql_.get(), sql, params);
+    if (!stmt) return std::unexpected(std::move(stmt.error()));
+    MYSQL_STMT* s = stmt->get();
+    if (const auto id = mysql_stmt_insert_id(s); id != 0) last_insert_id_ = static_cast<std::int64_t>(id);
+    // A statement that returns rows must be drained before the next one can run.
+    if (mysql_stmt_field_count(s) > 0 && mysql_stmt_store_result(s) != 0) return stmt_error(s);
+    return mysql_stmt_affected_rows(s);
+}
+
+Result<std::vector<Row>> MariadbConnection::query(std::string_view sql, std::span<const Value> params) {
+    auto stmt = run(mysql_.get(), sql, params);
+    if (!stmt) return std::unexpected(std::move(stmt.error()));
+    MYSQL_STMT* s = stmt->get();
+    if (const auto id = mysql_stmt_insert_id(s); id != 0) last_insert_id_ = static_cast<std::int64_t>(id);
+
+    const ResultPtr meta(mysql_stmt_result_metadata(s));
+    if (!meta) {
+        if (mysql_stmt_errno(s) != 0) return stmt_error(s);
+        return std::vector<Row>{};  // not a statement that returns rows
+    }
+    if (mysql_stmt_store_result(s) != 0) return stmt_error(s);
+
+    const unsigned n = mysql_num_fields(meta.get());
+    const MYSQL_FIELD* fields = mysql_fetch_fields(meta.get());
+    std::vector<Column> columns(n);
+    std::vector<MYSQL_BIND> binds(n);
+    for (unsigned i = 0; i < n; ++i) {
+        Column& c = columns[i];
+        MYSQL_BIND& b = binds[i];
+        c.integer = is_integer(fields[i].type);
+        if (c.integer) {
+            c.is_unsigned = (fields[i].flags & UNSIGNED_FLAG) != 0;
+            b.buffer_type = MYSQL_TYPE_LONGLONG;
+            b.buffer = &c.number;
+            b.is_unsigned = c.is_unsigned;
+        } else {
+            c.text.resize(initial_text_size);
+            b.buffer_type = MYSQL_TYPE_STRING;
+            b.buffer = c.text.data();
+            b.buffer_length = c.text.size();
+        }
+        b.length = &c.length;
+        b.is_null = &c.is_null;
+        b.error = &c.error;
+    }
+    if (mysql_stmt_bind_result(s, binds.data()) != 0) return stmt_error(s);
+
+    std::vector<Row> rows;
+    rows.reserve(mysql_stmt_num_rows(s));
+    for (;;) {
+        const int rc = mysql_stmt_fetch(s);
+        if (rc == MYSQL_NO_DATA) break;
+        if (rc != 0 && rc != MYSQL_DATA_TRUNCATED) return stmt_error(s);
+        Row row;
+        row.reserve(n);
+        for (unsigned i = 0; i < n; ++i) {
+            if (auto r = append(s, columns[i], i, fields[i], row); !r) return std::unexpected(std::move(r.error()));
+        }
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+Result<void> MariadbConnection::begin() {
+    if (auto r = execute("START TRANSACTION"); !r) return std::unexpected(std::move(r.error()));
+    return {};
+}
+
+Result<void> MariadbConnection::commit() {
+    if (auto r = execute("COMMIT"); !r) return std::unexpected(std::move(r.error()));
+    return {};
+}
+
+Result<void> MariadbConnection::rollback() {
+    if (auto r = execute("ROLLBACK"); !r) return std::unexpected(std::move(r.error()));
+    return {};
+}
+
+Result<std::unique_ptr<SqlConnection>> open_mariadb(const MariadbParams& p) {
+    // mysql_init() would initialise the library lazily, but that is not thread-safe.
+    static const int library_rc = mysql_library_init(0, nullptr, nullptr);
+    if (library_rc != 0) return fail(Errc::storage, "mariadb: cannot initialise the client library");
+
+    MariadbConnection::MysqlPtr mysql(mysql_init(nullptr));
+    if (!mysql) return fail(Errc::storage, "mariadb: out of memory");
+    MYSQL* m = mysql.get();
+    // A silent reconnect would drop an open transaction and its locks without
+    // the caller noticing; a lost connection must surface as an error instead.
+    my_bool reconnect = 0;
+    mysql_options(m, MYSQL_OPT_RECONNECT, &reconnect);
+    mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    unsigned connect_timeout = 10;
+    mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
+    unsigned protocol = p.socket.empty() ? MYSQL_PROTOCOL_TCP : MYSQL_PROTOCOL_SOCKET;
+    mysql_options(m, MYSQL_OPT_PROTOCOL, &protocol);
+
+    const std::string where = p.socket.empty() ? p.host + ":" + std::to_string(p.port) : p.socket;
+    auto c_str = [](const std::string& s) { return s.empty() ? nullptr : s.c_str(); };
+    // CLIENT_FOUND_ROWS: an UPDATE reports the rows it matched, as SQLite does,
+    // not only those whose value changed; domain code relies on that count.
+    if (!mysql_real_connect(m, p.socket.empty() ? c_str(p.host) : nullptr, p.user.c_str(), p.password.c_str(),
+                            c_str(p.database), p.port, c_str(p.socket), CLIENT_FOUND_ROWS)) {
+        return fail(Errc::storage, "mariadb: cannot connect to " + where + " as " + p.user + ": " + mysql_error(m) +
+                                       " (" + std::to_string(mysql_errno(m)) + ")");
+    }
+
+    auto conn = std::make_unique<MariadbConnection>(std::move(mysql));
+    for (const char* setup : {"SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'",
+                              "SET SESSION time_zone = '+00:00'", "SET SESSION autocommit = 1"}) {
+        if (auto r = conn->execute(setup); !r) return std::unexpected(std::move(r.error()));
+    }
+    return conn;
+}
+
+}  // namespace cardd::store

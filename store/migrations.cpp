@@ -1,0 +1,223 @@
+#include "store/migrations.hpp"
+
+#include <ctime>
+#include <string>
+#include <vector>
+
+namespace cardd::store {
+namespace {
+
+// The schema is written once; these tokens are all that differ between the
+// dialects. @ID@ is an auto-increment primary key (SQLite needs the exact
+// spelling INTEGER PRIMARY KEY for a rowid alias), @TABLE@ the MariaDB table
+// options (InnoDB for transactions, utf8mb4 for names, binary collation so
+// that staff numbers compare exactly as SQLite compares them).
+std::string dialect_sql(std::string sql, Dialect dialect) {
+    const auto replace = [&sql](std::string_view token, std::string_view with) {
+        for (auto pos = sql.find(token); pos != std::string::npos; pos = sql.find(token, pos + with.size())) {
+            sql.replace(pos, token.size(), with);
+        }
+    };
+    const bool sqlite = dialect == Dialect::sqlite;
+    replace("@ID@", sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGINT PRIMARY KEY AUTO_INCREMENT");
+    replace("@TABLE@", sqlite ? "" : " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
+    return sql;
+}
+
+struct Migration {
+    int version;
+    std::vector<std::string_view> statements;
+};
+
+// Append only: a released migration is never edited, a change is a new one.
+const std::vector<Migration>& migrations() {
+    static const std::vector<Migration> list = {
+        {1,
+         {
+             R"(CREATE TABLE card_format (
+                  id BIGINT PRIMARY KEY,
+                  card_type VARCHAR(64) NOT NULL,
+                  format VARCHAR(64) NOT NULL,
+                  sector BIGINT NOT NULL,
+                  card_no_digits BIGINT NOT NULL,
+                  max_card_no BIGINT NOT NULL)@TABLE@)",
+             R"(INSERT INTO card_format VALUES (1, 'IC card', 'standard consumption IC card', 1, 6, 500000))",
+             R"(CREATE TABLE counters (
+                  name VARCHAR(64) PRIMARY KEY,
+                  value BIGINT NOT NULL)@TABLE@)",
+             R"(INSERT INTO counters VALUES ('blacklist_version', 0))",
+             R"(CREATE TABLE people (
+                  id @ID@,
+                  staff_no VARCHAR(64) NOT NULL UNIQUE,
+                  name VARCHAR(255) NOT NULL,
+                  department VARCHAR(255) NOT NULL,
+                  created_at BIGINT NOT NULL)@TABLE@)",
+             // holder is person_id while the card is active or lost and NULL
+             // after, so the unique key allows one live card per person.
+             R"(CREATE TABLE cards (
+                  serial @ID@,
+                  card_no BIGINT NOT NULL UNIQUE,
+                  person_id BIGINT NOT NULL,
+                  holder BIGINT NULL UNIQUE,
+                  uid VARCHAR(32) NULL,
+                  state VARCHAR(16) NOT NULL,
+                  issued_at BIGINT NOT NULL,
+                  closed_at BIGINT NULL,
+                  replaces BIGINT NULL,
+                  replaced_by BIGINT NULL,
+                  FOREIGN KEY (person_id) REFERENCES people(id),
+                  CHECK (state IN ('active', 'lost', 'replaced', 'returned')))@TABLE@)",
+             R"(CREATE TABLE ledger (
+                  id @ID@,
+                  card_no BIGINT NOT NULL,
+                  kind VARCHAR(16) NOT NULL,
+                  amount BIGINT NOT NULL,
+                  cash BIGINT NOT NULL,
+                  at BIGINT NOT NULL,
+                  FOREIGN KEY (card_no) REFERENCES cards(card_no))@TABLE@)",
+             R"(CREATE INDEX ledger_by_card ON ledger (card_no))",
+             R"(CREATE TABLE devices (
+                  id @ID@,
+                  name VARCHAR(128) NOT NULL UNIQUE,
+                  kind VARCHAR(16) NOT NULL,
+                  transport VARCHAR(8) NOT NULL,
+                  host VARCHAR(255) NULL,
+                  port BIGINT NULL,
+                  serial_device VARCHAR(255) NULL,
+                  baud BIGINT NULL,
+                  parity VARCHAR(1) NULL,
+                  unit_id BIGINT NULL,
+                  usb_vendor BIGINT NULL,
+                  usb_product BIGINT NULL,
+                  terminal_serial BIGINT NULL,
+                  confirmed_version BIGINT NOT NULL DEFAULT 0,
+                  planned_version BIGINT NOT NULL DEFAULT 0,
+                  records_next_seq BIGINT NOT NULL DEFAULT 0,
+                  created_at BIGINT NOT NULL)@TABLE@)",
+             R"(CREATE TABLE losses (
+                  id @ID@,
+                  card_no BIGINT NOT NULL,
+                  reported_at BIGINT NOT NULL,
+                  reported_by BIGINT NOT NULL,
+                  push VARCHAR(8) NOT NULL,
+                  unlocked_at BIGINT NULL,
+                  unlocked_by BIGINT NULL,
+                  unlock_push VARCHAR(8) NULL,
+                  FOREIGN KEY (card_no) REFERENCES cards(card_no))@TABLE@)",
+             R"(CREATE INDEX losses_by_time ON losses (reported_at))",
+             // The terminals named for a loss or its unlock, by name: the
+             // record of what was asked stays true after a device is removed.
+             R"(CREATE TABLE loss_terminals (
+                  loss_id BIGINT NOT NULL,
+                  role VARCHAR(8) NOT NULL,
+                  terminal_name VARCHAR(128) NOT NULL,
+                  PRIMARY KEY (loss_id, role, terminal_name),
+                  FOREIGN KEY (loss_id) REFERENCES losses(id))@TABLE@)",
+             R"(CREATE TABLE blacklist_all (
+                  card_no BIGINT PRIMARY KEY)@TABLE@)",
+             R"(CREATE TABLE terminal_blacklist (
+                  terminal_id BIGINT NOT NULL,
+                  card_no BIGINT NOT NULL,
+                  PRIMARY KEY (terminal_id, card_no),
+                  FOREIGN KEY (terminal_id) REFERENCES devices(id) ON DELETE CASCADE)@TABLE@)",
+             R"(CREATE TABLE blacklist_batches (
+                  id @ID@,
+                  terminal_id BIGINT NOT NULL,
+                  base_version BIGINT NOT NULL,
+                  new_version BIGINT NOT NULL,
+                  op VARCHAR(8) NOT NULL,
+                  cards MEDIUMTEXT NOT NULL,
+                  created_at BIGINT NOT NULL,
+                  state VARCHAR(12) NOT NULL,
+                  UNIQUE (terminal_id, new_version),
+                  FOREIGN KEY (terminal_id) REFERENCES devices(id) ON DELETE CASCADE)@TABLE@)",
+             R"(CREATE TABLE transactions (
+                  terminal_serial BIGINT NOT NULL,
+                  seq BIGINT NOT NULL,
+                  terminal_id BIGINT NULL,
+                  card_no BIGINT NOT NULL,
+                  amount BIGINT NOT NULL,
+                  balance_after BIGINT NOT NULL,
+                  at BIGINT NOT NULL,
+                  counter BIGINT NOT NULL,
+                  kind BIGINT NOT NULL,
+                  collected_at BIGINT NOT NULL,
+                  PRIMARY KEY (terminal_serial, seq))@TABLE@)",
+             R"(CREATE INDEX transactions_by_card ON transactions (card_no))",
+             R"(CREATE TABLE audit_log (
+                  id @ID@,
+                  at BIGINT NOT NULL,
+                  uid BIGINT NOT NULL,
+                  action VARCHAR(64) NOT NULL,
+                  detail MEDIUMTEXT NOT NULL)@TABLE@)",
+         }},
+    };
+    return list;
+}
+
+Result<bool> table_exists(SqlConnection& db, std::string_view table) {
+    const Value name{std::string(table)};
+    auto rows = db.dialect() == Dialect::sqlite
+                    ? db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", {&name, 1})
+                    : db.query("SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?",
+                               {&name, 1});
+    if (!rows) return std::unexpected(rows.error());
+    return !rows->empty();
+}
+
+}  // namespace
+
+int latest_schema_version() noexcept { return migrations().back().version; }
+
+Result<int> recorded_schema_version(SqlConnection& db) {
+    auto exists = table_exists(db, "schema_version");
+    if (!exists) return std::unexpected(exists.error());
+    if (!*exists) return 0;
+    auto rows = db.query("SELECT MAX(version) FROM schema_version");
+    if (!rows) return std::unexpected(rows.error());
+    if (rows->empty() || is_null(rows->front()[0])) return 0;
+    return static_cast<int>(as_int(rows->front()[0]));
+}
+
+Result<int> migrate(SqlConnection& db) {
+    auto exists = table_exists(db, "schema_version");
+    if (!exists) return std::unexpected(exists.error());
+    if (!*exists) {
+        auto created = db.execute(dialect_sql(
+            "CREATE TABLE schema_version (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)@TABLE@",
+            db.dialect()));
+        if (!created) return std::unexpected(created.error());
+    }
+    auto current = recorded_schema_version(db);
+    if (!current) return std::unexpected(current.error());
+    if (*current > latest_schema_version()) {
+        return fail(Errc::schema_too_new, "the database has schema version " + std::to_string(*current) +
+                                              " but this cardd knows only up to " +
+                                              std::to_string(latest_schema_version()) +
+                                              "; run a newer cardd or restore a matching backup");
+    }
+    for (const Migration& migration : migrations()) {
+        if (migration.version <= *current) continue;
+        // MariaDB commits DDL implicitly, so there a failed migration can leave
+        // part of its tables; the version row is written last, and a retry of
+        // a half-applied migration fails loudly rather than silently.
+        if (auto began = db.begin(); !began) return std::unexpected(began.error());
+        for (std::string_view statement : migration.statements) {
+            if (auto done = db.execute(dialect_sql(std::string(statement), db.dialect())); !done) {
+                (void)db.rollback();
+                return fail(done.error().code, "migration to schema version " + std::to_string(migration.version) +
+                                                   " failed: " + done.error().message);
+            }
+        }
+        const Value params[] = {std::int64_t{migration.version}, static_cast<std::int64_t>(std::time(nullptr))};
+        if (auto recorded = db.execute("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", params);
+            !recorded) {
+            (void)db.rollback();
+            return std::unexpected(recorded.error());
+        }
+        if (auto committed = db.commit(); !committed) return std::unexpected(committed.error());
+    }
+    return latest_schema_version();
+}
+
+}  // namespace cardd::store

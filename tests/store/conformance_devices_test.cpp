@@ -1,0 +1,174 @@
+// Devices and the per-terminal blacklist versions, on both backends.
+
+#include <set>
+
+#include "tests/store/store_fixture.hpp"
+
+namespace cardd::test {
+namespace {
+
+using store::BatchOp;
+using store::BatchState;
+using store::CardNo;
+using store::Errc;
+using store::PushTarget;
+using store::RtuAddress;
+using store::TcpAddress;
+using store::TerminalSpec;
+
+class Devices : public StoreTest {};
+INSTANTIATE_FOR_BOTH_BACKENDS(Devices);
+
+// Terminals on TCP and RS-485 and encoders are listed as added.
+TEST_P(Devices, terminalsAndEncodersAreListed) {
+    must(store->add_terminal(clerk, {"pos-1", TcpAddress{"10.0.0.5", 502}, 1}));
+    must(store->add_terminal(clerk, {"pos-2", RtuAddress{"/dev/ttyUSB0", 9600, 'N'}, 7}));
+    must(store->add_encoder(clerk, {"desk", false, 0x072f, 0x2200}));
+    must(store->add_encoder(clerk, {"sim", true, 0, 0}));
+    const auto all = must(store->devices());
+    ASSERT_EQ(all.size(), 4u);
+    const auto rtu = must(store->device("pos-2"));
+    ASSERT_TRUE(rtu.terminal.has_value());
+    const auto& address = std::get<RtuAddress>(rtu.terminal->address);
+    EXPECT_EQ(address.device, "/dev/ttyUSB0");
+    EXPECT_EQ(address.baud, 9600);
+    EXPECT_EQ(address.parity, 'N');
+    EXPECT_EQ(rtu.terminal->unit_id, 7);
+    const auto encoder = must(store->device("desk"));
+    ASSERT_TRUE(encoder.encoder.has_value());
+    EXPECT_EQ(encoder.encoder->vendor_id, 0x072f);
+    EXPECT_TRUE(must(store->device("sim")).encoder->simulated);
+}
+
+// Bad or clashing devices are refused with a reason, and change nothing.
+TEST_P(Devices, badOrClashingDevicesAreRefused) {
+    must(store->add_terminal(clerk, {"pos-1", TcpAddress{"10.0.0.5", 502}, 1}));
+    must(store->add_terminal(clerk, {"bus-1", RtuAddress{"/dev/ttyS1", 19200, 'E'}, 1}));
+    const std::string before = snapshot();
+    const auto refused = [&](const TerminalSpec& spec, Errc code) {
+        auto result = store->add_terminal(clerk, spec);
+        ASSERT_FALSE(result.has_value()) << spec.name;
+        EXPECT_EQ(result.error().code, code) << result.error().message;
+    };
+    refused({"pos-1", TcpAddress{"10.0.0.6", 502}, 1}, Errc::conflict);             // name taken
+    refused({"pos-9", TcpAddress{"10.0.0.5", 502}, 1}, Errc::conflict);             // same address and unit
+    refused({"bus-2", RtuAddress{"/dev/ttyS1", 19200, 'E'}, 1}, Errc::conflict);    // unit taken on the bus
+    refused({"bus-3", RtuAddress{"/dev/ttyS1", 9600, 'E'}, 2}, Errc::conflict);     // other speed on one bus
+    refused({"bus-4", RtuAddress{"/dev/ttyS2", 12345, 'E'}, 1}, Errc::invalid_argument);
+    refused({"bus-5", RtuAddress{"/dev/ttyS2", 9600, 'X'}, 1}, Errc::invalid_argument);
+    refused({"pos-3", TcpAddress{"10.0.0.7", 0}, 1}, Errc::invalid_argument);
+    refused({"pos-4", TcpAddress{"10.0.0.7", 502}, 248}, Errc::invalid_argument);
+    refused({"all", TcpAddress{"10.0.0.7", 502}, 1}, Errc::invalid_argument);
+    refused({"two words", TcpAddress{"10.0.0.7", 502}, 1}, Errc::invalid_argument);
+    EXPECT_EQ(store->add_encoder(clerk, {"pos-1", true, 0, 0}).error().code, Errc::conflict);
+    EXPECT_EQ(store->add_encoder(clerk, {"usb", false, 0, 0}).error().code, Errc::invalid_argument);
+    EXPECT_EQ(snapshot(), before);
+    must(store->add_terminal(clerk, {"bus-2", RtuAddress{"/dev/ttyS1", 19200, 'E'}, 2}));
+}
+
+// Removing a device removes its blacklist state; removing an unknown one is refused.
+TEST_P(Devices, removingATerminalDropsItsBlacklistState) {
+    add_person("E1");
+    issue("E1", 5);
+    add_tcp_terminal("T1", 1502);
+    must(store->report_loss(clerk, 5, PushTarget::all()));
+    must(store->remove_device(clerk, "T1"));
+    EXPECT_EQ(store->device("T1").error().code, Errc::not_found);
+    EXPECT_EQ(store->remove_device(clerk, "T1").error().code, Errc::not_found);
+    auto db = connect();
+    EXPECT_TRUE(must(db->query("SELECT * FROM terminal_blacklist")).empty());
+    EXPECT_TRUE(must(db->query("SELECT * FROM blacklist_batches")).empty());
+}
+
+// Batches chain base to new version, versions only grow, and one is never reused, even across re-registration.
+TEST_P(Devices, versionsGrowAndAreNeverReused) {
+    for (int i = 1; i <= 3; ++i) {
+        add_person("E" + std::to_string(i));
+        issue("E" + std::to_string(i), i);
+    }
+    auto t1 = add_tcp_terminal("T1", 1502).id;
+    must(store->report_loss(clerk, 1, PushTarget::all()));
+    must(store->report_loss(clerk, 2, PushTarget::all()));
+    must(store->unlock(clerk, 2, PushTarget::all()));
+    const auto chain = must(store->batches(t1));
+    ASSERT_EQ(chain.size(), 3u);
+    EXPECT_EQ(chain[0].base_version, 0);
+    for (std::size_t i = 1; i < chain.size(); ++i) {
+        EXPECT_EQ(chain[i].base_version, chain[i - 1].new_version);
+        EXPECT_GT(chain[i].new_version, chain[i].base_version);
+    }
+    EXPECT_EQ(chain[2].op, BatchOp::remove);
+    EXPECT_EQ(must(store->device(t1)).planned_version, chain[2].new_version);
+
+    std::set<std::int64_t> seen;
+    for (const auto& batch : chain) seen.insert(batch.new_version);
+    must(store->remove_device(clerk, "T1"));
+    t1 = add_tcp_terminal("T1", 1502).id;
+    for (const auto& batch : must(store->batches(t1))) EXPECT_FALSE(seen.contains(batch.new_version));
+    const auto full = must(store->plan_full_sync(t1));
+    EXPECT_FALSE(seen.contains(full.new_version));
+}
+
+// A change bigger than one CT-1 command is split into batches of at most 76 cards.
+TEST_P(Devices, bigChangesAreSplitIntoCommandSizedBatches) {
+    const auto t1 = add_tcp_terminal("T1", 1502).id;
+    std::vector<CardNo> cards;
+    for (int i = 1; i <= 200; ++i) {
+        add_person("E" + std::to_string(i));
+        issue("E" + std::to_string(i), i);
+        cards.push_back(i);
+    }
+    const std::vector<std::string> names{"T1"};
+    const auto change = must(store->add_to_blacklists(clerk, cards, names));
+    ASSERT_EQ(change.batches.size(), 3u);
+    EXPECT_EQ(change.batches[0].cards.size(), 76u);
+    EXPECT_EQ(change.batches[1].cards.size(), 76u);
+    EXPECT_EQ(change.batches[2].cards.size(), 48u);
+    EXPECT_EQ(change.batches[1].base_version, change.batches[0].new_version);
+    EXPECT_EQ(must(store->desired_blacklist(t1)).size(), 200u);
+    // Adding what is already there writes nothing.
+    EXPECT_TRUE(must(store->add_to_blacklists(clerk, cards, names)).batches.empty());
+}
+
+// Confirming a version confirms it and every earlier batch; unknown versions are refused.
+TEST_P(Devices, confirmingAVersionConfirmsEarlierBatches) {
+    add_person("E1");
+    add_person("E2");
+    issue("E1", 1);
+    issue("E2", 2);
+    const auto t1 = add_tcp_terminal("T1", 1502).id;
+    must(store->report_loss(clerk, 1, PushTarget::all()));
+    must(store->report_loss(clerk, 2, PushTarget::all()));
+    const auto chain = must(store->batches(t1));
+    ASSERT_EQ(chain.size(), 2u);
+    EXPECT_EQ(store->confirm_version(t1, 123456).error().code, Errc::not_found);
+    must(store->confirm_version(t1, chain[1].new_version));
+    EXPECT_TRUE(must(store->pending_batches(t1)).empty());
+    EXPECT_EQ(must(store->device(t1)).confirmed_version, chain[1].new_version);
+    for (const auto& batch : must(store->batches(t1))) EXPECT_EQ(batch.state, BatchState::confirmed);
+}
+
+// A full sync carries the whole set at a fresh version and supersedes pending deltas.
+TEST_P(Devices, fullSyncSupersedesPendingDeltas) {
+    add_person("E1");
+    add_person("E2");
+    issue("E1", 1);
+    issue("E2", 2);
+    const auto t1 = add_tcp_terminal("T1", 1502).id;
+    must(store->report_loss(clerk, 2, PushTarget::all()));
+    must(store->report_loss(clerk, 1, PushTarget::all()));
+    const auto full = must(store->plan_full_sync(t1));
+    EXPECT_EQ(full.op, BatchOp::full);
+    EXPECT_EQ(full.cards, (std::vector<CardNo>{1, 2}));
+    const auto pending = must(store->pending_batches(t1));
+    ASSERT_EQ(pending.size(), 1u);
+    EXPECT_EQ(pending[0].new_version, full.new_version);
+    const auto chain = must(store->batches(t1));
+    EXPECT_EQ(chain[0].state, BatchState::superseded);
+    EXPECT_EQ(store->confirm_version(t1, chain[0].new_version).error().code, Errc::conflict);
+    must(store->confirm_version(t1, full.new_version));
+    EXPECT_EQ(must(store->device(t1)).confirmed_version, full.new_version);
+}
+
+}  // namespace
+}  // namespace cardd::test

@@ -1,0 +1,135 @@
+// Schema versioning, card format and people, on both backends.
+
+#include "store/migrations.hpp"
+#include "tests/store/store_fixture.hpp"
+
+namespace cardd::test {
+namespace {
+
+using store::Errc;
+
+class FormatAndPeople : public StoreTest {};
+INSTANTIATE_FOR_BOTH_BACKENDS(FormatAndPeople);
+
+// Opening a database runs the migrations once and records the version; a second open changes nothing.
+TEST_P(FormatAndPeople, migrationsRecordTheSchemaVersionOnce) {
+    EXPECT_EQ(must(store->schema_version()), store::latest_schema_version());
+    const std::string before = snapshot();
+    auto again = reopen();
+    EXPECT_EQ(must(again->schema_version()), store::latest_schema_version());
+    EXPECT_EQ(snapshot(), before);
+}
+
+// A database written by a newer cardd is refused with a message that says what to do.
+TEST_P(FormatAndPeople, databaseFromANewerCarddIsRefused) {
+    auto db = connect();
+    must(db->execute("INSERT INTO schema_version (version, applied_at) VALUES (999, 0)"));
+    store.reset();
+    auto opened = store::CardStore::open(connect(), [this] { return now; });
+    ASSERT_FALSE(opened.has_value());
+    EXPECT_EQ(opened.error().code, Errc::schema_too_new);
+    EXPECT_NE(opened.error().message.find("999"), std::string::npos) << opened.error().message;
+}
+
+// The default format is the standard consumption IC card, sector 1, six digits, at most 500000.
+TEST_P(FormatAndPeople, defaultCardFormatIsTheStandardConsumptionCard) {
+    const store::CardFormat format = must(store->card_format());
+    EXPECT_EQ(format.card_type, "IC card");
+    EXPECT_EQ(format.format, "standard consumption IC card");
+    EXPECT_EQ(format.sector, 1);
+    EXPECT_EQ(format.card_no_digits, 6);
+    EXPECT_EQ(format.max_card_no, 500000);
+}
+
+// A valid format is kept; every out-of-range field is refused and changes nothing.
+TEST_P(FormatAndPeople, cardFormatOutOfRangeIsRefusedAndChangesNothing) {
+    store::CardFormat format;
+    format.sector = 15;
+    format.card_no_digits = 4;
+    format.max_card_no = 9999;
+    must(store->set_card_format(clerk, format));
+    EXPECT_EQ(must(store->card_format()).sector, 15);
+
+    const std::string before = snapshot();
+    const auto refused = [&](auto mutate) {
+        store::CardFormat bad = format;
+        mutate(bad);
+        auto result = store->set_card_format(clerk, bad);
+        ASSERT_FALSE(result.has_value());
+        EXPECT_EQ(result.error().code, Errc::invalid_argument);
+        EXPECT_FALSE(result.error().message.empty());
+    };
+    refused([](store::CardFormat& f) { f.sector = 0; });
+    refused([](store::CardFormat& f) { f.sector = 16; });
+    refused([](store::CardFormat& f) { f.card_no_digits = 7; });
+    refused([](store::CardFormat& f) { f.card_no_digits = 0; });
+    refused([](store::CardFormat& f) { f.max_card_no = 500001; });
+    refused([](store::CardFormat& f) { f.max_card_no = 0; });
+    refused([](store::CardFormat& f) { f.max_card_no = 10000; });  // five digits with four allowed
+    refused([](store::CardFormat& f) { f.format = "Mifare Plus"; });
+    EXPECT_EQ(snapshot(), before);
+}
+
+// Cards in use pin the sector, and the maximum cannot fall below an issued number.
+TEST_P(FormatAndPeople, issuedCardsPinTheSectorAndTheMaximum) {
+    add_person("E1");
+    issue("E1", 4200);
+    store::CardFormat format = must(store->card_format());
+    format.sector = 2;
+    auto moved = store->set_card_format(clerk, format);
+    ASSERT_FALSE(moved.has_value());
+    EXPECT_EQ(moved.error().code, Errc::conflict);
+    format.sector = 1;
+    format.max_card_no = 4000;
+    auto lowered = store->set_card_format(clerk, format);
+    ASSERT_FALSE(lowered.has_value());
+    EXPECT_EQ(lowered.error().code, Errc::conflict);
+    format.max_card_no = 4200;
+    EXPECT_TRUE(store->set_card_format(clerk, format).has_value());
+}
+
+// Names with quotes, semicolons and Chinese text come back byte for byte.
+TEST_P(FormatAndPeople, namesAreStoredVerbatim) {
+    const std::string name = "张三 O'Brien; \"DROP TABLE people;--";
+    const std::string dept = "食堂（二楼）; 'kitchen'";
+    must(store->add_person(clerk, {"工号-007'", name, dept}));
+    const store::Person person = must(store->person("工号-007'"));
+    EXPECT_EQ(person.name, name);
+    EXPECT_EQ(person.department, dept);
+    ASSERT_EQ(must(store->people()).size(), 1u);
+}
+
+// A staff number is registered once; a blank name or a control character is refused; nothing changes.
+TEST_P(FormatAndPeople, badOrDuplicatePeopleAreRefused) {
+    add_person("E1");
+    const std::string before = snapshot();
+    auto duplicate = store->add_person(clerk, {"E1", "Other", ""});
+    ASSERT_FALSE(duplicate.has_value());
+    EXPECT_EQ(duplicate.error().code, Errc::conflict);
+    EXPECT_NE(duplicate.error().message.find("E1"), std::string::npos);
+    for (const store::PersonInput& bad : {store::PersonInput{"", "Name", ""}, store::PersonInput{"E2", "  ", ""},
+                                          store::PersonInput{"E3", "Bad\nName", ""},
+                                          store::PersonInput{"E4", std::string(256, 'x'), ""}}) {
+        auto result = store->add_person(clerk, bad);
+        ASSERT_FALSE(result.has_value());
+        EXPECT_EQ(result.error().code, Errc::invalid_argument);
+    }
+    EXPECT_EQ(snapshot(), before);
+    auto missing = store->person("nobody");
+    ASSERT_FALSE(missing.has_value());
+    EXPECT_EQ(missing.error().code, Errc::not_found);
+}
+
+// Every change writes one audit line naming the caller's uid; a read writes none.
+TEST_P(FormatAndPeople, changesAreAuditedWithTheCallersUid) {
+    must(store->add_person(store::Actor{4242}, {"E1", "Li", ""}));
+    must(store->people());
+    const auto log = must(store->audit_log());
+    ASSERT_EQ(log.size(), 1u);
+    EXPECT_EQ(log[0].uid, 4242);
+    EXPECT_EQ(log[0].action, "person.add");
+    EXPECT_EQ(log[0].at, now);
+}
+
+}  // namespace
+}  // namespace cardd::test

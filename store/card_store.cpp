@@ -190,6 +190,10 @@ Device device_from_row(const Row& row) {
     device.planned_version = as_int(row[14]);
     device.records_next_seq = as_int(row[15]);
     device.created_at = as_int(row[16]);
+    device.sync_attempts = as_int(row[17]);
+    if (!is_null(row[18])) device.sync_error = as_text(row[18]);
+    device.sync_failed_since = as_opt_int(row[19]);
+    device.sync_next_at = as_opt_int(row[20]);
     return device;
 }
 

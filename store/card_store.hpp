@@ -89,6 +89,13 @@ public:
     Result<void> confirm_version(DeviceId terminal, std::int64_t version);
     /// Plans a full sync of the desired set at a fresh version; pending deltas are superseded.
     Result<BlacklistBatch> plan_full_sync(DeviceId terminal);
+    /// The retry queue, kept in the store so it survives restarts.
+    Result<void> record_sync_failure(DeviceId terminal, std::string_view error, UnixTime next_attempt);
+    Result<void> record_sync_success(DeviceId terminal);
+    /// Terminals in the retry queue whose next attempt is due at `now`.
+    Result<std::vector<DeviceId>> due_retries(UnixTime now);
+    /// Every version ever planned for the terminal, superseded ones included, and 0.
+    Result<std::vector<std::int64_t>> known_versions(DeviceId terminal);
     /// 重新下载失败卡号: puts chosen cards on chosen terminals' blacklists.
     Result<BlacklistChange> add_to_blacklists(const Actor& actor, std::span<const CardNo> cards,
                                               std::span<const std::string> terminals);

@@ -198,3 +198,45 @@ Result<BlacklistChange> CardStore::add_to_blacklists(const Actor& actor, std::sp
 }
 
 }  // namespace cardd::store
+
+namespace cardd::store {
+
+using namespace detail;
+
+Result<void> CardStore::record_sync_failure(DeviceId terminal, std::string_view error, UnixTime next_attempt) {
+    return transaction([&]() -> Result<void> {
+        CARDD_TRY(found, device(terminal));
+        const Value since = found.sync_failed_since ? Value{*found.sync_failed_since} : Value{clock_()};
+        CARDD_TRY_VOID(execute(*db_,
+                               "UPDATE devices SET sync_attempts = sync_attempts + 1, sync_error = ?, "
+                               "sync_failed_since = ?, sync_next_at = ? WHERE id = ?",
+                               {std::string(error.substr(0, 1024)), since, next_attempt, terminal}));
+        return {};
+    });
+}
+
+Result<void> CardStore::record_sync_success(DeviceId terminal) {
+    CARDD_TRY_VOID(execute(*db_,
+                           "UPDATE devices SET sync_attempts = 0, sync_error = NULL, sync_failed_since = NULL, "
+                           "sync_next_at = NULL WHERE id = ?",
+                           {terminal}));
+    return {};
+}
+
+Result<std::vector<DeviceId>> CardStore::due_retries(UnixTime now) {
+    CARDD_TRY(rows, query(*db_, "SELECT id FROM devices WHERE sync_next_at IS NOT NULL AND sync_next_at <= ? ORDER BY id",
+                          {now}));
+    std::vector<DeviceId> ids;
+    for (const Row& row : rows) ids.push_back(as_int(row[0]));
+    return ids;
+}
+
+Result<std::vector<std::int64_t>> CardStore::known_versions(DeviceId terminal) {
+    CARDD_TRY(rows, query(*db_, "SELECT new_version FROM blacklist_batches WHERE terminal_id = ? ORDER BY new_version",
+                          {terminal}));
+    std::vector<std::int64_t> versions{0};
+    for (const Row& row : rows) versions.push_back(as_int(row[0]));
+    return versions;
+}
+
+}  // namespace cardd::store

@@ -154,6 +154,11 @@ struct Device {
     std::int64_t planned_version = 0;              ///< version of the newest batch written for it
     std::int64_t records_next_seq = 0;             ///< next transaction record seq to collect
     UnixTime created_at = 0;
+    // The retry queue: a terminal whose last attempt failed, and when to try again.
+    std::int64_t sync_attempts = 0;
+    std::optional<std::string> sync_error;
+    std::optional<UnixTime> sync_failed_since;
+    std::optional<UnixTime> sync_next_at;
 };
 
 enum class BatchOp { add, remove, full };

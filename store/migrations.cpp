@@ -93,6 +93,10 @@ const std::vector<Migration>& migrations() {
                   confirmed_version BIGINT NOT NULL DEFAULT 0,
                   planned_version BIGINT NOT NULL DEFAULT 0,
                   records_next_seq BIGINT NOT NULL DEFAULT 0,
+                  sync_attempts BIGINT NOT NULL DEFAULT 0,
+                  sync_error VARCHAR(1024) NULL,
+                  sync_failed_since BIGINT NULL,
+                  sync_next_at BIGINT NULL,
                   created_at BIGINT NOT NULL)@TABLE@)",
              R"(CREATE TABLE losses (
                   id @ID@,

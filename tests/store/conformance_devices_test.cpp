@@ -170,5 +170,31 @@ TEST_P(Devices, fullSyncSupersedesPendingDeltas) {
     EXPECT_EQ(must(store->device(t1)).confirmed_version, full.new_version);
 }
 
+// The retry queue lives in the store: failures count up, survive a reopen, fall due, and clear on success.
+TEST_P(Devices, retryQueueSurvivesAReopen) {
+    const auto t1 = add_tcp_terminal("T1", 1502).id;
+    const auto t2 = add_tcp_terminal("T2", 1503).id;
+    now = 100;
+    must(store->record_sync_failure(t1, "timeout after 1000 ms", 110));
+    now = 105;
+    must(store->record_sync_failure(t1, "connection refused", 130));
+    must(store->record_sync_failure(t2, "busy", 200));
+    store = reopen();
+    const auto failed = must(store->device(t1));
+    EXPECT_EQ(failed.sync_attempts, 2);
+    EXPECT_EQ(failed.sync_error, "connection refused");
+    EXPECT_EQ(failed.sync_failed_since, 100);
+    EXPECT_EQ(failed.sync_next_at, 130);
+    EXPECT_TRUE(must(store->due_retries(129)).empty());
+    EXPECT_EQ(must(store->due_retries(130)), std::vector<store::DeviceId>{t1});
+    EXPECT_EQ(must(store->due_retries(500)), (std::vector<store::DeviceId>{t1, t2}));
+    must(store->record_sync_success(t1));
+    const auto level = must(store->device(t1));
+    EXPECT_EQ(level.sync_attempts, 0);
+    EXPECT_FALSE(level.sync_error.has_value());
+    EXPECT_FALSE(level.sync_next_at.has_value());
+    EXPECT_EQ(must(store->due_retries(500)), std::vector<store::DeviceId>{t2});
+}
+
 }  // namespace
 }  // namespace cardd::test

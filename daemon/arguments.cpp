@@ -1,0 +1,102 @@
+#include "daemon/arguments.hpp"
+
+#include <algorithm>
+
+#include "daemon/answer.hpp"
+
+namespace cardd::daemon::args {
+
+using nlohmann::json;
+
+namespace {
+
+const json* find(const json& arguments, std::string_view key) {
+    const auto found = arguments.find(key);
+    if (found == arguments.end() || found->is_null()) return nullptr;
+    return &*found;
+}
+
+[[noreturn]] void bad(std::string_view key, std::string_view wanted) {
+    throw BadArgument("argument '" + std::string(key) + "' must be " + std::string(wanted));
+}
+
+}  // namespace
+
+std::optional<std::int64_t> optional_int(const json& arguments, std::string_view key) {
+    const json* value = find(arguments, key);
+    if (!value) return std::nullopt;
+    if (!value->is_number_integer()) bad(key, "an integer");
+    return value->get<std::int64_t>();
+}
+
+std::int64_t required_int(const json& arguments, std::string_view key) {
+    auto value = optional_int(arguments, key);
+    if (!value) throw BadArgument("argument '" + std::string(key) + "' is required");
+    return *value;
+}
+
+std::optional<std::string> optional_string(const json& arguments, std::string_view key) {
+    const json* value = find(arguments, key);
+    if (!value) return std::nullopt;
+    if (!value->is_string()) bad(key, "a string");
+    return value->get<std::string>();
+}
+
+std::string required_string(const json& arguments, std::string_view key) {
+    auto value = optional_string(arguments, key);
+    if (!value) throw BadArgument("argument '" + std::string(key) + "' is required");
+    return *value;
+}
+
+bool optional_bool(const json& arguments, std::string_view key, bool fallback) {
+    const json* value = find(arguments, key);
+    if (!value) return fallback;
+    if (!value->is_boolean()) bad(key, "true or false");
+    return value->get<bool>();
+}
+
+std::vector<std::int64_t> int_list(const json& arguments, std::string_view key) {
+    const json* value = find(arguments, key);
+    if (!value) return {};
+    if (!value->is_array()) bad(key, "an array of integers");
+    std::vector<std::int64_t> out;
+    for (const json& item : *value) {
+        if (!item.is_number_integer()) bad(key, "an array of integers");
+        out.push_back(item.get<std::int64_t>());
+    }
+    return out;
+}
+
+std::optional<store::PushTarget> devices(const json& arguments) {
+    const json* value = find(arguments, "devices");
+    if (!value) return std::nullopt;
+    if (value->is_string() && value->get<std::string>() == "all") return store::PushTarget::all();
+    if (!value->is_array() || value->empty()) bad("devices", "\"all\" or a non-empty array of device names");
+    std::vector<std::string> names;
+    for (const json& item : *value) {
+        if (!item.is_string()) bad("devices", "\"all\" or a non-empty array of device names");
+        names.push_back(item.get<std::string>());
+    }
+    return store::PushTarget::named(std::move(names));
+}
+
+store::PushTarget push_target(const json& arguments) {
+    const bool push = optional_bool(arguments, "push", false);
+    auto target = devices(arguments);
+    if (!push) {
+        if (target) throw BadArgument("'devices' is given only with 'push': true");
+        return store::PushTarget::none();
+    }
+    if (!target) throw BadArgument("'push': true needs 'devices': \"all\" or an array of terminal names");
+    return *target;
+}
+
+void only(const json& arguments, std::initializer_list<std::string_view> known) {
+    for (const auto& [key, value] : arguments.items()) {
+        if (std::find(known.begin(), known.end(), key) == known.end()) {
+            throw BadArgument("unknown argument '" + key + "'");
+        }
+    }
+}
+
+}  // namespace cardd::daemon::args

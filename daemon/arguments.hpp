@@ -1,0 +1,32 @@
+#pragma once
+// Reading a request's arguments: each reader names the argument and the type
+// it wanted, and throws BadArgument (result 6) on anything else.
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/domain.hpp"
+
+namespace cardd::daemon::args {
+
+std::int64_t required_int(const nlohmann::json& arguments, std::string_view key);
+std::optional<std::int64_t> optional_int(const nlohmann::json& arguments, std::string_view key);
+std::string required_string(const nlohmann::json& arguments, std::string_view key);
+std::optional<std::string> optional_string(const nlohmann::json& arguments, std::string_view key);
+bool optional_bool(const nlohmann::json& arguments, std::string_view key, bool fallback);
+std::vector<std::int64_t> int_list(const nlohmann::json& arguments, std::string_view key);
+
+/// `devices`: "all" or an array of names; absent gives nothing.
+std::optional<store::PushTarget> devices(const nlohmann::json& arguments);
+
+/// `push` and `devices` of a loss or an unlock: no push → none; push → devices required.
+store::PushTarget push_target(const nlohmann::json& arguments);
+
+/// Refuses arguments the command does not know, so a typo is not ignored.
+void only(const nlohmann::json& arguments, std::initializer_list<std::string_view> known);
+
+}  // namespace cardd::daemon::args

@@ -1,0 +1,56 @@
+#include "daemon/command_registry.hpp"
+
+#include <stdexcept>
+
+#include "daemon/log.hpp"
+
+namespace cardd::daemon {
+
+void CommandRegistry::add(std::string name, Role least, Handler handler) {
+    if (commands_.contains(name)) throw std::logic_error("command registered twice: " + name);
+    commands_.emplace(std::move(name), Entry{least, std::move(handler)});
+}
+
+std::vector<std::string> CommandRegistry::names() const {
+    std::vector<std::string> out;
+    for (const auto& [name, entry] : commands_) out.push_back(name);
+    return out;
+}
+
+boost::asio::awaitable<Answer> CommandRegistry::dispatch(Request& request) const {
+    const auto found = commands_.find(request.command);
+    if (found == commands_.end()) {
+        co_return Answer::failure(ResultCode::unsupported, "unknown command '" + request.command + "'");
+    }
+    const Entry& entry = found->second;
+    if (!request.caller.role || *request.caller.role < entry.least) {
+        log_event(Level::warn, msg::command_denied, "command={} uid={} needs={}", request.command, request.caller.uid,
+                  to_string(entry.least));
+        co_return Answer::failure(ResultCode::denied, "'" + request.command + "' needs the " +
+                                                          std::string(to_string(entry.least)) +
+                                                          " role; uid " + std::to_string(request.caller.uid) +
+                                                          (request.caller.role ? " is " + std::string(to_string(*request.caller.role))
+                                                                               : std::string(" is in no cardd group")));
+    }
+    // A co_await inside a catch block is not allowed, so the outcome of the
+    // handler is captured first and the answer built after.
+    std::optional<Answer> answer;
+    std::string failure;
+    ResultCode failure_code = ResultCode::error;
+    try {
+        answer = co_await entry.handler(request);
+    } catch (const BadArgument& bad) {
+        failure = bad.what();
+        failure_code = ResultCode::invalid;
+    } catch (const nlohmann::json::exception& bad) {
+        failure = std::string("bad arguments: ") + bad.what();
+        failure_code = ResultCode::invalid;
+    } catch (const std::exception& error) {
+        failure = error.what();
+        log_event(Level::error, msg::command_failed, "command={} error={}", request.command, failure);
+    }
+    if (answer) co_return std::move(*answer);
+    co_return Answer::failure(failure_code, failure);
+}
+
+}  // namespace cardd::daemon

@@ -1,0 +1,171 @@
+// card-loss, card-unlock, card-replace, losses.
+
+#include "daemon/arguments.hpp"
+#include "daemon/json_view.hpp"
+#include "daemon/service.hpp"
+
+namespace cardd::daemon {
+
+using boost::asio::awaitable;
+using nlohmann::json;
+
+namespace {
+
+std::vector<store::DeviceId> terminals_changed(const store::BlacklistChange& change) {
+    std::vector<store::DeviceId> ids;
+    for (const auto& batch : change.batches) {
+        if (std::find(ids.begin(), ids.end(), batch.terminal_id) == ids.end()) ids.push_back(batch.terminal_id);
+    }
+    return ids;
+}
+
+/// "pushed to 2 of 3 terminals, 1 failed (in the retry queue)"
+std::string push_summary(const json& pushed, const json& failed) {
+    const std::size_t total = pushed.size() + failed.size();
+    std::string text = "pushed to " + std::to_string(pushed.size()) + " of " + std::to_string(total) + " terminals";
+    if (!failed.empty()) text += ", " + std::to_string(failed.size()) + " failed (in the retry queue; see 'cardctl failed')";
+    return text;
+}
+
+awaitable<json> collect_from(Service& service, const std::vector<store::DeviceId>& terminals, json& not_collected) {
+    json collected = json::array();
+    not_collected = json::array();
+    const auto results = co_await service.distributor.collect(terminals, service.config.collect_timeout);
+    for (const CollectResult& result : results) {
+        if (result.ok) {
+            collected.push_back(result.device);
+        } else {
+            not_collected.push_back({{"device", result.device}, {"text", result.text}});
+        }
+    }
+    co_return collected;
+}
+
+}  // namespace
+
+void register_loss_commands(CommandRegistry& registry, Service& service) {
+    registry.add("card-loss", Role::issuer, [&service](Request& request) -> awaitable<Answer> {
+        args::only(request.arguments, {"card_no", "push", "devices"});
+        const store::CardNo card_no = args::required_int(request.arguments, "card_no");
+        const store::PushTarget push = args::push_target(request.arguments);
+        auto card = service.store.card(card_no);
+        if (!card) co_return from_error(card.error());
+        if (card->state != store::CardState::active) {
+            co_return Answer::failure(ResultCode::conflict, "card " + std::to_string(card_no) + " is " +
+                                                                std::string(to_string(card->state)) +
+                                                                "; only an active card can be reported lost");
+        }
+        // Records first, as the operating document advises: the balance at
+        // the moment of the loss is what a replacement will carry.
+        auto sources = terminals_for(service.store, push.scope == store::PushTarget::Scope::named
+                                                        ? push
+                                                        : store::PushTarget::all());
+        if (!sources) co_return from_error(sources.error());
+        json not_collected;
+        json collected = co_await collect_from(service, *sources, not_collected);
+
+        store::BlacklistChange change;
+        auto loss = service.store.report_loss(actor_of(request), card_no, push, &change);
+        if (!loss) co_return from_error(loss.error());
+        json failed = json::array();
+        json pushed = json::array();
+        if (push.scope != store::PushTarget::Scope::none) {
+            auto targets = terminals_for(service.store, push);
+            if (!targets) co_return from_error(targets.error());
+            const auto results = co_await service.distributor.push(*targets, service.config.push_timeout);
+            pushed = terminal_results_json(results, failed);
+        }
+        json arguments = {{"loss", to_json(*loss)},   {"collected", collected}, {"not_collected", not_collected},
+                          {"pushed", pushed},         {"failed", failed}};
+        std::string text = "card " + std::to_string(card_no) + " reported lost";
+        if (push.scope == store::PushTarget::Scope::none) {
+            text += " in the database only; it still works at terminals until pushed";
+            arguments["works_at_terminals"] = true;
+        } else {
+            text += "; " + push_summary(pushed, failed);
+            arguments["works_at_terminals"] = false;
+        }
+        if (!not_collected.empty()) {
+            text += "; records of " + std::to_string(not_collected.size()) + " terminals could not be collected first";
+        }
+        co_return Answer::ok(text, arguments);
+    });
+
+    registry.add("card-unlock", Role::issuer, [&service](Request& request) -> awaitable<Answer> {
+        args::only(request.arguments, {"card_no", "push", "devices"});
+        const store::CardNo card_no = args::required_int(request.arguments, "card_no");
+        const store::PushTarget push = args::push_target(request.arguments);
+        store::BlacklistChange change;
+        auto loss = service.store.unlock(actor_of(request), card_no, push, &change);
+        if (!loss) co_return from_error(loss.error());
+        json failed = json::array();
+        json pushed = json::array();
+        if (push.scope != store::PushTarget::Scope::none) {
+            auto targets = terminals_for(service.store, push);
+            if (!targets) co_return from_error(targets.error());
+            const auto results = co_await service.distributor.push(*targets, service.config.push_timeout);
+            pushed = terminal_results_json(results, failed);
+        }
+        std::string text = "card " + std::to_string(card_no) + " unlocked";
+        text += push.scope == store::PushTarget::Scope::none
+                    ? " in the database only; terminals that had it still refuse it until pushed"
+                    : "; removal " + push_summary(pushed, failed);
+        co_return Answer::ok(text, {{"loss", to_json(*loss)}, {"pushed", pushed}, {"failed", failed}});
+    });
+
+    registry.add("card-replace", Role::issuer, [&service](Request& request) -> awaitable<Answer> {
+        args::only(request.arguments, {"card_no", "new_card_no", "cost"});
+        const store::CardNo old_no = args::required_int(request.arguments, "card_no");
+        const store::CardNo new_no = args::required_int(request.arguments, "new_card_no");
+        store::IssueOptions options;
+        options.cost = args::optional_int(request.arguments, "cost").value_or(0);
+        auto old_card = service.store.card(old_no);
+        if (!old_card) co_return from_error(old_card.error());
+        if (old_card->state != store::CardState::lost) {
+            co_return Answer::failure(ResultCode::conflict, "card " + std::to_string(old_no) + " is " +
+                                                                std::string(to_string(old_card->state)) +
+                                                                "; only a card reported lost can be replaced");
+        }
+        auto sources = terminals_for(service.store, store::PushTarget::all());
+        if (!sources) co_return from_error(sources.error());
+        json not_collected;
+        json collected = co_await collect_from(service, *sources, not_collected);
+        store::BlacklistChange change;
+        auto card = service.store.replace_card(actor_of(request), old_no, new_no, options, &change);
+        if (!card) co_return from_error(card.error());
+        auto old_after = service.store.card(old_no);
+        if (!old_after) co_return from_error(old_after.error());
+        json failed = json::array();
+        const auto results = co_await service.distributor.push(terminals_changed(change), service.config.push_timeout);
+        json pushed = terminal_results_json(results, failed);
+        std::string text = "card " + std::to_string(old_no) + " replaced by " + std::to_string(new_no) + ", balance " +
+                           yuan(card->balance) + " carried; the old card stays blacklisted";
+        if (!failed.empty()) text += "; " + push_summary(pushed, failed);
+        if (!not_collected.empty()) {
+            text += "; records of " + std::to_string(not_collected.size()) +
+                    " terminals could not be collected first, later purchases will show on the old card";
+        }
+        co_return Answer::ok(text, {{"card", to_json(*card)},
+                                    {"old_card", to_json(*old_after)},
+                                    {"collected", collected},
+                                    {"not_collected", not_collected},
+                                    {"pushed", pushed},
+                                    {"failed", failed}});
+    });
+
+    registry.add("losses", Role::viewer, [&service](Request& request) -> awaitable<Answer> {
+        args::only(request.arguments, {"from", "to", "serial", "open"});
+        store::LossQuery query;
+        query.from = args::optional_int(request.arguments, "from");
+        query.to = args::optional_int(request.arguments, "to");
+        query.card_serial = args::optional_int(request.arguments, "serial");
+        query.open_only = args::optional_bool(request.arguments, "open", false);
+        auto losses = service.store.losses(query);
+        if (!losses) co_return from_error(losses.error());
+        json list = json::array();
+        for (const auto& loss : *losses) list.push_back(to_json(loss));
+        co_return Answer::ok(std::to_string(losses->size()) + " loss reports", {{"losses", list}});
+    });
+}
+
+}  // namespace cardd::daemon

@@ -1,0 +1,38 @@
+#pragma once
+// cardd's settings: defaults, then cardd.conf (TOML), then command-line flags.
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+#include "store/error.hpp"
+
+namespace cardd::daemon {
+
+struct Config {
+    std::filesystem::path data_dir = "/var/lib/cardd";
+    std::filesystem::path socket = "/run/cardd/cardd.sock";
+    std::string database;  ///< empty: sqlite:DATA_DIR/cardd.sqlite
+    std::string log_level = "info";
+
+    std::string admin_group = "cardd-admin";
+    std::string issuer_group = "cardd-issuer";
+    std::string viewer_group = "cardd-viewer";
+
+    unsigned worker_threads = 8;  ///< bound on terminals served at once (TCP; each bus counts once)
+    std::chrono::milliseconds modbus_timeout{1000};
+    std::chrono::milliseconds collect_timeout{5000};  ///< bound on collection before a loss report
+    std::chrono::milliseconds push_timeout{10000};    ///< how long a loss report waits for terminals
+    std::chrono::seconds retry_initial{2};
+    std::chrono::seconds retry_cap{300};
+    std::chrono::seconds collect_interval{300};       ///< periodic record collection; 0 disables
+    std::chrono::seconds audit_interval{600};         ///< periodic checksum audit; 0 disables
+
+    /// The database URL with the default filled in.
+    std::string database_url() const;
+};
+
+/// Reads a TOML file over `base`; unknown keys are refused so a typo does not pass silently.
+store::Result<Config> load_config_file(const std::filesystem::path& path, Config base);
+
+}  // namespace cardd::daemon

@@ -1,0 +1,203 @@
+#include "daemon/control_server.hpp"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "daemon/log.hpp"
+
+namespace cardd::daemon {
+
+namespace asio = boost::asio;
+using asio::use_awaitable;
+using local = asio::local::stream_protocol;
+
+ParsedLine parse_request_line(std::string_view line) {
+    ParsedLine parsed;
+    nlohmann::json json = nlohmann::json::parse(line, nullptr, false);
+    if (json.is_discarded()) {
+        parsed.error = Answer::failure(ResultCode::invalid, "the request is not valid JSON");
+        return parsed;
+    }
+    if (!json.is_object()) {
+        parsed.error = Answer::failure(ResultCode::invalid, "the request must be a JSON object");
+        return parsed;
+    }
+    if (json.contains("id")) parsed.id = json["id"];
+    const auto command = json.find("command");
+    if (command == json.end() || !command->is_string()) {
+        parsed.error = Answer::failure(ResultCode::invalid, "the request has no \"command\" string");
+        return parsed;
+    }
+    Request request;
+    request.command = command->get<std::string>();
+    if (const auto arguments = json.find("arguments"); arguments != json.end() && !arguments->is_null()) {
+        if (!arguments->is_object()) {
+            parsed.error = Answer::failure(ResultCode::invalid, "\"arguments\" must be a JSON object");
+            return parsed;
+        }
+        request.arguments = *arguments;
+    }
+    parsed.request = std::move(request);
+    return parsed;
+}
+
+std::string render_answer(const Answer& answer, const nlohmann::json& id) {
+    nlohmann::json json = {{"result", static_cast<int>(answer.result)}, {"text", answer.text}};
+    if (!answer.arguments.is_null()) json["arguments"] = answer.arguments;
+    json["id"] = id;
+    // Invalid UTF-8 from a client is replaced, never a reason to throw while answering.
+    return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+ControlServer::ControlServer(asio::io_context& io, const std::filesystem::path& path, const CommandRegistry& registry,
+                             RoleGroups groups, ControlLimits limits)
+    : io_(io), path_(path), registry_(registry), groups_(std::move(groups)), limits_(limits), acceptor_(io) {
+    std::error_code ignored;
+    std::filesystem::create_directories(path_.parent_path(), ignored);
+    std::filesystem::remove(path_, ignored);
+    acceptor_.open(local());
+    acceptor_.bind(local::endpoint(path_.string()));
+    // Group members reach the socket; the role check decides what they may do.
+    ::chmod(path_.c_str(), 0660);
+    acceptor_.listen();
+}
+
+ControlServer::~ControlServer() {
+    std::error_code ignored;
+    std::filesystem::remove(path_, ignored);
+}
+
+void ControlServer::start() { asio::co_spawn(io_, accept_loop(), asio::detached); }
+
+void ControlServer::stop() {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+}
+
+asio::awaitable<void> ControlServer::accept_loop() {
+    while (acceptor_.is_open()) {
+        boost::system::error_code error;
+        local::socket socket = co_await acceptor_.async_accept(asio::redirect_error(use_awaitable, error));
+        if (error) {
+            if (error == asio::error::operation_aborted) co_return;
+            continue;
+        }
+        asio::co_spawn(io_, serve(std::move(socket)), asio::detached);
+    }
+}
+
+namespace {
+
+Caller peer_of(local::socket& socket, const RoleGroups& groups) {
+    ucred credentials{};
+    socklen_t size = sizeof(credentials);
+    Caller caller;
+    if (::getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &credentials, &size) == 0) {
+        caller.uid = credentials.uid;
+        caller.gid = credentials.gid;
+        caller.pid = credentials.pid;
+        caller.role = role_of(credentials.uid, credentials.gid, groups);
+    }
+    return caller;
+}
+
+// The moment a connection is closed unless it makes progress; moving it wakes
+// the watchdog so the timer is re-armed at the new time.
+struct Deadline {
+    explicit Deadline(const asio::any_io_executor& executor) : timer(executor) {}
+    void set(std::chrono::steady_clock::time_point when) {
+        at = when;
+        timer.cancel();
+    }
+    asio::steady_timer timer;
+    std::chrono::steady_clock::time_point at = std::chrono::steady_clock::time_point::max();
+};
+
+// Closes the connection when its deadline passes, so a client that never
+// finishes a line holds nothing but its own socket.
+asio::awaitable<void> watchdog(std::shared_ptr<local::socket> socket, std::shared_ptr<Deadline> deadline) {
+    while (socket->is_open()) {
+        deadline->timer.expires_at(deadline->at);
+        boost::system::error_code error;
+        co_await deadline->timer.async_wait(asio::redirect_error(use_awaitable, error));
+        if (socket->is_open() && std::chrono::steady_clock::now() >= deadline->at) {
+            log_event(Level::info, msg::client_dropped, "reason=idle");
+            boost::system::error_code ignored;
+            socket->close(ignored);
+        }
+    }
+}
+
+}  // namespace
+
+asio::awaitable<void> ControlServer::serve(local::socket accepted) {
+    auto socket = std::make_shared<local::socket>(std::move(accepted));
+    auto deadline = std::make_shared<Deadline>(socket->get_executor());
+    deadline->at = std::chrono::steady_clock::now() + limits_.idle;
+    asio::co_spawn(io_, watchdog(socket, deadline), asio::detached);
+    const Caller caller = peer_of(*socket, groups_);
+    std::string buffer;
+    for (;;) {
+        boost::system::error_code error;
+        const std::size_t length = co_await asio::async_read_until(
+            *socket, asio::dynamic_buffer(buffer, limits_.max_line + 1), '\n',
+            asio::redirect_error(use_awaitable, error));
+        if (error == asio::error::not_found) {
+            // The line passed the limit: answer once, then hang up, since the
+            // rest of it cannot be told apart from the next request.
+            log_event(Level::info, msg::client_dropped, "reason=line-too-long uid={}", caller.uid);
+            const std::string line =
+                render_answer(Answer::failure(ResultCode::invalid, "request line longer than " +
+                                                                       std::to_string(limits_.max_line) + " bytes"),
+                              nullptr) + "\n";
+            deadline->set(std::chrono::steady_clock::now() + limits_.idle);
+            co_await asio::async_write(*socket, asio::buffer(line), asio::redirect_error(use_awaitable, error));
+            break;
+        }
+        if (error) break;
+        std::string line = buffer.substr(0, length - 1);
+        buffer.erase(0, length);
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        // A request being served is not idle; the deadline covers reading and writing only.
+        deadline->set(std::chrono::steady_clock::time_point::max());
+        if (line.find_first_not_of(" \t") == std::string::npos) {
+            deadline->set(std::chrono::steady_clock::now() + limits_.idle);
+            continue;
+        }
+
+        ParsedLine parsed = parse_request_line(line);
+        Answer answer;
+        if (parsed.error) {
+            answer = std::move(*parsed.error);
+        } else {
+            Request& request = *parsed.request;
+            request.caller = caller;
+            const nlohmann::json id = parsed.id;
+            request.progress = [socket, id](nlohmann::json progress) -> asio::awaitable<void> {
+                nlohmann::json json = {{"progress", std::move(progress)}, {"id", id}};
+                const std::string text = json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+                boost::system::error_code ignored;
+                co_await asio::async_write(*socket, asio::buffer(text), asio::redirect_error(use_awaitable, ignored));
+            };
+            answer = co_await registry_.dispatch(request);
+        }
+        const std::string out = render_answer(answer, parsed.id) + "\n";
+        deadline->set(std::chrono::steady_clock::now() + limits_.idle);
+        co_await asio::async_write(*socket, asio::buffer(out), asio::redirect_error(use_awaitable, error));
+        if (error) break;
+        deadline->set(std::chrono::steady_clock::now() + limits_.idle);
+    }
+    boost::system::error_code ignored;
+    socket->close(ignored);
+    deadline->timer.cancel();
+}
+
+}  // namespace cardd::daemon

@@ -1,0 +1,58 @@
+#pragma once
+// The Unix control socket: JSON lines in, JSON lines out, one session per
+// connection, the caller identified by SO_PEERCRED.
+
+#include <utility>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+
+#include "daemon/command_registry.hpp"
+#include "daemon/roles.hpp"
+
+namespace cardd::daemon {
+
+struct ControlLimits {
+    std::size_t max_line = 1 << 20;                   ///< longer lines get result 6 and the connection is closed
+    std::chrono::milliseconds idle{30'000};           ///< no complete line for this long: closed
+};
+
+class ControlServer {
+public:
+    /// Binds `path` (replacing a stale socket file), mode 0660.
+    ControlServer(boost::asio::io_context& io, const std::filesystem::path& path, const CommandRegistry& registry,
+                  RoleGroups groups, ControlLimits limits = {});
+    ~ControlServer();
+
+    void start();
+    void stop();
+    void set_groups(RoleGroups groups) { groups_ = std::move(groups); }
+
+private:
+    boost::asio::awaitable<void> accept_loop();
+    boost::asio::awaitable<void> serve(boost::asio::local::stream_protocol::socket socket);
+
+    boost::asio::io_context& io_;
+    std::filesystem::path path_;
+    const CommandRegistry& registry_;
+    RoleGroups groups_;
+    ControlLimits limits_;
+    boost::asio::local::stream_protocol::acceptor acceptor_;
+};
+
+/// Parses one request line; a malformed one yields the answer to send instead.
+struct ParsedLine {
+    std::optional<Request> request;
+    nlohmann::json id;  ///< echoed even on errors when it could be read
+    std::optional<Answer> error;
+};
+ParsedLine parse_request_line(std::string_view line);
+
+/// One answer line (no newline).
+std::string render_answer(const Answer& answer, const nlohmann::json& id);
+
+}  // namespace cardd::daemon

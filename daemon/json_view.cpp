@@ -1,0 +1,130 @@
+#include "daemon/json_view.hpp"
+
+#include <cstdio>
+
+namespace cardd::daemon {
+
+using nlohmann::json;
+
+namespace {
+
+json optional(const auto& value) {
+    if (!value) return nullptr;
+    return *value;
+}
+
+}  // namespace
+
+std::string yuan(store::Cents cents) {
+    const store::Cents magnitude = cents < 0 ? -cents : cents;
+    char fraction[4];
+    std::snprintf(fraction, sizeof fraction, "%02d", static_cast<int>(magnitude % 100));
+    return (cents < 0 ? "-" : "") + std::to_string(magnitude / 100) + "." + fraction;
+}
+
+json to_json(const store::Card& card) {
+    return {{"card_no", card.card_no},           {"serial", card.serial},
+            {"staff_no", card.staff_no},         {"name", card.name},
+            {"dept", card.department},           {"uid", optional(card.uid)},
+            {"state", to_string(card.state)},    {"issued_at", card.issued_at},
+            {"closed_at", optional(card.closed_at)}, {"replaces", optional(card.replaces)},
+            {"replaced_by", optional(card.replaced_by)}, {"balance", card.balance}};
+}
+
+json to_json(const store::Person& person) {
+    return {{"staff_no", person.staff_no},
+            {"name", person.name},
+            {"dept", person.department},
+            {"card_no", optional(person.card_no)}};
+}
+
+json to_json(const store::Loss& loss) {
+    return {{"id", loss.id},
+            {"card_no", loss.card_no},
+            {"serial", loss.card_serial},
+            {"staff_no", loss.staff_no},
+            {"name", loss.name},
+            {"reported_at", loss.reported_at},
+            {"reported_by", loss.reported_by},
+            {"push", to_string(loss.push)},
+            {"terminals", loss.terminals},
+            {"unlocked_at", optional(loss.unlocked_at)},
+            {"unlocked_by", optional(loss.unlocked_by)},
+            {"unlock_push", loss.unlock_push ? json(to_string(*loss.unlock_push)) : json(nullptr)}};
+}
+
+json to_json(const store::LedgerEntry& entry) {
+    return {{"kind", to_string(entry.kind)}, {"amount", entry.amount}, {"cash", entry.cash}, {"at", entry.at}};
+}
+
+json to_json(const store::CardFormat& format) {
+    return {{"card_type", format.card_type},
+            {"format", format.format},
+            {"sector", format.sector},
+            {"card_no_digits", format.card_no_digits},
+            {"max_card_no", format.max_card_no}};
+}
+
+std::string address_of(const store::Device& device) {
+    if (device.terminal) {
+        if (const auto* tcp = std::get_if<store::TcpAddress>(&device.terminal->address)) {
+            return "tcp " + tcp->host + ":" + std::to_string(tcp->port);
+        }
+        const auto& rtu = std::get<store::RtuAddress>(device.terminal->address);
+        return "rtu " + rtu.device + " " + std::to_string(rtu.baud) + " 8" + rtu.parity + "1";
+    }
+    if (device.encoder && !device.encoder->simulated) {
+        char text[16];
+        std::snprintf(text, sizeof text, "%04x:%04x", device.encoder->vendor_id, device.encoder->product_id);
+        return std::string("usb ") + text;
+    }
+    return "sim";
+}
+
+std::string state_of(const store::Device& device) {
+    if (device.kind == store::DeviceKind::encoder) return "registered";
+    if (device.sync_error) return "failed";
+    if (device.planned_version != device.confirmed_version) return "behind";
+    if (!device.terminal_serial) return "unknown";
+    return "level";
+}
+
+json to_json(const store::Device& device) {
+    json out = {{"name", device.name},
+                {"kind", device.kind == store::DeviceKind::terminal ? "terminal" : "encoder"},
+                {"address", address_of(device)},
+                {"state", state_of(device)}};
+    if (device.terminal) {
+        out["unit"] = device.terminal->unit_id;
+        out["serial"] = optional(device.terminal_serial);
+        out["confirmed_version"] = device.confirmed_version;
+        out["planned_version"] = device.planned_version;
+        out["last_error"] = optional(device.sync_error);
+        out["attempts"] = device.sync_attempts;
+        out["next_retry"] = optional(device.sync_next_at);
+    }
+    return out;
+}
+
+}  // namespace cardd::daemon
+
+namespace cardd::daemon {
+
+nlohmann::json terminal_info_json(const TerminalInfo& info) {
+    const protocol::TerminalState& s = info.state;
+    return {{"serial", s.serial},
+            {"model", info.model},
+            {"firmware", std::to_string(s.firmware_major()) + "." + std::to_string(s.firmware_minor())},
+            {"capabilities", s.capabilities},
+            {"bitmap_sync", s.supports_bitmap()},
+            {"version", s.blacklist_version},
+            {"count", s.blacklist_count},
+            {"capacity", s.list_capacity},
+            {"bitmap_limit", s.bitmap_limit},
+            {"checksum", s.checksum},
+            {"oldest_record", s.oldest_seq},
+            {"next_record", s.next_seq},
+            {"clock", s.clock}};
+}
+
+}  // namespace cardd::daemon

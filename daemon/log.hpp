@@ -1,0 +1,55 @@
+#pragma once
+// Structured log lines: a stable message id an operator can grep, then
+// key=value pairs. Every id is explained in docs/log-messages.md.
+
+#include <spdlog/spdlog.h>
+
+#include <string_view>
+
+namespace cardd::daemon {
+
+enum class Level { debug, info, warn, error };
+
+struct Message {
+    std::string_view id;
+    std::string_view meaning;  ///< the catalogue entry, also printed by `cardd --messages`
+};
+
+namespace msg {
+inline constexpr Message started{"CARDD_STARTED", "cardd is serving its control socket"};
+inline constexpr Message stopping{"CARDD_STOPPING", "cardd received SIGTERM or SIGINT and is shutting down"};
+inline constexpr Message reloaded{"CARDD_CONFIG_RELOADED", "SIGHUP: cardd.conf was read again"};
+inline constexpr Message reload_failed{"CARDD_CONFIG_RELOAD_FAILED", "SIGHUP: cardd.conf has an error; the old settings stay"};
+inline constexpr Message store_opened{"CARDD_STORE_OPENED", "the database is open and migrated"};
+inline constexpr Message command_denied{"CARDD_COMMAND_DENIED", "a caller asked for a command its role does not allow"};
+inline constexpr Message command_failed{"CARDD_COMMAND_FAILED", "a command failed unexpectedly; the answer says why"};
+inline constexpr Message command_done{"CARDD_COMMAND", "a command that changes state was executed"};
+inline constexpr Message client_dropped{"CARDD_CLIENT_DROPPED", "a control connection was closed: line too long or idle"};
+inline constexpr Message push_ok{"CARDD_PUSH_OK", "a terminal now enforces the blacklist the store planned for it"};
+inline constexpr Message push_failed{"CARDD_PUSH_FAILED", "a terminal could not be brought level; it is in the retry queue"};
+inline constexpr Message full_sync{"CARDD_FULL_SYNC", "a terminal's blacklist is being replaced whole (unknown version or checksum)"};
+inline constexpr Message retry_scheduled{"CARDD_RETRY_SCHEDULED", "a failed terminal will be tried again at the time given"};
+inline constexpr Message collect_ok{"CARDD_COLLECT_OK", "transaction records were stored and acknowledged"};
+inline constexpr Message collect_failed{"CARDD_COLLECT_FAILED", "records could not be collected from a terminal"};
+inline constexpr Message audit_mismatch{"CARDD_AUDIT_MISMATCH", "the periodic audit found a terminal whose checksum disagrees"};
+
+inline constexpr const Message* catalogue[] = {&started,        &stopping,        &reloaded,   &reload_failed,
+                                               &store_opened,   &command_denied,  &command_failed, &command_done,
+                                               &client_dropped, &push_ok,         &push_failed, &full_sync,
+                                               &retry_scheduled, &collect_ok,     &collect_failed, &audit_mismatch};
+}  // namespace msg
+
+template <class... Args>
+void log_event(Level level, const Message& message, fmt::format_string<Args...> format, Args&&... args) {
+    const auto spd = level == Level::debug  ? spdlog::level::debug
+                     : level == Level::info ? spdlog::level::info
+                     : level == Level::warn ? spdlog::level::warn
+                                            : spdlog::level::err;
+    if (!spdlog::should_log(spd)) return;
+    spdlog::log(spd, "{} {}", message.id, fmt::format(format, std::forward<Args>(args)...));
+}
+
+/// Sets up logging: the journal when running under systemd, stderr otherwise.
+void setup_logging(std::string_view level, bool journal);
+
+}  // namespace cardd::daemon

@@ -1,0 +1,177 @@
+// cardd: the card centre daemon. Thin: flags and configuration, then the
+// store, the distributor and the control socket on one io_context.
+
+#include <utility>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <systemd/sd-daemon.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "daemon/config.hpp"
+#include "daemon/control_server.hpp"
+#include "daemon/distributor.hpp"
+#include "daemon/log.hpp"
+#include "daemon/service.hpp"
+#include "store/card_store.hpp"
+#include "store/database_url.hpp"
+
+namespace {
+
+using namespace cardd;
+using namespace cardd::daemon;
+
+struct Flags {
+    std::string config;
+    std::string data_dir;
+    std::string socket;
+    std::string database;
+    std::string log_level;
+};
+
+Config apply_flags(Config config, const Flags& flags) {
+    if (!flags.data_dir.empty()) config.data_dir = flags.data_dir;
+    if (!flags.socket.empty()) config.socket = flags.socket;
+    if (!flags.database.empty()) config.database = flags.database;
+    if (!flags.log_level.empty()) config.log_level = flags.log_level;
+    return config;
+}
+
+store::Result<Config> read_config(const Flags& flags) {
+    Config config;
+    if (!flags.config.empty()) {
+        auto loaded = load_config_file(flags.config, config);
+        if (!loaded) return loaded;
+        config = *loaded;
+    }
+    return apply_flags(config, flags);
+}
+
+// Pings systemd's watchdog from the io thread: if the loop stalls, systemd notices.
+void keep_watchdog(boost::asio::steady_timer& timer, std::chrono::microseconds interval) {
+    sd_notify(0, "WATCHDOG=1");
+    timer.expires_after(interval / 2);
+    timer.async_wait([&timer, interval](const boost::system::error_code& error) {
+        if (!error) keep_watchdog(timer, interval);
+    });
+}
+
+int run(const Flags& flags) {
+    auto config = read_config(flags);
+    if (!config) {
+        std::cerr << "cardd: " << config.error().message << "\n";
+        return 2;
+    }
+    const bool journal = std::getenv("JOURNAL_STREAM") != nullptr && std::getenv("INVOCATION_ID") != nullptr;
+    setup_logging(config->log_level, journal);
+
+    std::error_code made;
+    std::filesystem::create_directories(config->data_dir, made);
+    if (made) {
+        std::cerr << "cardd: cannot create data directory " << config->data_dir << ": " << made.message() << "\n";
+        return 1;
+    }
+    const std::string url = config->database_url();
+    auto parsed = store::parse_database_url(url);
+    if (!parsed) {
+        std::cerr << "cardd: " << parsed.error().message << "\n";
+        return 2;
+    }
+    auto connection = store::open_database(*parsed);
+    if (!connection) {
+        std::cerr << "cardd: " << connection.error().message << "\n";
+        return 1;
+    }
+    auto opened = store::CardStore::open(std::move(*connection));
+    if (!opened) {
+        std::cerr << "cardd: " << opened.error().message << "\n";
+        return 1;
+    }
+    store::CardStore& card_store = **opened;
+    log_event(Level::info, msg::store_opened, "database={} schema={}", store::redact_database_url(url),
+              card_store.schema_version().value_or(0));
+
+    boost::asio::io_context io;
+    Distributor distributor(io, card_store, *config);
+    Service service{*config, card_store, distributor, store::system_clock_now(), store::redact_database_url(url)};
+    CommandRegistry registry;
+    register_all_commands(registry, service);
+    std::unique_ptr<ControlServer> server;
+    try {
+        server = std::make_unique<ControlServer>(io, config->socket, registry,
+                                                 RoleGroups{config->admin_group, config->issuer_group, config->viewer_group});
+    } catch (const std::exception& error) {
+        std::cerr << "cardd: cannot serve " << config->socket << ": " << error.what() << "\n";
+        return 1;
+    }
+    server->start();
+    distributor.start();
+
+    boost::asio::signal_set stop_signals(io, SIGTERM, SIGINT);
+    stop_signals.async_wait([&](const boost::system::error_code& error, int signal) {
+        if (error) return;
+        log_event(Level::info, msg::stopping, "signal={}", signal);
+        sd_notify(0, "STOPPING=1");
+        server->stop();
+        distributor.stop();
+        io.stop();
+    });
+    boost::asio::signal_set reload_signal(io, SIGHUP);
+    std::function<void()> wait_reload = [&] {
+        reload_signal.async_wait([&](const boost::system::error_code& error, int) {
+            if (error) return;
+            // Settings read at start (database, socket, data directory, pool
+            // size) need a restart; the log level and role groups apply now.
+            auto reloaded = read_config(flags);
+            if (!reloaded) {
+                log_event(Level::error, msg::reload_failed, "error={}", reloaded.error().message);
+            } else {
+                spdlog::set_level(spdlog::level::from_str(reloaded->log_level));
+                server->set_groups({reloaded->admin_group, reloaded->issuer_group, reloaded->viewer_group});
+                log_event(Level::info, msg::reloaded, "log_level={}", reloaded->log_level);
+            }
+            wait_reload();
+        });
+    };
+    wait_reload();
+
+    boost::asio::steady_timer watchdog(io);
+    std::uint64_t watchdog_usec = 0;
+    if (sd_watchdog_enabled(0, &watchdog_usec) > 0) {
+        keep_watchdog(watchdog, std::chrono::microseconds(watchdog_usec));
+    }
+
+    log_event(Level::info, msg::started, "socket={} database={}", config->socket.string(), store::redact_database_url(url));
+    sd_notify(0, "READY=1");
+    std::cout << "cardd: serving " << config->socket.string() << std::endl;
+    io.run();
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"cardd: the card centre daemon of a cashless canteen"};
+    Flags flags;
+    bool messages = false;
+    app.add_option("--config", flags.config, "cardd.conf (TOML); flags override it")->check(CLI::ExistingFile);
+    app.add_option("--data-dir", flags.data_dir, "where the SQLite database and the master key live (/var/lib/cardd)");
+    app.add_option("--socket", flags.socket, "control socket path (/run/cardd/cardd.sock)");
+    app.add_option("--database", flags.database,
+                   "sqlite:PATH or mariadb://USER:PASS@HOST[:PORT]/DB[?socket=PATH] (sqlite:DATA_DIR/cardd.sqlite)");
+    app.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+    app.add_flag("--messages", messages, "print the log message catalogue and exit");
+    app.set_version_flag("--version", "cardd " CARDD_VERSION);
+    CLI11_PARSE(app, argc, argv);
+    if (messages) {
+        for (const Message* message : msg::catalogue) std::cout << message->id << "\t" << message->meaning << "\n";
+        return 0;
+    }
+    return run(flags);
+}

@@ -1,0 +1,66 @@
+#include "daemon/roles.hpp"
+
+#include <grp.h>
+#include <pwd.h>
+
+#include <vector>
+
+namespace cardd::daemon {
+
+std::string_view to_string(Role role) noexcept {
+    switch (role) {
+        case Role::viewer: return "viewer";
+        case Role::issuer: return "issuer";
+        case Role::admin: return "admin";
+    }
+    return "?";
+}
+
+namespace {
+
+std::optional<gid_t> group_id(const std::string& name) {
+    if (name.empty()) return std::nullopt;
+    std::vector<char> buffer(16384);
+    group entry{};
+    group* found = nullptr;
+    if (getgrnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &found) != 0 || !found) return std::nullopt;
+    return found->gr_gid;
+}
+
+// The user's supplementary groups as the system knows them now, so adding
+// someone to cardd-issuer takes effect on their next request.
+std::vector<gid_t> groups_of(uid_t uid, gid_t gid) {
+    std::vector<char> buffer(16384);
+    passwd entry{};
+    passwd* found = nullptr;
+    if (getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &found) != 0 || !found) return {gid};
+    int count = 64;
+    std::vector<gid_t> groups(static_cast<std::size_t>(count));
+    if (getgrouplist(found->pw_name, gid, groups.data(), &count) < 0) {
+        groups.resize(static_cast<std::size_t>(count));
+        if (getgrouplist(found->pw_name, gid, groups.data(), &count) < 0) return {gid};
+    }
+    groups.resize(static_cast<std::size_t>(count));
+    return groups;
+}
+
+}  // namespace
+
+std::optional<Role> role_of(uid_t uid, gid_t gid, const RoleGroups& names) {
+    if (uid == 0) return Role::admin;
+    const std::vector<gid_t> groups = groups_of(uid, gid);
+    const auto member = [&](const std::string& name) {
+        const auto id = group_id(name);
+        if (!id) return false;
+        for (gid_t g : groups) {
+            if (g == *id) return true;
+        }
+        return gid == *id;
+    };
+    if (member(names.admin)) return Role::admin;
+    if (member(names.issuer)) return Role::issuer;
+    if (member(names.viewer)) return Role::viewer;
+    return std::nullopt;
+}
+
+}  // namespace cardd::daemon

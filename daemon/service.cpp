@@ -1,0 +1,40 @@
+#include "daemon/service.hpp"
+
+namespace cardd::daemon {
+
+nlohmann::json terminal_results_json(const std::vector<TerminalResult>& results, nlohmann::json& failed) {
+    nlohmann::json ok = nlohmann::json::array();
+    if (!failed.is_array()) failed = nlohmann::json::array();
+    for (const TerminalResult& result : results) {
+        if (result.ok) {
+            ok.push_back(result.device);
+        } else {
+            failed.push_back({{"device", result.device}, {"text", result.text}});
+        }
+    }
+    return ok;
+}
+
+store::Result<std::vector<store::DeviceId>> terminals_for(store::CardStore& store, const store::PushTarget& target) {
+    std::vector<store::DeviceId> ids;
+    if (target.scope == store::PushTarget::Scope::none) return ids;
+    if (target.scope == store::PushTarget::Scope::named) {
+        for (const std::string& name : target.terminals) {
+            auto device = store.device(name);
+            if (!device) return std::unexpected(device.error());
+            if (device->kind != store::DeviceKind::terminal) {
+                return store::fail(store::Errc::invalid_argument, "'" + name + "' is not a terminal");
+            }
+            ids.push_back(device->id);
+        }
+        return ids;
+    }
+    auto devices = store.devices();
+    if (!devices) return std::unexpected(devices.error());
+    for (const auto& device : *devices) {
+        if (device.kind == store::DeviceKind::terminal) ids.push_back(device.id);
+    }
+    return ids;
+}
+
+}  // namespace cardd::daemon

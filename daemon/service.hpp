@@ -1,0 +1,44 @@
+#pragma once
+// What the command handlers work with, and the functions that register them.
+
+#include <string>
+
+#include "daemon/command_registry.hpp"
+#include "daemon/config.hpp"
+#include "daemon/distributor.hpp"
+#include "store/card_store.hpp"
+
+namespace cardd::daemon {
+
+struct Service {
+    const Config& config;
+    store::CardStore& store;
+    Distributor& distributor;
+    std::int64_t started_at = 0;
+    std::string database;  ///< the URL with the password masked
+};
+
+void register_admin_commands(CommandRegistry& registry, Service& service);
+void register_issue_commands(CommandRegistry& registry, Service& service);
+void register_money_commands(CommandRegistry& registry, Service& service);
+void register_loss_commands(CommandRegistry& registry, Service& service);
+void register_terminal_commands(CommandRegistry& registry, Service& service);
+
+inline void register_all_commands(CommandRegistry& registry, Service& service) {
+    register_admin_commands(registry, service);
+    register_issue_commands(registry, service);
+    register_money_commands(registry, service);
+    register_loss_commands(registry, service);
+    register_terminal_commands(registry, service);
+}
+
+/// The caller as the store's audit log records it.
+inline store::Actor actor_of(const Request& request) { return store::Actor{static_cast<std::int64_t>(request.caller.uid)}; }
+
+/// Terminal results as answer arguments: names that succeeded, and failures with reasons.
+nlohmann::json terminal_results_json(const std::vector<TerminalResult>& results, nlohmann::json& failed);
+
+/// Resolves "devices" to terminal ids: all, or the named ones (which must exist and be terminals).
+store::Result<std::vector<store::DeviceId>> terminals_for(store::CardStore& store, const store::PushTarget& target);
+
+}  // namespace cardd::daemon

@@ -1,0 +1,49 @@
+#include "daemon/tcp_link.hpp"
+
+#include <utility>
+
+namespace cardd::daemon {
+
+TcpLink::TcpLink(std::string host, int port, int unit, LinkOptions options)
+    : where_(host + ":" + std::to_string(port) + " unit " + std::to_string(unit)),
+      unit_(unit),
+      ctx_(ModbusContext::tcp(host, port)) {
+    ctx_.set_response_timeout(options.response_timeout);
+}
+
+template <class Op>
+auto TcpLink::request(Op op) -> decltype(op(std::declval<ModbusContext&>())) {
+    using Result = decltype(op(std::declval<ModbusContext&>()));
+    std::lock_guard lock(mutex_);
+    if (!ctx_.connected()) {
+        // The unit id goes in every MBAP header; a gateway routes on it.
+        if (auto set = ctx_.set_unit(unit_); !set) return located(Result(std::unexpected(set.error())), where_);
+        if (auto connected = ctx_.ensure_connected(); !connected) {
+            return located(Result(std::unexpected(connected.error())), where_);
+        }
+    }
+    Result result = op(ctx_);
+    // An exception response is a whole frame: the stream is still in step.
+    // Anything else may leave a late or partial answer in the socket.
+    if (!result && result.error().kind != LinkError::Kind::modbus_exception) ctx_.close();
+    return located(std::move(result), where_);
+}
+
+LinkResult<std::vector<std::uint16_t>> TcpLink::read_registers(std::uint16_t address, std::uint16_t count) {
+    return request([&](ModbusContext& ctx) { return ctx.read_registers(address, count); });
+}
+
+LinkResult<void> TcpLink::write_registers(std::uint16_t address, std::span<const std::uint16_t> values) {
+    return request([&](ModbusContext& ctx) { return ctx.write_registers(address, values); });
+}
+
+LinkResult<std::vector<std::uint16_t>> TcpLink::write_and_read_registers(std::uint16_t write_address,
+                                                                        std::span<const std::uint16_t> values,
+                                                                        std::uint16_t read_address,
+                                                                        std::uint16_t read_count) {
+    return request([&](ModbusContext& ctx) {
+        return ctx.write_and_read_registers(write_address, values, read_address, read_count);
+    });
+}
+
+}  // namespace cardd::daemon

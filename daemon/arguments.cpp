@@ -1,6 +1,7 @@
 #include "daemon/arguments.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "daemon/answer.hpp"
 
@@ -31,6 +32,21 @@ std::optional<std::int64_t> optional_int(const json& arguments, std::string_view
 
 std::int64_t required_int(const json& arguments, std::string_view key) {
     auto value = optional_int(arguments, key);
+    if (!value) throw BadArgument("argument '" + std::string(key) + "' is required");
+    return *value;
+}
+
+std::optional<int> optional_int32(const json& arguments, std::string_view key) {
+    const auto value = optional_int(arguments, key);
+    if (!value) return std::nullopt;
+    if (*value < std::numeric_limits<int>::min() || *value > std::numeric_limits<int>::max()) {
+        throw BadArgument("argument '" + std::string(key) + "' is out of range");
+    }
+    return static_cast<int>(*value);
+}
+
+int required_int32(const json& arguments, std::string_view key) {
+    auto value = optional_int32(arguments, key);
     if (!value) throw BadArgument("argument '" + std::string(key) + "' is required");
     return *value;
 }

@@ -15,6 +15,10 @@ namespace cardd::daemon::args {
 
 std::int64_t required_int(const nlohmann::json& arguments, std::string_view key);
 std::optional<std::int64_t> optional_int(const nlohmann::json& arguments, std::string_view key);
+/// As the above, for values kept in an int (sector, unit id, baud): one outside
+/// int's range is refused, never wrapped into a valid one.
+int required_int32(const nlohmann::json& arguments, std::string_view key);
+std::optional<int> optional_int32(const nlohmann::json& arguments, std::string_view key);
 std::string required_string(const nlohmann::json& arguments, std::string_view key);
 std::optional<std::string> optional_string(const nlohmann::json& arguments, std::string_view key);
 bool optional_bool(const nlohmann::json& arguments, std::string_view key, bool fallback);

@@ -180,9 +180,9 @@ private:
                ", confirmed " + std::to_string(plan_.confirmed_version) + ")";
     }
 
-    // Reasons to replace the deltas from `start` on by a full sync: one that
-    // cannot be one 0x17 command, a card the terminal would refuse (the full
-    // set does not hold it, or limits_problem would have said so), or deltas
+    // Reasons to replace the deltas from `start` on by a full sync: a batch
+    // that cannot be one 0x17 command, a card the terminal would refuse (the
+    // final set does not hold it: limits_problem has checked that), or deltas
     // that cost more bytes than a full sync (a terminal far behind).
     std::optional<std::string> why_not_deltas(std::size_t start) const {
         std::uint64_t delta_bytes = 0;
@@ -193,9 +193,10 @@ private:
             if (cards.size() > protocol::max_entries_per_command(rw)) {
                 return batch_name(batch) + " does not fit one command";
             }
-            if (auto problem = limits_problem(cards, *state_); problem && state_->supports_bitmap() &&
-                                                                 !cards.empty() && cards.back() > state_->bitmap_limit) {
-                return batch_name(batch) + ": " + *problem;
+            if (state_->supports_bitmap() && !cards.empty() && cards.back() > state_->bitmap_limit) {
+                return batch_name(batch) + ": card " + std::to_string(cards.back()) +
+                       " is above the terminal's bitmap limit " + std::to_string(state_->bitmap_limit) +
+                       ", which it refuses; the final set does not hold it";
             }
             // An empty batch still costs its command (it moves the version).
             delta_bytes += cards.empty()
@@ -287,7 +288,7 @@ private:
     // After a change: the terminal must now be at the planned version with
     // the desired set, or the store's idea of it is wrong.
     SyncOutcome verify() {
-        auto info = client_.read_state();
+        auto info = read_state_with_retry(client_);
         if (!info) return failed(info.error(), "reading the state block after the change");
         state_ = info->state;
         if (state_->blacklist_version == plan_.planned_version && state_->checksum == desired_checksum_) {

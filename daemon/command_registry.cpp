@@ -49,8 +49,13 @@ boost::asio::awaitable<Answer> CommandRegistry::dispatch(Request& request) const
         failure = error.what();
         log_event(Level::error, msg::command_failed, "command={} error={}", request.command, failure);
     }
-    if (answer) co_return std::move(*answer);
-    co_return Answer::failure(failure_code, failure);
+    if (!answer) answer = Answer::failure(failure_code, failure);
+    if (entry.least != Role::viewer) {
+        // Arguments are not logged: the audit log in the store has the details.
+        log_event(Level::info, msg::command_done, "command={} uid={} result={}", request.command, request.caller.uid,
+                  static_cast<int>(answer->result));
+    }
+    co_return std::move(*answer);
 }
 
 }  // namespace cardd::daemon

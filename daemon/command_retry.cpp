@@ -20,6 +20,14 @@ LinkResult<protocol::Status> execute_with_retry(TerminalClient& client, const pr
     return result;
 }
 
+LinkResult<TerminalInfo> read_state_with_retry(TerminalClient& client) {
+    LinkResult<TerminalInfo> result = client.read_state();
+    for (int attempt = 1; attempt < command_attempts && !result && worth_repeating(result.error().kind); ++attempt) {
+        result = client.read_state();
+    }
+    return result;
+}
+
 LinkError status_error(const protocol::Command& command, protocol::Status status, std::string_view context) {
     std::string message = std::string(protocol::to_string(command.opcode));
     if (!context.empty()) message += " " + std::string(context);

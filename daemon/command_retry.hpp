@@ -1,5 +1,6 @@
 #pragma once
-// Running a blacklist command so that a lost answer does not fail the run.
+// Running a blacklist command (or a state read in the middle of a run) so
+// that a lost answer does not fail the run.
 //
 // CT-1 makes every blacklist command safe to repeat: ADD and REMOVE answer
 // OK_ALREADY when the terminal is at the new version already, a chunk
@@ -25,6 +26,12 @@ inline constexpr int command_attempts = 3;
 /// (connection refused or broken) and Modbus exceptions are returned at once:
 /// repeating would not change them.
 LinkResult<protocol::Status> execute_with_retry(TerminalClient& client, const protocol::Command& command);
+
+/// Reads the state block, again after a timeout, a garbled answer or a
+/// protocol error, up to `command_attempts` times. For reads in the middle of
+/// a run, where the terminal has just answered; a first contact is read once,
+/// so a terminal that is down holds its bus for one timeout only.
+LinkResult<TerminalInfo> read_state_with_retry(TerminalClient& client);
 
 /// A status other than OK or OK_ALREADY as a link error: BUSY is `busy`,
 /// CAPACITY `capacity`, anything else `protocol`, with a message naming the

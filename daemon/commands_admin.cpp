@@ -87,10 +87,8 @@ void register_admin_commands(CommandRegistry& registry, Service& service) {
         args::only(request.arguments, {"sector", "card_no_digits", "max_card_no"});
         auto format = service.store.card_format();
         if (!format) co_return from_error(format.error());
-        format->sector = static_cast<int>(args::required_int(request.arguments, "sector"));
-        if (auto digits = args::optional_int(request.arguments, "card_no_digits")) {
-            format->card_no_digits = static_cast<int>(*digits);
-        }
+        format->sector = args::required_int32(request.arguments, "sector");
+        if (auto digits = args::optional_int32(request.arguments, "card_no_digits")) format->card_no_digits = *digits;
         if (auto max = args::optional_int(request.arguments, "max_card_no")) format->max_card_no = *max;
         auto saved = service.store.set_card_format(actor_of(request), *format);
         if (!saved) co_return from_error(saved.error());
@@ -102,7 +100,7 @@ void register_admin_commands(CommandRegistry& registry, Service& service) {
         args::only(a, {"name", "tcp", "rtu", "baud", "parity", "unit"});
         store::TerminalSpec spec;
         spec.name = args::required_string(a, "name");
-        spec.unit_id = static_cast<int>(args::optional_int(a, "unit").value_or(1));
+        spec.unit_id = args::optional_int32(a, "unit").value_or(1);
         const auto tcp = args::optional_string(a, "tcp");
         const auto rtu = args::optional_string(a, "rtu");
         if (tcp.has_value() == rtu.has_value()) throw BadArgument("give exactly one of 'tcp' and 'rtu'");
@@ -112,7 +110,7 @@ void register_admin_commands(CommandRegistry& registry, Service& service) {
         } else {
             const std::string parity = args::optional_string(a, "parity").value_or("E");
             if (parity.size() != 1) throw BadArgument("'parity' must be N, E or O");
-            spec.address = store::RtuAddress{*rtu, static_cast<int>(args::required_int(a, "baud")), parity[0]};
+            spec.address = store::RtuAddress{*rtu, args::required_int32(a, "baud"), parity[0]};
         }
         auto added = service.store.add_terminal(actor_of(request), spec);
         if (!added) co_return from_error(added.error());

@@ -27,20 +27,6 @@ std::string push_summary(const json& pushed, const json& failed) {
     return text;
 }
 
-awaitable<json> collect_from(Service& service, const std::vector<store::DeviceId>& terminals, json& not_collected) {
-    json collected = json::array();
-    not_collected = json::array();
-    const auto results = co_await service.distributor.collect(terminals, service.config.collect_timeout);
-    for (const CollectResult& result : results) {
-        if (result.ok) {
-            collected.push_back(result.device);
-        } else {
-            not_collected.push_back({{"device", result.device}, {"text", result.text}});
-        }
-    }
-    co_return collected;
-}
-
 }  // namespace
 
 void register_loss_commands(CommandRegistry& registry, Service& service) {
@@ -62,19 +48,13 @@ void register_loss_commands(CommandRegistry& registry, Service& service) {
                                                         : store::PushTarget::all());
         if (!sources) co_return from_error(sources.error());
         json not_collected;
-        json collected = co_await collect_from(service, *sources, not_collected);
+        json collected = co_await collect_records(service, *sources, not_collected);
 
         store::BlacklistChange change;
         auto loss = service.store.report_loss(actor_of(request), card_no, push, &change);
         if (!loss) co_return from_error(loss.error());
-        json failed = json::array();
-        json pushed = json::array();
-        if (push.scope != store::PushTarget::Scope::none) {
-            auto targets = terminals_for(service.store, push);
-            if (!targets) co_return from_error(targets.error());
-            const auto results = co_await service.distributor.push(*targets, service.config.push_timeout);
-            pushed = terminal_results_json(results, failed);
-        }
+        json failed;
+        json pushed = co_await push_to(service, push, failed);
         json arguments = {{"loss", to_json(*loss)},   {"collected", collected}, {"not_collected", not_collected},
                           {"pushed", pushed},         {"failed", failed}};
         std::string text = "card " + std::to_string(card_no) + " reported lost";
@@ -98,14 +78,8 @@ void register_loss_commands(CommandRegistry& registry, Service& service) {
         store::BlacklistChange change;
         auto loss = service.store.unlock(actor_of(request), card_no, push, &change);
         if (!loss) co_return from_error(loss.error());
-        json failed = json::array();
-        json pushed = json::array();
-        if (push.scope != store::PushTarget::Scope::none) {
-            auto targets = terminals_for(service.store, push);
-            if (!targets) co_return from_error(targets.error());
-            const auto results = co_await service.distributor.push(*targets, service.config.push_timeout);
-            pushed = terminal_results_json(results, failed);
-        }
+        json failed;
+        json pushed = co_await push_to(service, push, failed);
         std::string text = "card " + std::to_string(card_no) + " unlocked";
         text += push.scope == store::PushTarget::Scope::none
                     ? " in the database only; terminals that had it still refuse it until pushed"
@@ -129,7 +103,7 @@ void register_loss_commands(CommandRegistry& registry, Service& service) {
         auto sources = terminals_for(service.store, store::PushTarget::all());
         if (!sources) co_return from_error(sources.error());
         json not_collected;
-        json collected = co_await collect_from(service, *sources, not_collected);
+        json collected = co_await collect_records(service, *sources, not_collected);
         store::BlacklistChange change;
         auto card = service.store.replace_card(actor_of(request), old_no, new_no, options, &change);
         if (!card) co_return from_error(card.error());

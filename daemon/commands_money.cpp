@@ -15,18 +15,11 @@ namespace {
 // within the configured bound, and say which terminals could not be read.
 awaitable<json> collect_everywhere(Service& service, json& not_collected) {
     auto terminals = terminals_for(service.store, store::PushTarget::all());
-    json collected = json::array();
-    not_collected = json::array();
-    if (!terminals) co_return collected;
-    const auto results = co_await service.distributor.collect(*terminals, service.config.collect_timeout);
-    for (const CollectResult& result : results) {
-        if (result.ok) {
-            collected.push_back(result.device);
-        } else {
-            not_collected.push_back({{"device", result.device}, {"text", result.text}});
-        }
+    if (!terminals) {
+        not_collected = json::array({{{"device", nullptr}, {"text", terminals.error().message}}});
+        co_return json::array();
     }
-    co_return collected;
+    co_return co_await collect_records(service, std::move(*terminals), not_collected);
 }
 
 std::string collection_note(const json& not_collected) {

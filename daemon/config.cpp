@@ -40,7 +40,7 @@ store::Result<Config> load_config_file(const std::filesystem::path& path, Config
     }
     static const std::set<std::string_view> known = {
         "data_dir",        "socket",          "database",       "log_level",      "admin_group",
-        "issuer_group",    "viewer_group",    "worker_threads", "modbus_timeout_ms", "collect_timeout_ms",
+        "issuer_group",    "viewer_group",   "socket_group",    "worker_threads", "modbus_timeout_ms", "collect_timeout_ms",
         "push_timeout_ms", "retry_initial_s", "retry_cap_s",    "collect_interval_s", "audit_interval_s"};
     for (const auto& [key, node] : table) {
         (void)node;
@@ -60,7 +60,8 @@ store::Result<Config> load_config_file(const std::filesystem::path& path, Config
                               {"log_level", &config.log_level},
                               {"admin_group", &config.admin_group},
                               {"issuer_group", &config.issuer_group},
-                              {"viewer_group", &config.viewer_group}}) {
+                              {"viewer_group", &config.viewer_group},
+                              {"socket_group", &config.socket_group}}) {
         if (auto done = text(key, *field); !done) return std::unexpected(done.error());
     }
     std::string path_text;

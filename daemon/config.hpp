@@ -18,6 +18,8 @@ struct Config {
     std::string admin_group = "cardd-admin";
     std::string issuer_group = "cardd-issuer";
     std::string viewer_group = "cardd-viewer";
+    /// Group owning the control socket (mode 0660); empty leaves cardd's own group.
+    std::string socket_group;
 
     unsigned worker_threads = 8;  ///< bound on terminals served at once (TCP; each bus counts once)
     std::chrono::milliseconds modbus_timeout{1000};

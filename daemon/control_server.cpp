@@ -1,6 +1,8 @@
 #include "daemon/control_server.hpp"
 
+#include <grp.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -67,6 +69,13 @@ ControlServer::ControlServer(asio::io_context& io, const std::filesystem::path& 
     acceptor_.bind(local::endpoint(path_.string()));
     // Group members reach the socket; the role check decides what they may do.
     ::chmod(path_.c_str(), 0660);
+    if (!limits_.socket_group.empty()) {
+        const group* owner = ::getgrnam(limits_.socket_group.c_str());
+        if (!owner) throw std::runtime_error("socket_group '" + limits_.socket_group + "' does not exist");
+        if (::chown(path_.c_str(), static_cast<uid_t>(-1), owner->gr_gid) != 0) {
+            throw std::runtime_error("cannot give the socket to group '" + limits_.socket_group + "'");
+        }
+    }
     acceptor_.listen();
 }
 

@@ -224,10 +224,16 @@ awaitable<TerminalResult> Distributor::sync_one(store::DeviceId terminal) {
         plan.session_id = std::uniform_int_distribution<std::uint32_t>(1, 0xFFFFFFFFu)(random_);
         full_sync_sent = full_sync_sent || (!plan.pending.empty() && plan.pending.front().op == store::BatchOp::full);
 
-        SyncOutcome outcome = co_await on_worker(*device, [link = *link, plan = std::move(plan)]() {
-            TerminalClient client(*link);
-            return synchronise(client, plan);
-        });
+        // Captures are plain copies of named values: GCC 12 mishandles
+        // init-captures (`x = std::move(y)`) of coroutine locals, copying
+        // bytes where it should move, which frees the same buffer twice.
+        const std::shared_ptr<TerminalLink> terminal_link = *link;
+        const auto shared_plan = std::make_shared<const SyncPlan>(std::move(plan));
+        auto job = [terminal_link, shared_plan]() {
+            TerminalClient client(*terminal_link);
+            return synchronise(client, *shared_plan);
+        };
+        SyncOutcome outcome = co_await on_worker(*device, std::move(job));
         if (outcome.state && device->terminal_serial != outcome.state->serial && outcome.state->serial != 0) {
             (void)store_.set_terminal_serial(terminal, outcome.state->serial);
         }
@@ -285,10 +291,15 @@ awaitable<CollectResult> Distributor::collect_one(store::DeviceId terminal) {
             co_return result;
         }
         constexpr std::size_t batch = 1000;
-        auto read = co_await on_worker(*device, [link = *link, from = device->records_next_seq]() {
-            TerminalClient client(*link);
+        const std::shared_ptr<TerminalLink> terminal_link = *link;
+        // A terminal that is not the one on record (replaced, or reset) is read from its start.
+        const std::int64_t from =
+            device->terminal_serial && *device->terminal_serial != 0 ? device->records_next_seq : 0;
+        auto read_job = [terminal_link, from]() {
+            TerminalClient client(*terminal_link);
             return read_new_records(client, from, batch);
-        });
+        };
+        auto read = co_await on_worker(*device, std::move(read_job));
         if (!read) {
             result.text = read.error().message;
             log_event(Level::warn, msg::collect_failed, "device={} error=\"{}\"", device->name, result.text);
@@ -313,10 +324,12 @@ awaitable<CollectResult> Distributor::collect_one(store::DeviceId terminal) {
         result.stored += stored->stored;
         result.duplicates += stored->duplicates;
         if (!read->records.empty()) {
-            auto acked = co_await on_worker(*device, [link = *link, next = read->next_seq]() {
-                TerminalClient client(*link);
+            const std::uint32_t next = read->next_seq;
+            auto ack_job = [terminal_link, next]() {
+                TerminalClient client(*terminal_link);
                 return acknowledge_records(client, next);
-            });
+            };
+            auto acked = co_await on_worker(*device, std::move(ack_job));
             if (!acked) {
                 // The records are safe; the next collection reads them again
                 // and (serial, seq) keeps them from counting twice.
@@ -381,10 +394,12 @@ awaitable<LinkResult<TerminalInfo>> Distributor::read_params(store::DeviceId ter
     if (!link) co_return std::unexpected(link.error());
     co_await lock(terminal);
     SlotGuard guard{[this, terminal] { unlock(terminal); }};
-    auto info = co_await on_worker(*device, [link = *link]() {
-        TerminalClient client(*link);
+    const std::shared_ptr<TerminalLink> terminal_link = *link;
+    auto job = [terminal_link]() {
+        TerminalClient client(*terminal_link);
         return client.read_state();
-    });
+    };
+    auto info = co_await on_worker(*device, std::move(job));
     if (info && device->terminal_serial != info->state.serial) (void)store_.set_terminal_serial(terminal, info->state.serial);
     co_return info;
 }

@@ -98,7 +98,7 @@ private:
 
     // Where the terminal wants the next chunk, from its progress register.
     LinkResult<std::uint32_t> progress() {
-        auto info = client_.read_state();
+        auto info = read_state_with_retry(client_);
         if (!info) return std::unexpected(std::move(info.error()));
         const auto& state = info->state;
         if (state.full_sync_state != protocol::FullSyncState::receiving || state.full_sync_progress > staging_.total()) {

@@ -31,12 +31,11 @@ inline constexpr Message full_sync{"CARDD_FULL_SYNC", "a terminal's blacklist is
 inline constexpr Message retry_scheduled{"CARDD_RETRY_SCHEDULED", "a failed terminal will be tried again at the time given"};
 inline constexpr Message collect_ok{"CARDD_COLLECT_OK", "transaction records were stored and acknowledged"};
 inline constexpr Message collect_failed{"CARDD_COLLECT_FAILED", "records could not be collected from a terminal"};
-inline constexpr Message audit_mismatch{"CARDD_AUDIT_MISMATCH", "the periodic audit found a terminal whose checksum disagrees"};
 
 inline constexpr const Message* catalogue[] = {&started,        &stopping,        &reloaded,   &reload_failed,
                                                &store_opened,   &command_denied,  &command_failed, &command_done,
                                                &client_dropped, &push_ok,         &push_failed, &full_sync,
-                                               &retry_scheduled, &collect_ok,     &collect_failed, &audit_mismatch};
+                                               &retry_scheduled, &collect_ok,     &collect_failed};
 }  // namespace msg
 
 template <class... Args>

@@ -103,8 +103,11 @@ int run(const Flags& flags) {
     register_all_commands(registry, service);
     std::unique_ptr<ControlServer> server;
     try {
+        ControlLimits limits;
+        limits.socket_group = config->socket_group;
         server = std::make_unique<ControlServer>(io, config->socket, registry,
-                                                 RoleGroups{config->admin_group, config->issuer_group, config->viewer_group});
+                                                 RoleGroups{config->admin_group, config->issuer_group, config->viewer_group},
+                                                 limits);
     } catch (const std::exception& error) {
         std::cerr << "cardd: cannot serve " << config->socket << ": " << error.what() << "\n";
         return 1;

@@ -41,12 +41,12 @@ void ModbusContext::Deleter::operator()(modbus_t* ctx) const noexcept {
     modbus_free(ctx);
 }
 
-ModbusContext ModbusContext::tcp(const std::string& host, int port) {
+LinkResult<ModbusContext> ModbusContext::tcp(const std::string& host, int port) {
     // The _pi variant resolves names ("localhost", "pos-3.canteen") through
     // getaddrinfo; modbus_new_tcp only takes a dotted IPv4 address.
     const std::string service = std::to_string(port);
     modbus_t* ctx = modbus_new_tcp_pi(host.c_str(), service.c_str());
-    if (ctx == nullptr) throw std::runtime_error("modbus_new_tcp_pi failed: " + std::string(modbus_strerror(errno)));
+    if (ctx == nullptr) return std::unexpected(link_error_from_errno(errno, "TCP host '" + host + "'"));
     return ModbusContext(ctx);
 }
 

@@ -45,9 +45,9 @@ LinkResult<T> located(LinkResult<T> result, const std::string& where) {
 /// destructor; a failed request can close() so the next one reconnects.
 class ModbusContext {
 public:
-    /// A TCP context for host (name or address) and port. Throws std::runtime_error
-    /// if libmodbus cannot allocate it (out of memory): not an expected failure.
-    static ModbusContext tcp(const std::string& host, int port);
+    /// A TCP context for host (name or address) and port; nothing is connected
+    /// yet. Errors: a host libmodbus refuses (empty, or too long).
+    static LinkResult<ModbusContext> tcp(const std::string& host, int port);
     /// An RTU context: 8 data bits, 1 stop bit, parity 'N', 'E' or 'O'. Returns
     /// an error for arguments libmodbus refuses (bad baud or parity).
     static LinkResult<ModbusContext> rtu(const std::string& device, int baud, char parity);

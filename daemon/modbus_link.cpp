@@ -31,7 +31,12 @@ LinkResult<std::shared_ptr<TerminalLink>> LinkFactory::link_for(const store::Ter
             return link_fail(LinkError::Kind::io,
                              "terminal " + spec.name + ": TCP port " + std::to_string(tcp->port) + " is invalid");
         }
-        return std::make_shared<TcpLink>(tcp->host, tcp->port, spec.unit_id, options_);
+        auto link = TcpLink::create(tcp->host, tcp->port, spec.unit_id, options_);
+        if (!link) {
+            link.error().message = "terminal " + spec.name + ": " + link.error().message;
+            return std::unexpected(std::move(link.error()));
+        }
+        return std::shared_ptr<TerminalLink>(std::move(*link));
     }
     const auto& rtu = std::get<store::RtuAddress>(spec.address);
     auto bus = bus_for(rtu);

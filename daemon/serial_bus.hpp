@@ -2,6 +2,7 @@
 // Terminals on Modbus RTU: one open serial port per RS-485 bus, shared by
 // every terminal on it, one request at a time.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -47,6 +48,11 @@ private:
     char parity_;
     LinkOptions options_;
     ModbusContext ctx_;
+    // Modbus over serial line 2.5.1.1: frames are kept 3.5 characters apart.
+    // libmodbus sends a request as soon as it is asked, so the bus waits
+    // until this point after the last answer before the next request.
+    std::chrono::microseconds frame_gap_;
+    std::chrono::steady_clock::time_point line_free_at_{};
 };
 
 /// A terminal on an RS-485 bus: its unit id on a shared SerialBus.

@@ -37,4 +37,31 @@ store::Result<std::vector<store::DeviceId>> terminals_for(store::CardStore& stor
     return ids;
 }
 
+boost::asio::awaitable<nlohmann::json> collect_records(Service& service, std::vector<store::DeviceId> terminals,
+                                                       nlohmann::json& not_collected) {
+    nlohmann::json collected = nlohmann::json::array();
+    not_collected = nlohmann::json::array();
+    const auto results = co_await service.distributor.collect(std::move(terminals), service.config.collect_timeout);
+    for (const CollectResult& result : results) {
+        if (result.ok) {
+            collected.push_back(result.device);
+        } else {
+            not_collected.push_back({{"device", result.device}, {"text", result.text}});
+        }
+    }
+    co_return collected;
+}
+
+boost::asio::awaitable<nlohmann::json> push_to(Service& service, const store::PushTarget& push, nlohmann::json& failed) {
+    failed = nlohmann::json::array();
+    if (push.scope == store::PushTarget::Scope::none) co_return nlohmann::json::array();
+    auto targets = terminals_for(service.store, push);
+    if (!targets) {
+        failed.push_back({{"device", nullptr}, {"text", targets.error().message}});
+        co_return nlohmann::json::array();
+    }
+    const auto results = co_await service.distributor.push(std::move(*targets), service.config.push_timeout);
+    co_return terminal_results_json(results, failed);
+}
+
 }  // namespace cardd::daemon

@@ -38,6 +38,15 @@ inline store::Actor actor_of(const Request& request) { return store::Actor{stati
 /// Terminal results as answer arguments: names that succeeded, and failures with reasons.
 nlohmann::json terminal_results_json(const std::vector<TerminalResult>& results, nlohmann::json& failed);
 
+/// Collects records from the terminals within the configured bound: returns
+/// the names collected, fills `not_collected` with the others and why.
+boost::asio::awaitable<nlohmann::json> collect_records(Service& service, std::vector<store::DeviceId> terminals,
+                                                       nlohmann::json& not_collected);
+
+/// Pushes to the terminals `push` names (none for a database-only change):
+/// returns the names now level, fills `failed` with the others and why.
+boost::asio::awaitable<nlohmann::json> push_to(Service& service, const store::PushTarget& push, nlohmann::json& failed);
+
 /// Resolves "devices" to terminal ids: all, or the named ones (which must exist and be terminals).
 store::Result<std::vector<store::DeviceId>> terminals_for(store::CardStore& store, const store::PushTarget& target);
 

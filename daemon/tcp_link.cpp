@@ -4,12 +4,17 @@
 
 namespace cardd::daemon {
 
-TcpLink::TcpLink(std::string host, int port, int unit, LinkOptions options)
-    : where_(host + ":" + std::to_string(port) + " unit " + std::to_string(unit)),
-      unit_(unit),
-      ctx_(ModbusContext::tcp(host, port)) {
-    ctx_.set_response_timeout(options.response_timeout);
+LinkResult<std::shared_ptr<TcpLink>> TcpLink::create(const std::string& host, int port, int unit,
+                                                     LinkOptions options) {
+    std::string where = host + ":" + std::to_string(port) + " unit " + std::to_string(unit);
+    auto ctx = ModbusContext::tcp(host, port);
+    if (!ctx) return located(LinkResult<std::shared_ptr<TcpLink>>(std::unexpected(ctx.error())), where);
+    ctx->set_response_timeout(options.response_timeout);
+    return std::shared_ptr<TcpLink>(new TcpLink(std::move(where), unit, std::move(*ctx)));
 }
+
+TcpLink::TcpLink(std::string where, int unit, ModbusContext ctx)
+    : where_(std::move(where)), unit_(unit), ctx_(std::move(ctx)) {}
 
 template <class Op>
 auto TcpLink::request(Op op) -> decltype(op(std::declval<ModbusContext&>())) {

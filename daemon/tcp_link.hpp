@@ -19,7 +19,10 @@ namespace cardd::daemon {
 /// connects again (so a late answer dies with the old connection).
 class TcpLink final : public TerminalLink {
 public:
-    TcpLink(std::string host, int port, int unit, LinkOptions options = {});
+    /// A link to `unit` at host:port; connects on first use. Errors: a host
+    /// libmodbus refuses.
+    static LinkResult<std::shared_ptr<TcpLink>> create(const std::string& host, int port, int unit,
+                                                       LinkOptions options = {});
 
     LinkResult<std::vector<std::uint16_t>> read_registers(std::uint16_t address, std::uint16_t count) override;
     LinkResult<void> write_registers(std::uint16_t address, std::span<const std::uint16_t> values) override;
@@ -29,6 +32,8 @@ public:
                                                                    std::uint16_t read_count) override;
 
 private:
+    TcpLink(std::string where, int unit, ModbusContext ctx);
+
     template <class Op>
     auto request(Op op) -> decltype(op(std::declval<ModbusContext&>()));
 

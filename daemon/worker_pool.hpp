@@ -6,14 +6,19 @@
 
 #include <utility>
 
-#include <boost/asio/async_result.hpp>
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 
 namespace cardd::daemon {
@@ -41,21 +46,35 @@ public:
 
     /// Runs `work` on `executor` (the pool or a bus strand) and resumes the
     /// calling coroutine on its own executor with the result. `work` must not
-    /// throw: errors are values.
+    /// throw: errors are values. The work and its result are owned by the
+    /// posted handlers, never by a suspended frame, so nothing they hold can
+    /// dangle while the coroutine waits.
     template <class Executor, class Work>
     static boost::asio::awaitable<std::invoke_result_t<Work&>> run(Executor executor, Work work) {
         using R = std::invoke_result_t<Work&>;
-        return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(R)>(
-            [executor, work = std::move(work)](auto handler) mutable {
-                auto home = boost::asio::get_associated_executor(handler);
-                boost::asio::post(executor, [work = std::move(work), handler = std::move(handler), home]() mutable {
-                    R result = work();
-                    boost::asio::post(home, [handler = std::move(handler), result = std::move(result)]() mutable {
-                        std::move(handler)(std::move(result));
-                    });
-                });
-            },
-            boost::asio::use_awaitable);
+        struct Waiter {
+            explicit Waiter(const boost::asio::any_io_executor& home)
+                : timer(home, boost::asio::steady_timer::time_point::max()) {}
+            boost::asio::steady_timer timer;
+            std::optional<R> result;
+        };
+        const auto home = co_await boost::asio::this_coro::executor;
+        auto waiter = std::make_shared<Waiter>(home);
+        // Held by a shared_ptr and captured by plain copy: GCC 12 copies bytes
+        // for an init-capture that moves a coroutine parameter.
+        auto shared_work = std::make_shared<Work>(std::move(work));
+        boost::asio::post(executor, [waiter, home, shared_work]() {
+            R result = (*shared_work)();
+            boost::asio::post(home, [waiter, result = std::move(result)]() mutable {
+                waiter->result.emplace(std::move(result));
+                waiter->timer.cancel();
+            });
+        });
+        while (!waiter->result) {
+            boost::system::error_code ignored;
+            co_await waiter->timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ignored));
+        }
+        co_return std::move(*waiter->result);
     }
 
 private:

@@ -1,11 +1,73 @@
 #!/usr/bin/env bash
-# `make run`: starts cardd on its embedded SQLite store with simulated
-# terminals and encoder, under run/ in the checkout.
+# `make run`: cardd on its embedded SQLite store under run/ in the checkout,
+# with three simulated terminals (two on Modbus TCP, one on an RS-485 bus made
+# of a socat pseudo-terminal pair) and a simulated encoder. Ctrl-C stops all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -x build/bin/cardd ]; then
-    echo "cardd: the daemon is not part of this build yet; what is built:"
-    ls build/bin
-    echo "Run 'make check' to run the store and protocol test suites."
-    exit 0
-fi
+top=$PWD
+bin=$top/build/bin
+run=$top/run
+mkdir -p "$run"
+sock=$run/cardd.sock
+export CARDD_SOCKET=$sock
+
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+wait_for() {  # wait_for PATH: until the file or socket exists
+    for _ in $(seq 1 100); do [ -e "$1" ] && return 0; sleep 0.1; done
+    echo "run: $1 did not appear" >&2
+    return 1
+}
+
+# The RS-485 bus: the terminal listens on one end, cardd opens the other.
+rm -f "$run/bus-terminal" "$run/bus-cardd"
+socat pty,raw,echo=0,link="$run/bus-terminal" pty,raw,echo=0,link="$run/bus-cardd" 2>"$run/socat.log" &
+pids+=($!)
+wait_for "$run/bus-terminal"
+wait_for "$run/bus-cardd"
+
+"$bin/card-termsim" --tcp 127.0.0.1:15021 --unit 1 --serial 1001 --capacity 10000 --bitmap-limit 500000 \
+    --state "$run/canteen-1.state" --control "$run/canteen-1.ctl" >"$run/canteen-1.log" 2>&1 &
+pids+=($!)
+"$bin/card-termsim" --tcp 127.0.0.1:15022 --unit 1 --serial 1002 --capacity 10000 --bitmap-limit 500000 \
+    --state "$run/canteen-2.state" --control "$run/canteen-2.ctl" >"$run/canteen-2.log" 2>&1 &
+pids+=($!)
+"$bin/card-termsim" --rtu "$run/bus-terminal" --baud 19200 --parity E --unit 3 --serial 1003 --capacity 10000 \
+    --bitmap-limit 500000 --state "$run/kiosk-3.state" --control "$run/kiosk-3.ctl" >"$run/kiosk-3.log" 2>&1 &
+pids+=($!)
+
+"$bin/cardd" --data-dir "$run" --socket "$sock" --log-level info 2>"$run/cardd.log" &
+cardd_pid=$!
+pids+=($cardd_pid)
+wait_for "$sock"
+
+cardctl() { "$bin/cardctl" --socket "$sock" "$@"; }
+# Registered once; on a second `make run` the store already has them.
+cardctl device add-terminal canteen-1 --tcp 127.0.0.1:15021 >/dev/null 2>&1 || true
+cardctl device add-terminal canteen-2 --tcp 127.0.0.1:15022 >/dev/null 2>&1 || true
+cardctl device add-terminal kiosk-3 --rtu "$run/bus-cardd" --baud 19200 --parity E --unit 3 >/dev/null 2>&1 || true
+cardctl device add-encoder desk --sim >/dev/null 2>&1 || true
+
+cat <<TRY
+
+cardd is running on $sock (data in $run, log in $run/cardd.log).
+In another shell, try:
+
+  export CARDD_SOCKET=$sock
+  $bin/cardctl device list
+  $bin/cardctl person add E001 --name 张三 --dept Kitchen --issue --card-no 1001 --opening 50
+  $bin/cardctl card topup 1001 20.5
+  $bin/cardctl card loss 1001 --push --devices all
+  $bin/cardctl failed
+  echo "tap 1001 300 4750" | socat - UNIX-CONNECT:$run/canteen-1.ctl    # the card is refused
+  $bin/cardctl card replace 1001 --new-card-no 1002
+  $bin/cardctl card info 1002
+
+Ctrl-C stops cardd and the simulators.
+TRY
+wait "$cardd_pid"

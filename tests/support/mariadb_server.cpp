@@ -1,5 +1,7 @@
 #include "tests/support/mariadb_server.hpp"
 
+#include "tests/support/process.hpp"
+
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -24,22 +26,14 @@ using namespace std::chrono_literals;
 
 const char* const missing_hint = "; install mariadb-server and mariadb-client (run `make deps`)";
 
-std::string find_program(const std::string& name) {
-    std::vector<std::string> dirs;
-    if (const char* path = std::getenv("PATH")) {
-        std::istringstream in(path);
-        for (std::string dir; std::getline(in, dir, ':');) {
-            if (!dir.empty()) dirs.push_back(dir);
-        }
+// Throws, naming the package, when `name` is not installed.
+std::string require_program(const std::string& name) {
+    std::string found = find_program(name);
+    if (found.empty()) {
+        throw std::runtime_error("MariaDB test server: cannot find `" + name + "` in $PATH, /usr/sbin or /usr/bin" +
+                                 missing_hint);
     }
-    // mariadbd lives in /usr/sbin, which a non-root PATH often lacks.
-    for (const char* dir : {"/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin"}) dirs.emplace_back(dir);
-    for (const auto& dir : dirs) {
-        const std::string candidate = (fs::path(dir) / name).string();
-        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    }
-    throw std::runtime_error("MariaDB test server: cannot find `" + name + "` in $PATH, /usr/sbin or /usr/bin" +
-                             missing_hint);
+    return found;
 }
 
 std::string tail(const fs::path& file) {
@@ -100,9 +94,9 @@ bool exited(pid_t pid) {
 }  // namespace
 
 MariadbServer::MariadbServer(const fs::path& parent) : dir_(parent, "mariadb-") {
-    const std::string install_db = find_program("mariadb-install-db");
-    const std::string mariadbd = find_program("mariadbd");
-    admin_ = find_program("mariadb-admin");
+    const std::string install_db = require_program("mariadb-install-db");
+    const std::string mariadbd = require_program("mariadbd");
+    admin_ = require_program("mariadb-admin");
 
     const fs::path data = dir_.path() / "data";
     error_log_ = dir_.path() / "error.log";

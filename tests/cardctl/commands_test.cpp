@@ -1,0 +1,310 @@
+#include "tools/cardctl/commands.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <gtest/gtest.h>
+
+namespace cardd::cardctl {
+namespace {
+
+std::vector<const char*> argv_of(std::initializer_list<const char*> args) {
+    std::vector<const char*> argv{"cardctl"};
+    argv.insert(argv.end(), args);
+    return argv;
+}
+
+// The request JSON a command line makes, or "error: ..." when the command refuses.
+std::string request_of(std::initializer_list<const char*> args) {
+    CommandLine command_line;
+    const auto argv = argv_of(args);
+    command_line.app().parse(static_cast<int>(argv.size()), argv.data());
+    const auto request = command_line.request();
+    return request ? request->message.dump() : "error: " + request.error();
+}
+
+// The usage error a command line gets, or "parsed" when it has none.
+std::string usage_error_of(std::initializer_list<const char*> args) {
+    CommandLine command_line;
+    const auto argv = argv_of(args);
+    try {
+        command_line.app().parse(static_cast<int>(argv.size()), argv.data());
+    } catch (const CLI::ParseError& e) {
+        return e.what();
+    }
+    return "parsed";
+}
+
+View view_of(std::initializer_list<const char*> args) {
+    CommandLine command_line;
+    const auto argv = argv_of(args);
+    command_line.app().parse(static_cast<int>(argv.size()), argv.data());
+    return command_line.request()->view;
+}
+
+// format show / format set map to format-show / format-set; optional limits only when given.
+TEST(Commands, formatCommands) {
+    EXPECT_EQ(request_of({"format", "show"}), R"({"command":"format-show"})");
+    EXPECT_EQ(request_of({"format", "set", "--sector", "3"}), R"({"command":"format-set","arguments":{"sector":3}})");
+    EXPECT_EQ(request_of({"format", "set", "--sector", "3", "--card-no-digits", "6", "--max-card-no", "500000"}),
+              R"({"command":"format-set","arguments":{"sector":3,"card_no_digits":6,"max_card_no":500000}})");
+}
+
+// device add-terminal: TCP, or RTU with baud, parity (upper-cased) and unit only when given.
+TEST(Commands, deviceAddTerminal) {
+    EXPECT_EQ(request_of({"device", "add-terminal", "canteen-1", "--tcp", "10.0.0.21:502", "--unit", "1"}),
+              R"({"command":"device-add-terminal","arguments":{"name":"canteen-1","tcp":"10.0.0.21:502","unit":1}})");
+    EXPECT_EQ(request_of({"device", "add-terminal", "canteen-2", "--rtu", "/dev/ttyUSB0", "--baud", "19200", "--parity",
+                          "e", "--unit", "3"}),
+              R"({"command":"device-add-terminal","arguments":{"name":"canteen-2","rtu":"/dev/ttyUSB0","baud":19200,)"
+              R"("parity":"E","unit":3}})");
+    EXPECT_EQ(request_of({"device", "add-terminal", "canteen-3", "--rtu", "/dev/ttyUSB0", "--baud", "9600"}),
+              R"({"command":"device-add-terminal","arguments":{"name":"canteen-3","rtu":"/dev/ttyUSB0","baud":9600}})");
+    EXPECT_EQ(request_of({"device", "add-terminal", "t", "--tcp", "localhost:1502"}),
+              R"({"command":"device-add-terminal","arguments":{"name":"t","tcp":"localhost:1502"}})");
+}
+
+// device add-encoder: a USB id (lower-cased) or the simulator.
+TEST(Commands, deviceAddEncoder) {
+    EXPECT_EQ(request_of({"device", "add-encoder", "desk", "--usb", "072F:2200"}),
+              R"({"command":"device-add-encoder","arguments":{"name":"desk","usb":"072f:2200"}})");
+    EXPECT_EQ(request_of({"device", "add-encoder", "desk", "--sim"}),
+              R"({"command":"device-add-encoder","arguments":{"name":"desk","sim":true}})");
+}
+
+// device list / remove / read-params; a device is named by "name".
+TEST(Commands, deviceListRemoveReadParams) {
+    EXPECT_EQ(request_of({"device", "list"}), R"({"command":"device-list"})");
+    EXPECT_EQ(request_of({"device", "remove", "canteen-1"}), R"({"command":"device-remove","arguments":{"name":"canteen-1"}})");
+    EXPECT_EQ(request_of({"device", "read-params", "canteen-1"}),
+              R"({"command":"device-read-params","arguments":{"name":"canteen-1"}})");
+}
+
+// person add: plain, and the onboarding form with an issue object in cents.
+TEST(Commands, personAdd) {
+    EXPECT_EQ(request_of({"person", "add", "E001", "--name", "张三", "--dept", "Kitchen"}),
+              R"({"command":"person-add","arguments":{"staff_no":"E001","name":"张三","dept":"Kitchen"}})");
+    EXPECT_EQ(request_of({"person", "add", "E002", "--name", "Li", "--issue", "--card-no", "1002", "--opening", "0",
+                          "--cost", "10"}),
+              R"({"command":"person-add","arguments":{"staff_no":"E002","name":"Li",)"
+              R"("issue":{"card_no":1002,"opening":0,"cost":1000}}})");
+    EXPECT_EQ(request_of({"person", "add", "E003", "--name", "Wang", "--issue", "--card-no", "1003"}),
+              R"({"command":"person-add","arguments":{"staff_no":"E003","name":"Wang","issue":{"card_no":1003}}})");
+    EXPECT_EQ(request_of({"person", "list"}), R"({"command":"person-list"})");
+}
+
+// card issue for one person, amounts in cents.
+TEST(Commands, cardIssueSingle) {
+    EXPECT_EQ(request_of({"card", "issue", "E001", "--card-no", "1001", "--opening", "50", "--cost", "10"}),
+              R"({"command":"card-issue","arguments":{"staff_no":"E001","card_no":1001,"opening":5000,"cost":1000}})");
+    EXPECT_EQ(request_of({"card", "issue", "E001", "--card-no", "1001"}),
+              R"({"command":"card-issue","arguments":{"staff_no":"E001","card_no":1001}})");
+}
+
+// card issue --csv: one card-issue-batch request carrying every row, with the file lines kept.
+TEST(Commands, cardIssueCsv) {
+    char path[] = "/tmp/cardctl-batch-XXXXXX";
+    const int fd = ::mkstemp(path);
+    ASSERT_GE(fd, 0);
+    ::close(fd);
+    std::ofstream(path) << "staff_no,card_no,opening\nE001,1001,0\n\nE003,1003,12.5\n";
+    CommandLine command_line;
+    const auto argv = argv_of({"card", "issue", "--csv", path});
+    command_line.app().parse(static_cast<int>(argv.size()), argv.data());
+    const auto request = command_line.request();
+    ::unlink(path);
+    ASSERT_TRUE(request) << request.error();
+    EXPECT_EQ(request->message.dump(),
+              R"({"command":"card-issue-batch","arguments":{"rows":[{"staff_no":"E001","card_no":1001,"opening":0},)"
+              R"({"staff_no":"E003","card_no":1003,"opening":1250}]}})");
+    EXPECT_EQ(request->batch_lines, (std::vector<std::size_t>{2, 4}));
+    EXPECT_EQ(request->view, View::issue_batch);
+}
+
+// A broken CSV makes no request at all.
+TEST(Commands, brokenCsvMakesNoRequest) {
+    char path[] = "/tmp/cardctl-batch-XXXXXX";
+    const int fd = ::mkstemp(path);
+    ASSERT_GE(fd, 0);
+    ::close(fd);
+    std::ofstream(path) << "staff_no,card_no\nE001,1001\nE002,\"10\n";
+    const std::string result = request_of({"card", "issue", "--csv", path});
+    ::unlink(path);
+    EXPECT_EQ(result, "error: " + std::string(path) + ": line 3: a quoted field is never closed (opened on line 3)");
+}
+
+// card topup, refund-close, info: the issue's example, topup 50 -> 5000 cents.
+TEST(Commands, cardMoneyAndInfo) {
+    EXPECT_EQ(request_of({"card", "topup", "1001", "50"}),
+              R"({"command":"card-topup","arguments":{"card_no":1001,"amount":5000}})");
+    EXPECT_EQ(request_of({"card", "topup", "1001", "0.30"}),
+              R"({"command":"card-topup","arguments":{"card_no":1001,"amount":30}})");
+    EXPECT_EQ(request_of({"card", "refund-close", "1001"}), R"({"command":"card-refund-close","arguments":{"card_no":1001}})");
+    EXPECT_EQ(request_of({"card", "info", "1001"}), R"({"command":"card-info","arguments":{"card_no":1001}})");
+}
+
+// card loss and unlock: no push by default; --push --devices all or a list.
+TEST(Commands, cardLossAndUnlock) {
+    EXPECT_EQ(request_of({"card", "loss", "1002"}), R"({"command":"card-loss","arguments":{"card_no":1002}})");
+    EXPECT_EQ(request_of({"card", "loss", "1001", "--push", "--devices", "all"}),
+              R"({"command":"card-loss","arguments":{"card_no":1001,"push":true,"devices":"all"}})");
+    EXPECT_EQ(request_of({"card", "loss", "1001", "--push", "--devices", "canteen-1,canteen-3"}),
+              R"({"command":"card-loss","arguments":{"card_no":1001,"push":true,"devices":["canteen-1","canteen-3"]}})");
+    EXPECT_EQ(request_of({"card", "unlock", "1001"}), R"({"command":"card-unlock","arguments":{"card_no":1001}})");
+    EXPECT_EQ(request_of({"card", "unlock", "1001", "--push", "--devices", "all"}),
+              R"({"command":"card-unlock","arguments":{"card_no":1001,"push":true,"devices":"all"}})");
+}
+
+// card replace with optional cost; card return always says wipe and refund.
+TEST(Commands, cardReplaceAndReturn) {
+    EXPECT_EQ(request_of({"card", "replace", "1001", "--new-card-no", "2001"}),
+              R"({"command":"card-replace","arguments":{"card_no":1001,"new_card_no":2001}})");
+    EXPECT_EQ(request_of({"card", "replace", "1001", "--new-card-no", "2001", "--cost", "10"}),
+              R"({"command":"card-replace","arguments":{"card_no":1001,"new_card_no":2001,"cost":1000}})");
+    EXPECT_EQ(request_of({"card", "return", "1001"}),
+              R"({"command":"card-return","arguments":{"card_no":1001,"wipe":false,"refund":true}})");
+    EXPECT_EQ(request_of({"card", "return", "1001", "--wipe", "--no-refund"}),
+              R"({"command":"card-return","arguments":{"card_no":1001,"wipe":true,"refund":false}})");
+}
+
+// losses: dates become Unix seconds (day start and day end, local time), serial as given.
+TEST(Commands, lossesDatesAndSerial) {
+    ::setenv("TZ", "CST-8", 1);
+    ::tzset();
+    EXPECT_EQ(request_of({"losses"}), R"({"command":"losses"})");
+    EXPECT_EQ(request_of({"losses", "--from", "2025-11-24", "--to", "2025-11-24"}),
+              R"({"command":"losses","arguments":{"from":1763913600,"to":1763999999}})");
+    EXPECT_EQ(request_of({"losses", "--serial", "17"}), R"({"command":"losses","arguments":{"serial":17}})");
+    EXPECT_EQ(request_of({"losses", "--open"}), R"({"command":"losses","arguments":{"open":true}})");
+    EXPECT_EQ(request_of({"losses", "--from", "1764000000", "--to", "1764086399", "--serial", "17"}),
+              R"({"command":"losses","arguments":{"from":1764000000,"to":1764086399,"serial":17}})");
+    ::unsetenv("TZ");
+    ::tzset();
+}
+
+// failed, status: no arguments.
+TEST(Commands, failedAndStatus) {
+    EXPECT_EQ(request_of({"failed"}), R"({"command":"failed"})");
+    EXPECT_EQ(request_of({"status"}), R"({"command":"status"})");
+}
+
+// resync: the three forms of the contract.
+TEST(Commands, resyncForms) {
+    EXPECT_EQ(request_of({"resync", "--failed"}), R"({"command":"resync","arguments":{"failed":true}})");
+    EXPECT_EQ(request_of({"resync", "--device", "canteen-1,canteen-3"}),
+              R"({"command":"resync","arguments":{"devices":["canteen-1","canteen-3"]}})");
+    EXPECT_EQ(request_of({"resync", "--device", "canteen-1"}), R"({"command":"resync","arguments":{"devices":["canteen-1"]}})");
+    EXPECT_EQ(request_of({"resync", "--cards", "1001,1005", "--devices", "canteen-3"}),
+              R"({"command":"resync","arguments":{"cards":[1001,1005],"devices":["canteen-3"]}})");
+}
+
+// collect: all terminals unless named.
+TEST(Commands, collectDevices) {
+    EXPECT_EQ(request_of({"collect"}), R"({"command":"collect","arguments":{"devices":"all"}})");
+    EXPECT_EQ(request_of({"collect", "--devices", "all"}), R"({"command":"collect","arguments":{"devices":"all"}})");
+    EXPECT_EQ(request_of({"collect", "--devices", "canteen-1,canteen-2"}),
+              R"({"command":"collect","arguments":{"devices":["canteen-1","canteen-2"]}})");
+}
+
+// Each command picks the view its answer needs.
+TEST(Commands, viewsPerCommand) {
+    EXPECT_EQ(view_of({"person", "list"}), View::person_list);
+    EXPECT_EQ(view_of({"device", "list"}), View::device_list);
+    EXPECT_EQ(view_of({"card", "info", "1"}), View::card_info);
+    EXPECT_EQ(view_of({"card", "loss", "1"}), View::distribution);
+    EXPECT_EQ(view_of({"losses"}), View::losses);
+    EXPECT_EQ(view_of({"failed"}), View::failed);
+    EXPECT_EQ(view_of({"resync", "--failed"}), View::resync);
+    EXPECT_EQ(view_of({"collect"}), View::collect);
+    EXPECT_EQ(view_of({"status"}), View::status);
+}
+
+// Global options: the default socket, $CARDD_SOCKET, --socket, --json, --timeout, also after the command.
+TEST(Commands, globalOptions) {
+    ::unsetenv("CARDD_SOCKET");
+    {
+        CommandLine command_line;
+        const auto argv = argv_of({"status"});
+        command_line.app().parse(static_cast<int>(argv.size()), argv.data());
+        EXPECT_EQ(command_line.globals().socket, "/run/cardd/cardd.sock");
+        EXPECT_FALSE(command_line.globals().json);
+        EXPECT_EQ(command_line.globals().timeout_seconds, 120);
+    }
+    ::setenv("CARDD_SOCKET", "/tmp/env.sock", 1);
+    {
+        CommandLine command_line;
+        const auto argv = argv_of({"status"});
+        command_line.app().parse(static_cast<int>(argv.size()), argv.data());
+        EXPECT_EQ(command_line.globals().socket, "/tmp/env.sock");
+    }
+    {
+        CommandLine command_line;
+        const auto argv = argv_of({"--socket", "/tmp/flag.sock", "--json", "--timeout", "5", "status"});
+        command_line.app().parse(static_cast<int>(argv.size()), argv.data());
+        EXPECT_EQ(command_line.globals().socket, "/tmp/flag.sock");
+        EXPECT_TRUE(command_line.globals().json);
+        EXPECT_EQ(command_line.globals().timeout_seconds, 5);
+    }
+    ::unsetenv("CARDD_SOCKET");
+    {
+        CommandLine command_line;
+        const auto argv = argv_of({"card", "info", "1001", "--json", "--socket", "/tmp/after.sock"});
+        command_line.app().parse(static_cast<int>(argv.size()), argv.data());
+        EXPECT_TRUE(command_line.globals().json);
+        EXPECT_EQ(command_line.globals().socket, "/tmp/after.sock");
+    }
+}
+
+// Malformed values are usage errors naming the option and the value.
+TEST(Commands, malformedValuesAreUsageErrors) {
+    EXPECT_EQ(usage_error_of({"card", "topup", "1001", "1.234"}),
+              "AMOUNT: invalid amount '1.234': at most two decimals (a cent is the smallest unit)");
+    EXPECT_EQ(usage_error_of({"card", "topup", "1001", "-5"}), "AMOUNT: invalid amount '-5': must not be negative");
+    EXPECT_EQ(usage_error_of({"card", "topup", "1001", "1e3"}),
+              "AMOUNT: invalid amount '1e3': give yuan with at most two decimals, like 50, 12.5 or 0.30");
+    EXPECT_EQ(usage_error_of({"card", "topup", "010", "5"}), "parsed");  // decimal 10, not octal 8
+    EXPECT_EQ(usage_error_of({"card", "topup", "0x10", "5"}),
+              "CARD_NO: invalid card number '0x10': give a whole number in decimal digits");
+    EXPECT_EQ(usage_error_of({"card", "issue", "E1", "--card-no", "1", "--opening", "abc"}),
+              "--opening: invalid amount 'abc': give yuan with at most two decimals, like 50, 12.5 or 0.30");
+    EXPECT_EQ(usage_error_of({"losses", "--from", "2025-02-30"}),
+              "--from: invalid date '2025-02-30': no such day in that month");
+    EXPECT_EQ(usage_error_of({"card", "loss", "1", "--push", "--devices", "all,t1"}),
+              "--devices: invalid device list 'all,t1': 'all' stands alone");
+    EXPECT_EQ(usage_error_of({"device", "add-terminal", "t", "--tcp", "host"}),
+              "--tcp: invalid address 'host': give HOST:PORT, like 10.0.0.21:502");
+    EXPECT_EQ(usage_error_of({"person", "add", "E1", "--name", "\xD5\xC5"}),
+              "--name: '\xD5\xC5' is not UTF-8 text; set the terminal to UTF-8");
+}
+
+// Option combinations outside the contract's spellings are usage errors.
+TEST(Commands, wrongCombinationsAreUsageErrors) {
+    EXPECT_EQ(usage_error_of({"device", "add-terminal", "t"}), "--tcp HOST:PORT or --rtu DEVICE --baud N is required");
+    EXPECT_EQ(usage_error_of({"device", "add-terminal", "t", "--tcp", "h:1", "--rtu", "/dev/x"}), "--tcp excludes --rtu");
+    EXPECT_EQ(usage_error_of({"device", "add-terminal", "t", "--rtu", "/dev/x"}), "--rtu requires --baud");
+    EXPECT_EQ(usage_error_of({"device", "add-encoder", "d"}), "--usb VID:PID or --sim is required");
+    EXPECT_EQ(usage_error_of({"device", "add-encoder", "d", "--usb", "072f:2200", "--sim"}), "--usb excludes --sim");
+    EXPECT_EQ(usage_error_of({"person", "add", "E1", "--name", "Li", "--card-no", "5"}), "--card-no requires --issue");
+    EXPECT_EQ(usage_error_of({"person", "add", "E1", "--name", "Li", "--issue"}), "--issue requires --card-no");
+    EXPECT_EQ(usage_error_of({"person", "add", "E1"}), "--name is required");
+    EXPECT_EQ(usage_error_of({"card", "issue"}), "STAFF_NO --card-no N, or --csv FILE, is required");
+    EXPECT_EQ(usage_error_of({"card", "issue", "E1"}), "STAFF_NO requires --card-no");
+    EXPECT_EQ(usage_error_of({"card", "issue", "E1", "--card-no", "1", "--csv", "f.csv"}), "STAFF_NO excludes --csv");
+    EXPECT_EQ(usage_error_of({"card", "loss", "1", "--push"}), "--push requires --devices");
+    EXPECT_EQ(usage_error_of({"card", "loss", "1", "--devices", "all"}), "--devices requires --push");
+    EXPECT_EQ(usage_error_of({"card", "replace", "1"}), "--new-card-no is required");
+    EXPECT_EQ(usage_error_of({"resync"}), "--failed, --device NAME,... or --cards N,... --devices NAME,... is required");
+    EXPECT_EQ(usage_error_of({"resync", "--failed", "--device", "t"}), "--failed excludes --device");
+    EXPECT_EQ(usage_error_of({"resync", "--cards", "1"}), "--cards requires --devices");
+    EXPECT_EQ(usage_error_of({"resync", "--device", "a,,b"}), "--device: invalid device list 'a,,b': an empty name");
+    EXPECT_EQ(usage_error_of({"losses", "--from", "2025-11-30", "--to", "2025-11-01"}),
+              "--from: '2025-11-30' is after --to '2025-11-01'");
+    EXPECT_EQ(usage_error_of({"card"}), "A subcommand is required");
+}
+
+}  // namespace
+}  // namespace cardd::cardctl

@@ -1,0 +1,68 @@
+#include "tools/cardctl/progress_bar.hpp"
+
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+namespace cardd::cardctl {
+namespace {
+
+// Away from a terminal each step is a line of its own, and finishing adds nothing.
+TEST(ProgressBar, oneLinePerStepWhenNotATerminal) {
+    std::ostringstream out;
+    {
+        ProgressBar bar(out, false);
+        bar.update(1, 2, "row 1: card 1001 issued to E001");
+        bar.update(2, 2, "row 2: card number 1003 was already issued");
+        bar.finish();
+    }
+    EXPECT_EQ(out.str(),
+              "[1/2] row 1: card 1001 issued to E001\n"
+              "[2/2] row 2: card number 1003 was already issued\n");
+}
+
+// On a terminal the bar is redrawn in place and ends its line once.
+TEST(ProgressBar, redrawnInPlaceOnATerminal) {
+    std::ostringstream out;
+    ProgressBar bar(out, true, 80);
+    bar.update(1, 4, "issued card 1001");
+    bar.update(4, 4, "done");
+    bar.finish();
+    bar.finish();
+    EXPECT_EQ(out.str(),
+              "\r[######------------------] 1/4  issued card 1001\x1b[K"
+              "\r[########################] 4/4  done\x1b[K"
+              "\n");
+}
+
+// The line is cut to the terminal's width by display columns, never in the middle of a character.
+TEST(ProgressBar, cutToTerminalWidthByColumns) {
+    std::ostringstream out;
+    ProgressBar bar(out, true, 40);
+    bar.update(1, 4, "张三的卡已发出");
+    EXPECT_EQ(out.str(), "\r[######------------------] 1/4  张三的\x1b[K");
+}
+
+// Without a total there is no bar, only the count; a count beyond the total fills the bar and no more.
+TEST(ProgressBar, unknownTotalAndOverflow) {
+    std::ostringstream out;
+    ProgressBar bar(out, true, 80);
+    bar.update(3, 0, "x");
+    bar.update(9, 4, "");
+    EXPECT_EQ(out.str(), "\r3  x\x1b[K\r[########################] 9/4\x1b[K");
+    std::ostringstream lines;
+    ProgressBar plain(lines, false);
+    plain.update(3, 0, "x");
+    EXPECT_EQ(lines.str(), "[3] x\n");
+}
+
+// Line breaks and escape sequences in the daemon's text cannot break the one-line display.
+TEST(ProgressBar, controlCharactersFlattened) {
+    std::ostringstream out;
+    ProgressBar bar(out, false);
+    bar.update(1, 1, "a\nb\x1b[2Jc");
+    EXPECT_EQ(out.str(), "[1/1] a b [2Jc\n");
+}
+
+}  // namespace
+}  // namespace cardd::cardctl

@@ -1,0 +1,111 @@
+// The control channel's pure parts: request parsing, answer rendering,
+// argument readers, configuration, and the log catalogue against its docs.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "daemon/answer.hpp"
+#include "daemon/arguments.hpp"
+#include "daemon/config.hpp"
+#include "daemon/control_server.hpp"
+#include "daemon/log.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace cardd::daemon {
+namespace {
+
+using nlohmann::json;
+
+// A well-formed line yields the command, its arguments and the id to echo.
+TEST(ControlChannel, parsesAWellFormedRequest) {
+    const ParsedLine parsed = parse_request_line(R"({"command": "card-topup", "arguments": {"card_no": 7}, "id": "x1"})");
+    ASSERT_TRUE(parsed.request.has_value());
+    EXPECT_FALSE(parsed.error.has_value());
+    EXPECT_EQ(parsed.request->command, "card-topup");
+    EXPECT_EQ(parsed.request->arguments, json({{"card_no", 7}}));
+    EXPECT_EQ(parsed.id, json("x1"));
+}
+
+// Every malformed shape is answered with result 6 and, where it could be read, the id.
+TEST(ControlChannel, malformedLinesGetInvalid) {
+    for (const char* line : {"not json", "[1,2]", "42", R"({"id": 5})", R"({"command": 5, "id": 5})",
+                             R"({"command": "status", "arguments": [1], "id": 5})", "{\"command\": \"status\""}) {
+        const ParsedLine parsed = parse_request_line(line);
+        ASSERT_TRUE(parsed.error.has_value()) << line;
+        EXPECT_EQ(parsed.error->result, ResultCode::invalid) << line;
+        EXPECT_FALSE(parsed.request.has_value());
+    }
+    EXPECT_EQ(parse_request_line(R"({"id": 5})").id, json(5));
+}
+
+// Answers are one line of JSON in the documented shape.
+TEST(ControlChannel, answersRenderExactly) {
+    EXPECT_EQ(render_answer(Answer::ok("done", {{"n", 1}}), json(3)),
+              R"({"arguments":{"n":1},"id":3,"result":0,"text":"done"})");
+    EXPECT_EQ(render_answer(Answer::failure(ResultCode::conflict, "card 5 is lost"), nullptr),
+              R"({"id":null,"result":4,"text":"card 5 is lost"})");
+}
+
+// Store errors map to the documented result codes.
+TEST(ControlChannel, storeErrorsMapToResultCodes) {
+    EXPECT_EQ(from_error({store::Errc::invalid_argument, "x"}).result, ResultCode::invalid);
+    EXPECT_EQ(from_error({store::Errc::not_found, "x"}).result, ResultCode::not_found);
+    EXPECT_EQ(from_error({store::Errc::conflict, "x"}).result, ResultCode::conflict);
+    EXPECT_EQ(from_error({store::Errc::storage, "x"}).result, ResultCode::error);
+}
+
+// push and devices go together; "all" and name lists are read; anything else is refused.
+TEST(Arguments, pushTargetsAreReadStrictly) {
+    EXPECT_EQ(args::push_target(json::object()).scope, store::PushTarget::Scope::none);
+    EXPECT_EQ(args::push_target({{"push", true}, {"devices", "all"}}).scope, store::PushTarget::Scope::all);
+    const auto named = args::push_target({{"push", true}, {"devices", {"T1", "T2"}}});
+    EXPECT_EQ(named.scope, store::PushTarget::Scope::named);
+    EXPECT_EQ(named.terminals, (std::vector<std::string>{"T1", "T2"}));
+    EXPECT_THROW(args::push_target({{"push", true}}), BadArgument);
+    EXPECT_THROW(args::push_target({{"devices", "all"}}), BadArgument);
+    EXPECT_THROW(args::push_target({{"push", "yes"}, {"devices", "all"}}), BadArgument);
+    EXPECT_THROW(args::push_target({{"push", true}, {"devices", json::array()}}), BadArgument);
+    EXPECT_THROW(args::push_target({{"push", true}, {"devices", {1, 2}}}), BadArgument);
+    EXPECT_THROW(args::only({{"card_no", 1}, {"amuont", 5}}, {"card_no", "amount"}), BadArgument);
+    EXPECT_THROW(args::required_int({{"card_no", "7"}}, "card_no"), BadArgument);
+    EXPECT_THROW(args::required_int({{"card_no", 7.5}}, "card_no"), BadArgument);
+    EXPECT_EQ(args::required_int({{"card_no", 7}}, "card_no"), 7);
+}
+
+// cardd.conf settings override the defaults; an unknown key or a wrong type is refused with the reason.
+TEST(Config, fileOverridesDefaultsAndRefusesTypos) {
+    test::TempDir dir;
+    const auto path = dir.path() / "cardd.conf";
+    std::ofstream(path) << "socket = \"/tmp/x.sock\"\nretry_cap_s = 60\nmodbus_timeout_ms = 250\n";
+    const auto config = load_config_file(path, Config{});
+    ASSERT_TRUE(config.has_value()) << config.error().message;
+    EXPECT_EQ(config->socket, "/tmp/x.sock");
+    EXPECT_EQ(config->retry_cap, std::chrono::seconds(60));
+    EXPECT_EQ(config->modbus_timeout, std::chrono::milliseconds(250));
+    EXPECT_EQ(config->database_url(), "sqlite:/var/lib/cardd/cardd.sqlite");
+
+    std::ofstream(path) << "retry_cap = 60\n";
+    const auto typo = load_config_file(path, Config{});
+    ASSERT_FALSE(typo.has_value());
+    EXPECT_NE(typo.error().message.find("retry_cap"), std::string::npos);
+    std::ofstream(path) << "retry_cap_s = \"soon\"\n";
+    EXPECT_FALSE(load_config_file(path, Config{}).has_value());
+    std::ofstream(path) << "socket = \n";
+    EXPECT_FALSE(load_config_file(path, Config{}).has_value());
+}
+
+// Every log message id is explained in docs/log-messages.md, so an operator can look it up.
+TEST(LogCatalogue, everyMessageIsDocumented) {
+    std::ifstream file(CARDD_SOURCE_DIR "/docs/log-messages.md");
+    ASSERT_TRUE(file.good());
+    std::stringstream text;
+    text << file.rdbuf();
+    for (const Message* message : msg::catalogue) {
+        EXPECT_NE(text.str().find("`" + std::string(message->id) + "`"), std::string::npos) << message->id;
+    }
+}
+
+}  // namespace
+}  // namespace cardd::daemon

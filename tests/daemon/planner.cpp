@@ -1,0 +1,77 @@
+#include "tests/daemon/planner.hpp"
+
+#include <algorithm>
+
+#include <gtest/gtest.h>
+
+namespace cardd::daemon::test {
+
+std::int64_t Planner::next_version() {
+    const std::int64_t version = next_version_;
+    next_version_ += step_;
+    known_.push_back(version);
+    return version;
+}
+
+void Planner::change(store::BatchOp op, const std::vector<store::CardNo>& cards) {
+    constexpr std::size_t per_batch = 76;  // one 0x17 command
+    for (std::size_t i = 0; i < cards.size(); i += per_batch) {
+        store::BlacklistBatch batch;
+        batch.op = op;
+        batch.base_version = planned_;
+        batch.new_version = next_version();
+        batch.cards.assign(cards.begin() + static_cast<std::ptrdiff_t>(i),
+                           cards.begin() + static_cast<std::ptrdiff_t>(std::min(cards.size(), i + per_batch)));
+        for (const auto card : batch.cards) {
+            if (op == store::BatchOp::add) {
+                desired_.insert(card);
+            } else {
+                desired_.erase(card);
+            }
+        }
+        planned_ = batch.new_version;
+        pending_.push_back(std::move(batch));
+    }
+}
+
+void Planner::add(const std::vector<store::CardNo>& cards) { change(store::BatchOp::add, cards); }
+void Planner::remove(const std::vector<store::CardNo>& cards) { change(store::BatchOp::remove, cards); }
+
+void Planner::full() {
+    store::BlacklistBatch batch;
+    batch.op = store::BatchOp::full;
+    batch.base_version = confirmed_;
+    batch.new_version = next_version();
+    batch.cards = desired();
+    planned_ = batch.new_version;
+    pending_ = {std::move(batch)};
+}
+
+void Planner::confirm(std::int64_t version) {
+    std::erase_if(pending_, [&](const store::BlacklistBatch& batch) { return batch.new_version <= version; });
+    confirmed_ = version;
+}
+
+void Planner::record(const SyncOutcome& outcome) {
+    if (!outcome.confirmed_version) return;
+    // CardStore::confirm_version refuses a version that is not a batch, or a
+    // superseded one: the outcome must only name pending batches.
+    const auto version = *outcome.confirmed_version;
+    EXPECT_TRUE(std::ranges::any_of(pending_, [&](const auto& batch) { return batch.new_version == version; }))
+        << "confirmed_version " << version << " is not a pending batch";
+    confirm(version);
+}
+
+SyncPlan Planner::plan(protocol::Transport transport, std::uint32_t session) const {
+    SyncPlan plan;
+    plan.planned_version = planned_;
+    plan.confirmed_version = confirmed_;
+    plan.pending = pending_;
+    plan.desired = desired();
+    plan.known_versions = known_;
+    plan.transport = transport;
+    plan.session_id = session;
+    return plan;
+}
+
+}  // namespace cardd::daemon::test

@@ -1,0 +1,200 @@
+// The person and card commands of cardctl's command line (issuing staff's work).
+
+#include "tools/cardctl/command_values.hpp"
+#include "tools/cardctl/commands.hpp"
+#include "tools/cardctl/issue_csv.hpp"
+#include "tools/cardctl/option_checks.hpp"
+
+namespace cardd::cardctl {
+
+namespace {
+
+void add_card_no(CLI::App* sub, std::string& card_no) {
+    sub->add_option("CARD_NO", card_no, "The card number")
+        ->type_name("N")
+        ->required()
+        ->check(number_check("card number"));
+}
+
+}  // namespace
+
+void CommandLine::add_person_commands() {
+    CLI::App* person = app_->add_subcommand("person", "People who carry cards: staff number (工号), name, department");
+    person->require_subcommand(1);
+
+    CLI::App* add = person->add_subcommand(
+        "add", "Add a person (issuer); with --issue, issue their card in the same step (onboarding): both or neither");
+    add->add_option("STAFF_NO", v_->staff_no, "Staff number (工号), like E001")->required()->check(utf8_check());
+    add->add_option("--name", v_->person_name, "Full name")->required()->check(utf8_check());
+    add->add_option("--dept", v_->dept, "Department")->check(utf8_check());
+    CLI::Option* issue = add->add_flag("--issue", v_->issue, "Also issue a card (needs --card-no)");
+    CLI::Option* card_no = add->add_option("--card-no", v_->card_no, "Number of the new card")
+                               ->type_name("N")
+                               ->check(number_check("card number"));
+    CLI::Option* opening = add->add_option("--opening", v_->opening, "Opening balance in yuan (default 0)")
+                               ->type_name("AMOUNT")
+                               ->check(amount_check());
+    CLI::Option* cost = add->add_option("--cost", v_->cost, "Card cost in yuan, paid in cash (cardd's default)")
+                            ->type_name("AMOUNT")
+                            ->check(amount_check());
+    issue->needs(card_no);
+    card_no->needs(issue);
+    opening->needs(issue);
+    cost->needs(issue);
+    on_parsed(add, result_, [v = v_.get()] {
+        Json args = Json::object();
+        args["staff_no"] = v->staff_no;
+        args["name"] = v->person_name;
+        if (!v->dept.empty()) args["dept"] = v->dept;
+        if (v->issue) {
+            Json card = Json::object();
+            card["card_no"] = number_of(v->card_no);
+            if (!v->opening.empty()) card["opening"] = cents_of(v->opening);
+            if (!v->cost.empty()) card["cost"] = cents_of(v->cost);
+            args["issue"] = std::move(card);
+        }
+        return make_request(make_message("person-add", std::move(args)), View::card);
+    });
+
+    CLI::App* list = person->add_subcommand("list", "List people with their department and current card");
+    on_parsed(list, result_, [] { return make_request(make_message("person-list"), View::person_list); });
+}
+
+void CommandLine::add_card_commands() {
+    CLI::App* card = app_->add_subcommand("card", "Cards: issue, top up, refund, look up, report lost, unlock, replace, take back");
+    card->require_subcommand(1);
+
+    CLI::App* issue = card->add_subcommand(
+        "issue",
+        "Issue a card (发卡) to a person (issuer): STAFF_NO with --card-no, or a batch from --csv FILE.\n"
+        "The CSV has a header row naming its columns: staff_no and card_no, optionally opening and cost (yuan)\n"
+        "and name and dept (a row with a name creates the person: onboarding). A file with a broken row is\n"
+        "refused whole, naming each broken line; nothing is issued. Each row is issued on its own: a row that\n"
+        "fails is reported and the others go on");
+    CLI::Option* staff = issue->add_option("STAFF_NO", v_->staff_no, "Staff number (工号) of the card's holder")
+                             ->check(utf8_check());
+    CLI::Option* card_no = issue->add_option("--card-no", v_->card_no, "Number of the new card")
+                               ->type_name("N")
+                               ->check(number_check("card number"));
+    CLI::Option* opening = issue->add_option("--opening", v_->opening, "Opening balance in yuan (default 0)")
+                               ->type_name("AMOUNT")
+                               ->check(amount_check());
+    CLI::Option* cost = issue->add_option("--cost", v_->cost, "Card cost in yuan, paid in cash (cardd's default)")
+                            ->type_name("AMOUNT")
+                            ->check(amount_check());
+    CLI::Option* csv = issue->add_option("--csv", v_->csv, "Issue one card per row of this CSV file (UTF-8)")
+                           ->type_name("FILE");
+    csv->excludes(staff)->excludes(card_no)->excludes(opening)->excludes(cost);
+    staff->needs(card_no);
+    card_no->needs(staff);
+    on_parsed(issue, result_, [v = v_.get(), csv, staff]() -> std::expected<Request, std::string> {
+        if (csv->count() > 0) {
+            auto batch = read_issue_csv(v->csv);
+            if (!batch) return std::unexpected(batch.error());
+            Json args = Json::object();
+            args["rows"] = std::move(batch->rows);
+            Request request = make_request(make_message("card-issue-batch", std::move(args)), View::issue_batch);
+            request.batch_lines = std::move(batch->lines);
+            return request;
+        }
+        if (staff->count() == 0) throw CLI::RequiredError("STAFF_NO --card-no N, or --csv FILE,");
+        Json args = Json::object();
+        args["staff_no"] = v->staff_no;
+        args["card_no"] = number_of(v->card_no);
+        if (!v->opening.empty()) args["opening"] = cents_of(v->opening);
+        if (!v->cost.empty()) args["cost"] = cents_of(v->cost);
+        return make_request(make_message("card-issue", std::move(args)), View::card);
+    });
+
+    CLI::App* topup = card->add_subcommand("topup", "Cash top-up (充值): add AMOUNT yuan to the card's balance (issuer)");
+    add_card_no(topup, v_->card_no);
+    topup->add_option("AMOUNT", v_->amount, "Yuan, with at most two decimals: 50, 12.5, 0.30")
+        ->type_name("YUAN")
+        ->required()
+        ->check(amount_check());
+    on_parsed(topup, result_, [v = v_.get()] {
+        Json args = Json::object();
+        args["card_no"] = number_of(v->card_no);
+        args["amount"] = cents_of(v->amount);
+        return make_request(make_message("card-topup", std::move(args)), View::card);
+    });
+
+    CLI::App* refund = card->add_subcommand(
+        "refund-close", "Refund the balance in cash and close the account (退款销户) (issuer)");
+    add_card_no(refund, v_->card_no);
+    on_parsed(refund, result_, [v = v_.get()] {
+        return make_request(make_message("card-refund-close", Json{{"card_no", number_of(v->card_no)}}), View::card);
+    });
+
+    CLI::App* info = card->add_subcommand(
+        "info", "A card's holder, state, balance, its ledger (opening, top-ups, purchases, refunds) and losses");
+    add_card_no(info, v_->card_no);
+    on_parsed(info, result_, [v = v_.get()] {
+        return make_request(make_message("card-info", Json{{"card_no", number_of(v->card_no)}}), View::card_info);
+    });
+
+    add_card_distribution_commands(*card);
+
+    CLI::App* replace = card->add_subcommand(
+        "replace", "Replace a lost card (新卡补办) with a new card number (issuer); the balance moves to the new card "
+                   "and the old card stays on every terminal's blacklist");
+    add_card_no(replace, v_->card_no);
+    replace->add_option("--new-card-no", v_->new_card_no, "Number of the new card; a number never used before")
+        ->type_name("N")
+        ->required()
+        ->check(number_check("card number"));
+    replace->add_option("--cost", v_->cost, "Card cost in yuan, paid in cash (cardd's default)")
+        ->type_name("AMOUNT")
+        ->check(amount_check());
+    on_parsed(replace, result_, [v = v_.get()] {
+        Json args = Json::object();
+        args["card_no"] = number_of(v->card_no);
+        args["new_card_no"] = number_of(v->new_card_no);
+        if (!v->cost.empty()) args["cost"] = cents_of(v->cost);
+        return make_request(make_message("card-replace", std::move(args)), View::distribution);
+    });
+
+    CLI::App* ret = card->add_subcommand(
+        "return", "Take a card back (退卡) (issuer): the balance is refunded in cash unless --no-refund");
+    add_card_no(ret, v_->card_no);
+    ret->add_flag("--wipe", v_->wipe, "Erase the card on the encoder so it becomes a blank card");
+    ret->add_flag("--no-refund", v_->no_refund, "Keep the balance instead of refunding it");
+    on_parsed(ret, result_, [v = v_.get()] {
+        Json args = Json::object();
+        args["card_no"] = number_of(v->card_no);
+        args["wipe"] = v->wipe;
+        args["refund"] = !v->no_refund;
+        return make_request(make_message("card-return", std::move(args)), View::card);
+    });
+}
+
+void CommandLine::add_card_distribution_commands(CLI::App& card) {
+    const auto add = [&](const char* name, const char* command, const char* help, const char* push_help) {
+        CLI::App* sub = card.add_subcommand(name, help);
+        add_card_no(sub, v_->card_no);
+        CLI::Option* push = sub->add_flag("--push", v_->push, push_help);
+        CLI::Option* devices = sub->add_option("--devices", v_->devices, "The terminals to push to, or all")
+                                   ->type_name("all|NAME,...")
+                                   ->check(device_targets_check());
+        push->needs(devices);
+        devices->needs(push);
+        on_parsed(sub, result_, [v = v_.get(), command] {
+            Json args = Json::object();
+            args["card_no"] = number_of(v->card_no);
+            if (v->push) {
+                args["push"] = true;
+                args["devices"] = targets_of(v->devices);
+            }
+            return make_request(make_message(command, std::move(args)), View::distribution);
+        });
+    };
+    add("loss", "card-loss",
+        "Report a card lost (挂失) (issuer). cardd first collects records from the terminals, then records the loss. "
+        "Without --push the card still works at terminals until the loss is pushed",
+        "Push the card to the blacklists of --devices (all includes terminals added later)");
+    add("unlock", "card-unlock",
+        "Lift a loss report (解除挂失) (issuer). Without --push terminals keep refusing the card",
+        "Remove the card from the blacklists of --devices");
+}
+
+}  // namespace cardd::cardctl

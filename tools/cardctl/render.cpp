@@ -1,0 +1,306 @@
+#include "tools/cardctl/render.hpp"
+
+#include <algorithm>
+#include <array>
+#include <functional>
+
+#include "tools/cardctl/amount.hpp"
+#include "tools/cardctl/dates.hpp"
+#include "tools/cardctl/table.hpp"
+
+namespace cardd::cardctl {
+
+namespace {
+
+constexpr std::array<std::string_view, 6> money_keys{"balance", "amount", "cash", "opening", "cost", "refunded"};
+constexpr std::array<std::string_view, 3> time_keys{"at", "next_retry", "clock"};
+
+bool is_money(std::string_view key) { return std::ranges::find(money_keys, key) != money_keys.end(); }
+
+bool is_time(std::string_view key) {
+    return key.ends_with("_at") || std::ranges::find(time_keys, key) != time_keys.end();
+}
+
+const Json& member(const Json& object, std::string_view key) {
+    static const Json null;
+    if (!object.is_object()) return null;
+    const auto found = object.find(key);
+    return found == object.end() ? null : *found;
+}
+
+const Json& empty_array() {
+    static const Json array = Json::array();
+    return array;
+}
+
+const Json& array_member(const Json& object, std::string_view key) {
+    const Json& value = member(object, key);
+    return value.is_array() ? value : empty_array();
+}
+
+std::string sentence(const Json& answer) {
+    const Json& text = member(answer, "text");
+    return text.is_string() && !text.get_ref<const std::string&>().empty() ? text.get<std::string>() + "\n" : "";
+}
+
+std::string label(std::string_view key) {
+    std::string out(key);
+    std::ranges::replace(out, '_', ' ');
+    return out;
+}
+
+// The order fields are listed in: cardd may send its objects with keys sorted
+// alphabetically, which puts "balance" before "card_no". Keys not named here follow.
+constexpr std::array<std::string_view, 40> field_order{
+    "card_type", "format", "sector", "card_no_digits", "max_card_no",                        // format
+    "version", "uptime", "database", "schema_version", "terminals", "terminals_failed",       // status
+    "encoders", "cards", "people",                                                            //
+    "card_no", "staff_no", "name", "dept", "state", "balance", "serial", "uid", "issued_at",  // card, person
+    "closed_at", "replaces", "replaced_by",                                                   //
+    "model", "firmware", "capabilities", "bitmap_sync", "count", "capacity", "bitmap_limit",  // terminal
+    "checksum", "oldest_record", "next_record", "clock",                                      //
+    "kind", "address", "unit",                                                                // device
+};
+
+/// The object's keys, known ones in field_order, the others after them in the order sent.
+std::vector<std::string> ordered_keys(const Json& object) {
+    std::vector<std::string> keys;
+    if (!object.is_object()) return keys;
+    for (const auto key : field_order) {
+        if (object.contains(key)) keys.emplace_back(key);
+    }
+    for (const auto& [key, value] : object.items()) {
+        if (std::ranges::find(field_order, key) == field_order.end()) keys.push_back(key);
+    }
+    return keys;
+}
+
+/// A key-value list of an object's members.
+std::string key_values(const Json& object) {
+    Table table({});
+    for (const auto& key : ordered_keys(object)) table.add_row({label(key), describe_value(key, object[key])});
+    return table.str();
+}
+
+/// "a, b" from a list of names; "-" when empty.
+std::string names(const Json& list) { return list.empty() ? "-" : describe_value("", list); }
+
+/// "canteen-3 (timeout), canteen-4 (refused)" from [{"device": ..., "text": ...}].
+std::string device_failures(const Json& list) {
+    std::string out;
+    for (const auto& entry : list) {
+        if (!out.empty()) out += ", ";
+        out += describe_value("device", member(entry, "device"));
+        if (const Json& text = member(entry, "text"); !text.is_null()) out += " (" + describe_value("text", text) + ")";
+    }
+    return out;
+}
+
+/// "1001,1005,1007 (+12 more)": card lists can be long, a cell should not be.
+std::string card_list(const Json& list) {
+    constexpr std::size_t shown = 6;
+    if (!list.is_array() || list.empty()) return "-";
+    std::string out;
+    for (std::size_t i = 0; i < list.size() && i < shown; ++i) out += (i ? "," : "") + describe_value("", list[i]);
+    if (list.size() > shown) out += " (+" + std::to_string(list.size() - shown) + " more)";
+    return out;
+}
+
+struct Column {
+    std::string header;
+    Align align = Align::left;
+    std::function<std::string(const Json&)> cell;
+};
+
+Column field(std::string header, std::string key, Align align = Align::left) {
+    return {std::move(header), align, [key = std::move(key)](const Json& row) { return describe_value(key, member(row, key)); }};
+}
+
+std::string object_table(const Json& rows, const std::vector<Column>& columns) {
+    std::vector<std::string> headers;
+    std::vector<Align> align;
+    for (const auto& column : columns) {
+        headers.push_back(column.header);
+        align.push_back(column.align);
+    }
+    Table table(std::move(headers), std::move(align));
+    for (const auto& row : rows) {
+        std::vector<std::string> cells;
+        for (const auto& column : columns) cells.push_back(column.cell(row));
+        table.add_row(std::move(cells));
+    }
+    return table.str();
+}
+
+std::string render_device_list(const Json& args) {
+    const auto version = [](const Json& device) {
+        const Json& confirmed = member(device, "confirmed_version");
+        const Json& planned = member(device, "planned_version");
+        if (confirmed.is_null() && planned.is_null()) return std::string("-");
+        return describe_value("", confirmed) + "/" + describe_value("", planned);
+    };
+    if (array_member(args, "devices").empty()) return "no devices\n";
+    return object_table(array_member(args, "devices"),
+                        {field("NAME", "name"), field("KIND", "kind"), field("ADDRESS", "address"),
+                         field("UNIT", "unit", Align::right), field("STATE", "state"),
+                         {"VERSION", Align::right, version}, field("PENDING", "pending_cards", Align::right),
+                         field("NEXT RETRY", "next_retry"), field("LAST ERROR", "last_error")});
+}
+
+std::string render_person_list(const Json& args) {
+    if (array_member(args, "people").empty()) return "no people\n";
+    return object_table(array_member(args, "people"), {field("STAFF NO", "staff_no"), field("NAME", "name"),
+                                                       field("DEPT", "dept"), field("CARD", "card_no", Align::right)});
+}
+
+std::string losses_table(const Json& losses) {
+    const auto push = [](const Json& loss) {
+        const Json& terminals = member(loss, "terminals");
+        std::string out = describe_value("push", member(loss, "push"));
+        if (terminals.is_array() && !terminals.empty()) out += ": " + names(terminals);
+        return out;
+    };
+    return object_table(losses, {field("ID", "id", Align::right), field("CARD", "card_no", Align::right),
+                                 field("SERIAL", "serial", Align::right), field("STAFF NO", "staff_no"),
+                                 field("NAME", "name"), field("REPORTED", "reported_at"), {"PUSH", Align::left, push},
+                                 field("UNLOCKED", "unlocked_at")});
+}
+
+std::string render_losses(const Json& args) {
+    if (array_member(args, "losses").empty()) return "no loss reports\n";
+    return losses_table(array_member(args, "losses"));
+}
+
+std::string render_failed(const Json& args) {
+    const auto cards = [](std::string key) {
+        return [key = std::move(key)](const Json& row) { return card_list(member(row, key)); };
+    };
+    if (array_member(args, "failed").empty()) return "no failed terminals\n";
+    return object_table(array_member(args, "failed"),
+                        {field("DEVICE", "device"), {"MISSING", Align::left, cards("missing_cards")},
+                         {"REMOVED", Align::left, cards("removed_cards")}, field("ATTEMPTS", "attempts", Align::right),
+                         field("NEXT RETRY", "next_retry"), field("ERROR", "text")});
+}
+
+std::string render_card_info(const Json& args) {
+    std::string out = key_values(member(args, "card"));
+    if (const Json& ledger = array_member(args, "ledger"); !ledger.empty()) {
+        out += "\nLedger\n" + object_table(ledger, {field("AT", "at"), field("KIND", "kind"),
+                                                    field("AMOUNT", "amount", Align::right),
+                                                    field("CASH", "cash", Align::right)});
+    }
+    if (const Json& losses = array_member(args, "losses"); !losses.empty()) out += "\nLosses\n" + losses_table(losses);
+    return out;
+}
+
+std::string render_distribution(const Json& answer, const Json& args) {
+    std::string out;
+    if (const Json& missed = array_member(args, "not_collected"); !missed.empty()) {
+        out += "records not collected from: " + device_failures(missed) + "\n";
+    }
+    if (const Json& pushed = array_member(args, "pushed"); !pushed.empty()) out += "pushed to: " + names(pushed) + "\n";
+    if (const Json& failed = array_member(args, "failed"); !failed.empty()) {
+        out += "failed, in the retry queue: " + device_failures(failed) + "\n";
+    }
+    if (member(args, "works_at_terminals") == Json(true) && sentence(answer).empty()) {
+        out += "the card still works at terminals until the change is pushed\n";
+    }
+    return out;
+}
+
+std::string render_issue_batch(const Json& args, const RenderContext& context) {
+    const Json& failed = array_member(args, "failed");
+    if (failed.empty()) return "";
+    const auto where = [&](const Json& row) {
+        const Json& index = member(row, "row");
+        if (index.is_number_integer()) {
+            const auto n = index.get<std::int64_t>();
+            if (n >= 1 && static_cast<std::size_t>(n) <= context.batch_lines.size()) {
+                return std::to_string(context.batch_lines[static_cast<std::size_t>(n - 1)]);
+            }
+        }
+        return std::string("-");
+    };
+    return "Failed rows\n" + object_table(failed, {{"LINE", Align::right, where}, field("ROW", "row", Align::right),
+                                                   field("STAFF NO", "staff_no"), field("ERROR", "text")});
+}
+
+std::string render_resync(const Json& args) {
+    std::string out;
+    if (const Json& level = array_member(args, "level"); !level.empty()) out += "level: " + names(level) + "\n";
+    if (const Json& failed = array_member(args, "failed"); !failed.empty()) {
+        out += "failed: " + device_failures(failed) + "\n";
+    }
+    return out;
+}
+
+std::string render_collect(const Json& args) {
+    Json rows = Json::array();
+    for (const auto& row : array_member(args, "collected")) rows.push_back(row);
+    for (const auto& row : array_member(args, "failed")) rows.push_back(row);
+    if (rows.empty()) return "";
+    return object_table(rows, {field("DEVICE", "device"), field("STORED", "stored", Align::right),
+                               field("DUPLICATES", "duplicates", Align::right), field("ERROR", "text")});
+}
+
+// The card (and person) an answer carries, for answers that come without a sentence.
+std::string render_objects(const Json& args) {
+    std::string out;
+    if (!args.is_object()) return out;
+    for (const auto& [key, value] : args.items()) {
+        if (!value.is_object()) continue;
+        out += (out.empty() ? "" : "\n") + label(key) + "\n" + key_values(value);
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string describe_value(std::string_view key, const Json& value) {
+    if (value.is_null()) return "-";
+    if (value.is_string()) return value.get<std::string>();
+    if (value.is_boolean()) return value.get<bool>() ? "yes" : "no";
+    if (value.is_number_integer()) {
+        const auto n = value.get<std::int64_t>();
+        if (is_money(key)) return format_yuan(n);
+        if (is_time(key)) return format_local_time(n);
+        return value.dump();
+    }
+    if (value.is_array()) {
+        std::string out;
+        for (const auto& item : value) out += (out.empty() ? "" : ", ") + describe_value("", item);
+        return out;
+    }
+    if (value.is_object()) {
+        std::string out;
+        for (const auto& [k, v] : value.items()) out += (out.empty() ? "" : ", ") + label(k) + " " + describe_value(k, v);
+        return out;
+    }
+    return value.dump();
+}
+
+std::string render_answer(View view, const Json& answer, const RenderContext& context) {
+    const Json& args = member(answer, "arguments");
+    std::string out = sentence(answer);
+    switch (view) {
+        case View::text: break;
+        case View::status:
+        case View::format:
+        case View::device_params: out += key_values(args); break;
+        case View::device_list: out += render_device_list(args); break;
+        case View::person_list: out += render_person_list(args); break;
+        case View::card:
+            if (out.empty()) out += render_objects(args);
+            break;
+        case View::card_info: out += render_card_info(args); break;
+        case View::distribution: out += render_distribution(answer, args); break;
+        case View::issue_batch: out += render_issue_batch(args, context); break;
+        case View::losses: out += render_losses(args); break;
+        case View::failed: out += render_failed(args); break;
+        case View::resync: out += render_resync(args); break;
+        case View::collect: out += render_collect(args); break;
+    }
+    return out.empty() ? "done\n" : out;
+}
+
+}  // namespace cardd::cardctl

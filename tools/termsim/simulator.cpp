@@ -1,0 +1,98 @@
+#include "tools/termsim/simulator.hpp"
+
+#include <random>
+#include <stdexcept>
+
+#include "tools/termsim/atomic_file.hpp"
+#include "tools/termsim/state_json.hpp"
+
+namespace cardd::termsim {
+
+namespace {
+
+std::vector<Station*> raw(const std::vector<std::unique_ptr<Station>>& stations) {
+    std::vector<Station*> out;
+    for (const auto& station : stations) out.push_back(station.get());
+    return out;
+}
+
+}  // namespace
+
+std::filesystem::path Simulator::state_path(std::size_t, std::uint32_t serial) const {
+    // One terminal: --state is its file. Several: --state is a directory
+    // with one file per terminal, named by serial.
+    if (options_.terminal_count() == 1) return *options_.state;
+    return *options_.state / ("terminal-" + std::to_string(serial) + ".json");
+}
+
+Simulator::Simulator(const Options& options) : options_(options) {
+    const std::size_t count = options_.terminal_count();
+    if (options_.state && count > 1) std::filesystem::create_directories(*options_.state);
+    const std::uint64_t seed = options_.seed.value_or(std::random_device{}());
+    for (std::size_t i = 0; i < count; ++i) {
+        TerminalConfig config;
+        config.serial = options_.serial + static_cast<std::uint32_t>(i);
+        config.firmware = options_.firmware;
+        config.capacity = options_.capacity;
+        config.bitmap_limit = options_.bitmap_limit;
+        config.model = options_.model;
+        Station::Saver saver;
+        std::filesystem::path path;
+        if (options_.state) {
+            path = state_path(i, config.serial);
+            saver = [path](const PersistentState& state) { write_file_atomically(path, state_to_json(state)); };
+        }
+        auto station = std::make_unique<Station>(config, std::move(saver), seed + i);
+        if (options_.state) {
+            if (const auto text = read_file_if_exists(path)) {
+                auto saved = state_from_json(*text);
+                if (!saved) throw std::runtime_error(path.string() + ": " + saved.error());
+                if (auto ok = station->terminal().restore(*saved); !ok) {
+                    throw std::runtime_error(path.string() + ": " + ok.error());
+                }
+            } else {
+                // A new terminal's flash is written at once, so a path that
+                // cannot be written fails now rather than at the first command.
+                write_file_atomically(path, state_to_json(station->terminal().persistent()));
+            }
+        }
+        stations_.push_back(std::move(station));
+    }
+    if (const auto* tcp = std::get_if<TcpMode>(&options_.mode)) {
+        tcp_ = std::make_unique<TcpTransport>(loop_, raw(stations_), tcp->host, tcp->base_port, options_.verbose);
+    } else {
+        const auto& rtu = std::get<RtuMode>(options_.mode);
+        std::map<std::uint8_t, Station*> units;
+        for (std::size_t i = 0; i < rtu.units.size(); ++i) units.emplace(rtu.units[i], stations_[i].get());
+        rtu_ = std::make_unique<RtuTransport>(loop_, std::move(units), rtu.settings, options_.verbose);
+    }
+    if (options_.control) control_ = std::make_unique<ControlServer>(loop_, *options_.control, raw(stations_));
+}
+
+std::string Simulator::ready_line() const {
+    std::string line = "card-termsim: listening on ";
+    if (const auto* tcp = std::get_if<TcpMode>(&options_.mode)) {
+        const std::string host = tcp->host.find(':') != std::string::npos ? "[" + tcp->host + "]" : tcp->host;
+        line += host + ":" + std::to_string(tcp_->port(0));
+        if (tcp->terminals > 1) {
+            line += "-" + std::to_string(tcp_->port(tcp->terminals - 1)) + " (" + std::to_string(tcp->terminals) +
+                    " terminals, serials " + std::to_string(options_.serial) + "-" +
+                    std::to_string(options_.serial + tcp->terminals - 1) + ")";
+        } else {
+            line += " (serial " + std::to_string(options_.serial) + ")";
+        }
+    } else {
+        const auto& rtu = std::get<RtuMode>(options_.mode);
+        const auto& s = rtu.settings;
+        line += s.device + " (RTU " + std::to_string(s.baud) + " 8" + std::string(1, s.parity) +
+                std::to_string(s.stop_bits) + ", units";
+        for (std::size_t i = 0; i < rtu.units.size(); ++i) {
+            line += (i == 0 ? " " : ",") + std::to_string(rtu.units[i]);
+        }
+        line += ", serials " + std::to_string(options_.serial) + "-" +
+                std::to_string(options_.serial + rtu.units.size() - 1) + ")";
+    }
+    return line;
+}
+
+}  // namespace cardd::termsim

@@ -1,0 +1,117 @@
+#include "tools/termsim/station.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "tools/termsim/pdu.hpp"
+
+namespace cardd::termsim {
+
+namespace p = cardd::protocol;
+using nlohmann::json;
+
+Station::Station(TerminalConfig config, Saver saver, std::uint64_t seed, Terminal::Clock clock)
+    : terminal_(std::move(config), std::move(clock)), saver_(std::move(saver)), dice_(seed) {}
+
+bool Station::roll(double chance) {
+    if (chance <= 0) return false;
+    if (chance >= 1) return true;
+    return std::uniform_real_distribution<double>(0.0, 1.0)(dice_) < chance;
+}
+
+void Station::save_if_dirty() {
+    if (terminal_.take_dirty() && saver_) saver_(terminal_.persistent());
+}
+
+Answer Station::handle(std::span<const std::uint8_t> request_pdu) {
+    terminal_.set_busy(std::chrono::steady_clock::now() < busy_until_ || roll(faults_.busy));
+    Answer answer;
+    answer.pdu = answer_pdu(terminal_, request_pdu);
+    terminal_.set_busy(false);
+    save_if_dirty();
+    answer.drop = roll(faults_.drop);
+    answer.corrupt = !answer.drop && roll(faults_.corrupt);
+    answer.delay = faults_.delay;
+    return answer;
+}
+
+void Station::set_endpoint(std::optional<std::uint16_t> tcp_port, std::optional<std::uint8_t> rtu_unit) {
+    tcp_port_ = tcp_port;
+    rtu_unit_ = rtu_unit;
+}
+
+std::string Station::state_json() const {
+    const Terminal& t = terminal_;
+    const p::TerminalState s = t.state();
+    json staging = nullptr;
+    if (const auto& session = t.staging().session()) {
+        staging = {{"session", session->id},
+                   {"target_version", session->target_version},
+                   {"format", p::to_string(session->format)},
+                   {"total", session->total},
+                   {"received", session->received}};
+    }
+    json doc{{"serial", s.serial},
+             {"firmware", std::to_string(s.firmware_major()) + "." + std::to_string(s.firmware_minor())},
+             {"model", t.config().model},
+             {"version", s.blacklist_version},
+             {"count", s.blacklist_count},
+             {"list_size", s.blacklist_count},
+             {"checksum", s.checksum},
+             {"capacity", s.list_capacity},
+             {"bitmap_limit", s.bitmap_limit},
+             {"last_status", p::raw(s.last_status)},
+             {"last_status_name", p::to_string(s.last_status)},
+             {"last_tag", s.last_tag},
+             {"records", t.records().held()},
+             {"records_held", t.records().held()},
+             {"oldest", s.oldest_seq},
+             {"next", s.next_seq},
+             {"cursor", t.cursor()},
+             {"clock", s.clock},
+             {"clock_offset", t.clock_offset()},
+             {"full_sync", std::move(staging)},
+             {"faults",
+              {{"drop", faults_.drop},
+               {"corrupt", faults_.corrupt},
+               {"busy", faults_.busy},
+               {"delay_ms", faults_.delay.count()}}}};
+    if (tcp_port_) doc["port"] = *tcp_port_;
+    if (rtu_unit_) doc["unit"] = *rtu_unit_;
+    return doc.dump();
+}
+
+std::string Station::control(const ControlRequest& request) {
+    struct Visitor {
+        Station& self;
+        std::string operator()(const TapRequest& tap) const {
+            auto record = self.terminal_.tap(tap.card, tap.amount_cents, tap.balance_after, tap.counter);
+            if (!record) return "error " + record.error();
+            self.save_if_dirty();
+            return "ok " + std::string(p::to_string(record->kind)) + " seq=" + std::to_string(record->seq);
+        }
+        std::string operator()(const StateRequest&) const { return self.state_json(); }
+        std::string operator()(const ListRequest&) const { return json(self.terminal_.blacklist().cards()).dump(); }
+        std::string operator()(const TerminalsRequest&) const { return "error terminals is answered by the server"; }
+        std::string operator()(const FaultRequest& fault) const {
+            using Kind = FaultRequest::Kind;
+            switch (fault.kind) {
+            case Kind::drop: self.faults_.drop = fault.probability; break;
+            case Kind::corrupt: self.faults_.corrupt = fault.probability; break;
+            case Kind::busy: self.faults_.busy = fault.probability; break;
+            case Kind::delay: self.faults_.delay = fault.delay; break;
+            case Kind::none:
+                self.faults_ = Faults{};
+                self.busy_until_ = {};
+                break;
+            }
+            return "ok";
+        }
+        std::string operator()(const BusyRequest& busy) const {
+            self.busy_until_ = std::chrono::steady_clock::now() + busy.duration;
+            return "ok";
+        }
+    };
+    return std::visit(Visitor{*this}, request.command);
+}
+
+}  // namespace cardd::termsim

@@ -21,8 +21,44 @@ namespace asio = boost::asio;
 using asio::use_awaitable;
 using local = asio::local::stream_protocol;
 
+namespace {
+
+// nlohmann::json copies, prints and frees values recursively, so a line
+// nested a hundred thousand deep would exhaust the stack: such a line is
+// refused before it is parsed. Brackets inside strings do not count.
+constexpr std::size_t max_nesting = 64;
+
+bool nested_too_deep(std::string_view line) {
+    std::size_t depth = 0;
+    bool in_string = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char c = line[i];
+        if (in_string) {
+            if (c == '\\') {
+                ++i;
+            } else if (c == '"') {
+                in_string = false;
+            }
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > max_nesting) return true;
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            --depth;
+        }
+    }
+    return false;
+}
+
+}  // namespace
+
 ParsedLine parse_request_line(std::string_view line) {
     ParsedLine parsed;
+    if (nested_too_deep(line)) {
+        parsed.error = Answer::failure(ResultCode::invalid, "the request is nested more than " +
+                                                                std::to_string(max_nesting) + " levels deep");
+        return parsed;
+    }
     nlohmann::json json = nlohmann::json::parse(line, nullptr, false);
     if (json.is_discarded()) {
         parsed.error = Answer::failure(ResultCode::invalid, "the request is not valid JSON");

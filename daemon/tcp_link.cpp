@@ -20,18 +20,26 @@ template <class Op>
 auto TcpLink::request(Op op) -> decltype(op(std::declval<ModbusContext&>())) {
     using Result = decltype(op(std::declval<ModbusContext&>()));
     std::lock_guard lock(mutex_);
-    if (!ctx_.connected()) {
-        // The unit id goes in every MBAP header; a gateway routes on it.
-        if (auto set = ctx_.set_unit(unit_); !set) return located(Result(std::unexpected(set.error())), where_);
-        if (auto connected = ctx_.ensure_connected(); !connected) {
-            return located(Result(std::unexpected(connected.error())), where_);
+    // A connection kept from an earlier request may have died with a
+    // terminal that restarted since: an I/O error on it earns one retry on a
+    // fresh connection. Every CT-1 request is safe to repeat (commands carry
+    // versions, reads and acknowledgements are idempotent).
+    const bool reused = ctx_.connected();
+    for (int attempt = 0;; ++attempt) {
+        if (!ctx_.connected()) {
+            // The unit id goes in every MBAP header; a gateway routes on it.
+            if (auto set = ctx_.set_unit(unit_); !set) return located(Result(std::unexpected(set.error())), where_);
+            if (auto connected = ctx_.ensure_connected(); !connected) {
+                return located(Result(std::unexpected(connected.error())), where_);
+            }
         }
+        Result result = op(ctx_);
+        // An exception response is a whole frame: the stream is still in step.
+        // Anything else may leave a late or partial answer in the socket.
+        if (!result && result.error().kind != LinkError::Kind::modbus_exception) ctx_.close();
+        if (!result && result.error().kind == LinkError::Kind::io && reused && attempt == 0) continue;
+        return located(std::move(result), where_);
     }
-    Result result = op(ctx_);
-    // An exception response is a whole frame: the stream is still in step.
-    // Anything else may leave a late or partial answer in the socket.
-    if (!result && result.error().kind != LinkError::Kind::modbus_exception) ctx_.close();
-    return located(std::move(result), where_);
 }
 
 LinkResult<std::vector<std::uint16_t>> TcpLink::read_registers(std::uint16_t address, std::uint16_t count) {

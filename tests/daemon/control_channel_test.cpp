@@ -18,6 +18,17 @@ namespace {
 
 using nlohmann::json;
 
+// A line nested deeper than the limit is refused before parsing; brackets in strings do not count.
+TEST(ControlChannel, deeplyNestedLinesAreRefused) {
+    const std::string deep = R"({"command": "status", "id": )" + std::string(100000, '[') + std::string(100000, ']') + "}";
+    const ParsedLine refused = parse_request_line(deep);
+    ASSERT_TRUE(refused.error.has_value());
+    EXPECT_EQ(refused.error->result, ResultCode::invalid);
+    const std::string brackets_in_text = R"({"command": "status", "id": ")" + std::string(1000, '[') + R"("})";
+    const ParsedLine text = parse_request_line(brackets_in_text);
+    EXPECT_TRUE(text.request.has_value()) << (text.error ? text.error->text : "");
+}
+
 // A well-formed line yields the command, its arguments and the id to echo.
 TEST(ControlChannel, parsesAWellFormedRequest) {
     const ParsedLine parsed = parse_request_line(R"({"command": "card-topup", "arguments": {"card_no": 7}, "id": "x1"})");

@@ -114,6 +114,12 @@ MariadbServer::MariadbServer(const fs::path& parent) : dir_(parent, "mariadb-") 
         "--character-set-server=utf8mb4", "--collation-server=utf8mb4_bin",
     };
     if (::geteuid() == 0) tuning.emplace_back("--user=root");  // mariadbd refuses to run as root otherwise
+    // A private tmpdir: two mariadb-install-db runs at once (ctest -j) sharing
+    // /tmp now and then lose a bootstrap temporary table ("ERROR: 1051 Unknown
+    // table 'mysql.tmp_user_sys'").
+    const fs::path tmp = dir_.path() / "tmp";
+    fs::create_directories(tmp);
+    tuning.push_back("--tmpdir=" + tmp.string());
 
     std::vector<std::string> install = {install_db, "--no-defaults", "--datadir=" + data.string(),
                                         "--auth-root-authentication-method=normal", "--skip-test-db"};

@@ -17,7 +17,10 @@ enum class DecodeErrc {
     length_mismatch,  ///< a count (n, k) disagrees with the registers that carry it
     bad_magic,        ///< state block magic is not 0x4354
     bad_version,      ///< state block protocol version is not the one we speak
-    bad_value,        ///< a field holds a value CT-1 does not define
+    bad_value,        ///< a field holds a value CT-1 (or the card format) does not define
+    bad_checksum,     ///< a card block's CRC disagrees with its bytes
+    not_value_block,  ///< a MIFARE value block whose copies disagree
+    wrong_address,    ///< a value block naming another block
 };
 
 struct DecodeError {

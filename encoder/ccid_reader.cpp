@@ -1,0 +1,1 @@
+#include "encoder/ccid_reader.hpp"

@@ -1,0 +1,1 @@
+#include "encoder/libusb_transport.hpp"

@@ -1,0 +1,1 @@
+#include "encoder/mifare_reader.hpp"

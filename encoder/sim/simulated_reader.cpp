@@ -1,0 +1,1 @@
+#include "encoder/sim/simulated_reader.hpp"

@@ -1,0 +1,1 @@
+#include "encoder/sim/virtual_card.hpp"

@@ -1,0 +1,1 @@
+#include "protocol/card/access_bits.hpp"

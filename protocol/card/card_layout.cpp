@@ -1,0 +1,1 @@
+#include "protocol/card/card_layout.hpp"

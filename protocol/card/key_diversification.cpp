@@ -1,0 +1,1 @@
+#include "protocol/card/key_diversification.hpp"

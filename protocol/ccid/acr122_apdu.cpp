@@ -1,0 +1,1 @@
+#include "protocol/ccid/acr122_apdu.hpp"

@@ -1,0 +1,1 @@
+#include "protocol/ccid/ccid_message.hpp"

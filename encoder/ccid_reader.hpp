@@ -33,12 +33,20 @@ public:
     /// Escape (PC_to_RDR_Escape) for reader commands such as the firmware version.
     Result<std::vector<std::uint8_t>> escape(std::span<const std::uint8_t> command);
 
+    /// Whether the card was powered by power_on() and has not been reported
+    /// gone since (a GetSlotStatus or any answer showing the slot empty).
+    bool powered() const noexcept { return powered_; }
+
+    /// Time extensions accepted for one command before it counts as timed out.
+    static constexpr int max_time_extensions = 32;
+
 private:
     Result<protocol::ccid::ReaderMessage> exchange(protocol::ccid::HostMessage message);
 
     UsbTransport& transport_;
     std::chrono::milliseconds timeout_;
     std::uint8_t next_seq_ = 0;
+    bool powered_ = false;
 };
 
 }  // namespace cardd::encoder

@@ -1,1 +1,395 @@
 #include "encoder/sim/simulated_reader.hpp"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace cardd::encoder::sim {
+
+namespace {
+
+namespace ccid = protocol::ccid;
+namespace acr122 = protocol::acr122;
+using ccid::CommandStatus;
+using ccid::MessageType;
+
+// What an ACR122U answers to IccPowerOn for a MIFARE Classic 1K: the PC/SC
+// part 3 ATR of a contactless storage card, standard 03 (ISO 14443 A part
+// 3), card name 00 01.
+constexpr std::array<std::uint8_t, 20> mifare_1k_atr{0x3B, 0x8F, 0x80, 0x01, 0x80, 0x4F, 0x0C, 0xA0, 0x00, 0x00,
+                                                     0x03, 0x06, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x6A};
+
+// CCID reports a malformed command by the offset of the faulty header field.
+constexpr std::uint8_t length_field_error = 1;  // dwLength
+constexpr std::uint8_t slot_field_error = 5;    // bSlot ("slot does not exist")
+
+// bClockStatus: running while the card is powered, stopped otherwise.
+constexpr std::uint8_t clock_running = 0x00;
+constexpr std::uint8_t clock_stopped = 0x03;
+
+// The BWT multiplier a time extension asks for.
+constexpr std::uint8_t time_extension_multiplier = 1;
+
+// Fresh UIDs count up from here: NXP's manufacturer byte first, as on the
+// cards a canteen buys.
+constexpr std::uint32_t first_uid = 0x04A20001;
+// A 4-byte UID starting with the cascade tag would read as the first half
+// of a 7-byte one during anticollision.
+constexpr std::uint8_t cascade_tag = 0x88;
+
+bool is_host_type(std::uint8_t type) {
+    switch (static_cast<MessageType>(type)) {
+    case MessageType::icc_power_on:
+    case MessageType::icc_power_off:
+    case MessageType::get_slot_status:
+    case MessageType::escape:
+    case MessageType::xfr_block: return true;
+    default: return false;
+    }
+}
+
+std::vector<std::uint8_t> firmware_bytes() { return acr122::encode_firmware(SimulatedReader::firmware_version); }
+
+acr122::Response status_only(std::uint16_t status) { return {{}, status}; }
+
+acr122::Response outcome(CardOutcome result) {
+    return status_only(result == CardOutcome::ok ? acr122::sw::ok : acr122::sw::failed);
+}
+
+// Runs one pseudo-APDU against the card on the reader.
+struct Runner {
+    VirtualCard& card;
+    std::array<std::optional<Key>, acr122::key_slots>& keys;
+
+    acr122::Response operator()(const acr122::GetUid&) const { return {card.uid(), acr122::sw::ok}; }
+
+    acr122::Response operator()(const acr122::LoadKey& command) const {
+        if (command.slot >= keys.size()) return status_only(acr122::sw::failed);
+        keys[command.slot] = command.key;
+        return status_only(acr122::sw::ok);
+    }
+
+    acr122::Response operator()(const acr122::Authenticate& command) const {
+        if (command.slot >= keys.size() || !keys[command.slot]) return status_only(acr122::sw::failed);
+        return outcome(card.authenticate(command.block, command.type, *keys[command.slot]));
+    }
+
+    acr122::Response operator()(const acr122::ReadBinary& command) const {
+        Block data{};
+        const auto result = card.read(command.block, data);
+        if (result != CardOutcome::ok) return outcome(result);
+        return {{data.begin(), data.end()}, acr122::sw::ok};
+    }
+
+    acr122::Response operator()(const acr122::UpdateBinary& command) const {
+        return outcome(card.write(command.block, command.data));
+    }
+
+    acr122::Response operator()(const acr122::ValueOperation& command) const {
+        switch (command.op) {
+        case acr122::ValueOp::store:
+            return outcome(card.write(command.block, protocol::card::encode_value_block(command.value, command.block)));
+        case acr122::ValueOp::increment: return outcome(card.increment(command.block, command.value));
+        case acr122::ValueOp::decrement: return outcome(card.decrement(command.block, command.value));
+        }
+        return status_only(acr122::sw::bad_p1_p2);
+    }
+
+    acr122::Response operator()(const acr122::ReadValue& command) const {
+        std::int32_t value = 0;
+        const auto result = card.read_value(command.block, value);
+        if (result != CardOutcome::ok) return outcome(result);
+        const auto bits = static_cast<std::uint32_t>(value);
+        return {{static_cast<std::uint8_t>(bits >> 24), static_cast<std::uint8_t>(bits >> 16),
+                 static_cast<std::uint8_t>(bits >> 8), static_cast<std::uint8_t>(bits)},
+                acr122::sw::ok};
+    }
+
+    acr122::Response operator()(const acr122::RestoreValue& command) const {
+        return outcome(card.restore(command.source, command.target));
+    }
+
+    // The ACR122U answers its firmware bare, without a status word.
+    acr122::Response operator()(const acr122::GetFirmware&) const { return {}; }
+};
+
+// LoadKey and the firmware query stay in the reader.
+bool reaches_card(const acr122::Command& command) {
+    return !std::holds_alternative<acr122::LoadKey>(command) && !std::holds_alternative<acr122::GetFirmware>(command);
+}
+
+constexpr char hex_digits[] = "0123456789ABCDEF";
+
+void append_hex(std::string& out, std::span<const std::uint8_t> bytes) {
+    for (const auto byte : bytes) {
+        out += hex_digits[byte >> 4];
+        out += hex_digits[byte & 0x0F];
+    }
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+std::optional<std::vector<std::uint8_t>> parse_hex(std::string_view text) {
+    if (text.size() % 2 != 0) return std::nullopt;
+    std::vector<std::uint8_t> bytes;
+    bytes.reserve(text.size() / 2);
+    for (std::size_t i = 0; i < text.size(); i += 2) {
+        const int high = hex_value(text[i]);
+        const int low = hex_value(text[i + 1]);
+        if (high < 0 || low < 0) return std::nullopt;
+        bytes.push_back(static_cast<std::uint8_t>(high << 4 | low));
+    }
+    return bytes;
+}
+
+}  // namespace
+
+Result<void> SimulatedReader::bulk_out(std::span<const std::uint8_t> message, std::chrono::milliseconds) {
+    std::lock_guard lock(mutex_);
+    // Without a whole header there is no bSeq to answer to: the reader
+    // ignores the transfer and the host times out.
+    if (message.size() < ccid::header_size) return {};
+    const auto decoded = ccid::decode_host_message(message);
+    if (!decoded) {
+        ccid::HostMessage echo;
+        echo.slot = message[5];
+        echo.seq = message[6];
+        const std::uint8_t error = is_host_type(message[0]) ? length_field_error : ccid::slot_error::cmd_not_supported;
+        answer(MessageType::slot_status, echo, CommandStatus::failed, error);
+        return {};
+    }
+    const ccid::HostMessage& host = *decoded;
+    if (host.slot != 0) {
+        answer(MessageType::slot_status, host, CommandStatus::failed, slot_field_error);
+        return {};
+    }
+    switch (host.type) {
+    case MessageType::get_slot_status: answer(MessageType::slot_status, host, CommandStatus::ok, 0); break;
+    case MessageType::icc_power_on:
+        if (!present_) {
+            answer(MessageType::data_block, host, CommandStatus::failed, ccid::slot_error::icc_mute);
+            break;
+        }
+        // Powering up selects the card afresh, which ends any authentication.
+        shelf_.at(*present_).halt();
+        powered_ = true;
+        answer(MessageType::data_block, host, CommandStatus::ok, 0, {mifare_1k_atr.begin(), mifare_1k_atr.end()});
+        break;
+    case MessageType::icc_power_off:
+        if (present_) shelf_.at(*present_).halt();
+        powered_ = false;
+        answer(MessageType::slot_status, host, CommandStatus::ok, 0);
+        break;
+    case MessageType::xfr_block: xfr_block(host); break;
+    case MessageType::escape: escape(host); break;
+    default: answer(MessageType::slot_status, host, CommandStatus::failed, ccid::slot_error::cmd_not_supported);
+    }
+    return {};
+}
+
+void SimulatedReader::xfr_block(const ccid::HostMessage& message) {
+    if (delayed_answers_ > 0) {
+        --delayed_answers_;
+        answer(MessageType::data_block, message, CommandStatus::time_extension, time_extension_multiplier);
+    }
+    if (!present_ || !powered_) {
+        answer(MessageType::data_block, message, CommandStatus::failed, ccid::slot_error::icc_mute);
+        return;
+    }
+    const auto command = acr122::decode_command(message.data);
+    if (!command) {
+        const bool length = command.error().code == protocol::DecodeErrc::truncated ||
+                            command.error().code == protocol::DecodeErrc::too_long ||
+                            command.error().code == protocol::DecodeErrc::length_mismatch;
+        const auto status = length ? acr122::sw::wrong_length : acr122::sw::bad_p1_p2;
+        answer(MessageType::data_block, message, CommandStatus::ok, 0, acr122::encode(status_only(status)));
+        return;
+    }
+    std::vector<std::uint8_t> reply;
+    if (std::holds_alternative<acr122::GetFirmware>(*command)) {
+        reply = firmware_bytes();
+    } else {
+        reply = acr122::encode(std::visit(Runner{shelf_.at(*present_), keys_}, *command));
+    }
+    answer(MessageType::data_block, message, CommandStatus::ok, 0, std::move(reply));
+    if (reaches_card(*command) && remove_countdown_ > 0 && --remove_countdown_ == 0) take_away();
+}
+
+void SimulatedReader::escape(const ccid::HostMessage& message) {
+    const auto command = acr122::decode_command(message.data);
+    if (!command || !std::holds_alternative<acr122::GetFirmware>(*command)) {
+        answer(MessageType::escape_answer, message, CommandStatus::failed, ccid::slot_error::cmd_not_supported);
+        return;
+    }
+    answer(MessageType::escape_answer, message, CommandStatus::ok, 0, firmware_bytes());
+}
+
+void SimulatedReader::answer(MessageType type, const ccid::HostMessage& to, CommandStatus status, std::uint8_t error,
+                             std::vector<std::uint8_t> data) {
+    ccid::ReaderMessage reply;
+    reply.type = type;
+    reply.slot = to.slot;
+    reply.seq = to.seq;
+    reply.icc = icc_status();
+    reply.command = status;
+    reply.error = error;
+    if (type == MessageType::slot_status) {
+        reply.specific = reply.icc == ccid::IccStatus::present_active ? clock_running : clock_stopped;
+    }
+    reply.data = std::move(data);
+    answers_.push_back(ccid::encode(reply));
+}
+
+ccid::IccStatus SimulatedReader::icc_status() const noexcept {
+    if (!present_) return ccid::IccStatus::absent;
+    return powered_ ? ccid::IccStatus::present_active : ccid::IccStatus::present_inactive;
+}
+
+Result<std::vector<std::uint8_t>> SimulatedReader::bulk_in(std::size_t max_size, std::chrono::milliseconds) {
+    std::lock_guard lock(mutex_);
+    // Every answer is queued by the bulk_out that asked for it, so an empty
+    // queue will stay empty: waiting out the timeout would only slow tests.
+    if (answers_.empty()) return fail(Errc::timeout, "the simulated reader has no answer pending");
+    auto reply = std::move(answers_.front());
+    answers_.pop_front();
+    if (reply.size() > max_size) {
+        return fail(Errc::usb_io, "the answer (" + std::to_string(reply.size()) + " bytes) overflows a " +
+                                      std::to_string(max_size) + "-byte transfer");
+    }
+    return reply;
+}
+
+void SimulatedReader::take_away() noexcept {
+    if (present_) shelf_.at(*present_).halt();
+    present_.reset();
+    powered_ = false;
+    remove_countdown_ = -1;
+}
+
+void SimulatedReader::put_on_reader(const Uid& uid) {
+    take_away();
+    shelf_.at(uid).halt();
+    present_ = uid;
+}
+
+SimulatedReader::Uid SimulatedReader::fresh_uid() {
+    for (;;) {
+        const std::uint32_t n = first_uid + next_uid_++;
+        Uid uid{static_cast<std::uint8_t>(n >> 24), static_cast<std::uint8_t>(n >> 16),
+                static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)};
+        // A UID already kept came from a shelf file or place(uid).
+        if (uid[0] != cascade_tag && !shelf_.contains(uid)) return uid;
+    }
+}
+
+std::vector<std::uint8_t> SimulatedReader::place_blank() {
+    std::lock_guard lock(mutex_);
+    Uid uid = fresh_uid();
+    shelf_.insert_or_assign(uid, VirtualCard(uid));
+    put_on_reader(uid);
+    return uid;
+}
+
+void SimulatedReader::place(const std::vector<std::uint8_t>& uid) {
+    std::lock_guard lock(mutex_);
+    if (!shelf_.contains(uid)) shelf_.insert_or_assign(uid, VirtualCard(uid));
+    put_on_reader(uid);
+}
+
+void SimulatedReader::place(VirtualCard card) {
+    std::lock_guard lock(mutex_);
+    Uid uid = card.uid();
+    shelf_.insert_or_assign(uid, std::move(card));
+    put_on_reader(uid);
+}
+
+void SimulatedReader::remove() {
+    std::lock_guard lock(mutex_);
+    take_away();
+}
+
+void SimulatedReader::remove_after(int commands) {
+    std::lock_guard lock(mutex_);
+    if (commands <= 0) {
+        take_away();
+        return;
+    }
+    remove_countdown_ = commands;
+}
+
+void SimulatedReader::delay_answers(int count) {
+    std::lock_guard lock(mutex_);
+    delayed_answers_ = std::max(count, 0);
+}
+
+std::optional<std::vector<std::uint8_t>> SimulatedReader::card_on_reader() const {
+    std::lock_guard lock(mutex_);
+    return present_;
+}
+
+std::optional<VirtualCard> SimulatedReader::card(const std::vector<std::uint8_t>& uid) const {
+    std::lock_guard lock(mutex_);
+    const auto found = shelf_.find(uid);
+    if (found == shelf_.end()) return std::nullopt;
+    return found->second;
+}
+
+std::string SimulatedReader::save_shelf() const {
+    std::lock_guard lock(mutex_);
+    std::string text;
+    for (const auto& [uid, card] : shelf_) {
+        append_hex(text, uid);
+        text += ' ';
+        for (const auto& block : card.memory()) append_hex(text, block);
+        text += '\n';
+    }
+    return text;
+}
+
+Result<void> SimulatedReader::load_shelf(std::string_view text) {
+    constexpr std::size_t memory_digits = 64 * 16 * 2;
+    std::map<Uid, VirtualCard> loaded;
+    int line_no = 0;
+    while (!text.empty()) {
+        const auto end = text.find('\n');
+        std::string_view line = text.substr(0, end);
+        text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
+        ++line_no;
+        if (line.ends_with('\r')) line.remove_suffix(1);
+        if (line.empty()) continue;
+        // Messages name the line and the fault, never its bytes: they hold keys.
+        const std::string where = "shelf line " + std::to_string(line_no) + ": ";
+        const auto space = line.find(' ');
+        if (space == std::string_view::npos) return fail(Errc::corrupt, where + "no space between UID and memory");
+        const auto uid = parse_hex(line.substr(0, space));
+        if (!uid || (uid->size() != 4 && uid->size() != 7)) {
+            return fail(Errc::corrupt, where + "the UID is not 4 or 7 bytes of hex");
+        }
+        const std::string_view digits = line.substr(space + 1);
+        if (digits.size() != memory_digits) {
+            return fail(Errc::corrupt, where + "the memory has " + std::to_string(digits.size()) +
+                                           " characters, not " + std::to_string(memory_digits));
+        }
+        const auto bytes = parse_hex(digits);
+        if (!bytes) return fail(Errc::corrupt, where + "the memory is not hex");
+        std::array<Block, 64> memory{};
+        for (std::size_t i = 0; i < bytes->size(); ++i) memory[i / 16][i % 16] = (*bytes)[i];
+        if (const auto problem = VirtualCard::memory_problem(*uid, memory)) {
+            return fail(Errc::corrupt, where + *problem);
+        }
+        if (loaded.contains(*uid)) return fail(Errc::corrupt, where + "a second card with the same UID");
+        loaded.insert_or_assign(*uid, *VirtualCard::from_memory(*uid, memory));
+    }
+    std::lock_guard lock(mutex_);
+    take_away();
+    shelf_ = std::move(loaded);
+    return {};
+}
+
+}  // namespace cardd::encoder::sim

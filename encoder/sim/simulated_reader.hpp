@@ -8,16 +8,20 @@
 // the middle of a write. Thread-safe: placement may come from another thread
 // than the driver's transfers.
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "encoder/sim/virtual_card.hpp"
 #include "encoder/usb_transport.hpp"
+#include "protocol/ccid/acr122_apdu.hpp"
+#include "protocol/ccid/ccid_message.hpp"
 
 namespace cardd::encoder::sim {
 
@@ -32,13 +36,16 @@ public:
     /// already handed out by this reader) and answers its UID.
     std::vector<std::uint8_t> place_blank();
     /// Puts the card with `uid` back on the reader: the one this reader last
-    /// saw with that UID, or a new blank one.
+    /// saw with that UID, or a new blank one. Throws std::invalid_argument
+    /// for a UID that is not 4 or 7 bytes.
     void place(const std::vector<std::uint8_t>& uid);
     /// Puts an arbitrary card on the reader (tests: a card from another system).
     void place(VirtualCard card);
     /// Takes the card away, keeping it for a later place(uid).
     void remove();
-    /// The card leaves after `commands` more card commands have been answered.
+    /// The card leaves after `commands` more card commands have been answered
+    /// (XfrBlocks that reach the card: not LoadKey or the firmware query,
+    /// which the reader answers itself); 0 takes it away now.
     void remove_after(int commands);
     /// Answers the next `count` XfrBlocks with a time extension first.
     void delay_answers(int count);
@@ -47,7 +54,27 @@ public:
     /// A copy of the card with `uid` (on the reader or kept), for tests.
     std::optional<VirtualCard> card(const std::vector<std::uint8_t>& uid) const;
 
+    /// Every card this reader has seen, as text so that the daemon can keep
+    /// them across restarts: one card a line, the UID in hex, a space, then
+    /// the 64 blocks as 1024 hex digits (keys included: the file is as
+    /// secret as the cards).
+    std::string save_shelf() const;
+    /// Replaces the kept cards with those of a save_shelf text; the reader is
+    /// left empty. corrupt, and nothing changed, when a line is malformed.
+    Result<void> load_shelf(std::string_view text);
+
 private:
+    using Uid = std::vector<std::uint8_t>;
+
+    void answer(protocol::ccid::MessageType type, const protocol::ccid::HostMessage& to,
+                protocol::ccid::CommandStatus status, std::uint8_t error, std::vector<std::uint8_t> data = {});
+    void xfr_block(const protocol::ccid::HostMessage& message);
+    void escape(const protocol::ccid::HostMessage& message);
+    protocol::ccid::IccStatus icc_status() const noexcept;
+    void put_on_reader(const Uid& uid);
+    void take_away() noexcept;
+    Uid fresh_uid();
+
     // implementation-defined members
     mutable std::mutex mutex_;
     std::map<std::vector<std::uint8_t>, VirtualCard> shelf_;
@@ -57,6 +84,8 @@ private:
     int delayed_answers_ = 0;
     std::uint32_t next_uid_ = 0;
     bool powered_ = false;
+    /// The reader's volatile key store (LoadKey), kept while cards come and go.
+    std::array<std::optional<Key>, protocol::acr122::key_slots> keys_{};
 };
 
 }  // namespace cardd::encoder::sim

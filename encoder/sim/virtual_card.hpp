@@ -32,7 +32,8 @@ enum class CardOutcome {
 class VirtualCard {
 public:
     /// A blank card: transport keys and access bits, data blocks zero, the
-    /// manufacturer block built from `uid` (4 or 7 bytes).
+    /// manufacturer block built from `uid` (4 or 7 bytes). Throws
+    /// std::invalid_argument for a UID of another length.
     explicit VirtualCard(std::vector<std::uint8_t> uid);
 
     const std::vector<std::uint8_t>& uid() const noexcept { return uid_; }
@@ -48,16 +49,28 @@ public:
     CardOutcome decrement(std::uint8_t block, std::int32_t amount);
     /// Restore `source` then transfer to `target` (same sector).
     CardOutcome restore(std::uint8_t source, std::uint8_t target);
+    /// read, then the value of a value block (the reader's Read Value Block).
+    CardOutcome read_value(std::uint8_t block, std::int32_t& out) const;
 
     /// The raw memory, keys included, for tests and the shelf file.
     const std::array<Block, 64>& memory() const noexcept { return memory_; }
     static std::optional<VirtualCard> from_memory(std::vector<std::uint8_t> uid, const std::array<Block, 64>& memory);
+    /// Why from_memory would refuse `memory` (UID length, block 0, a sector
+    /// trailer), or nothing when it would take it. Never quotes the bytes.
+    static std::optional<std::string> memory_problem(const std::vector<std::uint8_t>& uid,
+                                                     const std::array<Block, 64>& memory);
 
 private:
     struct Session {
         int sector;
         KeyType key;
     };
+
+    /// bad_block, not_authenticated or ok: `block` exists and the session is for its sector.
+    CardOutcome check_session(std::uint8_t block) const;
+    std::optional<protocol::card::AccessConditions> conditions(int sector) const;
+    CardOutcome write_trailer(std::uint8_t block, const Block& data);
+    CardOutcome change_value(std::uint8_t block, std::int64_t delta, protocol::card::Operation operation);
 
     std::vector<std::uint8_t> uid_;
     std::array<Block, 64> memory_{};

@@ -37,7 +37,8 @@ inline constexpr AccessConditions transport_access{{0b000, 0b000, 0b000, 0b001}}
 /// (keys and access bits written with key B only; key B never readable).
 inline constexpr AccessConditions issued_access{{0b100, 0b110, 0b110, 0b011}};
 
-/// Bytes 6..8 of a trailer.
+/// Bytes 6..8 of a trailer. Throws std::invalid_argument for a condition
+/// above 0b111.
 std::array<std::uint8_t, 3> encode_access_bytes(const AccessConditions& conditions);
 /// Errors: bad_value when the inverted copy disagrees.
 Decoded<AccessConditions> decode_access_bytes(std::span<const std::uint8_t, 3> bytes);
@@ -54,7 +55,8 @@ enum class Operation { read, write, increment, decrement };  ///< decrement cove
 /// Whether `key` may do `operation` on data block `offset` (0..2) under
 /// `conditions`, per the MIFARE Classic data-sheet table. Where the
 /// conditions make key B readable (trailer 000, 010, 001), key B grants
-/// nothing, as on a real card.
+/// nothing, as on a real card. Throws std::invalid_argument for an offset
+/// outside 0..2 or a condition above 0b111.
 bool data_access_allowed(const AccessConditions& conditions, int offset, KeyType key, Operation operation);
 
 /// What may be done to the trailer itself.

@@ -30,6 +30,12 @@ constexpr std::uint8_t block_number(int sector, int offset) noexcept {
 }
 
 inline constexpr std::uint8_t identity_format_version = 1;
+inline constexpr std::uint32_t max_card_no = 999999;  ///< six digits
+
+/// CRC-16/CCITT-FALSE (polynomial 0x1021, initial 0xFFFF, no reflection, no
+/// final XOR), as the identity block carries over its bytes 0..13.
+/// "123456789" gives 0x29B1.
+std::uint16_t identity_crc(std::span<const std::uint8_t> bytes) noexcept;
 
 /// What the card says of itself; the store has the final word.
 enum class CardStatus : std::uint8_t {
@@ -76,8 +82,12 @@ Block encode_balance(std::int32_t cents, std::uint8_t address);
 /// decode_value_block, and a negative value is bad_value.
 Decoded<std::int32_t> decode_balance(std::span<const std::uint8_t, 16> block, std::uint8_t expected_address);
 
+/// The highest count: -count must fit the value block's int32.
+inline constexpr std::uint32_t max_counter = 0x8000'0000;
+
 /// The transaction counter is a value block that terminals decrement by one
 /// per purchase with key A (which may only decrement): it holds -count.
+/// Throws std::invalid_argument above max_counter.
 Block encode_counter(std::uint32_t count, std::uint8_t address);
 /// decode_value_block, and a positive value is bad_value.
 Decoded<std::uint32_t> decode_counter(std::span<const std::uint8_t, 16> block, std::uint8_t expected_address);

@@ -9,6 +9,8 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -72,5 +74,17 @@ Decoded<Response> decode_response(std::span<const std::uint8_t> bytes);
 
 /// ReadValue's 4 data bytes, big-endian signed. Errors: length_mismatch.
 Decoded<std::int32_t> decode_value(const Response& response);
+
+/// The answer to GetFirmware is not a Response: the ACR122U sends the bare
+/// ASCII firmware string ("ACR122U201") with no status word, so it must be
+/// decoded with this and never with decode_response (which would take the
+/// last two characters for SW1 SW2). A trailing 90 00, which some firmware
+/// appends, is accepted and dropped; 0x90 is not printable, so it cannot be
+/// part of the string. Errors: truncated (empty), bad_value (a byte outside
+/// printable ASCII).
+Decoded<std::string> decode_firmware(std::span<const std::uint8_t> answer);
+/// The bare string, as the ACR122U sends it. Throws std::invalid_argument
+/// for an empty string or one that is not printable ASCII.
+std::vector<std::uint8_t> encode_firmware(std::string_view firmware);
 
 }  // namespace cardd::protocol::acr122

@@ -72,6 +72,8 @@ struct ReaderMessage {
     friend bool operator==(const ReaderMessage&, const ReaderMessage&) = default;
 };
 
+/// Fields are written as given, a wrong type or an oversized payload
+/// included, so tests can play a broken peer; only the decoders check.
 std::vector<std::uint8_t> encode(const HostMessage& message);
 std::vector<std::uint8_t> encode(const ReaderMessage& message);
 
@@ -83,7 +85,9 @@ HostMessage xfr_block(std::uint8_t slot, std::uint8_t seq, std::span<const std::
 HostMessage escape(std::uint8_t slot, std::uint8_t seq, std::span<const std::uint8_t> command);
 
 /// Errors: truncated (shorter than the header or than dwLength says),
-/// too_long (bytes after the payload, or dwLength above max_message_size),
+/// too_long (bytes after the payload, a message above max_message_size with
+/// its header, or a payload on IccPowerOn, IccPowerOff, GetSlotStatus or
+/// SlotStatus, which CCID fixes at dwLength 0),
 /// bad_value (a message type of the other direction or unknown; bStatus with
 /// reserved bits or ICC status 3).
 Decoded<HostMessage> decode_host_message(std::span<const std::uint8_t> bytes);

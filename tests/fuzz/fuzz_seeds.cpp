@@ -10,9 +10,14 @@
 #include <numeric>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "protocol/bitmap.hpp"
+#include "protocol/ccid/acr122_apdu.hpp"
+#include "protocol/ccid/ccid_message.hpp"
+#include "protocol/card/access_bits.hpp"
+#include "protocol/card/card_layout.hpp"
 #include "protocol/command.hpp"
 #include "protocol/entry_packing.hpp"
 #include "protocol/record.hpp"
@@ -116,6 +121,142 @@ std::vector<Bytes> bitmap_read_seeds() {
     };
 }
 
+// ---- The card layout (protocol/card/): card_identity, card_value_block, card_trailer.
+
+std::vector<Bytes> card_identity_seeds() {
+    using namespace cardd::protocol::card;
+    std::vector<Bytes> seeds;
+    for (const Identity& identity : {
+             Identity{.status = CardStatus::active, .card_no = 123456, .serial = 42, .issued = 9825, .expires = 11651},
+             Identity{.status = CardStatus::closed, .card_no = 1, .serial = 1, .issued = 0, .expires = 0},
+             Identity{.status = CardStatus::active, .card_no = 999999, .serial = 0xFFFFFFFF, .issued = 65535,
+                      .expires = 65535},
+         }) {
+        const Block block = encode_identity(identity);
+        seeds.emplace_back(block.begin(), block.end());
+    }
+    return seeds;
+}
+
+// A value block, then the block number it is read from.
+std::vector<Bytes> card_value_block_seeds() {
+    using namespace cardd::protocol::card;
+    const auto seed = [](const Block& block, std::uint8_t address) {
+        Bytes bytes(block.begin(), block.end());
+        bytes.push_back(address);
+        return bytes;
+    };
+    return {
+        seed(encode_balance(5000, 5), 5),
+        seed(encode_counter(0, 6), 6),
+        seed(encode_counter(3, 62), 62),
+        seed(encode_value_block(-2147483647 - 1, 9), 9),
+        seed(encode_balance(5000, 5), 6),
+    };
+}
+
+// Access bytes alone, and whole trailers.
+std::vector<Bytes> card_trailer_seeds() {
+    using namespace cardd::protocol::card;
+    const auto access = [](const AccessConditions& conditions) {
+        const auto bytes = encode_access_bytes(conditions);
+        return Bytes(bytes.begin(), bytes.end());
+    };
+    const auto trailer = [](const AccessConditions& conditions) {
+        const Block block = encode_trailer(Key{1, 2, 3, 4, 5, 6}, conditions, Key{7, 8, 9, 10, 11, 12});
+        return Bytes(block.begin(), block.end());
+    };
+    return {
+        access(transport_access),
+        access(issued_access),
+        access({{0b111, 0b010, 0b001, 0b110}}),
+        trailer(transport_access),
+        trailer(issued_access),
+    };
+}
+
+// ---- End of the card layout seeds.
+
+// ---- The encoder's CCID messages and ACR122U APDUs (protocol/ccid/):
+// ccid_host_message, ccid_reader_message, acr122_command, acr122_response.
+
+std::vector<Bytes> acr122_commands() {
+    namespace acr = cardd::protocol::acr122;
+    const card::Block data{0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
+                           0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F, 0x10};
+    const std::vector<acr::Command> commands{
+        acr::GetUid{},
+        acr::LoadKey{0, card::transport_key},
+        acr::Authenticate{4, card::KeyType::a, 0},
+        acr::Authenticate{7, card::KeyType::b, 1},
+        acr::ReadBinary{4},
+        acr::UpdateBinary{5, data},
+        acr::ValueOperation{5, acr::ValueOp::increment, 500},
+        acr::ValueOperation{6, acr::ValueOp::decrement, -1},
+        acr::ValueOperation{5, acr::ValueOp::store, 0},
+        acr::ReadValue{5},
+        acr::RestoreValue{5, 6},
+        acr::GetFirmware{},
+    };
+    std::vector<Bytes> seeds;
+    for (const acr::Command& command : commands) seeds.push_back(acr::encode(command));
+    return seeds;
+}
+
+std::vector<Bytes> ccid_host_message_seeds() {
+    namespace ccid = cardd::protocol::ccid;
+    std::vector<Bytes> seeds{ccid::encode(ccid::power_on(0, 0)), ccid::encode(ccid::power_off(0, 1)),
+                             ccid::encode(ccid::get_slot_status(0, 2))};
+    std::uint8_t seq = 3;
+    for (const Bytes& apdu : acr122_commands()) seeds.push_back(ccid::encode(ccid::xfr_block(0, seq++, apdu)));
+    const Bytes firmware = cardd::protocol::acr122::encode(cardd::protocol::acr122::GetFirmware{});
+    seeds.push_back(ccid::encode(ccid::escape(0, seq, firmware)));
+    return seeds;
+}
+
+std::vector<Bytes> ccid_reader_message_seeds() {
+    using namespace cardd::protocol::ccid;
+    auto message = [](MessageType type, IccStatus icc, CommandStatus command, std::uint8_t error, Bytes data) {
+        ReaderMessage m;
+        m.type = type;
+        m.seq = 7;
+        m.icc = icc;
+        m.command = command;
+        m.error = error;
+        m.data = std::move(data);
+        return encode(m);
+    };
+    const Bytes atr{0x3B, 0x8F, 0x80, 0x01, 0x80, 0x4F, 0x0C, 0xA0, 0x00, 0x00,
+                    0x03, 0x06, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x6A};
+    return {
+        message(MessageType::data_block, IccStatus::present_active, CommandStatus::ok, 0, atr),
+        message(MessageType::data_block, IccStatus::present_active, CommandStatus::ok, 0,
+                {0x04, 0xA1, 0xB2, 0xC3, 0x90, 0x00}),
+        message(MessageType::data_block, IccStatus::absent, CommandStatus::failed, slot_error::icc_mute, {}),
+        message(MessageType::data_block, IccStatus::present_active, CommandStatus::time_extension, 1, {}),
+        message(MessageType::slot_status, IccStatus::absent, CommandStatus::ok, 0, {}),
+        message(MessageType::slot_status, IccStatus::present_inactive, CommandStatus::ok, 0, {}),
+        message(MessageType::escape_answer, IccStatus::absent, CommandStatus::ok, 0,
+                cardd::protocol::acr122::encode_firmware("ACR122U201")),
+    };
+}
+
+std::vector<Bytes> acr122_response_seeds() {
+    namespace acr = cardd::protocol::acr122;
+    Bytes firmware_with_status = acr::encode_firmware("ACR122U201");
+    firmware_with_status.insert(firmware_with_status.end(), {0x90, 0x00});
+    return {
+        acr::encode(acr::Response{{0x04, 0xA1, 0xB2, 0xC3}, acr::sw::ok}),
+        acr::encode(acr::Response{Bytes(16, 0xA5), acr::sw::ok}),
+        acr::encode(acr::Response{{0x00, 0x00, 0x01, 0xF4}, acr::sw::ok}),
+        acr::encode(acr::Response{{}, acr::sw::failed}),
+        acr::encode_firmware("ACR122U201"),
+        firmware_with_status,
+    };
+}
+
+// ---- End of the CCID and APDU seeds.
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -129,5 +270,12 @@ int main(int argc, char** argv) {
     write_seeds(root / "records_window", records_window_seeds());
     write_seeds(root / "entry_unpacking", entry_unpacking_seeds());
     write_seeds(root / "bitmap_read", bitmap_read_seeds());
+    write_seeds(root / "card_identity", card_identity_seeds());
+    write_seeds(root / "card_value_block", card_value_block_seeds());
+    write_seeds(root / "card_trailer", card_trailer_seeds());
+    write_seeds(root / "ccid_host_message", ccid_host_message_seeds());
+    write_seeds(root / "ccid_reader_message", ccid_reader_message_seeds());
+    write_seeds(root / "acr122_command", acr122_commands());
+    write_seeds(root / "acr122_response", acr122_response_seeds());
     return 0;
 }

@@ -18,6 +18,7 @@ enum class ResultCode : int {
     conflict = 4,
     denied = 5,
     invalid = 6,
+    card_failed = 7,  ///< the card or the encoder failed (no card, card taken away, wrong key); nothing changed
 };
 
 struct Answer {
@@ -37,6 +38,7 @@ inline Answer from_error(const store::Error& error) {
         case store::Errc::invalid_argument: return Answer::failure(ResultCode::invalid, error.message);
         case store::Errc::not_found: return Answer::failure(ResultCode::not_found, error.message);
         case store::Errc::conflict: return Answer::failure(ResultCode::conflict, error.message);
+        case store::Errc::card: return Answer::failure(ResultCode::card_failed, error.message);
         case store::Errc::storage:
         case store::Errc::schema_too_new: break;
     }

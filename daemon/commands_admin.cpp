@@ -171,10 +171,7 @@ void register_admin_commands(CommandRegistry& registry, Service& service) {
         args::only(request.arguments, {"name"});
         auto device = service.store.device(args::required_string(request.arguments, "name"));
         if (!device) co_return from_error(device.error());
-        if (device->kind == store::DeviceKind::encoder) {
-            co_return Answer::failure(ResultCode::unsupported,
-                                      "reading an encoder's parameters needs the encoder driver, not in this build");
-        }
+        if (device->kind == store::DeviceKind::encoder) co_return co_await encoder_read_params(service, device->name);
         auto info = co_await service.distributor.read_params(device->id);
         if (!info) {
             co_return Answer::failure(ResultCode::error, "terminal " + device->name + " did not answer: " + info.error().message);

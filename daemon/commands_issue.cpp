@@ -1,6 +1,7 @@
 // person-add, person-list, card-issue, card-issue-batch.
 
 #include "daemon/arguments.hpp"
+#include "daemon/card_workflow.hpp"
 #include "daemon/json_view.hpp"
 #include "daemon/log.hpp"
 #include "daemon/service.hpp"
@@ -24,17 +25,40 @@ std::string issued_text(const store::Card& card) {
            yuan(card.balance);
 }
 
-/// One row of a batch: issue to an existing person, or onboard when a name is given.
-store::Result<store::Card> issue_row(Service& service, const store::Actor& actor, const json& row) {
+/// One row of a batch as a store change: issue to an existing person, or
+/// onboard when a name is given.
+CardChange row_change(Service& service, const store::Actor& actor, const json& row, store::IssueOptions& options) {
     args::only(row, {"staff_no", "card_no", "opening", "cost", "name", "dept"});
     const std::string staff_no = args::required_string(row, "staff_no");
     const store::CardNo card_no = args::required_int(row, "card_no");
-    const store::IssueOptions options = issue_options(row);
+    options = issue_options(row);
     if (auto name = args::optional_string(row, "name")) {
-        return service.store.onboard(actor, {staff_no, *name, args::optional_string(row, "dept").value_or("")},
-                                     card_no, options);
+        const store::PersonInput person{staff_no, *name, args::optional_string(row, "dept").value_or("")};
+        return [&service, actor, person, card_no, &options](const store::CardStep* step) {
+            return service.store.onboard(actor, person, card_no, options, step);
+        };
     }
-    return service.store.issue_card(actor, staff_no, card_no, options);
+    return [&service, actor, staff_no, card_no, &options](const store::CardStep* step) {
+        return service.store.issue_card(actor, staff_no, card_no, options, step);
+    };
+}
+
+/// Rehearses the change, waits for the card, writes it with the change.
+awaitable<std::expected<store::Card, Answer>> issue_on_card(Service& service, Request& request, const json& arguments,
+                                                           store::IssueOptions& options, const CardChange& change) {
+    if (auto rehearsed = rehearse(change); !rehearsed) co_return std::unexpected(from_error(rehearsed.error()));
+    auto use = co_await EncoderUse::begin(service, request, arguments);
+    if (!use) co_return std::unexpected(use.error());
+    auto none = co_await (*use)->wait_for_card();
+    if (none) co_return std::unexpected(*none);
+    std::string uid;
+    const CardChange with_uid = [&](const store::CardStep* step) {
+        options.uid = uid;
+        return change(step);
+    };
+    auto card = write_new_card(service, **use, uid, with_uid);
+    if (!card) co_return std::unexpected(from_error(card.error()));
+    co_return *card;
 }
 
 }  // namespace
@@ -47,10 +71,15 @@ void register_issue_commands(CommandRegistry& registry, Service& service) {
                                         args::optional_string(a, "dept").value_or("")};
         if (const auto issue = a.find("issue"); issue != a.end() && !issue->is_null()) {
             if (!issue->is_object()) throw BadArgument("'issue' must be an object with card_no, opening, cost");
-            args::only(*issue, {"card_no", "opening", "cost"});
-            auto card = service.store.onboard(actor_of(request), person, args::required_int(*issue, "card_no"),
-                                              issue_options(*issue));
-            if (!card) co_return from_error(card.error());
+            args::only(*issue, {"card_no", "opening", "cost", "encoder", "wait_s"});
+            store::IssueOptions options = issue_options(*issue);
+            const store::CardNo card_no = args::required_int(*issue, "card_no");
+            const store::Actor actor = actor_of(request);
+            const CardChange change = [&](const store::CardStep* step) {
+                return service.store.onboard(actor, person, card_no, options, step);
+            };
+            auto card = co_await issue_on_card(service, request, *issue, options, change);
+            if (!card) co_return card.error();
             auto added = service.store.person(person.staff_no);
             if (!added) co_return from_error(added.error());
             co_return Answer::ok("person " + person.staff_no + " added; " + issued_text(*card),
@@ -71,46 +100,89 @@ void register_issue_commands(CommandRegistry& registry, Service& service) {
 
     registry.add("card-issue", Role::issuer, [&service](Request& request) -> awaitable<Answer> {
         const json& a = request.arguments;
-        args::only(a, {"staff_no", "card_no", "opening", "cost"});
-        auto card = service.store.issue_card(actor_of(request), args::required_string(a, "staff_no"),
-                                             args::required_int(a, "card_no"), issue_options(a));
-        if (!card) co_return from_error(card.error());
+        args::only(a, {"staff_no", "card_no", "opening", "cost", "encoder", "wait_s"});
+        store::IssueOptions options = issue_options(a);
+        const std::string staff_no = args::required_string(a, "staff_no");
+        const store::CardNo card_no = args::required_int(a, "card_no");
+        const store::Actor actor = actor_of(request);
+        const CardChange change = [&](const store::CardStep* step) {
+            return service.store.issue_card(actor, staff_no, card_no, options, step);
+        };
+        auto card = co_await issue_on_card(service, request, a, options, change);
+        if (!card) co_return card.error();
         co_return Answer::ok(issued_text(*card), {{"card", to_json(*card)}});
     });
 
     registry.add("card-issue-batch", Role::issuer, [&service](Request& request) -> awaitable<Answer> {
-        args::only(request.arguments, {"rows"});
+        args::only(request.arguments, {"rows", "encoder", "wait_s"});
         const auto rows = request.arguments.find("rows");
         if (rows == request.arguments.end() || !rows->is_array() || rows->empty()) {
             throw BadArgument("'rows' must be a non-empty array of {staff_no, card_no, ...}");
         }
         const store::Actor actor = actor_of(request);
+        // One lease for the whole batch: the cards come one after another.
+        auto use = co_await EncoderUse::begin(service, request);
+        if (!use) co_return use.error();
         json issued = json::array();
         json failed = json::array();
         const std::size_t total = rows->size();
+        std::optional<std::vector<std::uint8_t>> last_card;
+        bool stopped = false;
         for (std::size_t i = 0; i < total; ++i) {
             const json& row = (*rows)[i];
+            const std::string number = "row " + std::to_string(i + 1) + ": ";
             std::string text;
-            // Each row is its own transaction: a bad row is reported and the
-            // batch goes on, and no row is ever half-issued.
-            try {
-                if (!row.is_object()) throw BadArgument("a row must be an object");
-                auto card = issue_row(service, actor, row);
-                if (card) {
-                    issued.push_back(card->card_no);
-                    text = "row " + std::to_string(i + 1) + ": " + issued_text(*card);
-                } else {
-                    const Answer refused = from_error(card.error());
-                    failed.push_back({{"row", i + 1},
-                                      {"staff_no", row.value("staff_no", json(nullptr))},
-                                      {"result", static_cast<int>(refused.result)},
-                                      {"text", refused.text}});
-                    text = "row " + std::to_string(i + 1) + ": " + refused.text;
+            const auto refuse = [&](ResultCode code, const std::string& why) {
+                failed.push_back({{"row", i + 1},
+                                  {"staff_no", row.is_object() ? row.value("staff_no", json(nullptr)) : json(nullptr)},
+                                  {"result", static_cast<int>(code)},
+                                  {"text", why}});
+                text = number + why;
+            };
+            // Each row is its own transaction with its own card: a bad row is
+            // reported and the batch goes on, and no row is ever half-issued.
+            if (stopped) {
+                refuse(ResultCode::card_failed, "not issued: the batch stopped waiting for a card");
+            } else {
+                try {
+                    if (!row.is_object()) throw BadArgument("a row must be an object");
+                    store::IssueOptions options;
+                    const CardChange change = row_change(service, actor, row, options);
+                    if (auto rehearsed = rehearse(change); !rehearsed) {
+                        const Answer refused = from_error(rehearsed.error());
+                        refuse(refused.result, refused.text);
+                    } else {
+                        json prompt = {{"done", i},
+                                       {"total", total},
+                                       {"text", number + "place the card for " + row.value("staff_no", std::string()) +
+                                                    " on encoder " + (*use)->name()}};
+                        co_await request.progress(std::move(prompt));
+                        auto none = co_await (*use)->wait_for_card(last_card, false);
+                        if (none) {
+                            stopped = true;
+                            refuse(none->result, none->text);
+                        } else {
+                            std::string uid;
+                            const CardChange with_uid = [&](const store::CardStep* step) {
+                                options.uid = uid;
+                                return change(step);
+                            };
+                            auto card = write_new_card(service, **use, uid, with_uid);
+                            if (card) {
+                                issued.push_back(card->card_no);
+                                text = number + issued_text(*card);
+                                last_card = (*use)->session().uid().value_or(std::vector<std::uint8_t>{});
+                                // The simulated operator takes the written card off the reader.
+                                if ((*use)->station().sim) (*use)->station().sim->remove();
+                            } else {
+                                const Answer refused = from_error(card.error());
+                                refuse(refused.result, refused.text);
+                            }
+                        }
+                    }
+                } catch (const std::exception& bad) {
+                    refuse(ResultCode::invalid, bad.what());
                 }
-            } catch (const std::exception& bad) {
-                failed.push_back({{"row", i + 1}, {"staff_no", nullptr}, {"result", static_cast<int>(ResultCode::invalid)},
-                                  {"text", bad.what()}});
-                text = "row " + std::to_string(i + 1) + ": " + bad.what();
             }
             json progress = {{"done", i + 1}, {"total", total}, {"text", text}};
             co_await request.progress(std::move(progress));

@@ -1,6 +1,7 @@
 // card-loss, card-unlock, card-replace, losses.
 
 #include "daemon/arguments.hpp"
+#include "daemon/card_workflow.hpp"
 #include "daemon/json_view.hpp"
 #include "daemon/service.hpp"
 
@@ -88,7 +89,7 @@ void register_loss_commands(CommandRegistry& registry, Service& service) {
     });
 
     registry.add("card-replace", Role::issuer, [&service](Request& request) -> awaitable<Answer> {
-        args::only(request.arguments, {"card_no", "new_card_no", "cost"});
+        args::only(request.arguments, {"card_no", "new_card_no", "cost", "encoder", "wait_s"});
         const store::CardNo old_no = args::required_int(request.arguments, "card_no");
         const store::CardNo new_no = args::required_int(request.arguments, "new_card_no");
         store::IssueOptions options;
@@ -105,7 +106,23 @@ void register_loss_commands(CommandRegistry& registry, Service& service) {
         json not_collected;
         json collected = co_await collect_records(service, *sources, not_collected);
         store::BlacklistChange change;
-        auto card = service.store.replace_card(actor_of(request), old_no, new_no, options, &change);
+        const store::Actor actor = actor_of(request);
+        const CardChange replace = [&](const store::CardStep* step) {
+            change = {};
+            return service.store.replace_card(actor, old_no, new_no, options, &change, step);
+        };
+        if (auto rehearsed = rehearse(replace); !rehearsed) co_return from_error(rehearsed.error());
+        auto use = co_await EncoderUse::begin(service, request);
+        if (!use) co_return use.error();
+        auto none = co_await (*use)->wait_for_card();
+        if (none) co_return *none;
+        std::string uid;
+        const CardChange with_uid = [&](const store::CardStep* step) {
+            options.uid = uid;
+            return replace(step);
+        };
+        // The new card carries the balance the ledger holds after collection.
+        auto card = write_new_card(service, **use, uid, with_uid);
         if (!card) co_return from_error(card.error());
         auto old_after = service.store.card(old_no);
         if (!old_after) co_return from_error(old_after.error());

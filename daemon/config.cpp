@@ -41,7 +41,8 @@ store::Result<Config> load_config_file(const std::filesystem::path& path, Config
     static const std::set<std::string_view> known = {
         "data_dir",        "socket",          "database",       "log_level",      "admin_group",
         "issuer_group",    "viewer_group",   "socket_group",    "worker_threads", "modbus_timeout_ms", "collect_timeout_ms",
-        "push_timeout_ms", "retry_initial_s", "retry_cap_s",    "collect_interval_s", "audit_interval_s"};
+        "push_timeout_ms", "retry_initial_s", "retry_cap_s",    "collect_interval_s", "audit_interval_s",
+        "master_key",      "card_wait_s",     "card_valid_years"};
     for (const auto& [key, node] : table) {
         (void)node;
         if (!known.contains(key.str())) {
@@ -70,6 +71,15 @@ store::Result<Config> load_config_file(const std::filesystem::path& path, Config
     path_text.clear();
     if (auto done = text("socket", path_text); !done) return std::unexpected(done.error());
     if (!path_text.empty()) config.socket = path_text;
+    path_text.clear();
+    if (auto done = text("master_key", path_text); !done) return std::unexpected(done.error());
+    if (!path_text.empty()) config.master_key = path_text;
+    auto years = positive<std::int64_t>(table, "card_valid_years", config.card_valid_years);
+    if (!years) return std::unexpected(years.error());
+    if (*years < 1 || *years > 100) {
+        return fail(Errc::invalid_argument, "cardd.conf: card_valid_years must be 1 to 100");
+    }
+    config.card_valid_years = static_cast<int>(*years);
 
     auto workers = positive<unsigned>(table, "worker_threads", config.worker_threads);
     if (!workers) return std::unexpected(workers.error());
@@ -89,7 +99,7 @@ store::Result<Config> load_config_file(const std::filesystem::path& path, Config
     for (auto done : {millis("modbus_timeout_ms", config.modbus_timeout), millis("collect_timeout_ms", config.collect_timeout),
                       millis("push_timeout_ms", config.push_timeout), seconds("retry_initial_s", config.retry_initial),
                       seconds("retry_cap_s", config.retry_cap), seconds("collect_interval_s", config.collect_interval),
-                      seconds("audit_interval_s", config.audit_interval)}) {
+                      seconds("audit_interval_s", config.audit_interval), seconds("card_wait_s", config.card_wait)}) {
         if (!done) return std::unexpected(done.error());
     }
     return config;

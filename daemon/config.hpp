@@ -30,6 +30,13 @@ struct Config {
     std::chrono::seconds collect_interval{300};       ///< periodic record collection; 0 disables
     std::chrono::seconds audit_interval{600};         ///< periodic checksum audit; 0 disables
 
+    /// The card centre's master key; empty: DATA_DIR/master.key.
+    std::filesystem::path master_key;
+    std::chrono::seconds card_wait{30};  ///< how long a card workflow waits for the card by default
+    int card_valid_years = 5;            ///< a new card's expiry, from its issue date
+
+    std::filesystem::path master_key_path() const { return master_key.empty() ? data_dir / "master.key" : master_key; }
+
     /// The database URL with the default filled in.
     std::string database_url() const;
 };

@@ -31,11 +31,18 @@ inline constexpr Message full_sync{"CARDD_FULL_SYNC", "a terminal's blacklist is
 inline constexpr Message retry_scheduled{"CARDD_RETRY_SCHEDULED", "a failed terminal will be tried again at the time given"};
 inline constexpr Message collect_ok{"CARDD_COLLECT_OK", "transaction records were stored and acknowledged"};
 inline constexpr Message collect_failed{"CARDD_COLLECT_FAILED", "records could not be collected from a terminal"};
+inline constexpr Message master_key_created{"CARDD_MASTER_KEY_CREATED", "no master key existed, so a new random one was written"};
+inline constexpr Message card_written{"CARDD_CARD_WRITTEN", "a card on an encoder was written and read back"};
+inline constexpr Message card_write_failed{"CARDD_CARD_WRITE_FAILED", "a card write failed; the store was left as it was"};
+inline constexpr Message card_undo_failed{"CARDD_CARD_UNDO_FAILED", "the store refused a change after its card write, and the card could not be put back"};
+inline constexpr Message encoder_shelf_unreadable{"CARDD_ENCODER_SHELF_UNREADABLE", "the simulated encoder's card file could not be read; it starts empty"};
 
 inline constexpr const Message* catalogue[] = {&started,        &stopping,        &reloaded,   &reload_failed,
                                                &store_opened,   &command_denied,  &command_failed, &command_done,
                                                &client_dropped, &push_ok,         &push_failed, &full_sync,
-                                               &retry_scheduled, &collect_ok,     &collect_failed};
+                                               &retry_scheduled, &collect_ok,     &collect_failed, &master_key_created,
+                                               &card_written,   &card_write_failed, &card_undo_failed,
+                                               &encoder_shelf_unreadable};
 }  // namespace msg
 
 template <class... Args>

@@ -14,6 +14,8 @@
 #include <iostream>
 
 #include "daemon/config.hpp"
+#include "daemon/encoders.hpp"
+#include "daemon/master_key.hpp"
 #include "daemon/control_server.hpp"
 #include "daemon/distributor.hpp"
 #include "daemon/log.hpp"
@@ -32,6 +34,7 @@ struct Flags {
     std::string socket;
     std::string database;
     std::string log_level;
+    std::string master_key;
 };
 
 Config apply_flags(Config config, const Flags& flags) {
@@ -39,6 +42,7 @@ Config apply_flags(Config config, const Flags& flags) {
     if (!flags.socket.empty()) config.socket = flags.socket;
     if (!flags.database.empty()) config.database = flags.database;
     if (!flags.log_level.empty()) config.log_level = flags.log_level;
+    if (!flags.master_key.empty()) config.master_key = flags.master_key;
     return config;
 }
 
@@ -96,9 +100,20 @@ int run(const Flags& flags) {
     log_event(Level::info, msg::store_opened, "database={} schema={}", store::redact_database_url(url),
               card_store.schema_version().value_or(0));
 
+    auto master_key = load_or_create_master_key(config->master_key_path());
+    if (!master_key) {
+        std::cerr << "cardd: " << master_key.error().message << "\n";
+        return 1;
+    }
+    if (master_key->created) {
+        log_event(Level::warn, msg::master_key_created, "file={}", config->master_key_path().string());
+    }
+
     boost::asio::io_context io;
     Distributor distributor(io, card_store, *config);
-    Service service{*config, card_store, distributor, store::system_clock_now(), store::redact_database_url(url)};
+    Encoders encoders(io, card_store, master_key->key, config->data_dir);
+    Service service{*config, card_store, distributor, encoders, store::system_clock_now(),
+                    store::redact_database_url(url)};
     CommandRegistry registry;
     register_all_commands(registry, service);
     std::unique_ptr<ControlServer> server;
@@ -169,6 +184,9 @@ int main(int argc, char** argv) {
                    "sqlite:PATH or mariadb://USER:PASS@HOST[:PORT]/DB[?socket=PATH] (sqlite:DATA_DIR/cardd.sqlite)");
     app.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+    app.add_option("--master-key", flags.master_key,
+                   "the card centre's master key, 16 bytes, mode 0600; written at first start when absent "
+                   "(DATA_DIR/master.key)");
     app.add_flag("--messages", messages, "print the log message catalogue and exit");
     app.set_version_flag("--version", "cardd " CARDD_VERSION);
     CLI11_PARSE(app, argc, argv);

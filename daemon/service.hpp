@@ -6,6 +6,7 @@
 #include "daemon/command_registry.hpp"
 #include "daemon/config.hpp"
 #include "daemon/distributor.hpp"
+#include "daemon/encoders.hpp"
 #include "store/card_store.hpp"
 
 namespace cardd::daemon {
@@ -14,6 +15,7 @@ struct Service {
     const Config& config;
     store::CardStore& store;
     Distributor& distributor;
+    Encoders& encoders;
     std::int64_t started_at = 0;
     std::string database;  ///< the URL with the password masked
 };
@@ -23,6 +25,10 @@ void register_issue_commands(CommandRegistry& registry, Service& service);
 void register_money_commands(CommandRegistry& registry, Service& service);
 void register_loss_commands(CommandRegistry& registry, Service& service);
 void register_terminal_commands(CommandRegistry& registry, Service& service);
+void register_card_commands(CommandRegistry& registry, Service& service);
+
+/// An encoder's firmware and card presence (device-read-params on an encoder).
+boost::asio::awaitable<Answer> encoder_read_params(Service& service, const std::string& name);
 
 inline void register_all_commands(CommandRegistry& registry, Service& service) {
     register_admin_commands(registry, service);
@@ -30,6 +36,7 @@ inline void register_all_commands(CommandRegistry& registry, Service& service) {
     register_money_commands(registry, service);
     register_loss_commands(registry, service);
     register_terminal_commands(registry, service);
+    register_card_commands(registry, service);
 }
 
 /// The caller as the store's audit log records it.

@@ -60,13 +60,16 @@ In another shell, try:
 
   export CARDD_SOCKET=$sock
   $bin/cardctl device list
+  $bin/cardctl encoder sim-place --blank      # a blank card on the simulated encoder "desk"
   $bin/cardctl person add E001 --name 张三 --dept Kitchen --issue --card-no 1001 --opening 50
-  $bin/cardctl card topup 1001 20.5
+  $bin/cardctl card topup 1001 20.5           # the card is still on the encoder
+  $bin/cardctl card read                      # what the card holds, compared with the store
   $bin/cardctl card loss 1001 --push --devices all
   $bin/cardctl failed
   echo "tap 1001 300 4750" | socat - UNIX-CONNECT:$run/canteen-1.ctl    # the card is refused
+  $bin/cardctl encoder sim-place --blank      # the new card
   $bin/cardctl card replace 1001 --new-card-no 1002
-  $bin/cardctl card info 1002
+  $bin/cardctl card info 1002 --read
 
 Ctrl-C stops cardd and the simulators.
 TRY

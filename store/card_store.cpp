@@ -234,6 +234,10 @@ Result<void> CardStore::audit(const Actor& actor, std::string_view action, const
     return {};
 }
 
+Result<void> CardStore::note(const Actor& actor, std::string_view action, const std::string& detail) {
+    return transaction([&]() -> Result<void> { return audit(actor, action, detail); });
+}
+
 Result<std::vector<AuditEntry>> CardStore::audit_log(std::size_t limit) {
     CARDD_TRY(rows, query(*db_, "SELECT id, at, uid, action, detail FROM audit_log ORDER BY id DESC LIMIT ?",
                           {static_cast<std::int64_t>(limit)}));

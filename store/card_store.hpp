@@ -39,14 +39,18 @@ public:
     Result<std::vector<Person>> people();
 
     // Cards.
-    Result<Card> issue_card(const Actor& actor, std::string_view staff_no, CardNo card_no, const IssueOptions& options);
+    // The changes that put bytes on a card take an optional CardStep: the
+    // card write, made inside the change's transaction (see CardStep).
+    Result<Card> issue_card(const Actor& actor, std::string_view staff_no, CardNo card_no, const IssueOptions& options,
+                            const CardStep* step = nullptr);
     /// Onboarding: the person and their card in one transaction.
-    Result<Card> onboard(const Actor& actor, const PersonInput& person, CardNo card_no, const IssueOptions& options);
+    Result<Card> onboard(const Actor& actor, const PersonInput& person, CardNo card_no, const IssueOptions& options,
+                         const CardStep* step = nullptr);
     Result<Card> card(CardNo card_no);
     Result<std::vector<Card>> cards();
     Result<Cents> balance(CardNo card_no);
     Result<std::vector<LedgerEntry>> ledger(CardNo card_no);
-    Result<Card> top_up(const Actor& actor, CardNo card_no, Cents amount);
+    Result<Card> top_up(const Actor& actor, CardNo card_no, Cents amount, const CardStep* step = nullptr);
     /// Cash back from an active card, at most its balance.
     Result<Card> refund(const Actor& actor, CardNo card_no, Cents amount);
     /// 退款销户: the whole balance back in cash, the card closed (returned).
@@ -54,7 +58,7 @@ public:
     Result<Card> refund_close(const Actor& actor, CardNo card_no, BlacklistChange* change = nullptr);
     /// 退卡: an active card handed back; the balance is refunded if asked,
     /// otherwise it stays on the returned card's ledger.
-    Result<Card> return_card(const Actor& actor, CardNo card_no, bool refund_balance);
+    Result<Card> return_card(const Actor& actor, CardNo card_no, bool refund_balance, const CardStep* step = nullptr);
     /// Records the chip UID once an encoder wrote the card.
     Result<Card> set_card_uid(const Actor& actor, CardNo card_no, std::string_view uid);
 
@@ -66,7 +70,7 @@ public:
     /// Replaces a lost card with a new card number, carrying the balance over.
     /// The old card is put on every terminal's blacklist, so its balance cannot be spent twice.
     Result<Card> replace_card(const Actor& actor, CardNo old_card_no, CardNo new_card_no, const IssueOptions& options,
-                              BlacklistChange* change = nullptr);
+                              BlacklistChange* change = nullptr, const CardStep* step = nullptr);
 
     // Devices.
     Result<Device> add_terminal(const Actor& actor, const TerminalSpec& spec);
@@ -108,6 +112,9 @@ public:
 
     // Audit log.
     Result<std::vector<AuditEntry>> audit_log(std::size_t limit = 100);
+    /// An audit line for something done to a card that changes no other state
+    /// (initialising a card on the encoder).
+    Result<void> note(const Actor& actor, std::string_view action, const std::string& detail);
 
     /// Checks every invariant the schema cannot express (ledger conservation,
     /// card links, blacklist of replaced cards). Returns one line per violation.
@@ -116,9 +123,10 @@ public:
 private:
     CardStore(std::unique_ptr<SqlConnection> db, Clock clock);
 
-    /// Runs `body` between BEGIN and COMMIT; any error value rolls everything back.
+    /// Runs `body` between BEGIN and COMMIT; any error value rolls everything
+    /// back. With a step, its write runs after `body` and before COMMIT.
     template <class Body>
-    auto transaction(Body&& body) -> decltype(body());
+    auto transaction(Body&& body, const CardStep* step = nullptr) -> decltype(body());
 
     Result<void> audit(const Actor& actor, std::string_view action, const std::string& detail);
     Result<Person> insert_person(const Actor& actor, const PersonInput& person);

@@ -107,22 +107,26 @@ Result<Card> CardStore::insert_card(const Actor& actor, std::int64_t person_id, 
 }
 
 Result<Card> CardStore::issue_card(const Actor& actor, std::string_view staff_no, CardNo card_no,
-                                   const IssueOptions& options) {
-    return transaction([&]() -> Result<Card> {
-        CARDD_TRY(holder, person(staff_no));
-        return insert_card(actor, holder.id, card_no, options, std::nullopt);
-    });
+                                   const IssueOptions& options, const CardStep* step) {
+    return transaction(
+        [&]() -> Result<Card> {
+            CARDD_TRY(holder, person(staff_no));
+            return insert_card(actor, holder.id, card_no, options, std::nullopt);
+        },
+        step);
 }
 
 Result<Card> CardStore::onboard(const Actor& actor, const PersonInput& input, CardNo card_no,
-                                const IssueOptions& options) {
-    return transaction([&]() -> Result<Card> {
-        CARDD_TRY(created, insert_person(actor, input));
-        return insert_card(actor, created.id, card_no, options, std::nullopt);
-    });
+                                const IssueOptions& options, const CardStep* step) {
+    return transaction(
+        [&]() -> Result<Card> {
+            CARDD_TRY(created, insert_person(actor, input));
+            return insert_card(actor, created.id, card_no, options, std::nullopt);
+        },
+        step);
 }
 
-Result<Card> CardStore::top_up(const Actor& actor, CardNo card_no, Cents amount) {
+Result<Card> CardStore::top_up(const Actor& actor, CardNo card_no, Cents amount, const CardStep* step) {
     CARDD_TRY_VOID(check_amount(amount, "a top-up", false));
     return transaction([&]() -> Result<Card> {
         CARDD_TRY(card, load_card(card_no));
@@ -135,7 +139,7 @@ Result<Card> CardStore::top_up(const Actor& actor, CardNo card_no, Cents amount)
         CARDD_TRY_VOID(insert_ledger(card_no, LedgerKind::topup, amount, amount));
         CARDD_TRY_VOID(audit(actor, "card.topup", "card_no=" + std::to_string(card_no) + " amount=" + format_cents(amount)));
         return load_card(card_no);
-    });
+    }, step);
 }
 
 Result<Card> CardStore::refund(const Actor& actor, CardNo card_no, Cents amount) {
@@ -175,7 +179,7 @@ Result<Card> CardStore::refund_close(const Actor& actor, CardNo card_no, Blackli
     });
 }
 
-Result<Card> CardStore::return_card(const Actor& actor, CardNo card_no, bool refund_balance) {
+Result<Card> CardStore::return_card(const Actor& actor, CardNo card_no, bool refund_balance, const CardStep* step) {
     return transaction([&]() -> Result<Card> {
         CARDD_TRY(card, load_card(card_no));
         CARDD_TRY_VOID(require_state(card, CardState::active, "a card return"));
@@ -188,7 +192,7 @@ Result<Card> CardStore::return_card(const Actor& actor, CardNo card_no, bool ref
                              "card_no=" + std::to_string(card_no) + " refunded=" +
                                  format_cents(refund_balance && card.balance > 0 ? card.balance : 0)));
         return load_card(card_no);
-    });
+    }, step);
 }
 
 Result<Card> CardStore::set_card_uid(const Actor& actor, CardNo card_no, std::string_view uid) {

@@ -4,6 +4,7 @@
 
 #include <initializer_list>
 #include <optional>
+#include <type_traits>
 #include <string>
 #include <vector>
 
@@ -88,15 +89,24 @@ BlacklistBatch batch_from_row(const Row& row);
 namespace cardd::store {
 
 template <class Body>
-auto CardStore::transaction(Body&& body) -> decltype(body()) {
+auto CardStore::transaction(Body&& body, const CardStep* step) -> decltype(body()) {
     if (auto began = db_->begin(); !began) return std::unexpected(began.error());
     auto result = body();
     if (!result) {
         (void)db_->rollback();
         return result;
     }
+    if constexpr (std::is_same_v<typename decltype(body())::value_type, Card>) {
+        if (step && step->write) {
+            if (auto written = step->write(*result); !written) {
+                (void)db_->rollback();
+                return std::unexpected(std::move(written.error()));
+            }
+        }
+    }
     if (auto committed = db_->commit(); !committed) {
         (void)db_->rollback();
+        if (step && step->write && step->undo) step->undo();
         return std::unexpected(committed.error());
     }
     return result;

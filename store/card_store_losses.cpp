@@ -134,7 +134,7 @@ Result<std::vector<Loss>> CardStore::losses(const LossQuery& filter) {
 }
 
 Result<Card> CardStore::replace_card(const Actor& actor, CardNo old_card_no, CardNo new_card_no,
-                                     const IssueOptions& options, BlacklistChange* change) {
+                                     const IssueOptions& options, BlacklistChange* change, const CardStep* step) {
     if (old_card_no == new_card_no) {
         return fail(Errc::invalid_argument,
                     "a standard consumption IC card cannot keep its old number at replacement: give a new card number");
@@ -162,7 +162,7 @@ Result<Card> CardStore::replace_card(const Actor& actor, CardNo old_card_no, Car
         }
         CARDD_TRY_VOID(blacklist_everywhere(old_card_no, change));
         return load_card(new_card_no);
-    });
+    }, step);
 }
 
 }  // namespace cardd::store

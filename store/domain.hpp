@@ -2,11 +2,14 @@
 // The card centre's domain values, as the store hands them out.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
+
+#include "store/error.hpp"
 
 namespace cardd::store {
 
@@ -61,6 +64,17 @@ struct Card {
     std::optional<CardNo> replaced_by;
     std::optional<CardNo> replaces;
     Cents balance = 0;  ///< derived from the ledger, never stored
+};
+
+/// A card write that must succeed together with a store change. `write`
+/// runs inside the change's transaction, after every rule has passed and
+/// before the commit, with the card as the change leaves it; its error rolls
+/// the change back. `undo` puts the card back if the commit fails after a
+/// successful write. The daemon holds the transaction for the few hundred
+/// milliseconds a write takes; waiting for the card happens before.
+struct CardStep {
+    std::function<Result<void>(const Card& card)> write;
+    std::function<void()> undo;
 };
 
 struct IssueOptions {

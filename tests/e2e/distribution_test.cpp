@@ -148,6 +148,7 @@ TEST_P(Distribution, unlockWithPushRemovesTheEntry) {
 TEST_P(Distribution, replacementLeavesTheOldCardBlacklisted) {
     ctl_ok({"card", "loss", "1001", "--push", "--devices", "tcp-1"});
     tcp2_->purchase(1001, 500, 4500);  // spent before the loss reached tcp-2
+    place_blank();
     const json replaced = ctl_ok({"card", "replace", "1001", "--new-card-no", "2001"});
     EXPECT_EQ(replaced.at("card").at("card_no"), 2001);
     EXPECT_EQ(replaced.at("card").at("balance"), 4500);
@@ -158,6 +159,11 @@ TEST_P(Distribution, replacementLeavesTheOldCardBlacklisted) {
 
     const json new_card = ctl_ok({"card", "info", "2001"});
     EXPECT_EQ(new_card.at("card").at("balance"), 4500);
+    // The new card itself, read back through the encoder, holds the carried balance.
+    const json on_card = read_card();
+    EXPECT_EQ(on_card.at("on_card").at("card_no"), 2001);
+    EXPECT_EQ(on_card.at("on_card").at("balance"), 4500);
+    EXPECT_EQ(on_card.at("differences"), json::array()) << on_card.dump();
     EXPECT_EQ(new_card.at("card").at("staff_no"), "E001");
     EXPECT_EQ(ctl_ok({"card", "info", "1001"}).at("card").at("balance"), 0);
 }

@@ -338,9 +338,29 @@ void E2e::expect_enforces(Sim& sim, int index, const std::string& terminal, cons
 void E2e::issue(const std::string& staff_no, std::int64_t card_no, std::int64_t opening_cents) {
     const std::string opening = std::to_string(opening_cents / 100) + "." + (opening_cents % 100 < 10 ? "0" : "") +
                                 std::to_string(opening_cents % 100);
+    place_blank();
     ctl_ok({"person", "add", staff_no, "--name", "Person " + staff_no, "--issue", "--card-no", std::to_string(card_no),
             "--opening", opening});
 }
+
+void E2e::add_sim_encoder() {
+    if (sim_encoder_) return;
+    ctl_ok({"device", "add-encoder", "desk", "--sim"});
+    sim_encoder_ = true;
+}
+
+std::string E2e::place_blank() {
+    add_sim_encoder();
+    return ctl_ok({"encoder", "sim-place", "--blank"}).at("uid").get<std::string>();
+}
+
+void E2e::place(std::int64_t card_no) {
+    add_sim_encoder();
+    const json card = ctl_ok({"card", "info", std::to_string(card_no)}).at("card");
+    ctl_ok({"encoder", "sim-place", "--uid", card.at("uid").get<std::string>()});
+}
+
+json E2e::read_card() { return ctl_ok({"card", "read", "--wait", "5"}); }
 
 Sim& E2e::seed_store() {
     Sim& sim = tcp_sim("a");

@@ -130,8 +130,20 @@ protected:
     /// The terminal enforces exactly `cards`, which is what the store wants of it:
     /// its list, and its checksum equal to the CRC-32 of the store's desired set.
     void expect_enforces(Sim& sim, int index, const std::string& terminal, const Cards& cards);
-    /// Issues card `card_no` to a new person `staff_no` with an opening amount (cents).
+    /// Issues card `card_no` to a new person `staff_no` with an opening amount
+    /// (cents), written on a blank card on the simulated encoder "desk".
     void issue(const std::string& staff_no, std::int64_t card_no, std::int64_t opening_cents = 0);
+
+    // ---- the simulated encoder ----
+
+    /// Registers the simulated encoder "desk" (once).
+    void add_sim_encoder();
+    /// Puts a new blank card on "desk": its UID.
+    std::string place_blank();
+    /// Puts the chip of card `card_no` (as the store recorded it) back on "desk".
+    void place(std::int64_t card_no);
+    /// The card on "desk" as `cardctl card read` reports it (its "arguments").
+    json read_card();
     /// A small store to attack: terminal tcp-1 (the returned card-termsim),
     /// card 1001 of E001 with 50.00, card 1002 of E002 lost and pushed to all.
     Sim& seed_store();
@@ -157,6 +169,7 @@ private:
     int cardd_runs_ = 0;
     int cardctl_runs_ = 0;
     std::uint32_t next_serial_ = 100;
+    bool sim_encoder_ = false;
     std::optional<cardd::test::PtyPair> bus_;
     std::map<std::string, std::unique_ptr<Sim>> sims_;
 };

@@ -125,6 +125,7 @@ TEST_P(Roles, issuerCannotAddDevices) {
     EXPECT_EQ(store_state(), before);
 
     // What an issuer may do, it does.
+    place(1001);
     const CtlRun topup = cardctl({"card", "topup", "1001", "10"}, issuer);
     EXPECT_EQ(topup.exit_code, 0) << topup.describe();
     EXPECT_EQ(ctl_ok({"card", "info", "1001"}).at("card").at("balance"), 6000);

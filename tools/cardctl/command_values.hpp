@@ -27,7 +27,10 @@ struct CommandLine::Values {
     bool sim = false;
     // person and card
     std::string staff_no, person_name, dept, card_no, opening, cost, csv, amount, new_card_no, devices;
-    bool issue = false, push = false, wipe = false, no_refund = false;
+    bool issue = false, push = false, wipe = false, no_refund = false, read = false;
+    // the card on the encoder
+    std::string encoder, wait, uid, count, after;
+    bool blank = false, foreign = false;
     // reports
     std::string from, to, serial, device, cards;
     bool failed = false, open = false;
@@ -40,6 +43,11 @@ inline Request make_request(Json message, View view = View::text) {
     request.view = view;
     return request;
 }
+
+/// Adds --encoder and --wait to a command that needs a card on the encoder.
+void add_encoder_options(CLI::App* sub, CommandLine::Values& v);
+/// Puts --encoder and --wait into the request arguments.
+void with_encoder(Json& arguments, const CommandLine::Values& v);
 
 /// {"command": name} with "arguments" when there are any.
 Json make_message(std::string_view command, Json arguments = Json::object());

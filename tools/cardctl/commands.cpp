@@ -61,6 +61,7 @@ CommandLine::CommandLine() : app_(std::make_unique<CLI::App>()), v_(std::make_un
     add_person_commands();
     add_card_commands();
     add_report_commands();
+    add_encoder_commands();
 }
 
 CommandLine::~CommandLine() = default;

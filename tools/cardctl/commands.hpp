@@ -37,6 +37,8 @@ struct Request {
 
 class CommandLine {
 public:
+    struct Values;
+
     CommandLine();
     ~CommandLine();
     CommandLine(const CommandLine&) = delete;
@@ -53,7 +55,6 @@ public:
     std::expected<Request, std::string> request() const;
 
 private:
-    struct Values;
 
     void add_global_options();
     void add_format_commands();
@@ -62,6 +63,7 @@ private:
     void add_card_commands();
     void add_card_distribution_commands(CLI::App& card);
     void add_report_commands();
+    void add_encoder_commands();
 
     std::unique_ptr<CLI::App> app_;
     std::unique_ptr<Values> v_;

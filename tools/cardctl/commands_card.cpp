@@ -41,6 +41,7 @@ void CommandLine::add_person_commands() {
     card_no->needs(issue);
     opening->needs(issue);
     cost->needs(issue);
+    add_encoder_options(add, *v_);
     on_parsed(add, result_, [v = v_.get()] {
         Json args = Json::object();
         args["staff_no"] = v->staff_no;
@@ -51,8 +52,14 @@ void CommandLine::add_person_commands() {
             card["card_no"] = number_of(v->card_no);
             if (!v->opening.empty()) card["opening"] = cents_of(v->opening);
             if (!v->cost.empty()) card["cost"] = cents_of(v->cost);
+            Request request;
+            with_encoder(card, *v);
             args["issue"] = std::move(card);
+            request.message = make_message("person-add", std::move(args));
+            request.view = View::card;
+            return request;
         }
+        if (!v->encoder.empty() || !v->wait.empty()) throw CLI::ValidationError("--encoder and --wait go with --issue");
         return make_request(make_message("person-add", std::move(args)), View::card);
     });
 
@@ -87,13 +94,17 @@ void CommandLine::add_card_commands() {
     csv->excludes(staff)->excludes(card_no)->excludes(opening)->excludes(cost);
     staff->needs(card_no);
     card_no->needs(staff);
+    add_encoder_options(issue, *v_);
     on_parsed(issue, result_, [v = v_.get(), csv, staff]() -> std::expected<Request, std::string> {
         if (csv->count() > 0) {
             auto batch = read_issue_csv(v->csv);
             if (!batch) return std::unexpected(batch.error());
             Json args = Json::object();
             args["rows"] = std::move(batch->rows);
-            Request request = make_request(make_message("card-issue-batch", std::move(args)), View::issue_batch);
+            Request request;
+            with_encoder(args, *v);
+            request.message = make_message("card-issue-batch", std::move(args));
+            request.view = View::issue_batch;
             request.batch_lines = std::move(batch->lines);
             return request;
         }
@@ -103,7 +114,11 @@ void CommandLine::add_card_commands() {
         args["card_no"] = number_of(v->card_no);
         if (!v->opening.empty()) args["opening"] = cents_of(v->opening);
         if (!v->cost.empty()) args["cost"] = cents_of(v->cost);
-        return make_request(make_message("card-issue", std::move(args)), View::card);
+        Request request;
+        with_encoder(args, *v);
+        request.message = make_message("card-issue", std::move(args));
+        request.view = View::card;
+        return request;
     });
 
     CLI::App* topup = card->add_subcommand("topup", "Cash top-up (充值): add AMOUNT yuan to the card's balance (issuer)");
@@ -112,11 +127,16 @@ void CommandLine::add_card_commands() {
         ->type_name("YUAN")
         ->required()
         ->check(amount_check());
+    add_encoder_options(topup, *v_);
     on_parsed(topup, result_, [v = v_.get()] {
         Json args = Json::object();
         args["card_no"] = number_of(v->card_no);
         args["amount"] = cents_of(v->amount);
-        return make_request(make_message("card-topup", std::move(args)), View::card);
+        Request request;
+        with_encoder(args, *v);
+        request.message = make_message("card-topup", std::move(args));
+        request.view = View::card;
+        return request;
     });
 
     CLI::App* refund = card->add_subcommand(
@@ -127,10 +147,48 @@ void CommandLine::add_card_commands() {
     });
 
     CLI::App* info = card->add_subcommand(
-        "info", "A card's holder, state, balance, its ledger (opening, top-ups, purchases, refunds) and losses");
+        "info", "A card's holder, state, balance, its ledger (opening, top-ups, purchases, refunds) and losses; "
+                "with --read, the card on the encoder read and compared with the store instead");
     add_card_no(info, v_->card_no);
-    on_parsed(info, result_, [v = v_.get()] {
-        return make_request(make_message("card-info", Json{{"card_no", number_of(v->card_no)}}), View::card_info);
+    CLI::Option* read_flag = info->add_flag("--read", v_->read, "Read the card on the encoder and list each difference");
+    add_encoder_options(info, *v_);
+    on_parsed(info, result_, [v = v_.get(), read_flag] {
+        if (read_flag->count() == 0) {
+            if (!v->encoder.empty() || !v->wait.empty()) throw CLI::ValidationError("--encoder and --wait go with --read");
+            return make_request(make_message("card-info", Json{{"card_no", number_of(v->card_no)}}), View::card_info);
+        }
+        Json args = Json::object();
+        args["card_no"] = number_of(v->card_no);
+        Request request;
+        with_encoder(args, *v);
+        request.message = make_message("card-read", std::move(args));
+        request.view = View::card_read;
+        return request;
+    });
+
+    CLI::App* read = card->add_subcommand(
+        "read", "Read the card on the encoder (issuer): blank, another system's, or ours with its number, balance "
+                "and dates, and each way it differs from the store");
+    add_encoder_options(read, *v_);
+    on_parsed(read, result_, [v = v_.get()] {
+        Json args = Json::object();
+        Request request;
+        with_encoder(args, *v);
+        request.message = make_message("card-read", std::move(args));
+        request.view = View::card_read;
+        return request;
+    });
+
+    CLI::App* init = card->add_subcommand(
+        "init", "Initialise the card on the encoder (初始化IC卡) (issuer): make it a blank card. A card still active "
+                "or lost in the store is refused (return it with --wipe instead); another system's card too");
+    add_encoder_options(init, *v_);
+    on_parsed(init, result_, [v = v_.get()] {
+        Json args = Json::object();
+        Request request;
+        with_encoder(args, *v);
+        request.message = make_message("card-init", std::move(args));
+        return request;
     });
 
     add_card_distribution_commands(*card);
@@ -146,12 +204,17 @@ void CommandLine::add_card_commands() {
     replace->add_option("--cost", v_->cost, "Card cost in yuan, paid in cash (cardd's default)")
         ->type_name("AMOUNT")
         ->check(amount_check());
+    add_encoder_options(replace, *v_);
     on_parsed(replace, result_, [v = v_.get()] {
         Json args = Json::object();
         args["card_no"] = number_of(v->card_no);
         args["new_card_no"] = number_of(v->new_card_no);
         if (!v->cost.empty()) args["cost"] = cents_of(v->cost);
-        return make_request(make_message("card-replace", std::move(args)), View::distribution);
+        Request request;
+        with_encoder(args, *v);
+        request.message = make_message("card-replace", std::move(args));
+        request.view = View::distribution;
+        return request;
     });
 
     CLI::App* ret = card->add_subcommand(
@@ -159,12 +222,21 @@ void CommandLine::add_card_commands() {
     add_card_no(ret, v_->card_no);
     ret->add_flag("--wipe", v_->wipe, "Erase the card on the encoder so it becomes a blank card");
     ret->add_flag("--no-refund", v_->no_refund, "Keep the balance instead of refunding it");
+    add_encoder_options(ret, *v_);
     on_parsed(ret, result_, [v = v_.get()] {
         Json args = Json::object();
         args["card_no"] = number_of(v->card_no);
         args["wipe"] = v->wipe;
         args["refund"] = !v->no_refund;
-        return make_request(make_message("card-return", std::move(args)), View::card);
+        if (!v->wipe) {
+            if (!v->encoder.empty() || !v->wait.empty()) throw CLI::ValidationError("--encoder and --wait go with --wipe");
+            return make_request(make_message("card-return", std::move(args)), View::card);
+        }
+        Request request;
+        with_encoder(args, *v);
+        request.message = make_message("card-return", std::move(args));
+        request.view = View::card;
+        return request;
     });
 }
 

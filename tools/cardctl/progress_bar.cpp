@@ -45,6 +45,11 @@ void ProgressBar::update(std::int64_t done, std::int64_t total, std::string_view
     drawn_ = true;
 }
 
+void ProgressBar::say(std::string_view raw_text) {
+    finish();
+    out_ << one_line(raw_text) << '\n' << std::flush;
+}
+
 void ProgressBar::finish() {
     if (drawn_) out_ << '\n' << std::flush;
     drawn_ = false;

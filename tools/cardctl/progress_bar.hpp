@@ -22,6 +22,8 @@ public:
     /// Step `done` of `total` (total 0 when unknown), with the daemon's text.
     void update(std::int64_t done, std::int64_t total, std::string_view text);
 
+    /// A line of its own (a request to the person at the keyboard), below any bar drawn.
+    void say(std::string_view text);
     /// Ends the bar's line, so what follows starts on a line of its own.
     void finish();
 

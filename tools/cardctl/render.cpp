@@ -193,6 +193,17 @@ std::string render_card_info(const Json& args) {
     return out;
 }
 
+std::string render_card_read(const Json& args) {
+    const Json& on_card = member(args, "on_card");
+    if (on_card.is_null()) return "";
+    std::string out = "\nOn the card\n" + key_values(on_card);
+    if (const Json& found = array_member(args, "differences"); !found.empty()) {
+        out += "\nDifferences with the store\n";
+        for (const auto& difference : found) out += "  - " + describe_value("text", difference) + "\n";
+    }
+    return out;
+}
+
 std::string render_distribution(const Json& answer, const Json& args) {
     std::string out;
     if (const Json& missed = array_member(args, "not_collected"); !missed.empty()) {
@@ -299,6 +310,7 @@ std::string render_answer(View view, const Json& answer, const RenderContext& co
         case View::failed: out += render_failed(args); break;
         case View::resync: out += render_resync(args); break;
         case View::collect: out += render_collect(args); break;
+        case View::card_read: out += render_card_read(args); break;
     }
     return out.empty() ? "done\n" : out;
 }

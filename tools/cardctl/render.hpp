@@ -29,6 +29,7 @@ enum class View {
     failed,        ///< a table of failed terminals
     resync,        ///< terminals level and failed
     collect,       ///< records collected per terminal
+    card_read,     ///< the card on the encoder, and each difference with the store
 };
 
 struct RenderContext {

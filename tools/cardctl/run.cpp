@@ -64,6 +64,11 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
     ProgressBar bar(err, err_is_terminal, err_columns);
     const auto answer = client->call(request->message, [&](const Json& progress) {
         const auto text = progress.find("text");
+        // A line without a count is something to do now ("place the card on the encoder").
+        if (!progress.contains("done") && text != progress.end() && text->is_string()) {
+            bar.say(text->get_ref<const std::string&>());
+            return;
+        }
         bar.update(integer_or_zero(progress, "done"), integer_or_zero(progress, "total"),
                    text != progress.end() && text->is_string() ? text->get_ref<const std::string&>() : "");
     });

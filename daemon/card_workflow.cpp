@@ -1,0 +1,203 @@
+#include "daemon/card_workflow.hpp"
+
+#include <chrono>
+
+#include "daemon/arguments.hpp"
+#include "daemon/log.hpp"
+#include "daemon/service.hpp"
+
+namespace cardd::daemon {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using nlohmann::json;
+namespace card = protocol::card;
+
+awaitable<std::expected<std::unique_ptr<EncoderUse>, Answer>> EncoderUse::begin(Service& service, Request& request) {
+    co_return co_await begin(service, request, request.arguments);
+}
+
+awaitable<std::expected<std::unique_ptr<EncoderUse>, Answer>> EncoderUse::begin(Service& service, Request& request,
+                                                                               const json& arguments) {
+    const auto name = args::optional_string(arguments, encoder_argument);
+    const auto wait_s = args::optional_int(arguments, wait_argument);
+    if (wait_s && (*wait_s < 1 || *wait_s > 3600)) throw BadArgument("'wait_s' must be 1 to 3600 seconds");
+    const std::chrono::milliseconds wait =
+        wait_s ? std::chrono::milliseconds(*wait_s * 1000)
+               : std::chrono::duration_cast<std::chrono::milliseconds>(service.config.card_wait);
+    auto format = service.store.card_format();
+    if (!format) co_return std::unexpected(from_error(format.error()));
+    auto station = service.encoders.find(name);
+    if (!station) co_return std::unexpected(from_error(station.error()));
+    StationLease lease = co_await service.encoders.lease(**station);
+    co_return std::make_unique<EncoderUse>(service, std::move(lease), format->sector, wait, request.progress);
+}
+
+EncoderUse::EncoderUse(Service& service, StationLease lease, int sector, std::chrono::milliseconds wait,
+                       ProgressSink progress)
+    : service_(service), lease_(std::move(lease)), wait_(wait), sector_(sector), progress_(std::move(progress)) {}
+
+EncoderUse::~EncoderUse() { lease_->save_shelf(); }
+
+awaitable<std::optional<Answer>> EncoderUse::wait_for_card(std::optional<std::vector<std::uint8_t>> other_than,
+                                                           bool prompt) {
+    session_.reset();
+    auto placed = co_await service_.encoders.wait_for_card(*lease_, std::chrono::milliseconds(0), other_than);
+    if (!placed && placed.error().code == encoder::Errc::no_card) {
+        if (prompt && progress_) {
+            const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(wait_).count();
+            json asking = {{"text", "place the card on encoder " + name() + " (waiting up to " +
+                                        std::to_string(seconds) + " s)"}};
+            co_await progress_(std::move(asking));
+        }
+        placed = co_await service_.encoders.wait_for_card(*lease_, wait_, std::move(other_than));
+    }
+    if (!placed) co_return from_encoder_error(placed.error());
+    session_ = std::make_unique<encoder::CardSession>(*lease_->reader, service_.encoders.master_key(), sector_);
+    co_return std::nullopt;
+}
+
+Answer from_encoder_error(const encoder::Error& error) {
+    return Answer::failure(ResultCode::card_failed, card_error(error).message);
+}
+
+store::Error card_error(const encoder::Error& error) {
+    if (error.code == encoder::Errc::card_removed) {
+        return store::Error{store::Errc::card, "the card was taken off the encoder before it was written (" +
+                                                   error.message + "); nothing was changed: place it again and repeat"};
+    }
+    return store::Error{store::Errc::card, error.message};
+}
+
+card::Identity identity_of(const store::Card& stored, int valid_years) {
+    using namespace std::chrono;
+    card::Identity identity;
+    identity.status = card::CardStatus::active;
+    identity.card_no = static_cast<std::uint32_t>(stored.card_no);
+    identity.serial = static_cast<std::uint32_t>(stored.serial);
+    identity.issued = card::day_number(stored.issued_at);
+    // The same day `valid_years` later; 29 February becomes 28 February.
+    const year_month_day issued{floor<days>(sys_seconds(seconds(stored.issued_at)))};
+    year_month_day expires = issued + years(valid_years);
+    if (!expires.ok()) expires = expires.year() / expires.month() / last;
+    identity.expires = card::day_number(sys_seconds(sys_days(expires)).time_since_epoch().count());
+    return identity;
+}
+
+store::Result<void> rehearse(const CardChange& change) {
+    bool reached = false;
+    const store::CardStep refusing{[&reached](const store::Card&) -> store::Result<void> {
+                                       reached = true;
+                                       return store::fail(store::Errc::card, "rehearsal");
+                                   },
+                                   {}};
+    auto result = change(&refusing);
+    if (reached) return {};
+    if (!result) return std::unexpected(result.error());
+    return {};
+}
+
+namespace {
+
+std::string held_by(const store::Card& card) {
+    return "card " + std::to_string(card.card_no) + " of " + card.staff_no + " " + card.name;
+}
+
+bool live(const store::Card& card) {
+    return card.state == store::CardState::active || card.state == store::CardState::lost;
+}
+
+}  // namespace
+
+store::Result<store::Card> write_new_card(Service& service, EncoderUse& use, std::string& uid,
+                                          const CardChange& change) {
+    encoder::CardSession& session = use.session();
+    auto kind = session.classify();
+    if (!kind) return std::unexpected(card_error(kind.error()));
+    auto chip = session.uid();
+    if (!chip) return std::unexpected(card_error(chip.error()));
+    if (*kind == encoder::CardKind::foreign) {
+        return store::fail(store::Errc::card, "the card " + encoder::uid_hex(*chip) +
+                                                  " on encoder " + use.name() +
+                                                  " belongs to another system: its keys are not this card centre's");
+    }
+    if (*kind == encoder::CardKind::ours) {
+        // A card of ours may be written again only when the store does not
+        // count it as a live card: a returned card, or a write that never
+        // reached the store.
+        auto image = session.read();
+        if (image) {
+            auto stored = service.store.card(image->identity.card_no);
+            if (stored && live(*stored) && (!stored->uid || *stored->uid == encoder::uid_hex(*chip))) {
+                return store::fail(store::Errc::conflict, "the card on encoder " + use.name() + " is " +
+                                                              held_by(*stored) + ", still " +
+                                                              std::string(to_string(stored->state)) +
+                                                              "; return it first, or place a blank card");
+            }
+        }
+    }
+    uid = encoder::uid_hex(*chip);
+    const int valid_years = service.config.card_valid_years;
+    std::optional<card::Identity> written;
+    const store::CardStep step{
+        [&](const store::Card& stored) -> store::Result<void> {
+            const card::Identity identity = identity_of(stored, valid_years);
+            auto image = session.write(identity, static_cast<std::int32_t>(stored.balance));
+            if (!image) {
+                log_event(Level::warn, msg::card_write_failed, "encoder={} card_no={} error={}", use.name(),
+                          stored.card_no, image.error().message);
+                return std::unexpected(card_error(image.error()));
+            }
+            written = identity;
+            log_event(Level::info, msg::card_written, "encoder={} card_no={} uid={}", use.name(), stored.card_no, uid);
+            return {};
+        },
+        [&] {
+            if (auto wiped = session.wipe(); !wiped) {
+                log_event(Level::error, msg::card_undo_failed, "encoder={} uid={} card_no={} error={}", use.name(), uid,
+                          written ? written->card_no : 0, wiped.error().message);
+            }
+        }};
+    return change(&step);
+}
+
+store::Result<encoder::CardImage> read_expected_card(Service& service, EncoderUse& use, store::CardNo card_no) {
+    auto image = use.session().read();
+    if (!image) return std::unexpected(card_error(image.error()));
+    if (image->identity.card_no != card_no) {
+        return store::fail(store::Errc::conflict, "the card on encoder " + use.name() + " is card " +
+                                                      std::to_string(image->identity.card_no) + ", not " +
+                                                      std::to_string(card_no));
+    }
+    auto stored = service.store.card(card_no);
+    if (!stored) return std::unexpected(stored.error());
+    const std::string uid = encoder::uid_hex(image->uid);
+    if (stored->uid && *stored->uid != uid) {
+        return store::fail(store::Errc::conflict, "the card on encoder " + use.name() + " says it is card " +
+                                                      std::to_string(card_no) + ", but its chip " + uid +
+                                                      " is not the one the store holds for that card (" +
+                                                      *stored->uid + "): a copy, or a card written elsewhere");
+    }
+    return *image;
+}
+
+json to_json(const encoder::CardImage& image) {
+    const auto date = [](card::DayNumber day) {
+        const std::chrono::year_month_day ymd{std::chrono::sys_days(std::chrono::floor<std::chrono::days>(
+            std::chrono::sys_seconds(std::chrono::seconds(card::unix_seconds(day)))))};
+        char text[16];
+        std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+        return std::string(text);
+    };
+    return {{"uid", encoder::uid_hex(image.uid)},
+            {"card_no", image.identity.card_no},
+            {"serial", image.identity.serial},
+            {"status", image.identity.status == card::CardStatus::active ? "active" : "closed"},
+            {"issued", date(image.identity.issued)},
+            {"expires", date(image.identity.expires)},
+            {"balance", image.balance},
+            {"counter", image.counter}};
+}
+
+}  // namespace cardd::daemon

@@ -1,0 +1,268 @@
+// card-init, card-read, encoder-sim-place, encoder-sim-remove, and an encoder's parameters:
+// what is done to a card on the encoder without another store change.
+
+#include <random>
+
+#include "daemon/arguments.hpp"
+#include "daemon/card_workflow.hpp"
+#include "daemon/json_view.hpp"
+#include "daemon/log.hpp"
+#include "daemon/service.hpp"
+#include "encoder/sim/virtual_card.hpp"
+#include "protocol/card/access_bits.hpp"
+
+namespace cardd::daemon {
+
+using boost::asio::awaitable;
+using nlohmann::json;
+namespace card = protocol::card;
+
+namespace {
+
+std::string kind_name(encoder::CardKind kind) {
+    switch (kind) {
+        case encoder::CardKind::blank: return "blank";
+        case encoder::CardKind::ours: return "ours";
+        case encoder::CardKind::foreign: return "foreign";
+    }
+    return "unknown";
+}
+
+/// Each way the card and the store disagree, as a sentence.
+json differences(const encoder::CardImage& image, const store::Card& stored, std::int64_t now) {
+    json found = json::array();
+    const std::string uid = encoder::uid_hex(image.uid);
+    if (stored.uid && *stored.uid != uid) {
+        found.push_back("the store holds chip " + *stored.uid + " for card " + std::to_string(stored.card_no) +
+                        ", this chip is " + uid);
+    }
+    if (image.identity.serial != stored.serial) {
+        found.push_back("serial: the card says " + std::to_string(image.identity.serial) + ", the store " +
+                        std::to_string(stored.serial));
+    }
+    if (stored.state != store::CardState::active) {
+        found.push_back("the store has this card as " + std::string(to_string(stored.state)) +
+                        (stored.state == store::CardState::lost ? " (terminals it was pushed to refuse it)" : ""));
+    }
+    if (image.balance != stored.balance) {
+        found.push_back("balance: the card holds " + yuan(image.balance) + ", the ledger " + yuan(stored.balance) +
+                        (image.balance < stored.balance ? " (purchases not yet collected from terminals explain a lower card balance)"
+                                                        : ""));
+    }
+    if (card::unix_seconds(image.identity.expires) < now) found.push_back("the card expired");
+    return found;
+}
+
+/// A card written by another card centre: its sectors' keys are not ours.
+encoder::sim::VirtualCard foreign_card(std::vector<std::uint8_t> uid) {
+    encoder::sim::VirtualCard other(std::move(uid));
+    std::mt19937 random(std::random_device{}());
+    card::Key key_a{};
+    card::Key key_b{};
+    for (auto& byte : key_a) byte = static_cast<std::uint8_t>(random());
+    for (auto& byte : key_b) byte = static_cast<std::uint8_t>(random());
+    for (int sector = card::first_sector; sector <= card::last_sector; ++sector) {
+        const std::uint8_t trailer = card::block_number(sector, card::trailer_offset);
+        (void)other.authenticate(trailer, card::KeyType::a, card::transport_key);
+        (void)other.write(trailer, card::encode_trailer(key_a, card::issued_access, key_b));
+    }
+    other.halt();
+    return other;
+}
+
+std::optional<std::vector<std::uint8_t>> parse_uid(const std::string& text) {
+    if ((text.size() != 8 && text.size() != 14) || text.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+        return std::nullopt;
+    }
+    std::vector<std::uint8_t> uid;
+    for (std::size_t i = 0; i < text.size(); i += 2) {
+        uid.push_back(static_cast<std::uint8_t>(std::stoi(text.substr(i, 2), nullptr, 16)));
+    }
+    return uid;
+}
+
+/// The simulated encoder named in the request (or the only encoder).
+store::Result<Station*> simulated_station(Service& service, const json& arguments) {
+    auto station = service.encoders.find(args::optional_string(arguments, encoder_argument));
+    if (!station) return station;
+    if (auto opened = (*station)->open(); !opened) return store::fail(store::Errc::card, opened.error().message);
+    if (!(*station)->sim) {
+        return store::fail(store::Errc::invalid_argument, "encoder " + (*station)->device.name +
+                                                              " is a USB reader: place a real card on it");
+    }
+    return station;
+}
+
+}  // namespace
+
+awaitable<Answer> encoder_read_params(Service& service, const std::string& name) {
+    auto station = service.encoders.find(name);
+    if (!station) co_return from_error(station.error());
+    StationLease lease = co_await service.encoders.lease(**station);
+    if (auto opened = lease->open(); !opened) co_return from_encoder_error(opened.error());
+    auto firmware = lease->reader->firmware();
+    if (!firmware) {
+        lease->forget_if_gone(firmware.error());
+        co_return Answer::failure(ResultCode::card_failed, "encoder " + name + " did not answer: " + firmware.error().message);
+    }
+    auto present = lease->reader->card_present();
+    if (!present) co_return from_encoder_error(present.error());
+    json params = {{"device", name}, {"firmware", *firmware}, {"card_present", *present}};
+    std::string text = "encoder " + name + " answered: firmware " + *firmware + ", " + (*present ? "a card" : "no card") +
+                       " on it";
+    if (*present) {
+        if (auto uid = lease->reader->uid()) params["uid"] = encoder::uid_hex(*uid);
+    }
+    co_return Answer::ok(text, params);
+}
+
+void register_card_commands(CommandRegistry& registry, Service& service) {
+    registry.add("card-read", Role::issuer, [&service](Request& request) -> awaitable<Answer> {
+        args::only(request.arguments, {"card_no", "encoder", "wait_s"});
+        const auto expected = args::optional_int(request.arguments, "card_no");
+        auto use = co_await EncoderUse::begin(service, request);
+        if (!use) co_return use.error();
+        auto none = co_await (*use)->wait_for_card();
+        if (none) co_return *none;
+        encoder::CardSession& session = (*use)->session();
+        auto kind = session.classify();
+        if (!kind) co_return from_encoder_error(kind.error());
+        auto uid = session.uid();
+        if (!uid) co_return from_encoder_error(uid.error());
+        json answer = {{"uid", encoder::uid_hex(*uid)}, {"kind", kind_name(*kind)}};
+        if (*kind == encoder::CardKind::blank) co_return Answer::ok("a blank card (" + encoder::uid_hex(*uid) + ")", answer);
+        if (*kind == encoder::CardKind::foreign) {
+            co_return Answer::ok("a card from another system (" + encoder::uid_hex(*uid) + "): its keys are not ours",
+                                 answer);
+        }
+        auto image = session.read();
+        if (!image) co_return from_encoder_error(image.error());
+        answer["on_card"] = to_json(*image);
+        json found = json::array();
+        if (expected && *expected != image->identity.card_no) {
+            found.push_back("this is card " + std::to_string(image->identity.card_no) + ", not " + std::to_string(*expected));
+        }
+        auto stored = service.store.card(image->identity.card_no);
+        if (stored) {
+            answer["card"] = to_json(*stored);
+            for (auto& difference : differences(*image, *stored, store::system_clock_now())) found.push_back(difference);
+        } else if (stored.error().code == store::Errc::not_found) {
+            found.push_back("card " + std::to_string(image->identity.card_no) + " is not in the store");
+        } else {
+            co_return from_error(stored.error());
+        }
+        answer["differences"] = found;
+        std::string text = "card " + std::to_string(image->identity.card_no) + " (" + encoder::uid_hex(*uid) +
+                           "), holds " + yuan(image->balance);
+        text += found.empty() ? "; the card agrees with the store"
+                              : "; " + std::to_string(found.size()) + (found.size() == 1 ? " difference" : " differences") +
+                                    " with the store";
+        co_return Answer::ok(text, answer);
+    });
+
+    registry.add("card-init", Role::issuer, [&service](Request& request) -> awaitable<Answer> {
+        args::only(request.arguments, {"encoder", "wait_s"});
+        auto use = co_await EncoderUse::begin(service, request);
+        if (!use) co_return use.error();
+        auto none = co_await (*use)->wait_for_card();
+        if (none) co_return *none;
+        encoder::CardSession& session = (*use)->session();
+        auto kind = session.classify();
+        if (!kind) co_return from_encoder_error(kind.error());
+        auto uid = session.uid();
+        if (!uid) co_return from_encoder_error(uid.error());
+        const std::string chip = encoder::uid_hex(*uid);
+        if (*kind == encoder::CardKind::foreign) {
+            co_return Answer::failure(ResultCode::card_failed, "the card " + chip +
+                                                                   " belongs to another system; it cannot be initialised here");
+        }
+        std::string was = "blank";
+        if (*kind == encoder::CardKind::ours) {
+            // A live card holds money the ledger counts: it is returned
+            // (cardctl card return --wipe), never initialised away.
+            if (auto image = session.read()) {
+                was = "card " + std::to_string(image->identity.card_no);
+                auto stored = service.store.card(image->identity.card_no);
+                if (stored && (stored->state == store::CardState::active || stored->state == store::CardState::lost) &&
+                    (!stored->uid || *stored->uid == chip)) {
+                    co_return Answer::failure(ResultCode::conflict,
+                                              "the card is card " + std::to_string(stored->card_no) + " of " +
+                                                  stored->staff_no + " " + stored->name + ", still " +
+                                                  std::string(to_string(stored->state)) + "; return it with cardctl card return " +
+                                                  std::to_string(stored->card_no) + " --wipe");
+                }
+            } else {
+                was = "unreadable card of ours";
+            }
+        }
+        auto wiped = session.wipe();
+        if (!wiped) co_return from_encoder_error(wiped.error());
+        if (*wiped != encoder::WipeOutcome::blank) {
+            co_return Answer::failure(ResultCode::card_failed, "the card " + chip +
+                                                                   " was taken away before it was wiped whole; its "
+                                                                   "balance is zero: place it again and repeat");
+        }
+        log_event(Level::info, msg::card_written, "encoder={} uid={} initialised=true", (*use)->name(), chip);
+        auto noted = service.store.note(actor_of(request), "card.init", "uid=" + chip + " was=" + was);
+        if (!noted) co_return from_error(noted.error());
+        co_return Answer::ok("card " + chip + " initialised: a blank card (was " + was + ")",
+                             {{"uid", chip}, {"was", was}});
+    });
+
+    registry.add("encoder-sim-place", Role::issuer, [&service](Request& request) -> awaitable<Answer> {
+        const json& a = request.arguments;
+        args::only(a, {"encoder", "blank", "uid", "foreign", "count"});
+        const bool blank = args::optional_bool(a, "blank", false);
+        const bool foreign = args::optional_bool(a, "foreign", false);
+        const auto uid_text = args::optional_string(a, "uid");
+        const int count = args::optional_int32(a, "count").value_or(1);
+        if (blank == uid_text.has_value()) throw BadArgument("give exactly one of 'blank' and 'uid'");
+        if (count < 1 || count > 1000) throw BadArgument("'count' must be 1 to 1000");
+        if (count > 1 && !blank) throw BadArgument("'count' goes with 'blank'");
+        if (foreign && !uid_text) throw BadArgument("'foreign' goes with 'uid'");
+        std::optional<std::vector<std::uint8_t>> uid;
+        if (uid_text) {
+            uid = parse_uid(*uid_text);
+            if (!uid) throw BadArgument("'uid' must be 8 or 14 hexadecimal digits (a 4- or 7-byte UID)");
+        }
+        auto station = simulated_station(service, a);
+        if (!station) co_return from_error(station.error());
+        Station& simulated = **station;
+        std::string text;
+        if (blank) {
+            uid = simulated.sim->place_blank();
+            simulated.blank_feed = count - 1;
+            text = "a blank card " + encoder::uid_hex(*uid) + " is on encoder " + simulated.device.name;
+            if (count > 1) text += "; " + std::to_string(count - 1) + " more follow, one each time the reader is empty";
+        } else if (foreign) {
+            simulated.sim->place(foreign_card(*uid));
+            text = "a card from another system, " + encoder::uid_hex(*uid) + ", is on encoder " + simulated.device.name;
+        } else {
+            simulated.sim->place(*uid);
+            text = "card " + encoder::uid_hex(*uid) + " is on encoder " + simulated.device.name;
+        }
+        simulated.save_shelf();
+        co_return Answer::ok(text, {{"uid", encoder::uid_hex(*uid)}, {"encoder", simulated.device.name}});
+    });
+
+    registry.add("encoder-sim-remove", Role::issuer, [&service](Request& request) -> awaitable<Answer> {
+        const json& a = request.arguments;
+        args::only(a, {"encoder", "after"});
+        const auto after = args::optional_int32(a, "after");
+        if (after && (*after < 0 || *after > 1000)) throw BadArgument("'after' must be 0 to 1000 card commands");
+        auto station = simulated_station(service, a);
+        if (!station) co_return from_error(station.error());
+        Station& simulated = **station;
+        simulated.blank_feed = 0;
+        if (after && *after > 0) {
+            simulated.sim->remove_after(*after);
+            co_return Answer::ok("the card leaves encoder " + simulated.device.name + " after " + std::to_string(*after) +
+                                 " more card commands");
+        }
+        simulated.sim->remove();
+        simulated.save_shelf();
+        co_return Answer::ok("encoder " + simulated.device.name + " is empty");
+    });
+}
+
+}  // namespace cardd::daemon

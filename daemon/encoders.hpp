@@ -1,0 +1,92 @@
+#pragma once
+// The encoders registered in the store, as open readers: one Station per
+// encoder, opened on first use (libusb, or the simulated reader) and opened
+// again after the reader went away. Use of a station is serialised: a
+// workflow leases it, waits for a card, does its reads and writes, and hands
+// it back; another workflow waits its turn.
+
+#include <utility>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "encoder/ccid_reader.hpp"
+#include "encoder/mifare_reader.hpp"
+#include "encoder/sim/simulated_reader.hpp"
+#include "encoder/usb_transport.hpp"
+#include "protocol/card/key_diversification.hpp"
+#include "store/card_store.hpp"
+
+namespace cardd::daemon {
+
+struct Station {
+    store::Device device;
+    std::unique_ptr<encoder::UsbTransport> transport;
+    encoder::sim::SimulatedReader* sim = nullptr;  ///< the transport, when simulated
+    std::unique_ptr<encoder::CcidReader> ccid;
+    std::unique_ptr<encoder::MifareReader> reader;
+    bool busy = false;
+    int blank_feed = 0;  ///< simulated: blank cards still to place, one each time the slot is empty
+    std::filesystem::path shelf_file;  ///< simulated: where its virtual cards are kept
+
+    /// Opens the reader when it is not open. The simulated one always opens.
+    encoder::Result<void> open();
+    /// Drops a reader that failed at the USB level, so the next use opens it again.
+    void forget_if_gone(const encoder::Error& error);
+    /// Writes the simulated reader's cards to shelf_file (no-op for real readers).
+    void save_shelf() const;
+};
+
+/// Holds a station for one workflow; gives it back when destroyed.
+class StationLease {
+public:
+    explicit StationLease(Station& station) : station_(&station) { station.busy = true; }
+    StationLease(StationLease&& other) noexcept : station_(std::exchange(other.station_, nullptr)) {}
+    StationLease& operator=(StationLease&&) = delete;
+    ~StationLease() {
+        if (station_) station_->busy = false;
+    }
+    Station& operator*() const { return *station_; }
+    Station* operator->() const { return station_; }
+
+private:
+    Station* station_;
+};
+
+class Encoders {
+public:
+    Encoders(boost::asio::io_context& io, store::CardStore& store, const protocol::card::MasterKey& master,
+             std::filesystem::path data_dir);
+
+    const protocol::card::MasterKey& master_key() const noexcept { return master_; }
+
+    /// The named encoder, or the only one registered. Errors: not_found
+    /// (none, or no such name), invalid_argument (several and no name).
+    store::Result<Station*> find(const std::optional<std::string>& name);
+
+    /// Waits until the station is free, then leases it.
+    boost::asio::awaitable<StationLease> lease(Station& station);
+
+    /// Waits up to `timeout` for a card on the station's reader; with
+    /// `other_than`, for a card with another UID (the next card of a batch).
+    boost::asio::awaitable<encoder::Result<void>> wait_for_card(Station& station, std::chrono::milliseconds timeout,
+                                                                std::optional<std::vector<std::uint8_t>> other_than = {});
+
+private:
+    boost::asio::io_context& io_;
+    store::CardStore& store_;
+    const protocol::card::MasterKey& master_;
+    std::filesystem::path data_dir_;
+    std::map<std::string, std::unique_ptr<Station>> stations_;
+};
+
+}  // namespace cardd::daemon

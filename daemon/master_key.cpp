@@ -1,0 +1,85 @@
+#include "daemon/master_key.hpp"
+
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+namespace cardd::daemon {
+
+namespace {
+
+using store::Errc;
+using store::fail;
+
+std::string system_error(const std::string& what, const std::filesystem::path& path) {
+    return what + " " + path.string() + ": " + std::strerror(errno);
+}
+
+/// Closes the descriptor on every path out.
+struct Fd {
+    int fd = -1;
+    ~Fd() {
+        if (fd >= 0) ::close(fd);
+    }
+};
+
+store::Result<MasterKeyFile> create(const std::filesystem::path& path) {
+    MasterKeyFile file;
+    if (RAND_bytes(file.key.data(), static_cast<int>(file.key.size())) != 1) {
+        return fail(Errc::storage, "no random bytes for a new master key (OpenSSL RAND_bytes failed)");
+    }
+    // O_EXCL: two daemons starting at once must not each write a different key.
+    Fd out{::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600)};
+    if (out.fd < 0) return fail(Errc::storage, system_error("cannot create the master key file", path));
+    // The umask may have narrowed the mode further, never widened it; set it exactly.
+    if (::fchmod(out.fd, 0600) != 0 ||
+        ::write(out.fd, file.key.data(), file.key.size()) != static_cast<ssize_t>(file.key.size()) ||
+        ::fsync(out.fd) != 0) {
+        const std::string why = system_error("cannot write the master key file", path);
+        OPENSSL_cleanse(file.key.data(), file.key.size());
+        ::unlink(path.c_str());
+        return fail(Errc::storage, why);
+    }
+    file.created = true;
+    return file;
+}
+
+}  // namespace
+
+store::Result<MasterKeyFile> load_or_create_master_key(const std::filesystem::path& path) {
+    Fd in{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW)};
+    if (in.fd < 0) {
+        if (errno == ENOENT) return create(path);
+        return fail(Errc::storage, system_error("cannot open the master key file", path));
+    }
+    struct stat info {};
+    if (::fstat(in.fd, &info) != 0) return fail(Errc::storage, system_error("cannot stat the master key file", path));
+    if (!S_ISREG(info.st_mode)) {
+        return fail(Errc::invalid_argument, "the master key " + path.string() + " is not a regular file");
+    }
+    if ((info.st_mode & 077) != 0) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(info.st_mode & 07777));
+        return fail(Errc::invalid_argument, "the master key " + path.string() + " has mode " + mode +
+                                                ", readable by others than its owner; run chmod 600 " +
+                                                path.string() + " (and consider the key exposed)");
+    }
+    if (info.st_size != static_cast<off_t>(protocol::card::MasterKey{}.size())) {
+        return fail(Errc::invalid_argument, "the master key " + path.string() + " holds " +
+                                                std::to_string(info.st_size) + " bytes; it must hold exactly 16");
+    }
+    MasterKeyFile file;
+    if (::read(in.fd, file.key.data(), file.key.size()) != static_cast<ssize_t>(file.key.size())) {
+        OPENSSL_cleanse(file.key.data(), file.key.size());
+        return fail(Errc::storage, system_error("cannot read the master key file", path));
+    }
+    return file;
+}
+
+}  // namespace cardd::daemon

@@ -97,6 +97,9 @@ TEST_P(Resync, fullResyncChoosesBitmapWhenCheaper) {
         numbers += (card > 1 ? "," : "") + std::to_string(card);
         all.push_back(static_cast<std::uint32_t>(card));
     }
+    // 300 blank cards on the simulated encoder, one after another.
+    add_sim_encoder();
+    ctl_ok({"encoder", "sim-place", "--blank", "--count", "300"});
     const json batch = ask({{"command", "card-issue-batch"}, {"arguments", {{"rows", rows}}}}, 120s);
     ASSERT_EQ(batch.at("result"), 0) << batch.dump().substr(0, 500);
     ASSERT_TRUE(batch.at("arguments").at("failed").empty()) << batch.dump().substr(0, 500);

@@ -93,6 +93,27 @@ store::Result<Station*> simulated_station(Service& service, const json& argument
     return station;
 }
 
+/// The card on the encoder, told apart: the encoder leased, the card placed.
+struct PlacedCard {
+    std::unique_ptr<EncoderUse> use;
+    encoder::CardKind kind = encoder::CardKind::foreign;
+    std::string uid;
+};
+
+awaitable<std::expected<PlacedCard, Answer>> place_card(Service& service, Request& request) {
+    auto use = co_await EncoderUse::begin(service, request);
+    if (!use) co_return std::unexpected(use.error());
+    auto none = co_await (*use)->wait_for_card();
+    if (none) co_return std::unexpected(*none);
+    encoder::CardSession& session = (*use)->session();
+    auto kind = session.classify();
+    if (!kind) co_return std::unexpected(from_encoder_error(kind.error()));
+    auto uid = session.uid();
+    if (!uid) co_return std::unexpected(from_encoder_error(uid.error()));
+    PlacedCard placed{std::move(*use), *kind, encoder::uid_hex(*uid)};
+    co_return placed;
+}
+
 }  // namespace
 
 awaitable<Answer> encoder_read_params(Service& service, const std::string& name) {
@@ -120,22 +141,15 @@ void register_card_commands(CommandRegistry& registry, Service& service) {
     registry.add("card-read", Role::issuer, [&service](Request& request) -> awaitable<Answer> {
         args::only(request.arguments, {"card_no", "encoder", "wait_s"});
         const auto expected = args::optional_int(request.arguments, "card_no");
-        auto use = co_await EncoderUse::begin(service, request);
-        if (!use) co_return use.error();
-        auto none = co_await (*use)->wait_for_card();
-        if (none) co_return *none;
-        encoder::CardSession& session = (*use)->session();
-        auto kind = session.classify();
-        if (!kind) co_return from_encoder_error(kind.error());
-        auto uid = session.uid();
-        if (!uid) co_return from_encoder_error(uid.error());
-        json answer = {{"uid", encoder::uid_hex(*uid)}, {"kind", kind_name(*kind)}};
-        if (*kind == encoder::CardKind::blank) co_return Answer::ok("a blank card (" + encoder::uid_hex(*uid) + ")", answer);
-        if (*kind == encoder::CardKind::foreign) {
-            co_return Answer::ok("a card from another system (" + encoder::uid_hex(*uid) + "): its keys are not ours",
-                                 answer);
+        auto placed = co_await place_card(service, request);
+        if (!placed) co_return placed.error();
+        const std::string& chip = placed->uid;
+        json answer = {{"uid", chip}, {"kind", kind_name(placed->kind)}};
+        if (placed->kind == encoder::CardKind::blank) co_return Answer::ok("a blank card (" + chip + ")", answer);
+        if (placed->kind == encoder::CardKind::foreign) {
+            co_return Answer::ok("a card from another system (" + chip + "): its keys are not ours", answer);
         }
-        auto image = session.read();
+        auto image = placed->use->session().read();
         if (!image) co_return from_encoder_error(image.error());
         answer["on_card"] = to_json(*image);
         json found = json::array();
@@ -152,8 +166,8 @@ void register_card_commands(CommandRegistry& registry, Service& service) {
             co_return from_error(stored.error());
         }
         answer["differences"] = found;
-        std::string text = "card " + std::to_string(image->identity.card_no) + " (" + encoder::uid_hex(*uid) +
-                           "), holds " + yuan(image->balance);
+        std::string text = "card " + std::to_string(image->identity.card_no) + " (" + chip + "), holds " +
+                           yuan(image->balance);
         text += found.empty() ? "; the card agrees with the store"
                               : "; " + std::to_string(found.size()) + (found.size() == 1 ? " difference" : " differences") +
                                     " with the store";
@@ -162,22 +176,16 @@ void register_card_commands(CommandRegistry& registry, Service& service) {
 
     registry.add("card-init", Role::issuer, [&service](Request& request) -> awaitable<Answer> {
         args::only(request.arguments, {"encoder", "wait_s"});
-        auto use = co_await EncoderUse::begin(service, request);
-        if (!use) co_return use.error();
-        auto none = co_await (*use)->wait_for_card();
-        if (none) co_return *none;
-        encoder::CardSession& session = (*use)->session();
-        auto kind = session.classify();
-        if (!kind) co_return from_encoder_error(kind.error());
-        auto uid = session.uid();
-        if (!uid) co_return from_encoder_error(uid.error());
-        const std::string chip = encoder::uid_hex(*uid);
-        if (*kind == encoder::CardKind::foreign) {
+        auto placed = co_await place_card(service, request);
+        if (!placed) co_return placed.error();
+        encoder::CardSession& session = placed->use->session();
+        const std::string& chip = placed->uid;
+        if (placed->kind == encoder::CardKind::foreign) {
             co_return Answer::failure(ResultCode::card_failed, "the card " + chip +
                                                                    " belongs to another system; it cannot be initialised here");
         }
         std::string was = "blank";
-        if (*kind == encoder::CardKind::ours) {
+        if (placed->kind == encoder::CardKind::ours) {
             // A live card holds money the ledger counts: it is returned
             // (cardctl card return --wipe), never initialised away.
             if (auto image = session.read()) {
@@ -202,7 +210,7 @@ void register_card_commands(CommandRegistry& registry, Service& service) {
                                                                    " was taken away before it was wiped whole; its "
                                                                    "balance is zero: place it again and repeat");
         }
-        log_event(Level::info, msg::card_written, "encoder={} uid={} initialised=true", (*use)->name(), chip);
+        log_event(Level::info, msg::card_written, "encoder={} uid={} initialised=true", placed->use->name(), chip);
         auto noted = service.store.note(actor_of(request), "card.init", "uid=" + chip + " was=" + was);
         if (!noted) co_return from_error(noted.error());
         co_return Answer::ok("card " + chip + " initialised: a blank card (was " + was + ")",

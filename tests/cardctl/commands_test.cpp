@@ -306,5 +306,99 @@ TEST(Commands, wrongCombinationsAreUsageErrors) {
     EXPECT_EQ(usage_error_of({"card"}), "A subcommand is required");
 }
 
+// The card commands that need a card on the encoder take --encoder and --wait; they travel as
+// "encoder" and "wait_s" beside the command's own arguments.
+TEST(Commands, encoderOptionsOfCardCommands) {
+    EXPECT_EQ(request_of({"card", "issue", "E001", "--card-no", "1001", "--encoder", "desk", "--wait", "10"}),
+              R"({"command":"card-issue","arguments":{"staff_no":"E001","card_no":1001,)"
+              R"("encoder":"desk","wait_s":10}})");
+    EXPECT_EQ(request_of({"card", "topup", "1001", "5", "--wait", "3"}),
+              R"({"command":"card-topup","arguments":{"card_no":1001,"amount":500,"wait_s":3}})");
+    EXPECT_EQ(request_of({"card", "replace", "1001", "--new-card-no", "2001", "--encoder", "desk"}),
+              R"({"command":"card-replace","arguments":{"card_no":1001,"new_card_no":2001,"encoder":"desk"}})");
+    EXPECT_EQ(request_of({"card", "return", "1001", "--wipe", "--encoder", "desk"}),
+              R"({"command":"card-return","arguments":{"card_no":1001,"wipe":true,"refund":true,"encoder":"desk"}})");
+    EXPECT_EQ(request_of({"card", "return", "1001", "--wipe", "--no-refund", "--wait", "7"}),
+              R"({"command":"card-return","arguments":{"card_no":1001,"wipe":true,"refund":false,"wait_s":7}})");
+}
+
+// Onboarding puts --encoder and --wait inside "issue", with the card they concern.
+TEST(Commands, personAddEncoderGoesWithTheCard) {
+    EXPECT_EQ(request_of({"person", "add", "E001", "--name", "X", "--issue", "--card-no", "5", "--encoder", "desk"}),
+              R"({"command":"person-add","arguments":{"staff_no":"E001","name":"X",)"
+              R"("issue":{"card_no":5,"encoder":"desk"}}})");
+    EXPECT_EQ(request_of({"person", "add", "E001", "--name", "X", "--issue", "--card-no", "5", "--wait", "20"}),
+              R"({"command":"person-add","arguments":{"staff_no":"E001","name":"X",)"
+              R"("issue":{"card_no":5,"wait_s":20}}})");
+}
+
+// card info asks the store; with --read it reads the card on the encoder and compares.
+// card read and card init name no card: the one on the encoder is meant.
+TEST(Commands, cardInfoReadAndInit) {
+    EXPECT_EQ(request_of({"card", "info", "1001"}), R"({"command":"card-info","arguments":{"card_no":1001}})");
+    EXPECT_EQ(request_of({"card", "info", "1001", "--read"}),
+              R"({"command":"card-read","arguments":{"card_no":1001}})");
+    EXPECT_EQ(request_of({"card", "info", "1001", "--read", "--encoder", "desk", "--wait", "5"}),
+              R"({"command":"card-read","arguments":{"card_no":1001,"encoder":"desk","wait_s":5}})");
+    EXPECT_EQ(request_of({"card", "read"}), R"({"command":"card-read"})");
+    EXPECT_EQ(request_of({"card", "read", "--encoder", "desk"}),
+              R"({"command":"card-read","arguments":{"encoder":"desk"}})");
+    EXPECT_EQ(request_of({"card", "init"}), R"({"command":"card-init"})");
+    EXPECT_EQ(request_of({"card", "init", "--encoder", "desk", "--wait", "60"}),
+              R"({"command":"card-init","arguments":{"encoder":"desk","wait_s":60}})");
+    EXPECT_EQ(view_of({"card", "info", "1001", "--read"}), View::card_read);
+    EXPECT_EQ(view_of({"card", "read"}), View::card_read);
+    EXPECT_EQ(view_of({"card", "init"}), View::text);
+    EXPECT_EQ(view_of({"card", "issue", "E1", "--card-no", "1", "--encoder", "desk"}), View::card);
+    EXPECT_EQ(view_of({"card", "replace", "1", "--new-card-no", "2", "--wait", "5"}), View::distribution);
+}
+
+// The simulated encoder: a blank card (one or several), or a card by UID, foreign or ours; taking it away.
+TEST(Commands, encoderSimulatorCommands) {
+    EXPECT_EQ(request_of({"encoder", "sim-place", "--blank"}),
+              R"({"command":"encoder-sim-place","arguments":{"blank":true}})");
+    EXPECT_EQ(request_of({"encoder", "sim-place", "--blank", "--count", "3"}),
+              R"({"command":"encoder-sim-place","arguments":{"blank":true,"count":3}})");
+    EXPECT_EQ(request_of({"encoder", "sim-place", "--uid", "04A20001"}),
+              R"({"command":"encoder-sim-place","arguments":{"uid":"04A20001"}})");
+    EXPECT_EQ(request_of({"encoder", "sim-place", "--uid", "0A0B0C0D", "--foreign"}),
+              R"({"command":"encoder-sim-place","arguments":{"uid":"0A0B0C0D","foreign":true}})");
+    EXPECT_EQ(request_of({"encoder", "sim-place", "--blank", "--encoder", "desk"}),
+              R"({"command":"encoder-sim-place","arguments":{"blank":true,"encoder":"desk"}})");
+    EXPECT_EQ(request_of({"encoder", "sim-remove"}), R"({"command":"encoder-sim-remove"})");
+    EXPECT_EQ(request_of({"encoder", "sim-remove", "--after", "6"}),
+              R"({"command":"encoder-sim-remove","arguments":{"after":6}})");
+}
+
+// --encoder and --wait only where a card is on the encoder; sim-place takes exactly one kind of card.
+TEST(Commands, encoderOptionsOutOfPlaceAreUsageErrors) {
+    EXPECT_EQ(usage_error_of({"person", "add", "E001", "--name", "X", "--encoder", "desk"}),
+              "--encoder and --wait go with --issue");
+    EXPECT_EQ(usage_error_of({"person", "add", "E001", "--name", "X", "--wait", "5"}),
+              "--encoder and --wait go with --issue");
+    EXPECT_EQ(usage_error_of({"card", "return", "1001", "--encoder", "desk"}), "--encoder and --wait go with --wipe");
+    EXPECT_EQ(usage_error_of({"card", "return", "1001", "--wait", "5"}), "--encoder and --wait go with --wipe");
+    EXPECT_EQ(usage_error_of({"card", "info", "1001", "--encoder", "desk"}), "--encoder and --wait go with --read");
+    EXPECT_EQ(usage_error_of({"encoder", "sim-place"}), "--blank or --uid UID is required");
+    EXPECT_EQ(usage_error_of({"encoder", "sim-place", "--blank", "--uid", "04A20001"}), "--blank excludes --uid");
+    EXPECT_EQ(usage_error_of({"encoder", "sim-place", "--foreign"}), "--foreign requires --uid");
+    EXPECT_EQ(usage_error_of({"encoder", "sim-place", "--blank", "--foreign"}), "--foreign requires --uid");
+    EXPECT_EQ(usage_error_of({"encoder", "sim-place", "--uid", "04A20001", "--count", "3"}),
+              "--count requires --blank");
+    EXPECT_EQ(usage_error_of({"encoder"}), "A subcommand is required");
+}
+
+// Counts and seconds are whole decimal numbers, named in the error.
+TEST(Commands, encoderNumbersAreChecked) {
+    EXPECT_EQ(usage_error_of({"card", "topup", "1001", "5", "--wait", "abc"}),
+              "--wait: invalid number of seconds 'abc': give a whole number in decimal digits");
+    EXPECT_EQ(usage_error_of({"card", "issue", "E1", "--card-no", "1", "--wait", "-1"}),
+              "--wait: invalid number of seconds '-1': give a whole number in decimal digits");
+    EXPECT_EQ(usage_error_of({"encoder", "sim-place", "--blank", "--count", "x"}),
+              "--count: invalid number of cards 'x': give a whole number in decimal digits");
+    EXPECT_EQ(usage_error_of({"encoder", "sim-remove", "--after", "2.5"}),
+              "--after: invalid number of commands '2.5': give a whole number in decimal digits");
+}
+
 }  // namespace
 }  // namespace cardd::cardctl

@@ -64,5 +64,45 @@ TEST(ProgressBar, controlCharactersFlattened) {
     EXPECT_EQ(out.str(), "[1/1] a b [2Jc\n");
 }
 
+// Away from a terminal a request to the person is a line of its own between the steps.
+TEST(ProgressBar, sayIsALineOfItsOwnWhenNotATerminal) {
+    std::ostringstream out;
+    ProgressBar bar(out, false);
+    bar.say("place the card on encoder desk (waiting up to 30 s)");
+    bar.update(1, 2, "row 1: card 1001 issued to E001");
+    bar.say("place the card for E002 on encoder desk");
+    bar.finish();
+    EXPECT_EQ(out.str(),
+              "place the card on encoder desk (waiting up to 30 s)\n"
+              "[1/2] row 1: card 1001 issued to E001\n"
+              "place the card for E002 on encoder desk\n");
+}
+
+// On a terminal the bar's line is ended first, so the request is not drawn over; the bar
+// is drawn again below it, and finishing after a request adds no empty line.
+TEST(ProgressBar, sayEndsTheBarLineOnATerminal) {
+    std::ostringstream out;
+    ProgressBar bar(out, true, 80);
+    bar.update(1, 2, "issued card 1001");
+    bar.say("place the card for E002 on encoder desk");
+    bar.finish();
+    bar.say("place it again");
+    bar.update(2, 2, "issued card 1002");
+    bar.finish();
+    EXPECT_EQ(out.str(),
+              "\r[############------------] 1/2  issued card 1001\x1b[K\n"
+              "place the card for E002 on encoder desk\n"
+              "place it again\n"
+              "\r[########################] 2/2  issued card 1002\x1b[K\n");
+}
+
+// The request is the daemon's text too: line breaks and escape sequences are flattened, and it is never cut.
+TEST(ProgressBar, sayFlattensControlCharactersAndKeepsTheWholeText) {
+    std::ostringstream out;
+    ProgressBar bar(out, true, 20);
+    bar.say("place\nthe card\x1b[2J on encoder desk");
+    EXPECT_EQ(out.str(), "place the card [2J on encoder desk\n");
+}
+
 }  // namespace
 }  // namespace cardd::cardctl

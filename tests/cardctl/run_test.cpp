@@ -21,12 +21,12 @@ struct Outcome {
     std::string err;
 };
 
-Outcome run_with(std::vector<std::string> args) {
+Outcome run_with(std::vector<std::string> args, bool err_is_terminal = false) {
     std::vector<const char*> argv{"cardctl"};
     for (const auto& arg : args) argv.push_back(arg.c_str());
     std::ostringstream out;
     std::ostringstream err;
-    const int status = run(static_cast<int>(argv.size()), argv.data(), out, err, false, 80);
+    const int status = run(static_cast<int>(argv.size()), argv.data(), out, err, err_is_terminal, 80);
     return {status, out.str(), err.str()};
 }
 
@@ -195,6 +195,40 @@ TEST(Run, oversizedBatchRefusedBeforeSending) {
     EXPECT_EQ(outcome.status, exit_usage);
     EXPECT_TRUE(outcome.err.ends_with("more than cardd takes (1048576); split the file\n")) << outcome.err;
     EXPECT_EQ(daemon.connections(), 0);
+}
+
+// A progress line without "done" is the daemon asking for the card: it is printed on stderr
+// as a line of its own, and the answer still goes to stdout.
+TEST(Run, progressWithoutCountIsALineOnStderr) {
+    FakeDaemon daemon({{R"({"progress": {"text": "place the card on encoder desk (waiting up to 10 s)"}, "id": 1})"
+                        "\n"},
+                       {R"({"result": 0, "text": "card 1001 topped up by 5.00, balance 12.00", "id": 1})" "\n"}});
+    const auto outcome =
+        run_with({"--socket", daemon.path(), "card", "topup", "1001", "5", "--encoder", "desk", "--wait", "10"});
+    EXPECT_EQ(outcome.status, exit_ok);
+    EXPECT_EQ(outcome.err, "place the card on encoder desk (waiting up to 10 s)\n");
+    EXPECT_EQ(outcome.out, "card 1001 topped up by 5.00, balance 12.00\n");
+    EXPECT_EQ(daemon.request_line(),
+              R"({"command":"card-topup","arguments":{"card_no":1001,"amount":500,"encoder":"desk","wait_s":10},)"
+              R"("id":1})");
+}
+
+// On a terminal the request ends the bar's line and stands below it; the refusal that
+// follows (no card placed in time) starts on a line of its own too.
+TEST(Run, progressWithoutCountBelowTheBarOnATerminal) {
+    const CsvFile csv("staff_no,card_no\nE001,1001\nE002,1002\n");
+    FakeDaemon daemon({{R"({"progress": {"done": 1, "total": 2, "text": "row 1: card 1001 issued to E001"}, "id": 1})"
+                        "\n"},
+                       {R"({"progress": {"text": "place the card on encoder desk (waiting up to 30 s)"}, "id": 1})"
+                        "\n"},
+                       {R"({"result": 7, "text": "no card was placed on encoder desk within 30 s", "id": 1})" "\n"}});
+    const auto outcome = run_with({"--socket", daemon.path(), "card", "issue", "--csv", csv.path()}, true);
+    EXPECT_EQ(outcome.status, exit_refused);
+    EXPECT_EQ(outcome.err,
+              "\r[############------------] 1/2  row 1: card 1001 issued to E001\x1b[K\n"
+              "place the card on encoder desk (waiting up to 30 s)\n"
+              "cardctl: no card was placed on encoder desk within 30 s\n");
+    EXPECT_EQ(outcome.out, "");
 }
 
 }  // namespace

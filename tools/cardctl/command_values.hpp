@@ -46,8 +46,11 @@ inline Request make_request(Json message, View view = View::text) {
 
 /// Adds --encoder and --wait to a command that needs a card on the encoder.
 void add_encoder_options(CLI::App* sub, CommandLine::Values& v);
-/// Puts --encoder and --wait into the request arguments.
-void with_encoder(Json& arguments, const CommandLine::Values& v);
+/// Puts --encoder and --wait into request arguments.
+void add_encoder_arguments(Json& arguments, const CommandLine::Values& v);
+/// A request of a command that works on the card on the encoder: `arguments`
+/// with --encoder and --wait added.
+Request encoder_request(std::string_view command, Json arguments, const CommandLine::Values& v, View view = View::text);
 
 /// {"command": name} with "arguments" when there are any.
 Json make_message(std::string_view command, Json arguments = Json::object());

@@ -52,12 +52,9 @@ void CommandLine::add_person_commands() {
             card["card_no"] = number_of(v->card_no);
             if (!v->opening.empty()) card["opening"] = cents_of(v->opening);
             if (!v->cost.empty()) card["cost"] = cents_of(v->cost);
-            Request request;
-            with_encoder(card, *v);
+            add_encoder_arguments(card, *v);  // with the card, inside "issue"
             args["issue"] = std::move(card);
-            request.message = make_message("person-add", std::move(args));
-            request.view = View::card;
-            return request;
+            return make_request(make_message("person-add", std::move(args)), View::card);
         }
         if (!v->encoder.empty() || !v->wait.empty()) throw CLI::ValidationError("--encoder and --wait go with --issue");
         return make_request(make_message("person-add", std::move(args)), View::card);
@@ -101,10 +98,7 @@ void CommandLine::add_card_commands() {
             if (!batch) return std::unexpected(batch.error());
             Json args = Json::object();
             args["rows"] = std::move(batch->rows);
-            Request request;
-            with_encoder(args, *v);
-            request.message = make_message("card-issue-batch", std::move(args));
-            request.view = View::issue_batch;
+            Request request = encoder_request("card-issue-batch", std::move(args), *v, View::issue_batch);
             request.batch_lines = std::move(batch->lines);
             return request;
         }
@@ -114,11 +108,7 @@ void CommandLine::add_card_commands() {
         args["card_no"] = number_of(v->card_no);
         if (!v->opening.empty()) args["opening"] = cents_of(v->opening);
         if (!v->cost.empty()) args["cost"] = cents_of(v->cost);
-        Request request;
-        with_encoder(args, *v);
-        request.message = make_message("card-issue", std::move(args));
-        request.view = View::card;
-        return request;
+        return encoder_request("card-issue", std::move(args), *v, View::card);
     });
 
     CLI::App* topup = card->add_subcommand("topup", "Cash top-up (充值): add AMOUNT yuan to the card's balance (issuer)");
@@ -132,11 +122,7 @@ void CommandLine::add_card_commands() {
         Json args = Json::object();
         args["card_no"] = number_of(v->card_no);
         args["amount"] = cents_of(v->amount);
-        Request request;
-        with_encoder(args, *v);
-        request.message = make_message("card-topup", std::move(args));
-        request.view = View::card;
-        return request;
+        return encoder_request("card-topup", std::move(args), *v, View::card);
     });
 
     CLI::App* refund = card->add_subcommand(
@@ -159,11 +145,7 @@ void CommandLine::add_card_commands() {
         }
         Json args = Json::object();
         args["card_no"] = number_of(v->card_no);
-        Request request;
-        with_encoder(args, *v);
-        request.message = make_message("card-read", std::move(args));
-        request.view = View::card_read;
-        return request;
+        return encoder_request("card-read", std::move(args), *v, View::card_read);
     });
 
     CLI::App* read = card->add_subcommand(
@@ -172,11 +154,7 @@ void CommandLine::add_card_commands() {
     add_encoder_options(read, *v_);
     on_parsed(read, result_, [v = v_.get()] {
         Json args = Json::object();
-        Request request;
-        with_encoder(args, *v);
-        request.message = make_message("card-read", std::move(args));
-        request.view = View::card_read;
-        return request;
+        return encoder_request("card-read", std::move(args), *v, View::card_read);
     });
 
     CLI::App* init = card->add_subcommand(
@@ -185,10 +163,7 @@ void CommandLine::add_card_commands() {
     add_encoder_options(init, *v_);
     on_parsed(init, result_, [v = v_.get()] {
         Json args = Json::object();
-        Request request;
-        with_encoder(args, *v);
-        request.message = make_message("card-init", std::move(args));
-        return request;
+        return encoder_request("card-init", std::move(args), *v);
     });
 
     add_card_distribution_commands(*card);
@@ -210,11 +185,7 @@ void CommandLine::add_card_commands() {
         args["card_no"] = number_of(v->card_no);
         args["new_card_no"] = number_of(v->new_card_no);
         if (!v->cost.empty()) args["cost"] = cents_of(v->cost);
-        Request request;
-        with_encoder(args, *v);
-        request.message = make_message("card-replace", std::move(args));
-        request.view = View::distribution;
-        return request;
+        return encoder_request("card-replace", std::move(args), *v, View::distribution);
     });
 
     CLI::App* ret = card->add_subcommand(
@@ -232,11 +203,7 @@ void CommandLine::add_card_commands() {
             if (!v->encoder.empty() || !v->wait.empty()) throw CLI::ValidationError("--encoder and --wait go with --wipe");
             return make_request(make_message("card-return", std::move(args)), View::card);
         }
-        Request request;
-        with_encoder(args, *v);
-        request.message = make_message("card-return", std::move(args));
-        request.view = View::card;
-        return request;
+        return encoder_request("card-return", std::move(args), *v, View::card);
     });
 }
 

@@ -16,9 +16,14 @@ void add_encoder_options(CLI::App* sub, CommandLine::Values& v) {
         ->check(number_check("number of seconds"));
 }
 
-void with_encoder(Json& arguments, const CommandLine::Values& v) {
+void add_encoder_arguments(Json& arguments, const CommandLine::Values& v) {
     if (!v.encoder.empty()) arguments["encoder"] = v.encoder;
     if (!v.wait.empty()) arguments["wait_s"] = number_of(v.wait);
+}
+
+Request encoder_request(std::string_view command, Json arguments, const CommandLine::Values& v, View view) {
+    add_encoder_arguments(arguments, v);
+    return make_request(make_message(command, std::move(arguments)), view);
 }
 
 void CommandLine::add_encoder_commands() {

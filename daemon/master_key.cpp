@@ -9,6 +9,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
+#include <string>
+#include <utility>
 
 namespace cardd::daemon {
 
@@ -29,13 +32,18 @@ struct Fd {
     }
 };
 
-store::Result<MasterKeyFile> create(const std::filesystem::path& path) {
+/// A new key at `path`; nothing when another process put its key there first.
+store::Result<std::optional<MasterKeyFile>> create(const std::filesystem::path& path) {
     MasterKeyFile file;
     if (RAND_bytes(file.key.data(), static_cast<int>(file.key.size())) != 1) {
         return fail(Errc::storage, "no random bytes for a new master key (OpenSSL RAND_bytes failed)");
     }
-    // O_EXCL: two daemons starting at once must not each write a different key.
-    Fd out{::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600)};
+    // The key is written whole under a temporary name and only then linked
+    // to `path`. link() never replaces a file, so of two daemons starting at
+    // once exactly one key wins; and since the name appears only when the
+    // file is complete, the other one never reads it empty or short.
+    std::string temporary = path.string() + ".XXXXXX";
+    Fd out{::mkostemp(temporary.data(), O_CLOEXEC)};
     if (out.fd < 0) return fail(Errc::storage, system_error("cannot create the master key file", path));
     // The umask may have narrowed the mode further, never widened it; set it exactly.
     if (::fchmod(out.fd, 0600) != 0 ||
@@ -43,8 +51,23 @@ store::Result<MasterKeyFile> create(const std::filesystem::path& path) {
         ::fsync(out.fd) != 0) {
         const std::string why = system_error("cannot write the master key file", path);
         OPENSSL_cleanse(file.key.data(), file.key.size());
-        ::unlink(path.c_str());
+        ::unlink(temporary.c_str());
         return fail(Errc::storage, why);
+    }
+    const bool linked = ::link(temporary.c_str(), path.c_str()) == 0;
+    const int link_error = errno;
+    ::unlink(temporary.c_str());
+    if (!linked) {
+        OPENSSL_cleanse(file.key.data(), file.key.size());
+        if (link_error == EEXIST) return std::optional<MasterKeyFile>{};
+        errno = link_error;
+        return fail(Errc::storage, system_error("cannot create the master key file", path));
+    }
+    // The new name must survive a power loss too, or the next start would
+    // write another key and every card written meanwhile would be lost.
+    const std::filesystem::path directory = path.has_parent_path() ? path.parent_path() : ".";
+    if (Fd dir{::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)}; dir.fd < 0 || ::fsync(dir.fd) != 0) {
+        return fail(Errc::storage, system_error("cannot sync the directory of the master key file", path));
     }
     file.created = true;
     return file;
@@ -55,8 +78,13 @@ store::Result<MasterKeyFile> create(const std::filesystem::path& path) {
 store::Result<MasterKeyFile> load_or_create_master_key(const std::filesystem::path& path) {
     Fd in{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW)};
     if (in.fd < 0) {
-        if (errno == ENOENT) return create(path);
-        return fail(Errc::storage, system_error("cannot open the master key file", path));
+        if (errno != ENOENT) return fail(Errc::storage, system_error("cannot open the master key file", path));
+        auto created = create(path);
+        if (!created) return std::unexpected(std::move(created.error()));
+        if (*created) return std::move(**created);
+        // Another process created the file since the open above: its key is the one.
+        in.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (in.fd < 0) return fail(Errc::storage, system_error("cannot open the master key file", path));
     }
     struct stat info {};
     if (::fstat(in.fd, &info) != 0) return fail(Errc::storage, system_error("cannot stat the master key file", path));

@@ -200,8 +200,7 @@ TEST(Run, oversizedBatchRefusedBeforeSending) {
 // A progress line without "done" is the daemon asking for the card: it is printed on stderr
 // as a line of its own, and the answer still goes to stdout.
 TEST(Run, progressWithoutCountIsALineOnStderr) {
-    FakeDaemon daemon({{R"({"progress": {"text": "place the card on encoder desk (waiting up to 10 s)"}, "id": 1})"
-                        "\n"},
+    FakeDaemon daemon({{R"~({"progress": {"text": "place the card on encoder desk (waiting up to 10 s)"}, "id": 1})~" "\n"},
                        {R"({"result": 0, "text": "card 1001 topped up by 5.00, balance 12.00", "id": 1})" "\n"}});
     const auto outcome =
         run_with({"--socket", daemon.path(), "card", "topup", "1001", "5", "--encoder", "desk", "--wait", "10"});
@@ -219,8 +218,7 @@ TEST(Run, progressWithoutCountBelowTheBarOnATerminal) {
     const CsvFile csv("staff_no,card_no\nE001,1001\nE002,1002\n");
     FakeDaemon daemon({{R"({"progress": {"done": 1, "total": 2, "text": "row 1: card 1001 issued to E001"}, "id": 1})"
                         "\n"},
-                       {R"({"progress": {"text": "place the card on encoder desk (waiting up to 30 s)"}, "id": 1})"
-                        "\n"},
+                       {R"~({"progress": {"text": "place the card on encoder desk (waiting up to 30 s)"}, "id": 1})~" "\n"},
                        {R"({"result": 7, "text": "no card was placed on encoder desk within 30 s", "id": 1})" "\n"}});
     const auto outcome = run_with({"--socket", daemon.path(), "card", "issue", "--csv", csv.path()}, true);
     EXPECT_EQ(outcome.status, exit_refused);

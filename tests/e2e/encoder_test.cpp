@@ -35,6 +35,8 @@ protected:
 TEST_P(Encoder, issueTopUpLossReplace) {
     Sim& terminal = tcp_sim("a");
     add_tcp_terminal("tcp-1", terminal);
+    Sim& bus = rtu_sim("bus", {3});
+    add_rtu_terminal("rtu-3", 3);
     const std::string uid = place_blank();
     const json issued = ctl_ok({"person", "add", "E001", "--name", "Zhang San", "--issue", "--card-no", "1001",
                                 "--opening", "50"});
@@ -55,6 +57,7 @@ TEST_P(Encoder, issueTopUpLossReplace) {
     ctl_ok({"encoder", "sim-remove"});
     ctl_ok({"card", "loss", "1001", "--push", "--devices", "all"});
     expect_enforces(terminal, 0, "tcp-1", {1001});
+    expect_enforces(bus, 0, "rtu-3", {1001});
 
     const std::string new_uid = place_blank();
     const json replaced = ctl_ok({"card", "replace", "1001", "--new-card-no", "2001"});
@@ -65,8 +68,11 @@ TEST_P(Encoder, issueTopUpLossReplace) {
     EXPECT_EQ(card.at("on_card").at("balance"), 6230);
     EXPECT_EQ(card.at("differences"), json::array()) << card.dump();
     expect_enforces(terminal, 0, "tcp-1", {1001});
-    const std::string tap = terminal.control("tap 1001 100 6130");
-    EXPECT_EQ(tap.rfind("ok refused", 0), 0u) << "the old card must be refused: " << tap;
+    expect_enforces(bus, 0, "rtu-3", {1001});
+    for (Sim* sim : {&terminal, &bus}) {
+        const std::string tap = sim->control("tap 1001 100 6130");
+        EXPECT_EQ(tap.rfind("ok refused", 0), 0u) << "the old card must be refused: " << tap;
+    }
 }
 
 // A card pulled away during the issue's write leaves the store as it was;

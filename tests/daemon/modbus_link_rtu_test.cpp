@@ -6,7 +6,9 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -15,7 +17,8 @@
 #include "daemon/terminal_client.hpp"
 #include "protocol/checksum.hpp"
 #include "tests/daemon/planner.hpp"
-#include "tests/daemon/termsim_process.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace cardd::daemon::test {
 namespace {
@@ -31,14 +34,27 @@ std::vector<std::uint32_t> wire(const std::vector<store::CardNo>& cards) {
 
 class ModbusRtuTest : public ::testing::Test {
 protected:
+    // One card-termsim serving units 1 and 2 (serials 6100 and 6101) on the terminals' end of the bus.
     void SetUp() override {
-        pty_ = std::make_unique<PtyPair>(dir_.path());
-        termsim_ = std::make_unique<RtuTermsim>(pty_->terminal_end(), dir_.path(), std::vector<int>{1, 2}, 19200, 'E',
-                                                TermsimOptions{.serial = 6100, .capacity = 5000, .bitmap_limit = 0});
+        pty_ = std::make_unique<cardd::test::PtyPair>(dir_.path());
+        const std::vector<std::string> flags{"--rtu", terminal_end(), "--baud", "19200", "--parity", "E",
+                                             "--unit", "1", "--unit", "2", "--serial", "6100", "--capacity", "5000",
+                                             "--bitmap-limit", "0", "--control", control_path(), "--seed", "1"};
+        termsim_ = std::make_unique<cardd::test::Termsim>(CARD_TERMSIM_PATH, flags, dir_.path());
+    }
+
+    /// The pseudo-terminal the daemon opens; card-termsim has the other one.
+    std::string daemon_end() const { return pty_->b(); }
+    std::string terminal_end() const { return pty_->a(); }
+    std::string control_path() const { return (dir_.path() / "ctl-rtu").string(); }
+
+    /// A control line for the terminal with index `index` (0 for unit 1, 1 for unit 2); its answer.
+    std::string control(std::size_t index, const std::string& line) {
+        return cardd::test::LineClient(control_path()).ask("@" + std::to_string(index) + " " + line);
     }
 
     store::TerminalSpec spec(int unit, int baud = 19200, char parity = 'E') const {
-        return {"pos-" + std::to_string(unit), store::RtuAddress{pty_->daemon_end().string(), baud, parity}, unit};
+        return {"pos-" + std::to_string(unit), store::RtuAddress{daemon_end(), baud, parity}, unit};
     }
 
     std::shared_ptr<TerminalLink> link(int unit) {
@@ -47,9 +63,9 @@ protected:
         return *made;
     }
 
-    ScratchDir dir_;
-    std::unique_ptr<PtyPair> pty_;
-    std::unique_ptr<RtuTermsim> termsim_;
+    cardd::test::TempDir dir_;
+    std::unique_ptr<cardd::test::PtyPair> pty_;
+    std::unique_ptr<cardd::test::Termsim> termsim_;
     LinkFactory factory_{fast};
 };
 
@@ -123,7 +139,7 @@ TEST_F(ModbusRtuTest, silentUnitTimesOutAndBusRecovers) {
 
 // A spoiled frame (bad CRC) is garbage; the bus is flushed and the next request, to either unit, works.
 TEST_F(ModbusRtuTest, corruptFrameIsGarbageAndFlushed) {
-    ASSERT_EQ(termsim_->control(0, "fault corrupt 1"), "ok");
+    ASSERT_EQ(control(0, "fault corrupt 1"), "ok");
     auto one = link(1);
     TerminalClient client_one(*one);
     const auto spoiled = client_one.read_state();
@@ -132,7 +148,7 @@ TEST_F(ModbusRtuTest, corruptFrameIsGarbageAndFlushed) {
     auto two = link(2);
     TerminalClient client_two(*two);
     EXPECT_TRUE(client_two.read_state().has_value());
-    ASSERT_EQ(termsim_->control(0, "fault none"), "ok");
+    ASSERT_EQ(control(0, "fault none"), "ok");
     EXPECT_TRUE(client_one.read_state().has_value());
 }
 
@@ -143,11 +159,11 @@ TEST_F(ModbusRtuTest, lateAnswerIsNotMistakenForTheNext) {
     auto one = patient.link_for(spec(1));
     ASSERT_TRUE(one.has_value());
     TerminalClient client(**one);
-    ASSERT_EQ(termsim_->control(0, "fault delay 450"), "ok");
+    ASSERT_EQ(control(0, "fault delay 450"), "ok");
     const auto late = client.execute(protocol::make_set_clock(0, 1'700'000'000));
     ASSERT_FALSE(late.has_value());
     EXPECT_EQ(late.error().kind, LinkError::Kind::timeout);
-    ASSERT_EQ(termsim_->control(0, "fault none"), "ok");
+    ASSERT_EQ(control(0, "fault none"), "ok");
     const auto next = client.execute(protocol::make_set_clock(0, 1'700'000'001));
     ASSERT_TRUE(next.has_value()) << next.error().message;
     EXPECT_EQ(*next, protocol::Status::ok);
@@ -155,7 +171,7 @@ TEST_F(ModbusRtuTest, lateAnswerIsNotMistakenForTheNext) {
 
 // Records tapped at unit 2 are collected from unit 2 only, once each.
 TEST_F(ModbusRtuTest, recordsFromOneUnit) {
-    for (int i = 0; i < 12; ++i) ASSERT_EQ(termsim_->control(1, "tap 77 100 900").rfind("ok", 0), 0u);
+    for (int i = 0; i < 12; ++i) ASSERT_EQ(control(1, "tap 77 100 900").rfind("ok", 0), 0u);
     auto link_one = link(1);
     auto link_two = link(2);
     TerminalClient one(*link_one);
@@ -184,7 +200,7 @@ TEST_F(ModbusRtuTest, oneDeviceOneBus) {
     EXPECT_FALSE(factory_.link_for(spec(2, 19200, 'N')).has_value());
 
     const auto alias = dir_.path() / "alias";
-    std::filesystem::create_symlink(pty_->daemon_end(), alias);
+    std::filesystem::create_symlink(daemon_end(), alias);
     auto aliased = factory_.link_for({"pos-2", store::RtuAddress{alias.string(), 19200, 'E'}, 2});
     ASSERT_TRUE(aliased.has_value());
     EXPECT_EQ(dynamic_cast<RtuLink&>(**aliased).bus(), dynamic_cast<RtuLink&>(*one).bus());

@@ -7,8 +7,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <csignal>
+#include <filesystem>
 #include <memory>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -17,7 +21,8 @@
 #include "daemon/terminal_client.hpp"
 #include "protocol/checksum.hpp"
 #include "tests/daemon/planner.hpp"
-#include "tests/daemon/termsim_process.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace cardd::daemon::test {
 namespace {
@@ -27,6 +32,13 @@ using Kind = SyncOutcome::Kind;
 
 // Short timeouts: the simulator answers in microseconds, and failure tests wait them out.
 constexpr LinkOptions fast{.response_timeout = 300ms, .serial_quiet_time = 50ms};
+
+// The terminal card-termsim serves.
+struct TermsimOptions {
+    std::uint32_t serial = 1;
+    std::uint32_t capacity = 10000;
+    std::uint32_t bitmap_limit = 0;
+};
 
 store::TerminalSpec tcp_spec(std::uint16_t port, int unit = 1) {
     return {"pos-tcp", store::TcpAddress{"127.0.0.1", port}, unit};
@@ -53,8 +65,14 @@ std::vector<std::uint32_t> wire(const std::vector<store::CardNo>& cards) {
 
 class ModbusTcpTest : public ::testing::Test {
 protected:
+    // card-termsim on a TCP port it picks itself, with a fixed seed so that runs repeat.
     void start(TermsimOptions options = {.serial = 3100}) {
-        termsim_ = std::make_unique<TcpTermsim>(dir_.path(), options);
+        control_path_ = dir_.path() / ("ctl" + std::to_string(options.serial));
+        const std::vector<std::string> flags{"--tcp", "127.0.0.1:0", "--serial", std::to_string(options.serial),
+                                             "--capacity", std::to_string(options.capacity), "--bitmap-limit",
+                                             std::to_string(options.bitmap_limit), "--control",
+                                             control_path_.string(), "--seed", "1"};
+        termsim_ = std::make_unique<cardd::test::Termsim>(CARD_TERMSIM_PATH, flags, dir_.path());
         auto link = factory_.link_for(tcp_spec(termsim_->port()));
         ASSERT_TRUE(link.has_value()) << link.error().message;
         link_ = *link;
@@ -67,9 +85,16 @@ protected:
         return outcome;
     }
 
-    ScratchDir dir_;
+    /// One line to the simulator's control socket; its answer ("ok ..." or "error ...").
+    std::string control(const std::string& line) { return cardd::test::LineClient(control_path_).ask(line); }
+
+    /// The terminal dies: SIGKILL, no goodbye on its connections.
+    void kill_terminal() { termsim_->process().stop(SIGKILL); }
+
+    cardd::test::TempDir dir_;
     LinkFactory factory_{fast};
-    std::unique_ptr<TcpTermsim> termsim_;
+    std::filesystem::path control_path_;
+    std::unique_ptr<cardd::test::Termsim> termsim_;
     std::shared_ptr<TerminalLink> link_;
     std::uint32_t sessions_ = 0;
 };
@@ -133,7 +158,7 @@ TEST_F(ModbusTcpTest, killedTerminalFailsThenRestartedOneIsResynced) {
     Planner planner;
     planner.add({10, 20, 30});
     ASSERT_EQ(sync(planner).kind, Kind::level);
-    termsim_->kill_now();
+    kill_terminal();
     planner.add({40});
     auto outcome = sync(planner);
     ASSERT_EQ(outcome.kind, Kind::failed);
@@ -154,30 +179,30 @@ TEST_F(ModbusTcpTest, timeoutThenReconnect) {
     start({.serial = 3104});
     TerminalClient client(*link_);
     ASSERT_TRUE(client.read_state().has_value());
-    ASSERT_EQ(termsim_->control("fault drop 1"), "ok");
+    ASSERT_EQ(control("fault drop 1"), "ok");
     const auto lost = client.read_state();
     ASSERT_FALSE(lost.has_value());
     EXPECT_EQ(lost.error().kind, LinkError::Kind::timeout);
-    ASSERT_EQ(termsim_->control("fault none"), "ok");
+    ASSERT_EQ(control("fault none"), "ok");
     EXPECT_TRUE(client.read_state().has_value());
 }
 
 // Spoiled frames are garbage; the link starts a new connection and works again.
 TEST_F(ModbusTcpTest, corruptAnswerIsGarbage) {
     start({.serial = 3105});
-    ASSERT_EQ(termsim_->control("fault corrupt 1"), "ok");
+    ASSERT_EQ(control("fault corrupt 1"), "ok");
     TerminalClient client(*link_);
     const auto spoiled = client.read_state();
     ASSERT_FALSE(spoiled.has_value());
     EXPECT_EQ(spoiled.error().kind, LinkError::Kind::garbage) << spoiled.error().message;
-    ASSERT_EQ(termsim_->control("fault none"), "ok");
+    ASSERT_EQ(control("fault none"), "ok");
     EXPECT_TRUE(client.read_state().has_value());
 }
 
 // On a line that loses a fifth of the answers, repeated runs still bring the terminal level.
 TEST_F(ModbusTcpTest, lossyLineConverges) {
     start({.serial = 3106});
-    ASSERT_EQ(termsim_->control("fault drop 0.2"), "ok");
+    ASSERT_EQ(control("fault drop 0.2"), "ok");
     Planner planner;
     std::vector<store::CardNo> cards;
     for (store::CardNo c = 1; c <= 400; ++c) cards.push_back(c * 7);
@@ -188,7 +213,7 @@ TEST_F(ModbusTcpTest, lossyLineConverges) {
         if (outcome.kind == Kind::needs_full_sync) planner.full();
     }
     ASSERT_EQ(outcome.kind, Kind::level) << outcome.reason;
-    ASSERT_EQ(termsim_->control("fault none"), "ok");
+    ASSERT_EQ(control("fault none"), "ok");
     TerminalClient client(*link_);
     const auto info = client.read_state();
     ASSERT_TRUE(info.has_value());
@@ -198,7 +223,7 @@ TEST_F(ModbusTcpTest, lossyLineConverges) {
 // A terminal serving a card answers BUSY: the run fails as busy and changes nothing.
 TEST_F(ModbusTcpTest, busyTerminal) {
     start({.serial = 3107});
-    ASSERT_EQ(termsim_->control("busy 5000"), "ok");
+    ASSERT_EQ(control("busy 5000"), "ok");
     Planner planner;
     planner.add({1});
     const auto outcome = sync(planner);
@@ -223,7 +248,7 @@ TEST_F(ModbusTcpTest, exceptionAndQuantityLimit) {
 TEST_F(ModbusTcpTest, recordsCollectedExactlyOnce) {
     start({.serial = 3109});
     for (int i = 0; i < 15; ++i) {
-        ASSERT_EQ(termsim_->control("tap " + std::to_string(100 + i) + " 350 1000").rfind("ok purchase", 0), 0u);
+        ASSERT_EQ(control("tap " + std::to_string(100 + i) + " 350 1000").rfind("ok purchase", 0), 0u);
     }
     TerminalClient client(*link_);
     std::map<std::pair<std::uint32_t, std::uint32_t>, int> stored;
@@ -237,7 +262,7 @@ TEST_F(ModbusTcpTest, recordsCollectedExactlyOnce) {
     };
     collect();
     EXPECT_EQ(stored.size(), 15u);
-    for (int i = 0; i < 3; ++i) ASSERT_EQ(termsim_->control("tap 999 -100 2000").rfind("ok refund", 0), 0u);
+    for (int i = 0; i < 3; ++i) ASSERT_EQ(control("tap 999 -100 2000").rfind("ok refund", 0), 0u);
     collect();
     collect();  // nothing new
     ASSERT_EQ(stored.size(), 18u);

@@ -38,7 +38,8 @@ CommandLine::CommandLine() : app_(std::make_unique<CLI::App>()), v_(std::make_un
     app.description(
         "cardctl: the card centre's command-line client. It asks cardd, over its control socket, to set up\n"
         "the card format and devices, issue cards, take top-ups, report and lift losses, replace and take\n"
-        "back cards, and push blacklists to the consumption terminals. Money is in yuan (12.50).");
+        "back cards, and push blacklists to the consumption terminals. Commands that write a card ask\n"
+        "for it on the encoder and wait for it (--wait). Money is in yuan (12.50).");
     app.footer(
         "Run `cardctl COMMAND --help` for a command's options.\n"
         "Exit status: 0 done; 1 cardd refused or failed (its message is printed); 2 usage error or bad\n"

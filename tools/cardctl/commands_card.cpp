@@ -65,7 +65,7 @@ void CommandLine::add_person_commands() {
 }
 
 void CommandLine::add_card_commands() {
-    CLI::App* card = app_->add_subcommand("card", "Cards: issue, top up, refund, look up, report lost, unlock, replace, take back");
+    CLI::App* card = app_->add_subcommand("card", "Cards: issue, top up, refund, look up, read on the encoder, initialise, report lost, unlock, replace, take back");
     card->require_subcommand(1);
 
     CLI::App* issue = card->add_subcommand(

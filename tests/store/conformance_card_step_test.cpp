@@ -3,11 +3,14 @@
 // after a successful write, and a failed write leaves nothing behind.
 
 #include <functional>
+#include <memory>
 #include <optional>
+#include <span>
 #include <sstream>
 #include <utility>
 #include <vector>
 
+#include "store/sql_connection.hpp"
 #include "tests/store/store_fixture.hpp"
 
 namespace cardd::test {
@@ -217,6 +220,55 @@ TEST_P(CardSteps, topUpWithFailedWriteChangesNothing) {
     EXPECT_EQ(probe.seen.front().balance, 3250);  // what would have been written
     EXPECT_EQ(must(store->balance(10)), 700);
     EXPECT_EQ(must(store->top_up(clerk, 10, 2550)).balance, 3250);
+}
+
+/// A real connection whose next COMMIT fails (a full disk, a lost server):
+/// the one failure the store cannot foresee after a card was written.
+class CommitFailsOnce final : public store::SqlConnection {
+public:
+    explicit CommitFailsOnce(std::unique_ptr<store::SqlConnection> inner) : inner_(std::move(inner)) {}
+
+    bool fail_next_commit = false;
+
+    store::Dialect dialect() const noexcept override { return inner_->dialect(); }
+    store::Result<std::uint64_t> execute(std::string_view sql, std::span<const store::Value> params) override {
+        return inner_->execute(sql, params);
+    }
+    store::Result<std::vector<store::Row>> query(std::string_view sql, std::span<const store::Value> params) override {
+        return inner_->query(sql, params);
+    }
+    std::int64_t last_insert_id() override { return inner_->last_insert_id(); }
+    store::Result<void> begin() override { return inner_->begin(); }
+    store::Result<void> commit() override {
+        if (std::exchange(fail_next_commit, false)) return store::fail(Errc::storage, "disk full (test)");
+        return inner_->commit();
+    }
+    store::Result<void> rollback() override { return inner_->rollback(); }
+
+private:
+    std::unique_ptr<store::SqlConnection> inner_;
+};
+
+// A top-up whose card was written but whose COMMIT then failed: the step's
+// undo puts the card back, and the store is left as it was.
+TEST_P(CardSteps, failedCommitAfterTheWriteIsUndone) {
+    issue("E1", 10, 700);
+    auto connection = std::make_unique<CommitFailsOnce>(connect());
+    CommitFailsOnce& flaky = *connection;
+    const auto flaky_store = must(store::CardStore::open(std::move(connection), [this] { return now; }));
+    const Before was = before();
+    StepProbe probe;
+    flaky.fail_next_commit = true;
+    const auto result = flaky_store->top_up(clerk, 10, 2550, probe.step());
+    ASSERT_FALSE(result.has_value());
+    EXPECT_EQ(result.error().code, Errc::storage);
+    EXPECT_EQ(probe.seen.size(), 1u);
+    EXPECT_EQ(probe.undos, 1);
+    EXPECT_EQ(snapshot(), was.rows);
+    EXPECT_EQ(must(flaky_store->balance(10)), 700);
+    // The next change on that connection commits as usual.
+    EXPECT_EQ(must(flaky_store->top_up(clerk, 10, 100)).balance, 800);
+    expect_invariants();
 }
 
 // Replacing a lost card: the write gets the NEW card carrying the old balance;

@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "protocol/card/access_bits.hpp"
+#include "protocol/hex.hpp"
 
 namespace cardd::encoder {
 
@@ -25,15 +26,7 @@ bool same(const CardImage& a, const card::Identity& identity, std::int32_t balan
 
 }  // namespace
 
-std::string uid_hex(const std::vector<std::uint8_t>& uid) {
-    static constexpr char digits[] = "0123456789ABCDEF";
-    std::string text;
-    for (const std::uint8_t byte : uid) {
-        text.push_back(digits[byte >> 4]);
-        text.push_back(digits[byte & 0x0F]);
-    }
-    return text;
-}
+std::string uid_hex(const std::vector<std::uint8_t>& uid) { return protocol::hex_bytes(uid); }
 
 CardSession::CardSession(MifareReader& reader, const card::MasterKey& master, int sector)
     : reader_(reader), master_(master), sector_(sector) {}

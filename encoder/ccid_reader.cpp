@@ -4,19 +4,18 @@
 #include <string>
 #include <utility>
 
+#include "protocol/hex.hpp"
+
 namespace cardd::encoder {
 
 namespace ccid = protocol::ccid;
+using protocol::hex;
 
 namespace {
 
 // ACR122U-class readers have one slot.
 constexpr std::uint8_t slot = 0;
 
-std::string hex(std::uint8_t value) {
-    static constexpr char digits[] = "0123456789ABCDEF";
-    return std::string("0x") + digits[value >> 4] + digits[value & 0xF];
-}
 
 const char* name(ccid::MessageType type) noexcept {
     switch (type) {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "protocol/words.hpp"
+#include "protocol/hex.hpp"
 
 namespace cardd::protocol {
 
@@ -17,13 +18,6 @@ constexpr std::size_t at(RegisterRange field) noexcept {
 // bytes above 0x7F are not valid UTF-8 and control bytes garble the output.
 constexpr bool printable(std::uint8_t byte) noexcept {
     return byte >= 0x20 && byte <= 0x7E;
-}
-
-std::string hex(std::uint32_t value, int digits_wanted = 4) {
-    static constexpr char digits[] = "0123456789ABCDEF";
-    std::string text = "0x";
-    for (int shift = 4 * (digits_wanted - 1); shift >= 0; shift -= 4) text += digits[(value >> shift) & 0xF];
-    return text;
 }
 
 }  // namespace
@@ -58,7 +52,7 @@ Decoded<TerminalState> decode_state_block(std::span<const std::uint16_t> regs) {
     TerminalState s;
     s.magic = regs[at(state::magic)];
     if (s.magic != magic_value) {
-        return decode_fail(DecodeErrc::bad_magic, "magic is " + hex(s.magic) + ", not 0x4354: not a CT-1 terminal");
+        return decode_fail(DecodeErrc::bad_magic, "magic is " + hex(s.magic, 4) + ", not 0x4354: not a CT-1 terminal");
     }
     s.protocol_version = regs[at(state::protocol_version)];
     if (s.protocol_version != protocol_version_value) {

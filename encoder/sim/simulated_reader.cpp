@@ -5,6 +5,8 @@
 #include <utility>
 #include <variant>
 
+#include "protocol/hex.hpp"
+
 namespace cardd::encoder::sim {
 
 namespace {
@@ -37,17 +39,6 @@ constexpr std::uint32_t first_uid = 0x04A20001;
 // A 4-byte UID starting with the cascade tag would read as the first half
 // of a 7-byte one during anticollision.
 constexpr std::uint8_t cascade_tag = 0x88;
-
-bool is_host_type(std::uint8_t type) {
-    switch (static_cast<MessageType>(type)) {
-    case MessageType::icc_power_on:
-    case MessageType::icc_power_off:
-    case MessageType::get_slot_status:
-    case MessageType::escape:
-    case MessageType::xfr_block: return true;
-    default: return false;
-    }
-}
 
 std::vector<std::uint8_t> firmware_bytes() { return acr122::encode_firmware(SimulatedReader::firmware_version); }
 
@@ -119,15 +110,6 @@ bool reaches_card(const acr122::Command& command) {
     return !std::holds_alternative<acr122::LoadKey>(command) && !std::holds_alternative<acr122::GetFirmware>(command);
 }
 
-constexpr char hex_digits[] = "0123456789ABCDEF";
-
-void append_hex(std::string& out, std::span<const std::uint8_t> bytes) {
-    for (const auto byte : bytes) {
-        out += hex_digits[byte >> 4];
-        out += hex_digits[byte & 0x0F];
-    }
-}
-
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
@@ -160,7 +142,7 @@ Result<void> SimulatedReader::bulk_out(std::span<const std::uint8_t> message, st
         ccid::HostMessage echo;
         echo.slot = message[5];
         echo.seq = message[6];
-        const std::uint8_t error = is_host_type(message[0]) ? length_field_error : ccid::slot_error::cmd_not_supported;
+        const std::uint8_t error = ccid::is_host_message_type(message[0]) ? length_field_error : ccid::slot_error::cmd_not_supported;
         answer(MessageType::slot_status, echo, CommandStatus::failed, error);
         return {};
     }
@@ -344,9 +326,9 @@ std::string SimulatedReader::save_shelf() const {
     std::lock_guard lock(mutex_);
     std::string text;
     for (const auto& [uid, card] : shelf_) {
-        append_hex(text, uid);
+        text += protocol::hex_bytes(uid);
         text += ' ';
-        for (const auto& block : card.memory()) append_hex(text, block);
+        for (const auto& block : card.memory()) text += protocol::hex_bytes(block);
         text += '\n';
     }
     return text;

@@ -1,8 +1,11 @@
 #include "protocol/card/access_bits.hpp"
 
 #include <algorithm>
+#include <array>
 #include <stdexcept>
 #include <string>
+
+#include "protocol/hex.hpp"
 
 namespace cardd::protocol::card {
 
@@ -76,11 +79,6 @@ std::uint8_t nibble(const AccessConditions& conditions, int which) {
     return result;
 }
 
-std::string hex_byte(std::uint8_t value) {
-    static constexpr char digits[] = "0123456789ABCDEF";
-    return std::string{digits[value >> 4], digits[value & 0xF]};
-}
-
 }  // namespace
 
 std::array<std::uint8_t, 3> encode_access_bytes(const AccessConditions& conditions) {
@@ -106,11 +104,10 @@ Decoded<AccessConditions> decode_access_bytes(std::span<const std::uint8_t, 3> b
         // What the plain copy (C1 in byte 7, C2 and C3 in byte 8) asks for.
         const auto wanted_6 = static_cast<std::uint8_t>((~c2 & 0x0F) << 4 | (~c1 & 0x0F));
         const auto wanted_7 = static_cast<std::uint8_t>(c1 << 4 | (~c3 & 0x0F));
-        return decode_fail(DecodeErrc::bad_value, "access bytes " + hex_byte(bytes[0]) + " " + hex_byte(bytes[1]) +
-                                                      " " + hex_byte(bytes[2]) +
+        const std::array<std::uint8_t, 3> wanted{wanted_6, wanted_7, bytes[2]};
+        return decode_fail(DecodeErrc::bad_value, "access bytes " + hex_bytes(bytes, " ") +
                                                       ": the inverted copy disagrees, the plain copy wants " +
-                                                      hex_byte(wanted_6) + " " + hex_byte(wanted_7) + " " +
-                                                      hex_byte(bytes[2]));
+                                                      hex_bytes(wanted, " "));
     }
     AccessConditions conditions;
     for (std::size_t block = 0; block < 4; ++block) {

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "protocol/hex.hpp"
+
 namespace cardd::protocol::card {
 
 namespace {
@@ -22,13 +24,6 @@ constexpr std::size_t id_crc = 14;  // 2 bytes, over everything before it
 // 2000-01-01T00:00:00Z in Unix seconds.
 constexpr std::int64_t day_zero = 946'684'800;
 constexpr std::int64_t seconds_per_day = 86'400;
-
-std::string hex(std::uint32_t value, int digits_wanted) {
-    static constexpr char digits[] = "0123456789ABCDEF";
-    std::string text = "0x";
-    for (int shift = 4 * (digits_wanted - 1); shift >= 0; shift -= 4) text += digits[(value >> shift) & 0xF];
-    return text;
-}
 
 std::uint32_t read_be(std::span<const std::uint8_t, 16> block, std::size_t at, std::size_t length) {
     std::uint32_t value = 0;

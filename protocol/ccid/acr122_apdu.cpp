@@ -6,6 +6,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "protocol/hex.hpp"
+
 namespace cardd::protocol::acr122 {
 
 namespace {
@@ -31,10 +33,6 @@ constexpr std::uint8_t restore_lc = 0x02;
 
 using Bytes = std::vector<std::uint8_t>;
 
-std::string hex(std::uint8_t value) {
-    static constexpr char digits[] = "0123456789ABCDEF";
-    return std::string("0x") + digits[value >> 4] + digits[value & 0xF];
-}
 
 constexpr bool printable(std::uint8_t byte) noexcept {
     return byte >= 0x20 && byte <= 0x7E;

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "protocol/hex.hpp"
+
 namespace cardd::protocol::ccid {
 
 namespace {
@@ -19,21 +21,6 @@ constexpr std::uint8_t icc_status_mask = 0x03;
 constexpr std::uint8_t command_status_shift = 6;
 constexpr std::uint8_t reserved_status_bits = 0x3C;
 
-std::string hex(std::uint8_t value) {
-    static constexpr char digits[] = "0123456789ABCDEF";
-    return std::string("0x") + digits[value >> 4] + digits[value & 0xF];
-}
-
-bool is_host_type(std::uint8_t type) noexcept {
-    switch (static_cast<MessageType>(type)) {
-    case MessageType::icc_power_on:
-    case MessageType::icc_power_off:
-    case MessageType::get_slot_status:
-    case MessageType::escape:
-    case MessageType::xfr_block: return true;
-    default: return false;
-    }
-}
 
 bool is_reader_type(std::uint8_t type) noexcept {
     switch (static_cast<MessageType>(type)) {
@@ -99,6 +86,17 @@ Decoded<std::span<const std::uint8_t>> payload(std::span<const std::uint8_t> byt
 
 }  // namespace
 
+bool is_host_message_type(std::uint8_t type) noexcept {
+    switch (static_cast<MessageType>(type)) {
+    case MessageType::icc_power_on:
+    case MessageType::icc_power_off:
+    case MessageType::get_slot_status:
+    case MessageType::escape:
+    case MessageType::xfr_block: return true;
+    default: return false;
+    }
+}
+
 std::vector<std::uint8_t> encode(const HostMessage& m) {
     auto bytes = header(m.type, m.data.size(), m.slot, m.seq);
     for (std::size_t i = 0; i < m.specific.size(); ++i) bytes[at_specific + i] = m.specific[i];
@@ -140,7 +138,7 @@ HostMessage escape(std::uint8_t slot, std::uint8_t seq, std::span<const std::uin
 }
 
 Decoded<HostMessage> decode_host_message(std::span<const std::uint8_t> bytes) {
-    if (bytes.size() >= 1 && !is_host_type(bytes[at_type])) {
+    if (bytes.size() >= 1 && !is_host_message_type(bytes[at_type])) {
         return decode_fail(DecodeErrc::bad_value, "message type " + hex(bytes[at_type]) +
                                                       (is_reader_type(bytes[at_type]) ? " is a reader-to-host message"
                                                                                       : " is not a CCID command"));
@@ -159,7 +157,7 @@ Decoded<HostMessage> decode_host_message(std::span<const std::uint8_t> bytes) {
 Decoded<ReaderMessage> decode_reader_message(std::span<const std::uint8_t> bytes) {
     if (bytes.size() >= 1 && !is_reader_type(bytes[at_type])) {
         return decode_fail(DecodeErrc::bad_value, "message type " + hex(bytes[at_type]) +
-                                                      (is_host_type(bytes[at_type]) ? " is a host-to-reader message"
+                                                      (is_host_message_type(bytes[at_type]) ? " is a host-to-reader message"
                                                                                     : " is not a CCID answer"));
     }
     const auto data = payload(bytes);

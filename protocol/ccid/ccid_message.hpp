@@ -84,6 +84,10 @@ HostMessage get_slot_status(std::uint8_t slot, std::uint8_t seq);
 HostMessage xfr_block(std::uint8_t slot, std::uint8_t seq, std::span<const std::uint8_t> apdu);
 HostMessage escape(std::uint8_t slot, std::uint8_t seq, std::span<const std::uint8_t> command);
 
+/// Whether a bMessageType byte is one of the host-to-reader types
+/// (PC_to_RDR_*); the simulated reader answers others as unsupported.
+bool is_host_message_type(std::uint8_t type) noexcept;
+
 /// Errors: truncated (shorter than the header or than dwLength says),
 /// too_long (bytes after the payload, a message above max_message_size with
 /// its header, or a payload on IccPowerOn, IccPowerOff, GetSlotStatus or

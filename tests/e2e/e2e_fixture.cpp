@@ -199,7 +199,17 @@ std::string E2e::cardd_log() const {
 }
 
 CtlRun E2e::cardctl(const std::vector<std::string>& args, std::optional<cardd::test::Credentials> run_as) {
-    std::vector<std::string> argv{CARDCTL_PATH, "--socket", socket_.string(), "--json"};
+    std::string program = CARDCTL_PATH;
+    if (run_as) {
+        if (cardctl_for_others_.empty()) {
+            cardctl_for_others_ = socket_dir_->path() / "cardctl";
+            fs::copy_file(CARDCTL_PATH, cardctl_for_others_, fs::copy_options::overwrite_existing);
+            fs::permissions(cardctl_for_others_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                                     fs::perms::others_read | fs::perms::others_exec);
+        }
+        program = cardctl_for_others_.string();
+    }
+    std::vector<std::string> argv{program, "--socket", socket_.string(), "--json"};
     argv.insert(argv.end(), args.begin(), args.end());
     const fs::path err = dir_.path() / ("cardctl-" + std::to_string(++cardctl_runs_) + ".err");
     const cardd::test::Finished finished = cardd::test::run_program(argv, err, 60s, std::move(run_as));

@@ -165,6 +165,9 @@ private:
     std::string mariadb_database_;
     std::optional<cardd::test::TempDir> socket_dir_;
     std::filesystem::path socket_;
+    /// cardctl copied beside the socket, for clients run as other uids: the
+    /// checkout (and build) may sit under a directory only root can enter.
+    std::filesystem::path cardctl_for_others_;
     std::optional<cardd::test::ChildProcess> cardd_;
     int cardd_runs_ = 0;
     int cardctl_runs_ = 0;

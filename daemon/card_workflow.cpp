@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "daemon/arguments.hpp"
+#include "daemon/card_write.hpp"
 #include "daemon/log.hpp"
 #include "daemon/service.hpp"
 
@@ -37,7 +38,7 @@ EncoderUse::EncoderUse(Service& service, StationLease lease, int sector, std::ch
                        ProgressSink progress)
     : service_(service), lease_(std::move(lease)), wait_(wait), sector_(sector), progress_(std::move(progress)) {}
 
-EncoderUse::~EncoderUse() { lease_->save_shelf(); }
+EncoderUse::~EncoderUse() = default;
 
 awaitable<std::optional<Answer>> EncoderUse::wait_for_card(std::optional<std::vector<std::uint8_t>> other_than,
                                                            bool prompt) {
@@ -54,6 +55,12 @@ awaitable<std::optional<Answer>> EncoderUse::wait_for_card(std::optional<std::ve
     }
     if (!placed) co_return from_encoder_error(placed.error());
     session_ = std::make_unique<encoder::CardSession>(*lease_->reader, service_.encoders.master_key(), sector_);
+    auto settled = settle_card_on_encoder(service_, *this);
+    if (!settled) co_return from_error(settled.error());
+    if (*settled && progress_) {
+        json told = {{"text", (*settled)->text}};
+        co_await progress_(std::move(told));
+    }
     co_return std::nullopt;
 }
 
@@ -70,31 +77,22 @@ store::Error card_error(const encoder::Error& error) {
 }
 
 card::Identity identity_of(const store::Card& stored, int valid_years) {
+    return identity_of(stored.card_no, stored.serial, stored.issued_at, valid_years);
+}
+
+card::Identity identity_of(store::CardNo card_no, std::int64_t serial, store::UnixTime issued_at, int valid_years) {
     using namespace std::chrono;
     card::Identity identity;
     identity.status = card::CardStatus::active;
-    identity.card_no = static_cast<std::uint32_t>(stored.card_no);
-    identity.serial = static_cast<std::uint32_t>(stored.serial);
-    identity.issued = card::day_number(stored.issued_at);
+    identity.card_no = static_cast<std::uint32_t>(card_no);
+    identity.serial = static_cast<std::uint32_t>(serial);
+    identity.issued = card::day_number(issued_at);
     // The same day `valid_years` later; 29 February becomes 28 February.
-    const year_month_day issued{floor<days>(sys_seconds(seconds(stored.issued_at)))};
+    const year_month_day issued{floor<days>(sys_seconds(seconds(issued_at)))};
     year_month_day expires = issued + years(valid_years);
     if (!expires.ok()) expires = expires.year() / expires.month() / last;
     identity.expires = card::day_number(sys_seconds(sys_days(expires)).time_since_epoch().count());
     return identity;
-}
-
-store::Result<void> rehearse(const CardChange& change) {
-    bool reached = false;
-    const store::CardStep refusing{[&reached](const store::Card&) -> store::Result<void> {
-                                       reached = true;
-                                       return store::fail(store::Errc::card, "rehearsal");
-                                   },
-                                   {}};
-    auto result = change(&refusing);
-    if (reached) return {};
-    if (!result) return std::unexpected(result.error());
-    return {};
 }
 
 namespace {
@@ -109,19 +107,33 @@ bool live(const store::Card& card) {
 
 }  // namespace
 
-store::Result<store::Card> write_new_card(Service& service, EncoderUse& use, std::string& uid,
-                                          const CardChange& change) {
+store::Result<store::AppliedWrite> write_card(Service& service, EncoderUse& use, store::WriteIntent intent,
+                                              const std::function<encoder::Sector(const store::WriteIntent&)>& after) {
+    auto chip = use.session().uid();
+    if (!chip) return std::unexpected(card_error(chip.error()));
+    auto before = use.session().read_sector();
+    if (!before) return std::unexpected(card_error(before.error()));
+    intent.uid = encoder::uid_hex(*chip);
+    intent.before = content_of(*before, use.sector());
+    return journaled_write(service, use, std::move(intent), after);
+}
+
+store::Result<store::AppliedWrite> write_new_card(Service& service, EncoderUse& use, store::WriteIntent intent,
+                                                  store::Cents balance) {
     encoder::CardSession& session = use.session();
-    auto kind = session.classify();
-    if (!kind) return std::unexpected(card_error(kind.error()));
     auto chip = session.uid();
     if (!chip) return std::unexpected(card_error(chip.error()));
-    if (*kind == encoder::CardKind::foreign) {
-        return store::fail(store::Errc::card, "the card " + encoder::uid_hex(*chip) +
-                                                  " on encoder " + use.name() +
-                                                  " belongs to another system: its keys are not this card centre's");
+    auto before = session.read_sector();
+    if (!before) {
+        if (before.error().code == encoder::Errc::auth_failed) {
+            return store::fail(store::Errc::card, "the card " + encoder::uid_hex(*chip) + " on encoder " + use.name() +
+                                                      " belongs to another system: its keys are not this card centre's");
+        }
+        return std::unexpected(card_error(before.error()));
     }
-    if (*kind == encoder::CardKind::ours) {
+    // The next count: a card of ours written again goes on from its counter.
+    std::uint32_t counter = 1;
+    if (before->keys == encoder::CardKind::ours) {
         // A card of ours may be written again only when the store does not
         // count it as a live card: a returned card, or a write that never
         // reached the store.
@@ -134,31 +146,17 @@ store::Result<store::Card> write_new_card(Service& service, EncoderUse& use, std
                                                               std::string(to_string(stored->state)) +
                                                               "; return it first, or place a blank card");
             }
+            if (image->counter < card::max_counter) counter = image->counter + 1;
         }
     }
-    uid = encoder::uid_hex(*chip);
+    intent.uid = encoder::uid_hex(*chip);
+    intent.before = content_of(*before, use.sector());
     const int valid_years = service.config.card_valid_years;
-    std::optional<card::Identity> written;
-    const store::CardStep step{
-        [&](const store::Card& stored) -> store::Result<void> {
-            const card::Identity identity = identity_of(stored, valid_years);
-            auto image = session.write(identity, static_cast<std::int32_t>(stored.balance));
-            if (!image) {
-                log_event(Level::warn, msg::card_write_failed, "encoder={} card_no={} error={}", use.name(),
-                          stored.card_no, image.error().message);
-                return std::unexpected(card_error(image.error()));
-            }
-            written = identity;
-            log_event(Level::info, msg::card_written, "encoder={} card_no={} uid={}", use.name(), stored.card_no, uid);
-            return {};
-        },
-        [&] {
-            if (auto wiped = session.wipe(); !wiped) {
-                log_event(Level::error, msg::card_undo_failed, "encoder={} uid={} card_no={} error={}", use.name(), uid,
-                          written ? written->card_no : 0, wiped.error().message);
-            }
-        }};
-    return change(&step);
+    const int sector = use.sector();
+    return journaled_write(service, use, std::move(intent), [&](const store::WriteIntent& planned) {
+        return encoder::card_sector(identity_of(planned.card_no, planned.serial, planned.created_at, valid_years),
+                                    static_cast<std::int32_t>(balance), counter, sector);
+    });
 }
 
 store::Result<encoder::CardImage> read_expected_card(Service& service, EncoderUse& use, store::CardNo card_no) {

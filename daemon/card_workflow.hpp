@@ -1,7 +1,7 @@
 #pragma once
 // What the card-writing workflows share: taking an encoder and waiting for
-// the card, rehearsing a store change before the card is touched, and the
-// card steps that make a store change and its card write one operation.
+// the card (which settles a write of it left open), reading the card a
+// workflow expects, and writing a new card of ours through the journal.
 
 #include <utility>
 
@@ -27,8 +27,7 @@ namespace cardd::daemon {
 
 struct Service;
 
-/// An encoder leased for one workflow, with a session on the configured
-/// sector. The simulated encoder's cards are saved when the use ends.
+/// An encoder leased for one workflow, with a session on the configured sector.
 class EncoderUse {
 public:
     /// Finds the encoder named by the request's "encoder" (or the only one)
@@ -46,14 +45,16 @@ public:
 
     /// Waits for a card (with `other_than`, for a card with another UID),
     /// asking for it on the request's progress lines when it is not there
-    /// (unless `prompt` is false: the caller asked already). An answer when
-    /// none came.
+    /// (unless `prompt` is false: the caller asked already). A write of that
+    /// card left open is settled first, and said on a progress line. An
+    /// answer when no card came.
     boost::asio::awaitable<std::optional<Answer>> wait_for_card(std::optional<std::vector<std::uint8_t>> other_than = {},
                                                                 bool prompt = true);
 
     encoder::CardSession& session() { return *session_; }
     Station& station() { return *lease_; }
     const std::string& name() const { return lease_->device.name; }
+    int sector() const noexcept { return sector_; }
 
 private:
     Service& service_;
@@ -75,19 +76,21 @@ store::Error card_error(const encoder::Error& error);
 
 /// The identity block of a card as the store holds it.
 protocol::card::Identity identity_of(const store::Card& card, int valid_years);
+/// The identity block of a new card: its number, serial and issue time.
+protocol::card::Identity identity_of(store::CardNo card_no, std::int64_t serial, store::UnixTime issued_at,
+                                     int valid_years);
 
-/// A store change that takes a card step.
-using CardChange = std::function<store::Result<store::Card>(const store::CardStep* step)>;
+/// Writes the card on the encoder through the journal: its UID and its
+/// sector before go into `intent`, `after` gives the sector it is written to.
+store::Result<store::AppliedWrite> write_card(Service& service, EncoderUse& use, store::WriteIntent intent,
+                                              const std::function<encoder::Sector(const store::WriteIntent&)>& after);
 
-/// Runs `change` with a step that refuses, so every rule of the change is
-/// checked (and rolled back) before anyone is asked for a card.
-store::Result<void> rehearse(const CardChange& change);
-
-/// Writes a new card of ours as part of `change` (issue, onboarding,
+/// Writes a new card of ours through the journal (issue, onboarding,
 /// replacement): the card on the encoder must be blank, or ours and not a
-/// live card in the store. `uid` is set to the card's UID before `change`
-/// runs, for the store to record.
-store::Result<store::Card> write_new_card(Service& service, EncoderUse& use, std::string& uid, const CardChange& change);
+/// live card in the store. It is written with `balance` and the next counter;
+/// `intent` gets the chip's UID and the card's sector before.
+store::Result<store::AppliedWrite> write_new_card(Service& service, EncoderUse& use, store::WriteIntent intent,
+                                                  store::Cents balance);
 
 /// Reads the card on the encoder and checks it is card `card_no`.
 store::Result<encoder::CardImage> read_expected_card(Service& service, EncoderUse& use, store::CardNo card_no);

@@ -203,16 +203,12 @@ void register_card_commands(CommandRegistry& registry, Service& service) {
                 was = "unreadable card of ours";
             }
         }
-        auto wiped = session.wipe();
-        if (!wiped) co_return from_encoder_error(wiped.error());
-        if (*wiped != encoder::WipeOutcome::blank) {
-            co_return Answer::failure(ResultCode::card_failed, "the card " + chip +
-                                                                   " was taken away before it was wiped whole; its "
-                                                                   "balance is zero: place it again and repeat");
-        }
-        log_event(Level::info, msg::card_written, "encoder={} uid={} initialised=true", placed->use->name(), chip);
-        auto noted = service.store.note(actor_of(request), "card.init", "uid=" + chip + " was=" + was);
-        if (!noted) co_return from_error(noted.error());
+        store::WriteIntent intent;
+        intent.kind = store::WriteKind::init;
+        intent.actor = actor_of(request);
+        auto wiped = write_card(service, *placed->use, std::move(intent),
+                                [](const store::WriteIntent&) { return encoder::blank_sector(); });
+        if (!wiped) co_return from_error(wiped.error());
         co_return Answer::ok("card " + chip + " initialised: a blank card (was " + was + ")",
                              {{"uid", chip}, {"was", was}});
     });

@@ -2,6 +2,7 @@
 
 #include "daemon/arguments.hpp"
 #include "daemon/card_workflow.hpp"
+#include "daemon/card_write.hpp"
 #include "daemon/json_view.hpp"
 #include "daemon/log.hpp"
 #include "daemon/service.hpp"
@@ -25,40 +26,43 @@ std::string issued_text(const store::Card& card) {
            yuan(card.balance);
 }
 
-/// One row of a batch as a store change: issue to an existing person, or
-/// onboard when a name is given.
-CardChange row_change(Service& service, const store::Actor& actor, const json& row, store::IssueOptions& options) {
-    args::only(row, {"staff_no", "card_no", "opening", "cost", "name", "dept"});
-    const std::string staff_no = args::required_string(row, "staff_no");
-    const store::CardNo card_no = args::required_int(row, "card_no");
-    options = issue_options(row);
-    if (auto name = args::optional_string(row, "name")) {
-        const store::PersonInput person{staff_no, *name, args::optional_string(row, "dept").value_or("")};
-        return [&service, actor, person, card_no, &options](const store::CardStep* step) {
-            return service.store.onboard(actor, person, card_no, options, step);
-        };
-    }
-    return [&service, actor, staff_no, card_no, &options](const store::CardStep* step) {
-        return service.store.issue_card(actor, staff_no, card_no, options, step);
-    };
+/// An issue to an existing person, or an onboarding when `person` has a name.
+store::WriteIntent issue_intent(const store::Actor& actor, const store::PersonInput& person, store::CardNo card_no,
+                                const store::IssueOptions& options) {
+    store::WriteIntent intent;
+    intent.kind = person.name.empty() ? store::WriteKind::issue : store::WriteKind::onboard;
+    intent.actor = actor;
+    intent.card_no = card_no;
+    intent.person = person;
+    intent.opening = options.opening;
+    intent.cost = options.cost;
+    return intent;
 }
 
-/// Rehearses the change, waits for the card, writes it with the change.
+/// One row of a batch as an intent: issue to an existing person, or onboard when a name is given.
+store::WriteIntent row_intent(const store::Actor& actor, const json& row) {
+    args::only(row, {"staff_no", "card_no", "opening", "cost", "name", "dept"});
+    store::PersonInput person{args::required_string(row, "staff_no"), "", ""};
+    if (auto name = args::optional_string(row, "name")) {
+        person.name = *name;
+        person.department = args::optional_string(row, "dept").value_or("");
+    }
+    return issue_intent(actor, person, args::required_int(row, "card_no"), issue_options(row));
+}
+
+/// Rehearses the issue, waits for the card, writes it through the journal.
 awaitable<std::expected<store::Card, Answer>> issue_on_card(Service& service, Request& request, const json& arguments,
-                                                           store::IssueOptions& options, const CardChange& change) {
-    if (auto rehearsed = rehearse(change); !rehearsed) co_return std::unexpected(from_error(rehearsed.error()));
+                                                           const store::WriteIntent& intent) {
+    if (auto rehearsed = rehearse_write(service, intent); !rehearsed) {
+        co_return std::unexpected(from_error(rehearsed.error()));
+    }
     auto use = co_await EncoderUse::begin(service, request, arguments);
     if (!use) co_return std::unexpected(use.error());
     auto none = co_await (*use)->wait_for_card();
     if (none) co_return std::unexpected(*none);
-    std::string uid;
-    const CardChange with_uid = [&](const store::CardStep* step) {
-        options.uid = uid;
-        return change(step);
-    };
-    auto card = write_new_card(service, **use, uid, with_uid);
-    if (!card) co_return std::unexpected(from_error(card.error()));
-    co_return *card;
+    auto applied = write_new_card(service, **use, intent, intent.opening);
+    if (!applied) co_return std::unexpected(from_error(applied.error()));
+    co_return *applied->card;
 }
 
 }  // namespace
@@ -72,13 +76,9 @@ void register_issue_commands(CommandRegistry& registry, Service& service) {
         if (const auto issue = a.find("issue"); issue != a.end() && !issue->is_null()) {
             if (!issue->is_object()) throw BadArgument("'issue' must be an object with card_no, opening, cost");
             args::only(*issue, {"card_no", "opening", "cost", "encoder", "wait_s"});
-            store::IssueOptions options = issue_options(*issue);
-            const store::CardNo card_no = args::required_int(*issue, "card_no");
-            const store::Actor actor = actor_of(request);
-            const CardChange change = [&](const store::CardStep* step) {
-                return service.store.onboard(actor, person, card_no, options, step);
-            };
-            auto card = co_await issue_on_card(service, request, *issue, options, change);
+            const store::WriteIntent intent =
+                issue_intent(actor_of(request), person, args::required_int(*issue, "card_no"), issue_options(*issue));
+            auto card = co_await issue_on_card(service, request, *issue, intent);
             if (!card) co_return card.error();
             auto added = service.store.person(person.staff_no);
             if (!added) co_return from_error(added.error());
@@ -101,14 +101,10 @@ void register_issue_commands(CommandRegistry& registry, Service& service) {
     registry.add("card-issue", Role::issuer, [&service](Request& request) -> awaitable<Answer> {
         const json& a = request.arguments;
         args::only(a, {"staff_no", "card_no", "opening", "cost", "encoder", "wait_s"});
-        store::IssueOptions options = issue_options(a);
-        const std::string staff_no = args::required_string(a, "staff_no");
-        const store::CardNo card_no = args::required_int(a, "card_no");
-        const store::Actor actor = actor_of(request);
-        const CardChange change = [&](const store::CardStep* step) {
-            return service.store.issue_card(actor, staff_no, card_no, options, step);
-        };
-        auto card = co_await issue_on_card(service, request, a, options, change);
+        const store::PersonInput holder{args::required_string(a, "staff_no"), "", ""};
+        const store::WriteIntent intent =
+            issue_intent(actor_of(request), holder, args::required_int(a, "card_no"), issue_options(a));
+        auto card = co_await issue_on_card(service, request, a, intent);
         if (!card) co_return card.error();
         co_return Answer::ok(issued_text(*card), {{"card", to_json(*card)}});
     });
@@ -146,9 +142,8 @@ void register_issue_commands(CommandRegistry& registry, Service& service) {
             } else {
                 try {
                     if (!row.is_object()) throw BadArgument("a row must be an object");
-                    store::IssueOptions options;
-                    const CardChange change = row_change(service, actor, row, options);
-                    if (auto rehearsed = rehearse(change); !rehearsed) {
+                    const store::WriteIntent intent = row_intent(actor, row);
+                    if (auto rehearsed = rehearse_write(service, intent); !rehearsed) {
                         const Answer refused = from_error(rehearsed.error());
                         refuse(refused.result, refused.text);
                     } else {
@@ -162,20 +157,15 @@ void register_issue_commands(CommandRegistry& registry, Service& service) {
                             stopped = true;
                             refuse(none->result, none->text);
                         } else {
-                            std::string uid;
-                            const CardChange with_uid = [&](const store::CardStep* step) {
-                                options.uid = uid;
-                                return change(step);
-                            };
-                            auto card = write_new_card(service, **use, uid, with_uid);
-                            if (card) {
-                                issued.push_back(card->card_no);
-                                text = number + issued_text(*card);
+                            auto applied = write_new_card(service, **use, intent, intent.opening);
+                            if (applied) {
+                                issued.push_back(applied->card->card_no);
+                                text = number + issued_text(*applied->card);
                                 last_card = (*use)->session().uid().value_or(std::vector<std::uint8_t>{});
                                 // The simulated operator takes the written card off the reader.
                                 if ((*use)->station().sim) (*use)->station().sim->remove();
                             } else {
-                                const Answer refused = from_error(card.error());
+                                const Answer refused = from_error(applied.error());
                                 refuse(refused.result, refused.text);
                             }
                         }

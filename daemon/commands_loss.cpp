@@ -2,6 +2,7 @@
 
 #include "daemon/arguments.hpp"
 #include "daemon/card_workflow.hpp"
+#include "daemon/card_write.hpp"
 #include "daemon/json_view.hpp"
 #include "daemon/service.hpp"
 
@@ -89,7 +90,11 @@ void register_loss_commands(CommandRegistry& registry, Service& service) {
     });
 
     registry.add("card-replace", Role::issuer, [&service](Request& request) -> awaitable<Answer> {
-        args::only(request.arguments, {"card_no", "new_card_no", "cost", "encoder", "wait_s"});
+        args::only(request.arguments, {"card_no", "new_card_no", "cost", "write_off", "encoder", "wait_s"});
+        const bool write_off = args::optional_bool(request.arguments, "write_off", false);
+        if (write_off && request.caller.role != Role::admin) {
+            co_return Answer::failure(ResultCode::denied, "writing off a negative balance is an administrator's decision");
+        }
         const store::CardNo old_no = args::required_int(request.arguments, "card_no");
         const store::CardNo new_no = args::required_int(request.arguments, "new_card_no");
         store::IssueOptions options;
@@ -105,25 +110,29 @@ void register_loss_commands(CommandRegistry& registry, Service& service) {
         if (!sources) co_return from_error(sources.error());
         json not_collected;
         json collected = co_await collect_records(service, *sources, not_collected);
-        store::BlacklistChange change;
-        const store::Actor actor = actor_of(request);
-        const CardChange replace = [&](const store::CardStep* step) {
-            change = {};
-            return service.store.replace_card(actor, old_no, new_no, options, &change, step);
-        };
-        if (auto rehearsed = rehearse(replace); !rehearsed) co_return from_error(rehearsed.error());
+        store::WriteIntent intent;
+        intent.kind = store::WriteKind::replace;
+        intent.actor = actor_of(request);
+        intent.card_no = new_no;
+        intent.old_card_no = old_no;
+        intent.cost = options.cost;
+        intent.write_off = write_off;
+        // The new card carries the balance the ledger holds after collection.
+        auto balance = service.store.balance(old_no);
+        if (!balance) co_return from_error(balance.error());
+        intent.amount = std::max<store::Cents>(*balance, 0);
+        if (auto rehearsed = rehearse_write(service, intent); !rehearsed) co_return from_error(rehearsed.error());
         auto use = co_await EncoderUse::begin(service, request);
         if (!use) co_return use.error();
         auto none = co_await (*use)->wait_for_card();
         if (none) co_return *none;
-        std::string uid;
-        const CardChange with_uid = [&](const store::CardStep* step) {
-            options.uid = uid;
-            return replace(step);
-        };
-        // The new card carries the balance the ledger holds after collection.
-        auto card = write_new_card(service, **use, uid, with_uid);
-        if (!card) co_return from_error(card.error());
+        // Placing the card may have settled a write of the old card: the
+        // balance to carry is read again, in the same turn as the intent.
+        if (auto now = service.store.balance(old_no)) intent.amount = std::max<store::Cents>(*now, 0);
+        auto applied = write_new_card(service, **use, intent, intent.amount);
+        if (!applied) co_return from_error(applied.error());
+        const store::Card* card = &*applied->card;
+        const store::BlacklistChange& change = applied->change;
         auto old_after = service.store.card(old_no);
         if (!old_after) co_return from_error(old_after.error());
         json failed = json::array();
@@ -131,12 +140,17 @@ void register_loss_commands(CommandRegistry& registry, Service& service) {
         json pushed = terminal_results_json(results, failed);
         std::string text = "card " + std::to_string(old_no) + " replaced by " + std::to_string(new_no) + ", balance " +
                            yuan(card->balance) + " carried; the old card stays blacklisted";
+        if (applied->written_off > 0) {
+            text += "; a negative balance of " + yuan(-applied->written_off) +
+                    " (purchases beyond the ledger) was written off by uid " + std::to_string(intent.actor.uid);
+        }
         if (!failed.empty()) text += "; " + push_summary(pushed, failed);
         if (!not_collected.empty()) {
             text += "; records of " + std::to_string(not_collected.size()) +
                     " terminals could not be collected first, later purchases will show on the old card";
         }
         co_return Answer::ok(text, {{"card", to_json(*card)},
+                                    {"written_off", applied->written_off},
                                     {"old_card", to_json(*old_after)},
                                     {"collected", collected},
                                     {"not_collected", not_collected},

@@ -1,7 +1,8 @@
-// card-topup, card-refund-close, card-info, card-return.
+// card-topup, card-refund-close, card-return.
 
 #include "daemon/arguments.hpp"
 #include "daemon/card_workflow.hpp"
+#include "daemon/card_write.hpp"
 #include "daemon/log.hpp"
 #include "daemon/json_view.hpp"
 #include "daemon/service.hpp"
@@ -30,168 +31,168 @@ std::string collection_note(const json& not_collected) {
            " terminals could not be collected first, so their latest purchases are not counted yet";
 }
 
+store::WriteIntent intent_for(store::WriteKind kind, Request& request) {
+    store::WriteIntent intent;
+    intent.kind = kind;
+    intent.actor = actor_of(request);
+    intent.card_no = args::required_int(request.arguments, "card_no");
+    return intent;
+}
+
+std::vector<store::DeviceId> terminals_changed(const store::BlacklistChange& change) {
+    std::vector<store::DeviceId> ids;
+    for (const auto& batch : change.batches) ids.push_back(batch.terminal_id);
+    return ids;
+}
+
+/// Wipes the card handed in through the journal: the card holds no money
+/// after, so it need not be blacklisted.
+awaitable<std::expected<store::AppliedWrite, Answer>> wipe_card(Service& service, Request& request,
+                                                               const store::WriteIntent& intent) {
+    auto use = co_await EncoderUse::begin(service, request);
+    if (!use) co_return std::unexpected(use.error());
+    auto none = co_await (*use)->wait_for_card();
+    if (none) co_return std::unexpected(*none);
+    auto read = read_expected_card(service, **use, intent.card_no);
+    if (!read) co_return std::unexpected(from_error(read.error()));
+    auto applied = write_card(service, **use, intent,
+                              [](const store::WriteIntent&) { return encoder::blank_sector(); });
+    if (!applied) co_return std::unexpected(from_error(applied.error()));
+    co_return std::move(*applied);
+}
+
+/// Closes a card that is not on an encoder: the store change alone, and the
+/// card on every terminal's blacklist.
+std::expected<store::AppliedWrite, Answer> close_without_card(Service& service, const store::WriteIntent& intent) {
+    store::AppliedWrite closed;
+    closed.intent = intent;
+    // The balance, read in the same turn of the loop as the change: nothing runs in between.
+    auto balance = service.store.balance(intent.card_no);
+    if (!balance) return std::unexpected(from_error(balance.error()));
+    auto card = intent.kind == store::WriteKind::refund_close
+                    ? service.store.refund_close(intent.actor, intent.card_no, &closed.change, intent.write_off)
+                    : service.store.return_card(intent.actor, intent.card_no, intent.refund, &closed.change,
+                                                 intent.write_off);
+    if (!card) return std::unexpected(from_error(card.error()));
+    closed.card = *card;
+    closed.written_off = *balance < 0 ? -*balance : 0;
+    closed.refunded = intent.refund && *balance > 0 ? *balance : 0;
+    return closed;
+}
+
+std::string closing_note(const store::AppliedWrite& closed, bool wiped) {
+    std::string note = wiped ? "; the card is blank again"
+                             : "; the card was not wiped, so it goes on every terminal's blacklist";
+    if (closed.written_off > 0) {
+        note += "; a negative balance of " + yuan(-closed.written_off) +
+                " (purchases beyond the ledger) was written off by uid " + std::to_string(closed.intent.actor.uid);
+    }
+    return note;
+}
+
 }  // namespace
 
 void register_money_commands(CommandRegistry& registry, Service& service) {
     registry.add("card-topup", Role::issuer, [&service](Request& request) -> awaitable<Answer> {
         args::only(request.arguments, {"card_no", "amount", "encoder", "wait_s"});
-        const store::Cents amount = args::required_int(request.arguments, "amount");
-        const store::CardNo card_no = args::required_int(request.arguments, "card_no");
-        const store::Actor actor = actor_of(request);
-        const CardChange change = [&](const store::CardStep* step) {
-            return service.store.top_up(actor, card_no, amount, step);
-        };
-        if (auto rehearsed = rehearse(change); !rehearsed) co_return from_error(rehearsed.error());
+        store::WriteIntent intent = intent_for(store::WriteKind::topup, request);
+        intent.amount = args::required_int(request.arguments, "amount");
+        if (auto rehearsed = rehearse_write(service, intent); !rehearsed) co_return from_error(rehearsed.error());
         auto use = co_await EncoderUse::begin(service, request);
         if (!use) co_return use.error();
         auto none = co_await (*use)->wait_for_card();
         if (none) co_return *none;
-        auto before = read_expected_card(service, **use, card_no);
+        auto before = read_expected_card(service, **use, intent.card_no);
         if (!before) co_return from_error(before.error());
         // The rehearsal bounded the amount by the ledger; the card's own value
         // block is bounded too.
-        encoder::CardSession& session = (*use)->session();
-        std::optional<encoder::CardImage> after;
-        const store::CardStep step{
-            [&](const store::Card&) -> store::Result<void> {
-                auto changed = session.add_to_balance(static_cast<std::int32_t>(amount));
-                if (!changed) {
-                    log_event(Level::warn, msg::card_write_failed, "encoder={} card_no={} error={}", (*use)->name(),
-                              card_no, changed.error().message);
-                    return std::unexpected(card_error(changed.error()));
-                }
-                after = *changed;
-                log_event(Level::info, msg::card_written, "encoder={} card_no={} topup={}", (*use)->name(), card_no,
-                          amount);
-                return {};
-            },
-            [&] {
-                if (auto undone = session.add_to_balance(-static_cast<std::int32_t>(amount)); !undone) {
-                    log_event(Level::error, msg::card_undo_failed, "encoder={} card_no={} extra_cents={} error={}",
-                              (*use)->name(), card_no, amount, undone.error().message);
-                }
-            }};
-        auto card = change(&step);
-        if (!card) co_return from_error(card.error());
-        co_return Answer::ok("card " + std::to_string(card->card_no) + " topped up by " + yuan(amount) + ", balance " +
-                                 yuan(card->balance) + " (the card holds " + yuan(after->balance) + ")" +
-                                 (after->verified ? "" : "; the card left before it was read back: check it with "
-                                                         "cardctl card read"),
-                             {{"card", to_json(*card)}, {"on_card", to_json(*after)}});
+        const std::int64_t on_card = std::int64_t{before->balance} + intent.amount;
+        if (on_card > store::max_card_balance || before->counter >= protocol::card::max_counter) {
+            co_return Answer::failure(ResultCode::card_failed, "card " + std::to_string(intent.card_no) + " holds " +
+                                                                   yuan(before->balance) + "; a top-up of " +
+                                                                   yuan(intent.amount) + " leaves its value block's range");
+        }
+        auto applied = write_card(service, **use, intent, [&](const store::WriteIntent&) {
+            return encoder::card_sector(before->identity, static_cast<std::int32_t>(on_card), before->counter + 1,
+                                        (*use)->sector());
+        });
+        if (!applied) co_return from_error(applied.error());
+        const store::Card& card = *applied->card;
+        co_return Answer::ok("card " + std::to_string(card.card_no) + " topped up by " + yuan(intent.amount) +
+                                 ", balance " + yuan(card.balance) + " (the card holds " + yuan(on_card) + ")",
+                             {{"card", to_json(card)}, {"on_card", {{"balance", on_card}, {"counter", before->counter + 1}}}});
     });
 
     registry.add("card-refund-close", Role::issuer, [&service](Request& request) -> awaitable<Answer> {
-        args::only(request.arguments, {"card_no"});
-        const store::CardNo card_no = args::required_int(request.arguments, "card_no");
-        auto before = service.store.card(card_no);
+        args::only(request.arguments, {"card_no", "wipe", "write_off", "encoder", "wait_s"});
+        store::WriteIntent intent = intent_for(store::WriteKind::refund_close, request);
+        intent.refund = true;
+        intent.write_off = args::optional_bool(request.arguments, "write_off", false);
+        if (intent.write_off && request.caller.role != Role::admin) {
+            co_return Answer::failure(ResultCode::denied, "writing off a negative balance is an administrator's decision");
+        }
+        auto before = service.store.card(intent.card_no);
         if (!before) co_return from_error(before.error());
+        // An active card is handed in and wiped; a lost one is not here, so
+        // only the blacklist stops it.
+        const bool wipe = args::optional_bool(request.arguments, "wipe", before->state == store::CardState::active);
+        if (auto rehearsed = rehearse_write(service, intent); !rehearsed) co_return from_error(rehearsed.error());
         json not_collected;
         json collected = co_await collect_everywhere(service, not_collected);
-        auto balance = service.store.balance(card_no);
-        if (!balance) co_return from_error(balance.error());
-        store::BlacklistChange change;
-        auto card = service.store.refund_close(actor_of(request), card_no, &change);
-        if (!card) co_return from_error(card.error());
-        std::vector<store::DeviceId> affected;
-        for (const auto& batch : change.batches) affected.push_back(batch.terminal_id);
+        // Two statements, not a conditional around co_await: GCC 12
+        // miscompiles the latter (a double free).
+        std::expected<store::AppliedWrite, Answer> closed = std::unexpected(Answer{});
+        if (wipe) closed = co_await wipe_card(service, request, intent);
+        else closed = close_without_card(service, intent);
+        if (!closed) co_return closed.error();
         json failed;
-        const auto results = co_await service.distributor.push(affected, service.config.push_timeout);
+        const auto results = co_await service.distributor.push(terminals_changed(closed->change), service.config.push_timeout);
         json pushed = terminal_results_json(results, failed);
-        co_return Answer::ok("card " + std::to_string(card_no) + " closed, " + yuan(*balance) + " refunded in cash" +
-                                 collection_note(not_collected),
-                             {{"card", to_json(*card)},
-                              {"refunded", *balance},
+        co_return Answer::ok("card " + std::to_string(intent.card_no) + " closed, " + yuan(closed->refunded) +
+                                 " refunded in cash" + closing_note(*closed, wipe) + collection_note(not_collected),
+                             {{"card", to_json(*closed->card)},
+                              {"refunded", closed->refunded},
+                              {"written_off", closed->written_off},
+                              {"wiped", wipe},
                               {"collected", collected},
                               {"not_collected", not_collected},
                               {"pushed", pushed},
                               {"failed", failed}});
     });
 
-    registry.add("card-info", Role::viewer, [&service](Request& request) -> awaitable<Answer> {
-        args::only(request.arguments, {"card_no"});
-        const store::CardNo card_no = args::required_int(request.arguments, "card_no");
-        auto card = service.store.card(card_no);
-        if (!card) co_return from_error(card.error());
-        auto ledger = service.store.ledger(card_no);
-        if (!ledger) co_return from_error(ledger.error());
-        auto losses = service.store.losses({});
-        if (!losses) co_return from_error(losses.error());
-        json lines = json::array();
-        for (const auto& entry : *ledger) lines.push_back(to_json(entry));
-        json card_losses = json::array();
-        for (const auto& loss : *losses) {
-            if (loss.card_no == card_no) card_losses.push_back(to_json(loss));
-        }
-        co_return Answer::ok("card " + std::to_string(card_no) + " of " + card->staff_no + " " + card->name + ", " +
-                                 std::string(to_string(card->state)) + ", balance " + yuan(card->balance),
-                             {{"card", to_json(*card)}, {"ledger", lines}, {"losses", card_losses}});
-    });
-
     registry.add("card-return", Role::issuer, [&service](Request& request) -> awaitable<Answer> {
-        args::only(request.arguments, {"card_no", "wipe", "refund", "encoder", "wait_s"});
-        const store::CardNo card_no = args::required_int(request.arguments, "card_no");
-        const bool refund = args::optional_bool(request.arguments, "refund", true);
-        const bool wipe = args::optional_bool(request.arguments, "wipe", false);
-        const store::Actor actor = actor_of(request);
-        const CardChange change = [&](const store::CardStep* step) {
-            return service.store.return_card(actor, card_no, refund, step);
-        };
-        if (auto rehearsed = rehearse(change); !rehearsed) co_return from_error(rehearsed.error());
-        json not_collected;
-        if (refund) co_await collect_everywhere(service, not_collected);
-        std::unique_ptr<EncoderUse> use;
-        std::optional<encoder::CardImage> image;
-        if (wipe) {
-            auto begun = co_await EncoderUse::begin(service, request);
-            if (!begun) co_return begun.error();
-            use = std::move(*begun);
-            auto none = co_await use->wait_for_card();
-            if (none) co_return *none;
-            auto read = read_expected_card(service, *use, card_no);
-            if (!read) co_return from_error(read.error());
-            image = *read;
+        args::only(request.arguments, {"card_no", "wipe", "refund", "write_off", "encoder", "wait_s"});
+        store::WriteIntent intent = intent_for(store::WriteKind::card_return, request);
+        intent.refund = args::optional_bool(request.arguments, "refund", true);
+        intent.write_off = args::optional_bool(request.arguments, "write_off", false);
+        if (intent.write_off && request.caller.role != Role::admin) {
+            co_return Answer::failure(ResultCode::denied, "writing off a negative balance is an administrator's decision");
         }
-        std::optional<encoder::WipeOutcome> wiped;
-        const store::CardStep step{
-            [&](const store::Card&) -> store::Result<void> {
-                auto outcome = use->session().wipe();
-                if (!outcome) {
-                    log_event(Level::warn, msg::card_write_failed, "encoder={} card_no={} error={}", use->name(), card_no,
-                              outcome.error().message);
-                    return std::unexpected(card_error(outcome.error()));
-                }
-                wiped = *outcome;
-                log_event(Level::info, msg::card_written, "encoder={} card_no={} wiped={}", use->name(), card_no,
-                          *outcome == encoder::WipeOutcome::blank ? "blank" : "unfinished");
-                return {};
-            },
-            [&] {
-                if (auto restored = use->session().write(image->identity, image->balance, image->counter); !restored) {
-                    log_event(Level::error, msg::card_undo_failed, "encoder={} card_no={} extra_cents={} error={}",
-                              use->name(), card_no, -image->balance, restored.error().message);
-                }
-            }};
-        // No co_await between reading the balance and returning the card, so
-        // nothing can change it in between: the store is served on one thread.
-        auto balance = service.store.balance(card_no);
-        if (!balance) co_return from_error(balance.error());
-        auto card = change(wipe ? &step : nullptr);
-        if (!card) co_return from_error(card.error());
-        const store::Cents refunded = refund && *balance > 0 ? *balance : 0;
-        co_return Answer::ok("card " + std::to_string(card_no) + " returned" +
-                                 (refund ? ", " + yuan(refunded) + " refunded in cash"
-                                         : ", balance " + yuan(card->balance) + " kept on its ledger") +
-                                 (!wiped                                     ? ""
-                                  : *wiped == encoder::WipeOutcome::blank ? "; the card is blank again"
-                                                                          : "; the card's balance is zero, but it was taken "
-                                                                            "away before the wipe finished: run cardctl "
-                                                                            "card init on it") +
-                                 collection_note(not_collected),
-                             {{"card", to_json(*card)},
-                              {"refunded", refunded},
-                              {"wiped", wiped ? json(*wiped == encoder::WipeOutcome::blank ? "blank" : "unfinished")
-                                              : json(nullptr)},
-                              {"not_collected", not_collected}});
+        const bool wipe = args::optional_bool(request.arguments, "wipe", false);
+        if (auto rehearsed = rehearse_write(service, intent); !rehearsed) co_return from_error(rehearsed.error());
+        json not_collected;
+        if (intent.refund) co_await collect_everywhere(service, not_collected);
+        // Two statements, not a conditional around co_await: GCC 12
+        // miscompiles the latter (a double free).
+        std::expected<store::AppliedWrite, Answer> closed = std::unexpected(Answer{});
+        if (wipe) closed = co_await wipe_card(service, request, intent);
+        else closed = close_without_card(service, intent);
+        if (!closed) co_return closed.error();
+        json failed;
+        const auto results = co_await service.distributor.push(terminals_changed(closed->change), service.config.push_timeout);
+        json pushed = terminal_results_json(results, failed);
+        const store::Card& card = *closed->card;
+        co_return Answer::ok("card " + std::to_string(card.card_no) + " returned" +
+                                 (intent.refund ? ", " + yuan(closed->refunded) + " refunded in cash"
+                                                : ", balance " + yuan(card.balance) + " kept on its ledger") +
+                                 closing_note(*closed, wipe) + collection_note(not_collected),
+                             {{"card", to_json(card)},
+                              {"refunded", closed->refunded},
+                              {"written_off", closed->written_off},
+                              {"wiped", wipe ? json("blank") : json(nullptr)},
+                              {"not_collected", not_collected},
+                              {"pushed", pushed},
+                              {"failed", failed}});
     });
 }
 

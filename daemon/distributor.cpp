@@ -323,6 +323,10 @@ awaitable<CollectResult> Distributor::collect_one(store::DeviceId terminal) {
         }
         result.stored += stored->stored;
         result.duplicates += stored->duplicates;
+        for (const store::WriteIntent& settled : stored->settled) {
+            log_event(Level::info, msg::card_write_settled, "write={} kind={} card_no={} uid={} outcome={} by=record",
+                      settled.id, to_string(settled.kind), settled.card_no, settled.uid, to_string(settled.state));
+        }
         if (!read->records.empty()) {
             const std::uint32_t next = read->next_seq;
             auto ack_job = [terminal_link, next]() {

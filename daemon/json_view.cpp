@@ -54,7 +54,27 @@ json to_json(const store::Loss& loss) {
 }
 
 json to_json(const store::LedgerEntry& entry) {
-    return {{"kind", to_string(entry.kind)}, {"amount", entry.amount}, {"cash", entry.cash}, {"at", entry.at}};
+    json line = {{"kind", to_string(entry.kind)}, {"amount", entry.amount}, {"cash", entry.cash}, {"at", entry.at}};
+    if (entry.by_uid) line["by_uid"] = *entry.by_uid;
+    return line;
+}
+
+json to_json(const store::WriteIntent& intent, store::UnixTime now) {
+    json out = {{"id", intent.id},
+                {"kind", to_string(intent.kind)},
+                {"state", to_string(intent.state)},
+                {"card_no", intent.card_no},
+                {"uid", intent.uid},
+                {"by_uid", intent.actor.uid},
+                {"created_at", intent.created_at},
+                {"age_s", now - intent.created_at}};
+    if (intent.old_card_no) out["old_card_no"] = *intent.old_card_no;
+    if (intent.kind == store::WriteKind::topup || intent.kind == store::WriteKind::replace) out["amount"] = intent.amount;
+    if (intent.before.balance) out["balance_before"] = *intent.before.balance;
+    if (intent.after.balance) out["balance_after"] = *intent.after.balance;
+    if (intent.closed_at) out["closed_at"] = *intent.closed_at;
+    if (!intent.resolution.empty()) out["resolution"] = intent.resolution;
+    return out;
 }
 
 json to_json(const store::CardFormat& format) {

@@ -16,6 +16,8 @@ nlohmann::json to_json(const store::Card& card);
 nlohmann::json to_json(const store::Person& person);
 nlohmann::json to_json(const store::Loss& loss);
 nlohmann::json to_json(const store::LedgerEntry& entry);
+/// A card write of the journal; `now` gives its age.
+nlohmann::json to_json(const store::WriteIntent& intent, store::UnixTime now);
 nlohmann::json to_json(const store::CardFormat& format);
 nlohmann::json to_json(const store::Device& device);
 

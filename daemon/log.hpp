@@ -32,16 +32,18 @@ inline constexpr Message retry_scheduled{"CARDD_RETRY_SCHEDULED", "a failed term
 inline constexpr Message collect_ok{"CARDD_COLLECT_OK", "transaction records were stored and acknowledged"};
 inline constexpr Message collect_failed{"CARDD_COLLECT_FAILED", "records could not be collected from a terminal"};
 inline constexpr Message master_key_created{"CARDD_MASTER_KEY_CREATED", "no master key existed, so a new random one was written"};
-inline constexpr Message card_written{"CARDD_CARD_WRITTEN", "a card on an encoder was written and read back"};
-inline constexpr Message card_write_failed{"CARDD_CARD_WRITE_FAILED", "a card write failed; the store was left as it was"};
-inline constexpr Message card_undo_failed{"CARDD_CARD_UNDO_FAILED", "the store refused a change after its card write, and the card could not be put back"};
+inline constexpr Message card_intent_opened{"CARDD_CARD_INTENT_OPENED", "a card write's intent was committed; the card is being written"};
+inline constexpr Message card_written{"CARDD_CARD_WRITTEN", "a card on an encoder was written and read back, and its store change applied"};
+inline constexpr Message card_write_failed{"CARDD_CARD_WRITE_FAILED", "a card write did not reach the card; the store was left as it was"};
+inline constexpr Message card_write_pending{"CARDD_CARD_WRITE_PENDING", "a card write is unresolved: the card left in the middle of it, or cardd stopped; it is settled when the card is seen again"};
+inline constexpr Message card_write_settled{"CARDD_CARD_WRITE_SETTLED", "an unresolved card write was settled from the card or from a terminal record"};
 inline constexpr Message encoder_shelf_unreadable{"CARDD_ENCODER_SHELF_UNREADABLE", "the simulated encoder's card file could not be read; it starts empty"};
 
 inline constexpr const Message* catalogue[] = {&started,        &stopping,        &reloaded,   &reload_failed,
                                                &store_opened,   &command_denied,  &command_failed, &command_done,
                                                &client_dropped, &push_ok,         &push_failed, &full_sync,
                                                &retry_scheduled, &collect_ok,     &collect_failed, &master_key_created,
-                                               &card_written,   &card_write_failed, &card_undo_failed,
+                                               &card_intent_opened, &card_written, &card_write_failed, &card_write_pending, &card_write_settled,
                                                &encoder_shelf_unreadable};
 }  // namespace msg
 

@@ -99,6 +99,15 @@ int run(const Flags& flags) {
     store::CardStore& card_store = **opened;
     log_event(Level::info, msg::store_opened, "database={} schema={}", store::redact_database_url(url),
               card_store.schema_version().value_or(0));
+    // A write left open by a crash is settled when its card is seen again;
+    // until then the operator should know it is there.
+    if (auto open = card_store.open_writes()) {
+        const store::UnixTime now = store::system_clock_now();
+        for (const store::WriteIntent& intent : *open) {
+            log_event(Level::warn, msg::card_write_pending, "write={} kind={} card_no={} uid={} age_s={} reason=open at start",
+                      intent.id, to_string(intent.kind), intent.card_no, intent.uid, now - intent.created_at);
+        }
+    }
 
     auto master_key = load_or_create_master_key(config->master_key_path());
     if (!master_key) {

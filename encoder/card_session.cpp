@@ -1,6 +1,7 @@
 #include "encoder/card_session.hpp"
 
 #include <limits>
+#include <stdexcept>
 
 #include "protocol/card/access_bits.hpp"
 #include "protocol/hex.hpp"
@@ -27,6 +28,79 @@ bool same(const CardImage& a, const card::Identity& identity, std::int32_t balan
 }  // namespace
 
 std::string uid_hex(const std::vector<std::uint8_t>& uid) { return protocol::hex_bytes(uid); }
+
+Sector blank_sector() { return Sector{}; }
+
+Sector card_sector(const card::Identity& identity, std::int32_t balance, std::uint32_t counter, int sector) {
+    Sector content;
+    content.keys = CardKind::ours;
+    content.data[card::identity_offset] = card::encode_identity(identity);
+    content.data[card::balance_offset] = card::encode_balance(balance, card::block_number(sector, card::balance_offset));
+    content.data[card::counter_offset] = card::encode_counter(counter, card::block_number(sector, card::counter_offset));
+    return content;
+}
+
+Result<Sector> CardSession::read_sector() {
+    auto kind = classify();
+    if (!kind) return std::unexpected(kind.error());
+    if (*kind == CardKind::foreign) {
+        return fail(Errc::auth_failed, "the card " + uid_hex(uid_) + " belongs to another system: its sector answers "
+                                       "to neither the transport key nor this card centre's key");
+    }
+    Sector content;
+    content.keys = *kind;
+    for (const int offset : {card::identity_offset, card::balance_offset, card::counter_offset}) {
+        auto data = reader_.read_block(block(offset));
+        if (!data) return std::unexpected(data.error());
+        content.data[static_cast<std::size_t>(offset)] = *data;
+    }
+    return content;
+}
+
+Result<void> CardSession::write_sector(const Sector& target) {
+    if (target.keys == CardKind::foreign) throw std::invalid_argument("a card is never written to another system's keys");
+    auto kind = classify();
+    if (!kind) return std::unexpected(kind.error());
+    if (*kind == CardKind::foreign) {
+        return fail(Errc::auth_failed, "the card " + uid_hex(uid_) +
+                                           " belongs to another system (its sector answers to neither the transport "
+                                           "key nor this card centre's key); it cannot be written");
+    }
+    const auto write = [&](int offset) { return reader_.write_block(block(offset), target.data[static_cast<std::size_t>(offset)]); };
+    // classify() left the sector open with the key that opened it.
+    if (target.keys == CardKind::blank) {
+        // Money first: once the balance block is zero the card holds none.
+        for (const int offset : {card::balance_offset, card::identity_offset, card::counter_offset}) {
+            if (auto done = write(offset); !done) return std::unexpected(done.error());
+        }
+        if (*kind == CardKind::ours) {
+            const card::Block trailer = card::encode_trailer(card::transport_key, card::transport_access, card::transport_key);
+            if (auto done = reader_.write_block(block(card::trailer_offset), trailer); !done) {
+                return std::unexpected(done.error());
+            }
+        }
+    } else {
+        for (const int offset : {card::identity_offset, card::counter_offset}) {
+            if (auto done = write(offset); !done) return std::unexpected(done.error());
+        }
+        if (*kind == CardKind::blank) {
+            const card::Block trailer =
+                card::encode_trailer(card::card_key(master_, uid_, sector_, card::KeyType::a), card::issued_access,
+                                     card::card_key(master_, uid_, sector_, card::KeyType::b));
+            if (auto done = reader_.write_block(block(card::trailer_offset), trailer); !done) {
+                return std::unexpected(done.error());
+            }
+            // Opening under the new keys proves the trailer took.
+            if (auto again = uid(); !again) return std::unexpected(again.error());
+            if (auto opened = authenticate_ours(card::KeyType::b); !opened) return std::unexpected(opened.error());
+        }
+        if (auto done = write(card::balance_offset); !done) return std::unexpected(done.error());
+    }
+    auto written = read_sector();
+    if (!written) return std::unexpected(written.error());
+    if (*written != target) return fail(Errc::card_failed, "the card read back differs from what was written");
+    return {};
+}
 
 CardSession::CardSession(MifareReader& reader, const card::MasterKey& master, int sector)
     : reader_(reader), master_(master), sector_(sector) {}

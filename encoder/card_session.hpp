@@ -5,6 +5,7 @@
 // to blank. Every write is read back and compared before it counts. Keys are
 // diversified per card here and go only to the reader.
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -32,6 +33,21 @@ struct CardImage {
     /// before it could be read back: the card holds what was written, unseen.
     bool verified = true;
 };
+
+/// The configured sector exactly as it is: which keys open it and its three
+/// data blocks, whatever they hold (a torn write included). A card write is
+/// decided by comparing it with the sector before and after the write.
+struct Sector {
+    CardKind keys = CardKind::blank;  ///< blank (transport keys) or ours; never foreign
+    std::array<protocol::card::Block, 3> data{};  ///< identity, balance, counter
+
+    friend bool operator==(const Sector&, const Sector&) = default;
+};
+
+/// The sector of a blank card: transport keys, zero data blocks.
+Sector blank_sector();
+/// The sector of a card of ours holding `identity`, `balance` and `counter`.
+Sector card_sector(const protocol::card::Identity& identity, std::int32_t balance, std::uint32_t counter, int sector);
 
 /// How a wipe ended.
 enum class WipeOutcome {
@@ -69,6 +85,16 @@ public:
     /// Increments (amount > 0) or decrements (amount < 0) the balance with key
     /// B and checks the card then holds what it held before plus `amount`.
     Result<CardImage> add_to_balance(std::int32_t amount);
+
+    /// Reads the sector raw, with the transport key or this card centre's
+    /// key B, whichever opens it (auth_failed for another system's card).
+    Result<Sector> read_sector();
+
+    /// Brings the sector to `target`, block by block (each block is written
+    /// whole or not at all), and reads it back: the data blocks, the trailer
+    /// when the keys change, the balance block last when the card is ours
+    /// after. Written again over a torn sector, it finishes the write.
+    Result<void> write_sector(const Sector& target);
 
     /// Zeroes the balance first, then the other data blocks and, on a card of
     /// ours, restores the transport keys and access conditions: a blank card

@@ -32,6 +32,7 @@ std::string_view to_string(LedgerKind kind) noexcept {
         case LedgerKind::terminal_refund: return "terminal_refund";
         case LedgerKind::carry_out: return "carry_out";
         case LedgerKind::carry_in: return "carry_in";
+        case LedgerKind::write_off: return "write_off";
     }
     return "?";
 }
@@ -83,7 +84,7 @@ CardState card_state_from(std::string_view text) {
 LedgerKind ledger_kind_from(std::string_view text) {
     static constexpr LedgerKind all[] = {LedgerKind::opening,  LedgerKind::card_cost,       LedgerKind::topup,
                                          LedgerKind::refund,   LedgerKind::purchase,        LedgerKind::terminal_refund,
-                                         LedgerKind::carry_out, LedgerKind::carry_in};
+                                         LedgerKind::carry_out, LedgerKind::carry_in,       LedgerKind::write_off};
     return enum_from(text, all, "ledger kind");
 }
 

@@ -39,26 +39,32 @@ public:
     Result<std::vector<Person>> people();
 
     // Cards.
-    // The changes that put bytes on a card take an optional CardStep: the
-    // card write, made inside the change's transaction (see CardStep).
-    Result<Card> issue_card(const Actor& actor, std::string_view staff_no, CardNo card_no, const IssueOptions& options,
-                            const CardStep* step = nullptr);
+    // The changes below are the store's side alone, in one transaction each.
+    // The daemon's workflows that write a card go through the journal
+    // (open_write, apply_write), which applies the same changes once the card
+    // holds what they stand for. Every change to a card is refused while a
+    // write of it is open.
+    Result<Card> issue_card(const Actor& actor, std::string_view staff_no, CardNo card_no, const IssueOptions& options);
     /// Onboarding: the person and their card in one transaction.
-    Result<Card> onboard(const Actor& actor, const PersonInput& person, CardNo card_no, const IssueOptions& options,
-                         const CardStep* step = nullptr);
+    Result<Card> onboard(const Actor& actor, const PersonInput& person, CardNo card_no, const IssueOptions& options);
     Result<Card> card(CardNo card_no);
     Result<std::vector<Card>> cards();
     Result<Cents> balance(CardNo card_no);
     Result<std::vector<LedgerEntry>> ledger(CardNo card_no);
-    Result<Card> top_up(const Actor& actor, CardNo card_no, Cents amount, const CardStep* step = nullptr);
+    Result<Card> top_up(const Actor& actor, CardNo card_no, Cents amount);
     /// Cash back from an active card, at most its balance.
     Result<Card> refund(const Actor& actor, CardNo card_no, Cents amount);
-    /// 退款销户: the whole balance back in cash, the card closed (returned).
-    /// A lost card may be closed too; it then goes on every terminal's blacklist.
-    Result<Card> refund_close(const Actor& actor, CardNo card_no, BlacklistChange* change = nullptr);
-    /// 退卡: an active card handed back; the balance is refunded if asked,
-    /// otherwise it stays on the returned card's ledger.
-    Result<Card> return_card(const Actor& actor, CardNo card_no, bool refund_balance, const CardStep* step = nullptr);
+    /// 退款销户 without the card on an encoder: the whole balance back in
+    /// cash, the card closed (returned) and put on every terminal's
+    /// blacklist, since the card itself still holds its money. A negative
+    /// balance is refused unless `write_off`.
+    Result<Card> refund_close(const Actor& actor, CardNo card_no, BlacklistChange* change = nullptr,
+                              bool write_off = false);
+    /// 退卡 without wiping the card: an active card handed back; the balance
+    /// is refunded if asked, otherwise it stays on the returned card's
+    /// ledger. The card goes on every terminal's blacklist.
+    Result<Card> return_card(const Actor& actor, CardNo card_no, bool refund_balance, BlacklistChange* change = nullptr,
+                             bool write_off = false);
     /// Records the chip UID once an encoder wrote the card.
     Result<Card> set_card_uid(const Actor& actor, CardNo card_no, std::string_view uid);
 
@@ -68,9 +74,33 @@ public:
     Result<Loss> unlock(const Actor& actor, CardNo card_no, const PushTarget& push, BlacklistChange* change = nullptr);
     Result<std::vector<Loss>> losses(const LossQuery& query);
     /// Replaces a lost card with a new card number, carrying the balance over.
-    /// The old card is put on every terminal's blacklist, so its balance cannot be spent twice.
+    /// The old card is put on every terminal's blacklist, so its balance
+    /// cannot be spent twice. A negative balance is refused unless `write_off`.
     Result<Card> replace_card(const Actor& actor, CardNo old_card_no, CardNo new_card_no, const IssueOptions& options,
-                              BlacklistChange* change = nullptr, const CardStep* step = nullptr);
+                              BlacklistChange* change = nullptr, bool write_off = false);
+
+    // The journal of card writes (docs/card-writes.md).
+    /// Checks every rule of the intent's store change, and that no other
+    /// write of its card, chip or person is open; changes nothing.
+    Result<void> rehearse_write(const WriteIntent& intent);
+    /// Checks the rules again and commits the intent, open. A new card's
+    /// serial is reserved here and the time set; `after` then gives the
+    /// card's content once written (it is pure: no I/O inside the transaction).
+    Result<WriteIntent> open_write(const WriteIntent& intent,
+                                   const std::function<CardContent(const WriteIntent&)>& after);
+    /// The card holds what the intent wrote: applies its store change and
+    /// closes it, in one transaction. The change follows the card: rules that
+    /// held when the intent opened are not asked again.
+    Result<AppliedWrite> apply_write(std::int64_t id, std::string_view resolution);
+    /// The card holds what it held before: closes the intent, changing nothing else.
+    Result<WriteIntent> drop_write(std::int64_t id, std::string_view resolution);
+    Result<WriteIntent> write_intent(std::int64_t id);
+    /// Open intents, oldest first.
+    Result<std::vector<WriteIntent>> open_writes();
+    /// The open intent that names the card (as the card written or the lost card replaced), if any.
+    Result<std::optional<WriteIntent>> open_write_for_card(CardNo card_no);
+    /// The open intent for the chip, if any.
+    Result<std::optional<WriteIntent>> open_write_for_uid(std::string_view uid);
 
     // Devices.
     Result<Device> add_terminal(const Actor& actor, const TerminalSpec& spec);
@@ -123,18 +153,34 @@ public:
 private:
     CardStore(std::unique_ptr<SqlConnection> db, Clock clock);
 
-    /// Runs `body` between BEGIN and COMMIT; any error value rolls everything
-    /// back. With a step, its write runs after `body` and before COMMIT.
+    /// Runs `body` between BEGIN and COMMIT; any error value, and any
+    /// exception, rolls everything back.
     template <class Body>
-    auto transaction(Body&& body, const CardStep* step = nullptr) -> decltype(body());
+    auto transaction(Body&& body) -> decltype(body());
+    /// Runs `body` between BEGIN and ROLLBACK: its checks, never its writes.
+    template <class Body>
+    auto rehearsal(Body&& body) -> decltype(body());
+
+    // A card change is a check (its rules) and an apply (its effects), so the
+    // journal can check when the intent opens and apply once the card is written.
+    Result<void> check_change(const WriteIntent& intent);
+    Result<AppliedWrite> apply_change(const WriteIntent& intent, bool card_wiped);
+    /// Refuses a change to a card while a write of it is open.
+    Result<void> refuse_open_write(CardNo card_no);
+    Result<std::int64_t> reserve_serial();
+    /// Settles the open write of a card from the terminal records collected for it, when one decides it.
+    Result<std::optional<WriteIntent>> settle_by_records(CardNo card_no);
+    /// A negative balance at replacement or close: refused, or written off to zero.
+    Result<Cents> settle_negative(const WriteIntent& intent, const Card& card);
 
     Result<void> audit(const Actor& actor, std::string_view action, const std::string& detail);
     Result<Person> insert_person(const Actor& actor, const PersonInput& person);
     Result<Card> load_card(CardNo card_no);
     Result<void> check_card_no(CardNo card_no);
-    Result<Card> insert_card(const Actor& actor, std::int64_t person_id, CardNo card_no, const IssueOptions& options,
-                             std::optional<CardNo> replaces);
-    Result<std::int64_t> insert_ledger(CardNo card_no, LedgerKind kind, Cents amount, Cents cash);
+    Result<void> check_new_card(CardNo card_no, std::optional<std::int64_t> person_id, const IssueOptions& options);
+    Result<Card> insert_card(const WriteIntent& intent, std::int64_t person_id);
+    Result<std::int64_t> insert_ledger(CardNo card_no, LedgerKind kind, Cents amount, Cents cash,
+                                       std::optional<std::int64_t> by_uid = std::nullopt);
     Result<std::vector<DeviceId>> resolve_terminals(const PushTarget& push);
     Result<std::vector<DeviceId>> all_terminals();
     Result<std::int64_t> next_version();

@@ -1,32 +1,11 @@
+#include <algorithm>
+
 #include "store/card_store.hpp"
 #include "store/card_store_internal.hpp"
 
 namespace cardd::store {
 
 using namespace detail;
-
-namespace {
-
-Result<void> check_amount(Cents amount, std::string_view what, bool zero_allowed) {
-    if (amount < 0 || (!zero_allowed && amount == 0)) {
-        return fail(Errc::invalid_argument,
-                    std::string(what) + " must be " + (zero_allowed ? "zero or more" : "more than zero") + ", not " +
-                        format_cents(amount));
-    }
-    if (amount > max_card_balance) {
-        return fail(Errc::invalid_argument, std::string(what) + " " + format_cents(amount) + " is above the card's limit " +
-                                                format_cents(max_card_balance));
-    }
-    return {};
-}
-
-Result<void> require_state(const Card& card, CardState wanted, std::string_view doing) {
-    if (card.state == wanted) return {};
-    return fail(Errc::conflict, "card " + std::to_string(card.card_no) + " is " + std::string(to_string(card.state)) +
-                                    "; " + std::string(doing) + " needs an " + std::string(to_string(wanted)) + " card");
-}
-
-}  // namespace
 
 Result<Card> CardStore::load_card(CardNo card_no) {
     CARDD_TRY(row, query_one(*db_,
@@ -56,97 +35,121 @@ Result<Cents> CardStore::balance(CardNo card_no) {
 
 Result<std::vector<LedgerEntry>> CardStore::ledger(CardNo card_no) {
     CARDD_TRY(card, load_card(card_no));
-    CARDD_TRY(rows, query(*db_, "SELECT id, card_no, kind, amount, cash, at FROM ledger WHERE card_no = ? ORDER BY id",
+    CARDD_TRY(rows, query(*db_,
+                          "SELECT id, card_no, kind, amount, cash, at, by_uid FROM ledger WHERE card_no = ? ORDER BY id",
                           {card.card_no}));
     std::vector<LedgerEntry> entries;
     for (const Row& row : rows) {
         entries.push_back({as_int(row[0]), as_int(row[1]), ledger_kind_from(as_text(row[2])), as_int(row[3]),
-                           as_int(row[4]), as_int(row[5])});
+                           as_int(row[4]), as_int(row[5]), as_opt_int(row[6])});
     }
     return entries;
 }
 
-Result<std::int64_t> CardStore::insert_ledger(CardNo card_no, LedgerKind kind, Cents amount, Cents cash) {
-    CARDD_TRY_VOID(execute(*db_, "INSERT INTO ledger (card_no, kind, amount, cash, at) VALUES (?, ?, ?, ?, ?)",
-                           {card_no, std::string(to_string(kind)), amount, cash, clock_()}));
+Result<std::int64_t> CardStore::insert_ledger(CardNo card_no, LedgerKind kind, Cents amount, Cents cash,
+                                              std::optional<std::int64_t> by_uid) {
+    const Value by = by_uid ? Value{*by_uid} : Value{};
+    CARDD_TRY_VOID(execute(*db_, "INSERT INTO ledger (card_no, kind, amount, cash, at, by_uid) VALUES (?, ?, ?, ?, ?, ?)",
+                           {card_no, std::string(to_string(kind)), amount, cash, clock_(), by}));
     return db_->last_insert_id();
 }
 
-Result<Card> CardStore::insert_card(const Actor& actor, std::int64_t person_id, CardNo card_no,
-                                    const IssueOptions& options, std::optional<CardNo> replaces) {
-    CARDD_TRY_VOID(check_card_no(card_no));
-    CARDD_TRY_VOID(check_amount(options.opening, "the opening amount", true));
-    CARDD_TRY_VOID(check_amount(options.cost, "the card cost", true));
-    // A number once issued stays with that card for good: records and
-    // blacklist entries name cards by number, so reuse would confuse them.
-    CARDD_TRY(used, query_one(*db_, "SELECT state FROM cards WHERE card_no = ?", {card_no}));
-    if (used) {
-        return fail(Errc::conflict, "card number " + std::to_string(card_no) + " was already issued (now " +
-                                        as_text((*used)[0]) + "); card numbers are never reused");
-    }
-    CARDD_TRY(live, query_one(*db_, "SELECT card_no, state FROM cards WHERE holder = ?", {person_id}));
-    if (live) {
-        return fail(Errc::conflict, "this person already holds card " + std::to_string(as_int((*live)[0])) + " (" +
-                                        as_text((*live)[1]) + "); one card per person");
-    }
-    const Value uid = options.uid ? Value{*options.uid} : Value{};
-    const Value replaced = replaces ? Value{*replaces} : Value{};
+Result<std::int64_t> CardStore::reserve_serial() {
+    CARDD_TRY_VOID(execute(*db_, "UPDATE counters SET value = value + 1 WHERE name = 'card_serial'"));
+    return query_int(*db_, std::string("SELECT value FROM counters WHERE name = 'card_serial'") + for_update(*db_));
+}
+
+Result<Card> CardStore::insert_card(const WriteIntent& intent, std::int64_t person_id) {
+    const Value uid = intent.uid.empty() ? Value{} : Value{intent.uid};
+    const Value replaced = intent.old_card_no ? Value{*intent.old_card_no} : Value{};
     CARDD_TRY_VOID(execute(*db_,
-                           "INSERT INTO cards (card_no, person_id, holder, uid, state, issued_at, replaces) "
-                           "VALUES (?, ?, ?, ?, 'active', ?, ?)",
-                           {card_no, person_id, person_id, uid, clock_(), replaced}));
-    if (options.opening > 0) {
-        CARDD_TRY_VOID(insert_ledger(card_no, LedgerKind::opening, options.opening, options.opening));
+                           "INSERT INTO cards (serial, card_no, person_id, holder, uid, state, issued_at, replaces) "
+                           "VALUES (?, ?, ?, ?, ?, 'active', ?, ?)",
+                           {intent.serial, intent.card_no, person_id, person_id, uid, intent.created_at, replaced}));
+    if (intent.opening > 0) {
+        CARDD_TRY_VOID(insert_ledger(intent.card_no, LedgerKind::opening, intent.opening, intent.opening));
     }
-    if (options.cost > 0) CARDD_TRY_VOID(insert_ledger(card_no, LedgerKind::card_cost, 0, options.cost));
-    CARDD_TRY_VOID(audit(actor, replaces ? "card.replace" : "card.issue",
-                         "card_no=" + std::to_string(card_no) + " opening=" + format_cents(options.opening) +
-                             " cost=" + format_cents(options.cost) +
-                             (replaces ? " replaces=" + std::to_string(*replaces) : std::string())));
-    return load_card(card_no);
+    if (intent.cost > 0) CARDD_TRY_VOID(insert_ledger(intent.card_no, LedgerKind::card_cost, 0, intent.cost));
+    const bool replacing = intent.old_card_no.has_value();
+    CARDD_TRY_VOID(audit(intent.actor, replacing ? "card.replace" : "card.issue",
+                         "card_no=" + std::to_string(intent.card_no) + " opening=" + format_cents(intent.opening) +
+                             " cost=" + format_cents(intent.cost) +
+                             (replacing ? " replaces=" + std::to_string(*intent.old_card_no) : std::string())));
+    return load_card(intent.card_no);
 }
 
+namespace {
+
+/// A card change asked of the store alone: an intent that is checked and
+/// applied in one transaction, with the time and serial it would have had.
+WriteIntent immediate(const Actor& actor, WriteKind kind, CardNo card_no) {
+    WriteIntent intent;
+    intent.actor = actor;
+    intent.kind = kind;
+    intent.card_no = card_no;
+    return intent;
+}
+
+}  // namespace
+
+// Each immediate change: the checks and effects the journal uses, in one
+// transaction, with no card written.
 Result<Card> CardStore::issue_card(const Actor& actor, std::string_view staff_no, CardNo card_no,
-                                   const IssueOptions& options, const CardStep* step) {
-    return transaction(
-        [&]() -> Result<Card> {
-            CARDD_TRY(holder, person(staff_no));
-            return insert_card(actor, holder.id, card_no, options, std::nullopt);
-        },
-        step);
-}
-
-Result<Card> CardStore::onboard(const Actor& actor, const PersonInput& input, CardNo card_no,
-                                const IssueOptions& options, const CardStep* step) {
-    return transaction(
-        [&]() -> Result<Card> {
-            CARDD_TRY(created, insert_person(actor, input));
-            return insert_card(actor, created.id, card_no, options, std::nullopt);
-        },
-        step);
-}
-
-Result<Card> CardStore::top_up(const Actor& actor, CardNo card_no, Cents amount, const CardStep* step) {
-    CARDD_TRY_VOID(check_amount(amount, "a top-up", false));
+                                   const IssueOptions& options) {
+    WriteIntent intent = immediate(actor, WriteKind::issue, card_no);
+    intent.person.staff_no = std::string(staff_no);
+    intent.opening = options.opening;
+    intent.cost = options.cost;
+    intent.uid = options.uid.value_or("");
     return transaction([&]() -> Result<Card> {
-        CARDD_TRY(card, load_card(card_no));
-        CARDD_TRY_VOID(require_state(card, CardState::active, "a top-up"));
-        if (amount > max_card_balance - card.balance) {
-            return fail(Errc::invalid_argument, "a top-up of " + format_cents(amount) + " would take card " +
-                                                    std::to_string(card_no) + " above its limit " +
-                                                    format_cents(max_card_balance));
-        }
-        CARDD_TRY_VOID(insert_ledger(card_no, LedgerKind::topup, amount, amount));
-        CARDD_TRY_VOID(audit(actor, "card.topup", "card_no=" + std::to_string(card_no) + " amount=" + format_cents(amount)));
-        return load_card(card_no);
-    }, step);
+        CARDD_TRY_VOID(check_change(intent));
+        CARDD_TRY(serial, reserve_serial());
+        intent.serial = serial;
+        intent.created_at = clock_();
+        CARDD_TRY(applied, apply_change(intent, false));
+        return *applied.card;
+    });
+}
+
+Result<Card> CardStore::onboard(const Actor& actor, const PersonInput& person, CardNo card_no,
+                                const IssueOptions& options) {
+    WriteIntent intent = immediate(actor, WriteKind::onboard, card_no);
+    intent.person = person;
+    intent.opening = options.opening;
+    intent.cost = options.cost;
+    intent.uid = options.uid.value_or("");
+    return transaction([&]() -> Result<Card> {
+        CARDD_TRY_VOID(check_change(intent));
+        CARDD_TRY(serial, reserve_serial());
+        intent.serial = serial;
+        intent.created_at = clock_();
+        CARDD_TRY(applied, apply_change(intent, false));
+        return *applied.card;
+    });
+}
+
+Result<Card> CardStore::top_up(const Actor& actor, CardNo card_no, Cents amount) {
+    WriteIntent intent = immediate(actor, WriteKind::topup, card_no);
+    intent.amount = amount;
+    return transaction([&]() -> Result<Card> {
+        CARDD_TRY_VOID(check_change(intent));
+        CARDD_TRY(applied, apply_change(intent, false));
+        return *applied.card;
+    });
 }
 
 Result<Card> CardStore::refund(const Actor& actor, CardNo card_no, Cents amount) {
-    CARDD_TRY_VOID(check_amount(amount, "a refund", false));
+    if (amount <= 0 || amount > max_card_balance) {
+        return fail(Errc::invalid_argument, "a refund must be more than zero and at most " +
+                                                format_cents(max_card_balance) + ", not " + format_cents(amount));
+    }
     return transaction([&]() -> Result<Card> {
+        CARDD_TRY_VOID(refuse_open_write(card_no));
         CARDD_TRY(card, load_card(card_no));
-        CARDD_TRY_VOID(require_state(card, CardState::active, "a refund"));
+        if (card.state != CardState::active) {
+            return fail(Errc::conflict, "card " + std::to_string(card_no) + " is " + std::string(to_string(card.state)) +
+                                            "; a refund needs an active card");
+        }
         if (amount > card.balance) {
             return fail(Errc::invalid_argument, "a refund of " + format_cents(amount) + " is more than the balance " +
                                                     format_cents(card.balance) + " of card " + std::to_string(card_no));
@@ -157,42 +160,49 @@ Result<Card> CardStore::refund(const Actor& actor, CardNo card_no, Cents amount)
     });
 }
 
-Result<Card> CardStore::refund_close(const Actor& actor, CardNo card_no, BlacklistChange* change) {
+Result<Card> CardStore::refund_close(const Actor& actor, CardNo card_no, BlacklistChange* change, bool write_off) {
+    WriteIntent intent = immediate(actor, WriteKind::refund_close, card_no);
+    intent.refund = true;
+    intent.write_off = write_off;
     return transaction([&]() -> Result<Card> {
-        CARDD_TRY(card, load_card(card_no));
-        if (card.state != CardState::active && card.state != CardState::lost) {
-            return fail(Errc::conflict, "card " + std::to_string(card_no) + " is already " +
-                                            std::string(to_string(card.state)));
-        }
-        if (card.balance < 0) {
-            return fail(Errc::conflict, "card " + std::to_string(card_no) + " has a negative balance " +
-                                            format_cents(card.balance) + "; settle it before closing");
-        }
-        if (card.balance > 0) CARDD_TRY_VOID(insert_ledger(card_no, LedgerKind::refund, -card.balance, -card.balance));
-        CARDD_TRY_VOID(execute(*db_, "UPDATE cards SET state = 'returned', holder = NULL, closed_at = ? WHERE card_no = ?",
-                               {clock_(), card_no}));
-        // Money refunded for a card we do not hold must not be spendable again.
-        if (card.state == CardState::lost) CARDD_TRY_VOID(blacklist_everywhere(card_no, change));
-        CARDD_TRY_VOID(audit(actor, "card.refund_close",
-                             "card_no=" + std::to_string(card_no) + " refunded=" + format_cents(card.balance)));
-        return load_card(card_no);
+        CARDD_TRY_VOID(check_change(intent));
+        CARDD_TRY(applied, apply_change(intent, false));
+        if (change) *change = std::move(applied.change);
+        return *applied.card;
     });
 }
 
-Result<Card> CardStore::return_card(const Actor& actor, CardNo card_no, bool refund_balance, const CardStep* step) {
+Result<Card> CardStore::return_card(const Actor& actor, CardNo card_no, bool refund_balance, BlacklistChange* change,
+                                    bool write_off) {
+    WriteIntent intent = immediate(actor, WriteKind::card_return, card_no);
+    intent.refund = refund_balance;
+    intent.write_off = write_off;
     return transaction([&]() -> Result<Card> {
-        CARDD_TRY(card, load_card(card_no));
-        CARDD_TRY_VOID(require_state(card, CardState::active, "a card return"));
-        if (refund_balance && card.balance > 0) {
-            CARDD_TRY_VOID(insert_ledger(card_no, LedgerKind::refund, -card.balance, -card.balance));
-        }
-        CARDD_TRY_VOID(execute(*db_, "UPDATE cards SET state = 'returned', holder = NULL, closed_at = ? WHERE card_no = ?",
-                               {clock_(), card_no}));
-        CARDD_TRY_VOID(audit(actor, "card.return",
-                             "card_no=" + std::to_string(card_no) + " refunded=" +
-                                 format_cents(refund_balance && card.balance > 0 ? card.balance : 0)));
-        return load_card(card_no);
-    }, step);
+        CARDD_TRY_VOID(check_change(intent));
+        CARDD_TRY(applied, apply_change(intent, false));
+        if (change) *change = std::move(applied.change);
+        return *applied.card;
+    });
+}
+
+Result<Card> CardStore::replace_card(const Actor& actor, CardNo old_card_no, CardNo new_card_no,
+                                     const IssueOptions& options, BlacklistChange* change, bool write_off) {
+    WriteIntent intent = immediate(actor, WriteKind::replace, new_card_no);
+    intent.old_card_no = old_card_no;
+    intent.opening = options.opening;
+    intent.cost = options.cost;
+    intent.uid = options.uid.value_or("");
+    intent.write_off = write_off;
+    return transaction([&]() -> Result<Card> {
+        if (auto old_card = load_card(old_card_no)) intent.amount = std::max<Cents>(old_card->balance, 0);
+        CARDD_TRY_VOID(check_change(intent));
+        CARDD_TRY(serial, reserve_serial());
+        intent.serial = serial;
+        intent.created_at = clock_();
+        CARDD_TRY(applied, apply_change(intent, false));
+        if (change) *change = std::move(applied.change);
+        return *applied.card;
+    });
 }
 
 Result<Card> CardStore::set_card_uid(const Actor& actor, CardNo card_no, std::string_view uid) {
@@ -200,6 +210,7 @@ Result<Card> CardStore::set_card_uid(const Actor& actor, CardNo card_no, std::st
         return fail(Errc::invalid_argument, "a card UID is 1 to 32 hexadecimal digits");
     }
     return transaction([&]() -> Result<Card> {
+        CARDD_TRY_VOID(refuse_open_write(card_no));
         CARDD_TRY(card, load_card(card_no));
         CARDD_TRY_VOID(execute(*db_, "UPDATE cards SET uid = ? WHERE card_no = ?", {std::string(uid), card.card_no}));
         CARDD_TRY_VOID(audit(actor, "card.uid", "card_no=" + std::to_string(card_no) + " uid=" + std::string(uid)));

@@ -74,6 +74,9 @@ inline constexpr std::string_view card_columns =
     "c.replaced_by, c.replaces, (SELECT COALESCE(SUM(l.amount), 0) FROM ledger l WHERE l.card_no = c.card_no) ";
 Card card_from_row(const Row& row);
 
+/// The rules a person's fields must meet.
+Result<void> validate_person(const PersonInput& person);
+
 inline constexpr std::string_view device_columns =
     "id, name, kind, transport, host, port, serial_device, baud, parity, unit_id, usb_vendor, usb_product, "
     "terminal_serial, confirmed_version, planned_version, records_next_seq, created_at, sync_attempts, sync_error, "
@@ -88,28 +91,48 @@ BlacklistBatch batch_from_row(const Row& row);
 
 namespace cardd::store {
 
+}  // namespace cardd::store::detail
+
+namespace cardd::store {
+
 template <class Body>
-auto CardStore::transaction(Body&& body, const CardStep* step) -> decltype(body()) {
+auto CardStore::transaction(Body&& body) -> decltype(body()) {
     if (auto began = db_->begin(); !began) return std::unexpected(began.error());
-    auto result = body();
-    if (!result) {
-        (void)db_->rollback();
-        return result;
-    }
-    if constexpr (std::is_same_v<typename decltype(body())::value_type, Card>) {
-        if (step && step->write) {
-            if (auto written = step->write(*result); !written) {
-                (void)db_->rollback();
-                return std::unexpected(std::move(written.error()));
-            }
+    // Whatever leaves the body, an error value or an exception from a rule
+    // written as a throw, ends the transaction: an open one would make the
+    // next BEGIN fail on SQLite and commit it on MariaDB.
+    try {
+        auto result = body();
+        if (!result) {
+            (void)db_->rollback();
+            return result;
         }
-    }
-    if (auto committed = db_->commit(); !committed) {
+        if (auto committed = db_->commit(); !committed) {
+            (void)db_->rollback();
+            return std::unexpected(committed.error());
+        }
+        return result;
+    } catch (...) {
         (void)db_->rollback();
-        if (step && step->write && step->undo) step->undo();
-        return std::unexpected(committed.error());
+        throw;
     }
-    return result;
 }
+
+template <class Body>
+auto CardStore::rehearsal(Body&& body) -> decltype(body()) {
+    if (auto began = db_->begin(); !began) return std::unexpected(began.error());
+    try {
+        auto result = body();
+        if (auto rolled_back = db_->rollback(); !rolled_back) return std::unexpected(rolled_back.error());
+        return result;
+    } catch (...) {
+        (void)db_->rollback();
+        throw;
+    }
+}
+
+}  // namespace cardd::store::detail
+
+namespace cardd::store {
 
 }  // namespace cardd::store

@@ -22,6 +22,8 @@ constexpr Rule rules[] = {
     {"the card cost is cash only", "SELECT id FROM ledger WHERE kind = 'card_cost' AND (amount <> 0 OR cash <= 0)"},
     {"terminal records and carries move no cash",
      "SELECT id FROM ledger WHERE kind IN ('purchase', 'terminal_refund', 'carry_out', 'carry_in') AND cash <> 0"},
+    {"a write-off brings a negative balance up, moves no cash, and names who decided it",
+     "SELECT id FROM ledger WHERE kind = 'write_off' AND (amount <= 0 OR cash <> 0 OR by_uid IS NULL)"},
     {"a purchase takes, a terminal refund gives",
      "SELECT id FROM ledger WHERE (kind = 'purchase' AND amount > 0) OR (kind = 'terminal_refund' AND amount < 0)"},
     {"a carried balance leaves one card and reaches its replacement",

@@ -133,36 +133,4 @@ Result<std::vector<Loss>> CardStore::losses(const LossQuery& filter) {
     return losses;
 }
 
-Result<Card> CardStore::replace_card(const Actor& actor, CardNo old_card_no, CardNo new_card_no,
-                                     const IssueOptions& options, BlacklistChange* change, const CardStep* step) {
-    if (old_card_no == new_card_no) {
-        return fail(Errc::invalid_argument,
-                    "a standard consumption IC card cannot keep its old number at replacement: give a new card number");
-    }
-    if (options.opening != 0) {
-        return fail(Errc::invalid_argument, "a replacement card opens with the old card's balance; top it up after");
-    }
-    return transaction([&]() -> Result<Card> {
-        CARDD_TRY(old_card, load_card(old_card_no));
-        if (old_card.state != CardState::lost) {
-            return fail(Errc::conflict, "card " + std::to_string(old_card_no) + " is " +
-                                            std::string(to_string(old_card.state)) +
-                                            "; only a card reported lost can be replaced");
-        }
-        CARDD_TRY(holder, person(old_card.staff_no));
-        CARDD_TRY_VOID(execute(*db_,
-                               "UPDATE cards SET state = 'replaced', holder = NULL, closed_at = ?, replaced_by = ? "
-                               "WHERE card_no = ?",
-                               {clock_(), new_card_no, old_card_no}));
-        CARDD_TRY(new_card, insert_card(actor, holder.id, new_card_no, options, old_card_no));
-        (void)new_card;
-        if (old_card.balance != 0) {
-            CARDD_TRY_VOID(insert_ledger(old_card_no, LedgerKind::carry_out, -old_card.balance, 0));
-            CARDD_TRY_VOID(insert_ledger(new_card_no, LedgerKind::carry_in, old_card.balance, 0));
-        }
-        CARDD_TRY_VOID(blacklist_everywhere(old_card_no, change));
-        return load_card(new_card_no);
-    }, step);
-}
-
 }  // namespace cardd::store

@@ -11,9 +11,11 @@ constexpr std::size_t max_field_bytes = 255;
 
 bool is_blank(std::string_view text) { return text.find_first_not_of(" \t\r\n") == std::string_view::npos; }
 
+}  // namespace
+
 // Names are stored verbatim: quotes, semicolons and Chinese are data. Only
 // what no person could mean is refused.
-Result<void> validate(const PersonInput& person) {
+Result<void> detail::validate_person(const PersonInput& person) {
     if (is_blank(person.staff_no)) return fail(Errc::invalid_argument, "the staff number is empty");
     if (person.staff_no.size() > 64) return fail(Errc::invalid_argument, "the staff number is longer than 64 bytes");
     if (is_blank(person.name)) return fail(Errc::invalid_argument, "the name is empty");
@@ -32,6 +34,8 @@ Result<void> validate(const PersonInput& person) {
     return {};
 }
 
+namespace {
+
 constexpr std::string_view person_select =
     "SELECT p.id, p.staff_no, p.name, p.department, c.card_no FROM people p "
     "LEFT JOIN cards c ON c.holder = p.id ";
@@ -47,7 +51,7 @@ Result<Person> CardStore::add_person(const Actor& actor, const PersonInput& inpu
 }
 
 Result<Person> CardStore::insert_person(const Actor& actor, const PersonInput& input) {
-    CARDD_TRY_VOID(validate(input));
+    CARDD_TRY_VOID(validate_person(input));
     CARDD_TRY(existing, query_one(*db_, "SELECT id FROM people WHERE staff_no = ?", {input.staff_no}));
     if (existing) return fail(Errc::conflict, "staff number " + input.staff_no + " is already registered");
     CARDD_TRY_VOID(execute(*db_, "INSERT INTO people (staff_no, name, department, created_at) VALUES (?, ?, ?, ?)",

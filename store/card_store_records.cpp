@@ -35,7 +35,7 @@ Result<void> validate(const TransactionRecord& record) {
 
 Result<RecordsOutcome> CardStore::store_records(DeviceId terminal, std::span<const TransactionRecord> records) {
     for (const TransactionRecord& record : records) CARDD_TRY_VOID(validate(record));
-    return transaction([&]() -> Result<RecordsOutcome> {
+    CARDD_TRY(outcome, transaction([&]() -> Result<RecordsOutcome> {
         CARDD_TRY(source, device(terminal));
         if (!source.terminal_serial) {
             return fail(Errc::conflict, "terminal '" + source.name +
@@ -75,7 +75,53 @@ Result<RecordsOutcome> CardStore::store_records(DeviceId terminal, std::span<con
             CARDD_TRY_VOID(execute(*db_, "UPDATE devices SET records_next_seq = ? WHERE id = ?", {next_seq, terminal}));
         }
         return outcome;
-    });
+    }));
+    std::vector<CardNo> cards;
+    for (const TransactionRecord& record : records) {
+        if (std::find(cards.begin(), cards.end(), record.card_no) == cards.end()) cards.push_back(record.card_no);
+    }
+    // The records are stored whatever settling does: a write it cannot
+    // settle now stays open for the next record or the card itself.
+    for (CardNo card_no : cards) {
+        auto settled = settle_by_records(card_no);
+        if (settled && *settled) outcome.settled.push_back(std::move(**settled));
+    }
+    return outcome;
+}
+
+// A terminal reads the card before it takes a purchase off it and records
+// the counter as read and the balance after: so balance_after + amount and
+// the counter are the card as it was, which is either the intent's card
+// before the write or after it.
+Result<std::optional<WriteIntent>> CardStore::settle_by_records(CardNo card_no) {
+    CARDD_TRY(open, open_write_for_card(card_no));
+    if (!open || open->card_no != card_no || !open->after.counter || !open->after.balance) {
+        return std::optional<WriteIntent>{};
+    }
+    CARDD_TRY(rows, query(*db_,
+                          "SELECT counter, balance_after + amount, terminal_serial, seq FROM transactions "
+                          "WHERE card_no = ? AND kind IN (1, 2) ORDER BY collected_at, terminal_serial, seq",
+                          {card_no}));
+    const auto matches = [](const CardContent& content, std::int64_t counter, std::int64_t balance) {
+        return content.counter && content.balance && (*content.counter & 0xFFFF) == counter &&
+               *content.balance == balance;
+    };
+    for (const Row& row : rows) {
+        const std::int64_t counter = as_int(row[0]);
+        const std::int64_t balance = as_int(row[1]);
+        const std::string record = "terminal " + std::to_string(as_int(row[2])) + " record " + std::to_string(as_int(row[3]));
+        if (matches(open->after, counter, balance)) {
+            CARDD_TRY(applied, apply_write(open->id, "the card was written: " + record +
+                                                         " read it with the counter and balance the write left"));
+            return std::optional<WriteIntent>{std::move(applied.intent)};
+        }
+        if (matches(open->before, counter, balance)) {
+            CARDD_TRY(dropped, drop_write(open->id, "the card was not written: " + record +
+                                                        " read it with the counter and balance it had before"));
+            return std::optional<WriteIntent>{std::move(dropped)};
+        }
+    }
+    return std::optional<WriteIntent>{};
 }
 
 Result<std::vector<StoredRecord>> CardStore::records(std::optional<CardNo> card_no) {

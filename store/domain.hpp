@@ -66,24 +66,13 @@ struct Card {
     Cents balance = 0;  ///< derived from the ledger, never stored
 };
 
-/// A card write that must succeed together with a store change. `write`
-/// runs inside the change's transaction, after every rule has passed and
-/// before the commit, with the card as the change leaves it; its error rolls
-/// the change back. `undo` puts the card back if the commit fails after a
-/// successful write. The daemon holds the transaction for the few hundred
-/// milliseconds a write takes; waiting for the card happens before.
-struct CardStep {
-    std::function<Result<void>(const Card& card)> write;
-    std::function<void()> undo;
-};
-
 struct IssueOptions {
     Cents opening = 0;  ///< cash put on the card at issue
     Cents cost = 0;     ///< card cost taken in cash; not on the card
     std::optional<std::string> uid;
 };
 
-enum class LedgerKind { opening, card_cost, topup, refund, purchase, terminal_refund, carry_out, carry_in };
+enum class LedgerKind { opening, card_cost, topup, refund, purchase, terminal_refund, carry_out, carry_in, write_off };
 std::string_view to_string(LedgerKind kind) noexcept;
 
 /// One ledger line. `amount` changes the card's purse; `cash` is money taken in
@@ -95,6 +84,8 @@ struct LedgerEntry {
     Cents amount = 0;
     Cents cash = 0;
     UnixTime at = 0;
+    /// Who made it, for lines an administrator decides (a write-off).
+    std::optional<std::int64_t> by_uid;
 };
 
 /// Which terminals a loss or an unlock is pushed to.
@@ -194,6 +185,55 @@ struct BlacklistBatch {
     BatchState state = BatchState::pending;
 };
 
+// The journal of card writes (see docs/card-writes.md). A card and the store
+// are two places that must agree, and cardd can die between writing one and
+// the other: so the intent of a card write is committed first, the card is
+// written with no transaction open, and the store change is applied (or the
+// intent dropped) in one transaction afterwards.
+
+/// The workflow a card write belongs to; each stands for one store change.
+enum class WriteKind { issue, onboard, topup, refund_close, card_return, replace, init };
+std::string_view to_string(WriteKind kind) noexcept;
+
+enum class IntentState { open, applied, dropped };
+std::string_view to_string(IntentState state) noexcept;
+
+/// What the card's sector holds, before or after the write: opaque to the
+/// store (the daemon's card layout decides it) but for the balance and
+/// counter, by which a terminal record can decide an intent.
+struct CardContent {
+    std::string keys;    ///< "transport" (a blank card) or "card" (this card centre's keys)
+    std::string blocks;  ///< the sector's data blocks, hex
+    std::optional<Cents> balance;
+    std::optional<std::int64_t> counter;
+
+    friend bool operator==(const CardContent&, const CardContent&) = default;
+};
+
+/// One card write: what is asked (the change's arguments), the card before
+/// and after, and how it ended.
+struct WriteIntent {
+    std::int64_t id = 0;
+    WriteKind kind = WriteKind::topup;
+    IntentState state = IntentState::open;
+    Actor actor;
+    std::string uid;                    ///< the chip written
+    CardNo card_no = 0;                 ///< the card written (the new one at issue and replacement); 0 at init
+    std::optional<CardNo> old_card_no;  ///< replacement: the lost card
+    PersonInput person;                 ///< issue: the holder (staff_no); onboarding: the new person
+    std::int64_t serial = 0;            ///< a new card's serial, reserved when the intent opens
+    Cents amount = 0;                   ///< top-up
+    Cents opening = 0;
+    Cents cost = 0;
+    bool refund = false;     ///< return: the balance is paid out in cash
+    bool write_off = false;  ///< a negative balance is written off (an administrator's decision)
+    CardContent before;
+    CardContent after;
+    UnixTime created_at = 0;
+    std::optional<UnixTime> closed_at;
+    std::string resolution;  ///< how it was closed, in words
+};
+
 enum class RecordKind { purchase = 1, refund = 2, refused = 3 };
 
 /// A transaction record as read from a terminal (CT-1, 12 registers).
@@ -218,6 +258,9 @@ struct RecordsOutcome {
     std::size_t stored = 0;      ///< new records written
     std::size_t duplicates = 0;  ///< records already held, ignored
     std::size_t unmatched = 0;   ///< new records for card numbers the store does not know
+    /// Card writes these records settled: the card's counter and balance, as
+    /// the terminal read them, showed whether the write took place.
+    std::vector<WriteIntent> settled;
 };
 
 struct AuditEntry {
@@ -231,6 +274,15 @@ struct AuditEntry {
 /// What a loss report, an unlock or a replacement changed on the terminals' side.
 struct BlacklistChange {
     std::vector<BlacklistBatch> batches;  ///< one per terminal whose set changed
+};
+
+/// What applying an intent did in the store.
+struct AppliedWrite {
+    WriteIntent intent;
+    std::optional<Card> card;  ///< the card as the change leaves it (none at init)
+    Cents refunded = 0;        ///< cash paid out
+    Cents written_off = 0;     ///< a negative balance brought to zero
+    BlacklistChange change;    ///< the terminals whose blacklist changed (replacement)
 };
 
 }  // namespace cardd::store

@@ -14,7 +14,7 @@ enum class Errc {
     conflict,          ///< the request clashes with current state (duplicate, wrong card state)
     storage,           ///< the database failed (I/O, connection, constraint we did not foresee)
     schema_too_new,    ///< the database was written by a newer cardd
-    card,              ///< the card write the change depends on failed (see CardStep)
+    card,              ///< the card on the encoder could not be read or written
 };
 
 struct Error {

@@ -155,6 +155,48 @@ const std::vector<Migration>& migrations() {
                   action VARCHAR(64) NOT NULL,
                   detail MEDIUMTEXT NOT NULL)@TABLE@)",
          }},
+        {2,
+         {
+             // The journal of card writes: an intent is committed before the
+             // card is written and closed in the transaction that applies its
+             // store change, so a card write interrupted by a crash is found
+             // and resolved from the card (docs/card-writes.md).
+             R"(CREATE TABLE card_writes (
+                  id @ID@,
+                  kind VARCHAR(16) NOT NULL,
+                  state VARCHAR(8) NOT NULL,
+                  actor BIGINT NOT NULL,
+                  uid VARCHAR(32) NOT NULL,
+                  card_no BIGINT NOT NULL,
+                  old_card_no BIGINT NULL,
+                  staff_no VARCHAR(64) NOT NULL,
+                  name VARCHAR(255) NOT NULL,
+                  department VARCHAR(255) NOT NULL,
+                  serial BIGINT NOT NULL,
+                  amount BIGINT NOT NULL,
+                  opening BIGINT NOT NULL,
+                  cost BIGINT NOT NULL,
+                  refund BIGINT NOT NULL,
+                  write_off BIGINT NOT NULL,
+                  before_keys VARCHAR(16) NOT NULL,
+                  before_blocks VARCHAR(128) NOT NULL,
+                  before_balance BIGINT NULL,
+                  before_counter BIGINT NULL,
+                  after_keys VARCHAR(16) NOT NULL,
+                  after_blocks VARCHAR(128) NOT NULL,
+                  after_balance BIGINT NULL,
+                  after_counter BIGINT NULL,
+                  created_at BIGINT NOT NULL,
+                  closed_at BIGINT NULL,
+                  resolution MEDIUMTEXT NOT NULL,
+                  CHECK (state IN ('open', 'applied', 'dropped')))@TABLE@)",
+             R"(CREATE INDEX card_writes_by_state ON card_writes (state))",
+             // Serials are reserved when a new card's intent opens, since
+             // they are written on the card before the card row exists.
+             R"(INSERT INTO counters (name, value) SELECT 'card_serial', COALESCE(MAX(serial), 0) FROM cards)",
+             // An administrator's write-off names who decided it.
+             R"(ALTER TABLE ledger ADD COLUMN by_uid BIGINT NULL)",
+         }},
     };
     return list;
 }

@@ -123,8 +123,9 @@ protected:
                 const CardNo old_no = any_card();
                 const CardNo new_no = fresh_number();
                 what = "replace " + std::to_string(old_no) + " by " + std::to_string(new_no);
+                // A negative balance is a discrepancy between card and ledger: refused.
                 const bool ok = cards.contains(old_no) && cards[old_no].state == CardState::lost &&
-                                valid_new_number(new_no);
+                                cards[old_no].balance >= 0 && valid_new_number(new_no);
                 const bool done = store->replace_card(clerk, old_no, new_no, {0, 300, std::nullopt}).has_value();
                 if (done) {
                     ModelCard& old_card = cards[old_no];
@@ -140,7 +141,7 @@ protected:
                 if (roll(0, 1) == 0) {
                     const bool refund = roll(0, 1) == 1;
                     what = "return " + std::to_string(n);
-                    const bool ok = cards.contains(n) && cards[n].state == CardState::active;
+                    const bool ok = cards.contains(n) && cards[n].state == CardState::active && cards[n].balance >= 0;
                     const bool done = store->return_card(clerk, n, refund).has_value();
                     if (done) {
                         cards[n].state = CardState::returned;

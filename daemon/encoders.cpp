@@ -130,7 +130,7 @@ awaitable<encoder::Result<void>> Encoders::wait_for_card(Station& station, std::
     for (;;) {
         if (auto opened = station.open(); !opened) co_return std::unexpected(opened.error());
         if (station.sim && station.blank_feed > 0 && !station.sim->card_on_reader()) {
-            station.sim->place_blank();
+            if (auto placed = station.sim->place_blank(); !placed) co_return std::unexpected(placed.error());
             --station.blank_feed;
         }
         auto present = station.reader->card_present();

@@ -37,7 +37,7 @@ EncoderUse::EncoderUse(Service& service, StationLease lease, int sector, std::ch
                        ProgressSink progress)
     : service_(service), lease_(std::move(lease)), wait_(wait), sector_(sector), progress_(std::move(progress)) {}
 
-EncoderUse::~EncoderUse() { lease_->save_shelf(); }
+EncoderUse::~EncoderUse() = default;
 
 awaitable<std::optional<Answer>> EncoderUse::wait_for_card(std::optional<std::vector<std::uint8_t>> other_than,
                                                            bool prompt) {

@@ -253,7 +253,6 @@ void register_card_commands(CommandRegistry& registry, Service& service) {
             if (auto placed = simulated.sim->place(*uid); !placed) co_return from_encoder_error(placed.error());
             text = "card " + encoder::uid_hex(*uid) + " is on encoder " + simulated.device.name;
         }
-        simulated.save_shelf();
         co_return Answer::ok(text, {{"uid", encoder::uid_hex(*uid)}, {"encoder", simulated.device.name}});
     });
 
@@ -272,7 +271,6 @@ void register_card_commands(CommandRegistry& registry, Service& service) {
                                  " more card commands");
         }
         simulated.sim->remove();
-        simulated.save_shelf();
         co_return Answer::ok("encoder " + simulated.device.name + " is empty");
     });
 }

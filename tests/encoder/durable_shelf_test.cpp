@@ -197,18 +197,20 @@ TEST_F(DurableShelf, valueTransfersAreInTheFile) {
     EXPECT_EQ(from_file(uid)[counter_block], counter_after);
 }
 
+// Each card is in the file as soon as it is on the reader, not only once
+// the next one has been placed.
 TEST_F(DurableShelf, placedCardsAreInTheFile) {
     const Uid blank = reader_.place_blank().value();
+    EXPECT_EQ(from_file(blank), VirtualCard(blank).memory());
     const Uid by_hand{0x04, 0x11, 0x22, 0x33};
     ASSERT_TRUE(reader_.place(by_hand).has_value());
+    EXPECT_EQ(from_file(by_hand), VirtualCard(by_hand).memory());
     VirtualCard written(Uid{0x04, 0x55, 0x66, 0x77, 0x88, 0x99, 0xAA});
     ASSERT_EQ(written.authenticate(identity_block, KeyType::a, card::transport_key), CardOutcome::ok);
     ASSERT_EQ(written.write(identity_block, filled(0x42)), CardOutcome::ok);
     ASSERT_TRUE(reader_.place(written).has_value());
-
-    EXPECT_EQ(from_file(blank), VirtualCard(blank).memory());
-    EXPECT_EQ(from_file(by_hand), VirtualCard(by_hand).memory());
     EXPECT_EQ(from_file(written.uid()), written.memory());
+    EXPECT_EQ(from_file(blank), VirtualCard(blank).memory());
 }
 
 // remove_after(n) takes the card away once n more card commands have been

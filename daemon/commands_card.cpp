@@ -234,18 +234,21 @@ void register_card_commands(CommandRegistry& registry, Service& service) {
         Station& simulated = **station;
         std::string text;
         if (blank) {
-            uid = simulated.sim->place_blank();
+            auto fresh = simulated.sim->place_blank();
+            if (!fresh) co_return from_encoder_error(fresh.error());
+            uid = std::move(*fresh);
             simulated.blank_feed = count - 1;
             text = "a blank card " + encoder::uid_hex(*uid) + " is on encoder " + simulated.device.name;
             if (count > 1) text += "; " + std::to_string(count - 1) + " more follow, one each time the reader is empty";
         } else if (foreign) {
-            simulated.sim->place(foreign_card(*uid));
+            if (auto placed = simulated.sim->place(foreign_card(*uid)); !placed) {
+                co_return from_encoder_error(placed.error());
+            }
             text = "a card from another system, " + encoder::uid_hex(*uid) + ", is on encoder " + simulated.device.name;
         } else {
-            simulated.sim->place(*uid);
+            if (auto placed = simulated.sim->place(*uid); !placed) co_return from_encoder_error(placed.error());
             text = "card " + encoder::uid_hex(*uid) + " is on encoder " + simulated.device.name;
         }
-        simulated.save_shelf();
         co_return Answer::ok(text, {{"uid", encoder::uid_hex(*uid)}, {"encoder", simulated.device.name}});
     });
 
@@ -264,7 +267,6 @@ void register_card_commands(CommandRegistry& registry, Service& service) {
                                  " more card commands");
         }
         simulated.sim->remove();
-        simulated.save_shelf();
         co_return Answer::ok("encoder " + simulated.device.name + " is empty");
     });
 }

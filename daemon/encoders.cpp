@@ -4,9 +4,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <fstream>
-#include <sstream>
-
 #include "daemon/log.hpp"
 #include "encoder/libusb_transport.hpp"
 
@@ -38,15 +35,10 @@ bool same_spec(const store::Device& a, const store::Device& b) {
 encoder::Result<void> Station::open() {
     if (reader) return {};
     if (device.encoder->simulated) {
-        auto simulated = std::make_unique<encoder::sim::SimulatedReader>();
-        std::ifstream in(shelf_file);
-        if (in) {
-            std::stringstream text;
-            text << in.rdbuf();
-            if (auto loaded = simulated->load_shelf(text.str()); !loaded) {
-                log_event(Level::warn, msg::encoder_shelf_unreadable, "encoder={} file={} error={}", device.name,
-                          shelf_file.string(), loaded.error().message);
-            }
+        auto simulated = std::make_unique<encoder::sim::SimulatedReader>(shelf_file);
+        if (auto loaded = simulated->load_shelf_file(); !loaded) {
+            log_event(Level::warn, msg::encoder_shelf_unreadable, "encoder={} file={} error={}", device.name,
+                      shelf_file.string(), loaded.error().message);
         }
         sim = simulated.get();
         transport = std::move(simulated);
@@ -68,19 +60,6 @@ void Station::forget_if_gone(const encoder::Error& error) {
         ccid.reset();
         transport.reset();
     }
-}
-
-void Station::save_shelf() const {
-    if (!sim) return;
-    // Written aside and renamed, so a crash never leaves half a file.
-    const std::filesystem::path temporary = shelf_file.string() + ".new";
-    {
-        std::ofstream out(temporary, std::ios::trunc);
-        out << sim->save_shelf();
-        if (!out) return;
-    }
-    std::error_code ignored;
-    std::filesystem::rename(temporary, shelf_file, ignored);
 }
 
 Encoders::Encoders(asio::io_context& io, store::CardStore& store, const protocol::card::MasterKey& master,
@@ -130,7 +109,7 @@ awaitable<encoder::Result<void>> Encoders::wait_for_card(Station& station, std::
     for (;;) {
         if (auto opened = station.open(); !opened) co_return std::unexpected(opened.error());
         if (station.sim && station.blank_feed > 0 && !station.sim->card_on_reader()) {
-            station.sim->place_blank();
+            if (auto placed = station.sim->place_blank(); !placed) co_return std::unexpected(placed.error());
             --station.blank_feed;
         }
         auto present = station.reader->card_present();

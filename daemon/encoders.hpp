@@ -42,8 +42,6 @@ struct Station {
     encoder::Result<void> open();
     /// Drops a reader that failed at the USB level, so the next use opens it again.
     void forget_if_gone(const encoder::Error& error);
-    /// Writes the simulated reader's cards to shelf_file (no-op for real readers).
-    void save_shelf() const;
 };
 
 /// Holds a station for one workflow; gives it back when destroyed.

@@ -14,6 +14,7 @@ std::string_view to_string(Errc code) noexcept {
     case Errc::not_permitted: return "not_permitted";
     case Errc::card_failed: return "card_failed";
     case Errc::corrupt: return "corrupt";
+    case Errc::storage: return "storage";
     }
     return "unknown";
 }

@@ -20,6 +20,7 @@ enum class Errc {
     not_permitted,  ///< the card refused the operation (access bits)
     card_failed,    ///< the card or reader refused for another reason
     corrupt,        ///< a block read back is not what the card format allows
+    storage,        ///< the simulated reader's card file cannot be read or written
 };
 
 struct Error {

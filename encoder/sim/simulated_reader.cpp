@@ -105,9 +105,45 @@ struct Runner {
     acr122::Response operator()(const acr122::GetFirmware&) const { return {}; }
 };
 
+using Shelf = std::map<std::vector<std::uint8_t>, VirtualCard>;
+
 // LoadKey and the firmware query stay in the reader.
 bool reaches_card(const acr122::Command& command) {
     return !std::holds_alternative<acr122::LoadKey>(command) && !std::holds_alternative<acr122::GetFirmware>(command);
+}
+
+// Writes, and value operations with their transfer; the rest leave the
+// card's memory as it is.
+bool writes_card(const acr122::Command& command) {
+    return std::holds_alternative<acr122::UpdateBinary>(command) ||
+           std::holds_alternative<acr122::ValueOperation>(command) ||
+           std::holds_alternative<acr122::RestoreValue>(command);
+}
+
+void append_card(std::string& text, const VirtualCard& card) {
+    text += protocol::hex_bytes(card.uid());
+    text += ' ';
+    for (const auto& block : card.memory()) text += protocol::hex_bytes(block);
+    text += '\n';
+}
+
+// The shelf's text with `with`, when given, added or in place of the card
+// with its UID; in UID order either way, as the shelf map keeps them.
+std::string shelf_text(const Shelf& shelf, const VirtualCard* with = nullptr) {
+    constexpr std::size_t longest_line = 2 * 7 + 1 + 64 * 16 * 2 + 1;
+    std::string text;
+    text.reserve((shelf.size() + 1) * longest_line);
+    for (const auto& [uid, card] : shelf) {
+        if (with != nullptr && with->uid() <= uid) {
+            append_card(text, *with);
+            const bool replaces = with->uid() == uid;
+            with = nullptr;
+            if (replaces) continue;
+        }
+        append_card(text, card);
+    }
+    if (with != nullptr) append_card(text, *with);
+    return text;
 }
 
 int hex_value(char c) {
@@ -130,7 +166,46 @@ std::optional<std::vector<std::uint8_t>> parse_hex(std::string_view text) {
     return bytes;
 }
 
+Result<Shelf> parse_shelf(std::string_view text) {
+    constexpr std::size_t memory_digits = 64 * 16 * 2;
+    Shelf loaded;
+    int line_no = 0;
+    while (!text.empty()) {
+        const auto end = text.find('\n');
+        std::string_view line = text.substr(0, end);
+        text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
+        ++line_no;
+        if (line.ends_with('\r')) line.remove_suffix(1);
+        if (line.empty()) continue;
+        // Messages name the line and the fault, never its bytes: they hold keys.
+        const std::string where = "shelf line " + std::to_string(line_no) + ": ";
+        const auto space = line.find(' ');
+        if (space == std::string_view::npos) return fail(Errc::corrupt, where + "no space between UID and memory");
+        const auto uid = parse_hex(line.substr(0, space));
+        if (!uid || (uid->size() != 4 && uid->size() != 7)) {
+            return fail(Errc::corrupt, where + "the UID is not 4 or 7 bytes of hex");
+        }
+        const std::string_view digits = line.substr(space + 1);
+        if (digits.size() != memory_digits) {
+            return fail(Errc::corrupt, where + "the memory has " + std::to_string(digits.size()) +
+                                           " characters, not " + std::to_string(memory_digits));
+        }
+        const auto bytes = parse_hex(digits);
+        if (!bytes) return fail(Errc::corrupt, where + "the memory is not hex");
+        std::array<Block, 64> memory{};
+        for (std::size_t i = 0; i < bytes->size(); ++i) memory[i / 16][i % 16] = (*bytes)[i];
+        if (const auto problem = VirtualCard::memory_problem(*uid, memory)) {
+            return fail(Errc::corrupt, where + *problem);
+        }
+        if (loaded.contains(*uid)) return fail(Errc::corrupt, where + "a second card with the same UID");
+        loaded.insert_or_assign(*uid, *VirtualCard::from_memory(*uid, memory));
+    }
+    return loaded;
+}
+
 }  // namespace
+
+SimulatedReader::SimulatedReader(std::filesystem::path shelf_file) : file_(std::in_place, std::move(shelf_file)) {}
 
 Result<void> SimulatedReader::bulk_out(std::span<const std::uint8_t> message, std::chrono::milliseconds) {
     std::lock_guard lock(mutex_);
@@ -197,10 +272,29 @@ void SimulatedReader::xfr_block(const ccid::HostMessage& message) {
     if (std::holds_alternative<acr122::GetFirmware>(*command)) {
         reply = firmware_bytes();
     } else {
-        reply = acr122::encode(std::visit(Runner{shelf_.at(*present_), keys_}, *command));
+        reply = acr122::encode(run_on_card(*command));
     }
     answer(MessageType::data_block, message, CommandStatus::ok, 0, std::move(reply));
     if (reaches_card(*command) && remove_countdown_ > 0 && --remove_countdown_ == 0) take_away();
+}
+
+acr122::Response SimulatedReader::run_on_card(const acr122::Command& command) {
+    VirtualCard& card = shelf_.at(*present_);
+    if (!writes_card(command)) return std::visit(Runner{card, keys_}, command);
+    // A physical card acknowledges a write once its EEPROM holds it. Here the
+    // file is the EEPROM: the command runs on a copy, which becomes the card
+    // only once the file holds it, and a write the file cannot take is
+    // answered as the card answers a write it refuses.
+    VirtualCard changed = card;
+    const acr122::Response response = std::visit(Runner{changed, keys_}, command);
+    if (response.ok() && !store_with(changed)) return status_only(acr122::sw::failed);
+    card = std::move(changed);
+    return response;
+}
+
+Result<void> SimulatedReader::store_with(const VirtualCard& card) const {
+    if (!file_) return {};
+    return file_->store(shelf_text(shelf_, &card));
 }
 
 void SimulatedReader::escape(const ccid::HostMessage& message) {
@@ -270,27 +364,39 @@ SimulatedReader::Uid SimulatedReader::fresh_uid() {
     }
 }
 
-std::vector<std::uint8_t> SimulatedReader::place_blank() {
+Result<std::vector<std::uint8_t>> SimulatedReader::place_blank() {
     std::lock_guard lock(mutex_);
     Uid uid = fresh_uid();
-    shelf_.insert_or_assign(uid, VirtualCard(uid));
+    VirtualCard card(uid);
+    if (auto stored = store_with(card); !stored) return std::unexpected(std::move(stored.error()));
+    shelf_.insert_or_assign(uid, std::move(card));
     put_on_reader(uid);
     return uid;
 }
 
-void SimulatedReader::place(const std::vector<std::uint8_t>& uid) {
+Result<void> SimulatedReader::place(const std::vector<std::uint8_t>& uid) {
     std::lock_guard lock(mutex_);
-    if (!shelf_.contains(uid)) shelf_.insert_or_assign(uid, VirtualCard(uid));
+    if (!shelf_.contains(uid)) {
+        VirtualCard card(uid);
+        if (auto stored = store_with(card); !stored) return stored;
+        shelf_.insert_or_assign(uid, std::move(card));
+    }
     put_on_reader(uid);
+    return {};
 }
 
-void SimulatedReader::place(VirtualCard card) {
+Result<void> SimulatedReader::place(VirtualCard card) {
     std::lock_guard lock(mutex_);
+    if (auto stored = store_with(card); !stored) return stored;
     Uid uid = card.uid();
     shelf_.insert_or_assign(uid, std::move(card));
     put_on_reader(uid);
+    return {};
 }
 
+// The file holds no trace of which card is on the reader (a reader starts
+// empty), and every change to the cards is in it already: taking a card
+// away, now or after some commands, leaves the file as it is.
 void SimulatedReader::remove() {
     std::lock_guard lock(mutex_);
     take_away();
@@ -324,53 +430,30 @@ std::optional<VirtualCard> SimulatedReader::card(const std::vector<std::uint8_t>
 
 std::string SimulatedReader::save_shelf() const {
     std::lock_guard lock(mutex_);
-    std::string text;
-    for (const auto& [uid, card] : shelf_) {
-        text += protocol::hex_bytes(uid);
-        text += ' ';
-        for (const auto& block : card.memory()) text += protocol::hex_bytes(block);
-        text += '\n';
-    }
-    return text;
+    return shelf_text(shelf_);
 }
 
 Result<void> SimulatedReader::load_shelf(std::string_view text) {
-    constexpr std::size_t memory_digits = 64 * 16 * 2;
-    std::map<Uid, VirtualCard> loaded;
-    int line_no = 0;
-    while (!text.empty()) {
-        const auto end = text.find('\n');
-        std::string_view line = text.substr(0, end);
-        text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
-        ++line_no;
-        if (line.ends_with('\r')) line.remove_suffix(1);
-        if (line.empty()) continue;
-        // Messages name the line and the fault, never its bytes: they hold keys.
-        const std::string where = "shelf line " + std::to_string(line_no) + ": ";
-        const auto space = line.find(' ');
-        if (space == std::string_view::npos) return fail(Errc::corrupt, where + "no space between UID and memory");
-        const auto uid = parse_hex(line.substr(0, space));
-        if (!uid || (uid->size() != 4 && uid->size() != 7)) {
-            return fail(Errc::corrupt, where + "the UID is not 4 or 7 bytes of hex");
-        }
-        const std::string_view digits = line.substr(space + 1);
-        if (digits.size() != memory_digits) {
-            return fail(Errc::corrupt, where + "the memory has " + std::to_string(digits.size()) +
-                                           " characters, not " + std::to_string(memory_digits));
-        }
-        const auto bytes = parse_hex(digits);
-        if (!bytes) return fail(Errc::corrupt, where + "the memory is not hex");
-        std::array<Block, 64> memory{};
-        for (std::size_t i = 0; i < bytes->size(); ++i) memory[i / 16][i % 16] = (*bytes)[i];
-        if (const auto problem = VirtualCard::memory_problem(*uid, memory)) {
-            return fail(Errc::corrupt, where + *problem);
-        }
-        if (loaded.contains(*uid)) return fail(Errc::corrupt, where + "a second card with the same UID");
-        loaded.insert_or_assign(*uid, *VirtualCard::from_memory(*uid, memory));
+    auto loaded = parse_shelf(text);
+    if (!loaded) return std::unexpected(std::move(loaded.error()));
+    std::lock_guard lock(mutex_);
+    if (file_) {
+        if (auto stored = file_->store(shelf_text(*loaded)); !stored) return stored;
     }
+    take_away();
+    shelf_ = std::move(*loaded);
+    return {};
+}
+
+Result<void> SimulatedReader::load_shelf_file() {
+    if (!file_) return {};
+    const auto text = file_->load();
+    if (!text) return std::unexpected(text.error());
+    auto loaded = parse_shelf(text->value_or(std::string{}));
+    if (!loaded) return std::unexpected(std::move(loaded.error()));
     std::lock_guard lock(mutex_);
     take_away();
-    shelf_ = std::move(loaded);
+    shelf_ = std::move(*loaded);
     return {};
 }
 

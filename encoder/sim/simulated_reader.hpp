@@ -7,10 +7,17 @@
 // to leave after a number of further card commands, to play a card pulled in
 // the middle of a write. Thread-safe: placement may come from another thread
 // than the driver's transfers.
+//
+// Given a file, the reader keeps its cards there as physical cards keep
+// their memory: every change to a card's memory, and every card placed, is
+// synced to the file before the reader answers, so a process killed in the
+// middle of a card write forgets nothing the card acknowledged. Without a
+// file the cards live in memory only.
 
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -18,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "encoder/sim/shelf_file.hpp"
 #include "encoder/sim/virtual_card.hpp"
 #include "encoder/usb_transport.hpp"
 #include "protocol/ccid/acr122_apdu.hpp"
@@ -29,18 +37,27 @@ class SimulatedReader final : public UsbTransport {
 public:
     static constexpr const char* firmware_version = "ACR122U215";
 
+    /// Cards in memory only, gone with the reader.
+    SimulatedReader() = default;
+    /// Cards kept in `shelf_file`. The reader starts empty: load_shelf_file()
+    /// takes the cards the file holds.
+    explicit SimulatedReader(std::filesystem::path shelf_file);
+
     Result<void> bulk_out(std::span<const std::uint8_t> message, std::chrono::milliseconds timeout) override;
     Result<std::vector<std::uint8_t>> bulk_in(std::size_t max_size, std::chrono::milliseconds timeout) override;
 
+    // Placing a card that the shelf file cannot take fails with storage, and
+    // the reader is left as it was.
+
     /// Puts a new blank card on the reader (a fresh 4-byte UID, never one
     /// already handed out by this reader) and answers its UID.
-    std::vector<std::uint8_t> place_blank();
+    Result<std::vector<std::uint8_t>> place_blank();
     /// Puts the card with `uid` back on the reader: the one this reader last
     /// saw with that UID, or a new blank one. Throws std::invalid_argument
     /// for a UID that is not 4 or 7 bytes.
-    void place(const std::vector<std::uint8_t>& uid);
+    Result<void> place(const std::vector<std::uint8_t>& uid);
     /// Puts an arbitrary card on the reader (tests: a card from another system).
-    void place(VirtualCard card);
+    Result<void> place(VirtualCard card);
     /// Takes the card away, keeping it for a later place(uid).
     void remove();
     /// The card leaves after `commands` more card commands have been answered
@@ -54,14 +71,20 @@ public:
     /// A copy of the card with `uid` (on the reader or kept), for tests.
     std::optional<VirtualCard> card(const std::vector<std::uint8_t>& uid) const;
 
-    /// Every card this reader has seen, as text so that the daemon can keep
-    /// them across restarts: one card a line, the UID in hex, a space, then
-    /// the 64 blocks as 1024 hex digits (keys included: the file is as
-    /// secret as the cards).
+    /// Every card this reader has seen, as text, as the shelf file holds
+    /// them: one card a line, the UID in hex, a space, then the 64 blocks as
+    /// 1024 hex digits (keys included: the file is as secret as the cards).
     std::string save_shelf() const;
-    /// Replaces the kept cards with those of a save_shelf text; the reader is
-    /// left empty. corrupt, and nothing changed, when a line is malformed.
+    /// Replaces the kept cards with those of a save_shelf text (and the
+    /// file's, when there is one); the reader is left empty. corrupt, and
+    /// nothing changed, when a line is malformed; storage when the shelf file
+    /// cannot take them.
     Result<void> load_shelf(std::string_view text);
+    /// Replaces the kept cards with those of the shelf file, none when it
+    /// does not exist yet; the reader is left empty. corrupt or storage, and
+    /// nothing changed, when the file is malformed or cannot be read. A
+    /// reader without a file keeps its cards.
+    Result<void> load_shelf_file();
 
 private:
     using Uid = std::vector<std::uint8_t>;
@@ -74,6 +97,10 @@ private:
     void put_on_reader(const Uid& uid);
     void take_away() noexcept;
     Uid fresh_uid();
+    protocol::acr122::Response run_on_card(const protocol::acr122::Command& command);
+    /// Stores the shelf as it is with `card` in it (added, or in place of the
+    /// card with its UID) in the shelf file, if there is one.
+    Result<void> store_with(const VirtualCard& card) const;
 
     // implementation-defined members
     mutable std::mutex mutex_;
@@ -86,6 +113,7 @@ private:
     bool powered_ = false;
     /// The reader's volatile key store (LoadKey), kept while cards come and go.
     std::array<std::optional<Key>, protocol::acr122::key_slots> keys_{};
+    std::optional<ShelfFile> file_;
 };
 
 }  // namespace cardd::encoder::sim

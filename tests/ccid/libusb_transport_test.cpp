@@ -32,6 +32,7 @@ TEST(EncoderError, namesEveryCode) {
     EXPECT_EQ(to_string(Errc::not_permitted), "not_permitted");
     EXPECT_EQ(to_string(Errc::card_failed), "card_failed");
     EXPECT_EQ(to_string(Errc::corrupt), "corrupt");
+    EXPECT_EQ(to_string(Errc::storage), "storage");
 }
 
 }  // namespace

@@ -88,7 +88,7 @@ protected:
 
     // A blank card on the reader, written with `balance`; answers its UID.
     Uid issue(std::int32_t balance, const card::Identity& who = identity) {
-        const Uid uid = reader.place_blank();
+        const Uid uid = reader.place_blank().value();
         const auto written = session().write(who, balance);
         EXPECT_TRUE(written.has_value()) << describe(written.error());
         return uid;
@@ -96,7 +96,7 @@ protected:
 
     // The balance a fresh session reads from the card put back on the reader.
     std::optional<std::int32_t> balance_read(const Uid& uid) {
-        reader.place(uid);
+        reader.place(uid).value();
         const auto image = session().read();
         if (!image) return std::nullopt;
         return image->balance;
@@ -113,7 +113,7 @@ TEST_F(CardSessionTest, transportTrailerIsTheFactoryOne) {
 }
 
 TEST_F(CardSessionTest, classifiesBlankOursAndForeign) {
-    const Uid blank = reader.place_blank();
+    const Uid blank = reader.place_blank().value();
     auto kind = session().classify();
     ASSERT_TRUE(kind.has_value()) << describe(kind.error());
     EXPECT_EQ(*kind, CardKind::blank);
@@ -125,7 +125,7 @@ TEST_F(CardSessionTest, classifiesBlankOursAndForeign) {
     EXPECT_EQ(*kind, CardKind::ours);
 
     // Ours under another master key is someone else's card.
-    reader.place_blank();
+    reader.place_blank().value();
     ASSERT_TRUE(session(sector, other_master).write(identity, opening).has_value());
     kind = session().classify();
     ASSERT_TRUE(kind.has_value()) << describe(kind.error());
@@ -142,13 +142,13 @@ TEST_F(CardSessionTest, classifiesBlankOursAndForeign) {
     ASSERT_EQ(theirs.authenticate(at(card::trailer_offset), KeyType::a, card::transport_key), CardOutcome::ok);
     ASSERT_EQ(theirs.write(at(card::trailer_offset), card::encode_trailer(their_a, card::issued_access, their_b)),
               CardOutcome::ok);
-    reader.place(theirs);
+    reader.place(theirs).value();
     kind = session().classify();
     ASSERT_TRUE(kind.has_value()) << describe(kind.error());
     EXPECT_EQ(*kind, CardKind::foreign);
 
     // The first card is still ours when it comes back.
-    reader.place(blank);
+    reader.place(blank).value();
     kind = session().classify();
     ASSERT_TRUE(kind.has_value()) << describe(kind.error());
     EXPECT_EQ(*kind, CardKind::ours);
@@ -161,7 +161,7 @@ TEST_F(CardSessionTest, classifyWithoutACardSaysSo) {
 }
 
 TEST_F(CardSessionTest, writeOnABlankCardPutsExactlyTheFormatOnIt) {
-    const Uid uid = reader.place_blank();
+    const Uid uid = reader.place_blank().value();
     const Memory before = memory(uid);
     const auto written = session().write(identity, opening, 7);
     ASSERT_TRUE(written.has_value()) << describe(written.error());
@@ -196,7 +196,7 @@ TEST_F(CardSessionTest, writeOnABlankCardPutsExactlyTheFormatOnIt) {
 }
 
 TEST_F(CardSessionTest, anotherSectorIsWrittenAndTheFirstLeftAlone) {
-    const Uid uid = reader.place_blank();
+    const Uid uid = reader.place_blank().value();
     const Memory before = memory(uid);
     const auto written = session(other_sector).write(identity, opening);
     ASSERT_TRUE(written.has_value()) << describe(written.error());
@@ -243,7 +243,7 @@ TEST_F(CardSessionTest, writingACardOfOursAgainReplacesItsData) {
 }
 
 TEST_F(CardSessionTest, foreignCardsAreNeitherWrittenNorWiped) {
-    const Uid uid = reader.place_blank();
+    const Uid uid = reader.place_blank().value();
     ASSERT_TRUE(session(sector, other_master).write(identity, opening).has_value());
     const Memory before = memory(uid);
 
@@ -316,7 +316,7 @@ TEST_F(CardSessionTest, addToBalanceRefusesToLeaveTheRangeAndChangesNothing) {
 }
 
 TEST_F(CardSessionTest, addToBalanceOfABlankCardIsRefused) {
-    const Uid uid = reader.place_blank();
+    const Uid uid = reader.place_blank().value();
     const Memory before = memory(uid);
     const auto refused = session().add_to_balance(100);
     ASSERT_FALSE(refused.has_value());
@@ -361,7 +361,7 @@ TEST_F(CardSessionTest, wipeOfABlankCardZeroesItsData) {
         ASSERT_EQ(used.write(at(offset), leftover), CardOutcome::ok);
     }
     used.halt();
-    reader.place(used);
+    reader.place(used).value();
 
     const auto wiped = session().wipe();
     ASSERT_TRUE(wiped.has_value()) << describe(wiped.error());
@@ -431,12 +431,12 @@ TEST_F(CardSessionTest, writeOnABlankCardPulledAtEveryCommand) {
     for (int n = 0; !stayed_twice(runs); ++n) {
         ASSERT_LE(n, max_commands);
         SCOPED_TRACE("the card left after " + std::to_string(n) + " commands");
-        const Uid uid = reader.place_blank();
+        const Uid uid = reader.place_blank().value();
         const Memory before = memory(uid);
         reader.remove_after(n);
         const auto written = session().write(identity, opening);
         runs.push_back({n, written.has_value(), !reader.card_on_reader().has_value(), written && written->verified});
-        reader.place(uid);
+        reader.place(uid).value();
 
         if (!written) {
             EXPECT_TRUE(card_went_away(written.error())) << describe(written.error());
@@ -488,7 +488,7 @@ TEST_F(CardSessionTest, writeOnACardOfOursPulledAtEveryCommand) {
         reader.remove_after(n);
         const auto written = session().write(reissued, carried);
         runs.push_back({n, written.has_value(), !reader.card_on_reader().has_value(), written && written->verified});
-        reader.place(uid);
+        reader.place(uid).value();
 
         if (!written) {
             EXPECT_TRUE(card_went_away(written.error())) << describe(written.error());
@@ -525,7 +525,7 @@ TEST_F(CardSessionTest, addToBalancePulledAtEveryCommand) {
             const auto changed = session().add_to_balance(amount);
             runs.push_back(
                 {n, changed.has_value(), !reader.card_on_reader().has_value(), changed && changed->verified});
-            reader.place(uid);
+            reader.place(uid).value();
 
             if (!changed) {
                 EXPECT_TRUE(card_went_away(changed.error())) << describe(changed.error());
@@ -559,7 +559,7 @@ TEST_F(CardSessionTest, wipePulledAtEveryCommand) {
         const auto wiped = session().wipe();
         runs.push_back({n, wiped.has_value(), !reader.card_on_reader().has_value(),
                         wiped && *wiped == WipeOutcome::blank});
-        reader.place(uid);
+        reader.place(uid).value();
 
         if (!wiped) {
             EXPECT_TRUE(card_went_away(wiped.error())) << describe(wiped.error());

@@ -65,7 +65,7 @@ TEST_F(DriverStack, cardPresenceAndUid) {
     ASSERT_FALSE(no_uid.has_value());
     EXPECT_EQ(no_uid.error().code, Errc::no_card);
 
-    const auto placed = reader.place_blank();
+    const auto placed = reader.place_blank().value();
     present = mifare.card_present();
     ASSERT_TRUE(present.has_value()) << present.error().message;
     EXPECT_TRUE(*present);
@@ -80,7 +80,7 @@ TEST_F(DriverStack, cardPresenceAndUid) {
 }
 
 TEST_F(DriverStack, authenticateWithRightAndWrongKey) {
-    reader.place_blank();
+    reader.place_blank().value();
     ASSERT_TRUE(mifare.uid().has_value());
     const auto right = mifare.authenticate(identity, KeyType::a, card::transport_key);
     EXPECT_TRUE(right.has_value()) << right.error().message;
@@ -92,7 +92,7 @@ TEST_F(DriverStack, authenticateWithRightAndWrongKey) {
 }
 
 TEST_F(DriverStack, readWriteAndValueOperations) {
-    reader.place_blank();
+    reader.place_blank().value();
     issue();
     ASSERT_TRUE(mifare.authenticate(balance, KeyType::b, key_b).has_value());
     EXPECT_TRUE(mifare.write_block(identity, filled(0x22)).has_value());
@@ -112,7 +112,7 @@ TEST_F(DriverStack, readWriteAndValueOperations) {
 }
 
 TEST_F(DriverStack, keyAMayReadAndDecrementOnly) {
-    reader.place_blank();
+    reader.place_blank().value();
     issue();
     ASSERT_TRUE(mifare.authenticate(balance, KeyType::a, key_a).has_value());
     EXPECT_TRUE(mifare.read_block(identity).has_value());
@@ -135,7 +135,7 @@ TEST_F(DriverStack, keyAMayReadAndDecrementOnly) {
 }
 
 TEST_F(DriverStack, trailerReadsBackWithoutKeys) {
-    reader.place_blank();
+    reader.place_blank().value();
     issue();
     ASSERT_TRUE(mifare.authenticate(trailer, KeyType::b, key_b).has_value());
     const auto read = mifare.read_block(trailer);
@@ -146,7 +146,7 @@ TEST_F(DriverStack, trailerReadsBackWithoutKeys) {
 }
 
 TEST_F(DriverStack, cardPulledInTheMiddleOfAWrite) {
-    const auto uid = reader.place_blank();
+    const auto uid = reader.place_blank().value();
     ASSERT_TRUE(mifare.uid().has_value());
     reader.remove_after(1);
     ASSERT_TRUE(mifare.authenticate(identity, KeyType::a, card::transport_key).has_value());
@@ -158,7 +158,7 @@ TEST_F(DriverStack, cardPulledInTheMiddleOfAWrite) {
     EXPECT_EQ(reader.card(uid)->memory()[identity], Block{});
 
     // Put back, the card needs a fresh authentication.
-    reader.place(uid);
+    reader.place(uid).value();
     ASSERT_TRUE(mifare.uid().has_value());
     EXPECT_FALSE(mifare.write_block(identity, filled(0x44)).has_value());
     ASSERT_TRUE(mifare.authenticate(identity, KeyType::a, card::transport_key).has_value());
@@ -166,7 +166,7 @@ TEST_F(DriverStack, cardPulledInTheMiddleOfAWrite) {
 }
 
 TEST_F(DriverStack, timeExtensionsAreWaitedOut) {
-    const auto placed = reader.place_blank();
+    const auto placed = reader.place_blank().value();
     reader.delay_answers(4);
     const auto uid = mifare.uid();
     ASSERT_TRUE(uid.has_value()) << uid.error().message;
@@ -179,11 +179,11 @@ TEST_F(DriverStack, timeExtensionsAreWaitedOut) {
 }
 
 TEST_F(DriverStack, cardsComeAndGoFromAnotherThread) {
-    const auto uid = reader.place_blank();
+    const auto uid = reader.place_blank().value();
     std::thread hand([&] {
         for (int i = 0; i < 500; ++i) {
             reader.remove();
-            reader.place(uid);
+            reader.place(uid).value();
         }
     });
     // Every exchange stays whole: an answer, with its own sequence number.
@@ -200,9 +200,9 @@ TEST_F(DriverStack, cardsComeAndGoFromAnotherThread) {
 }
 
 TEST_F(DriverStack, shelfSurvivesSaveAndLoad) {
-    const auto uid = reader.place_blank();
+    const auto uid = reader.place_blank().value();
     issue();
-    const auto other = reader.place_blank();
+    const auto other = reader.place_blank().value();
     const std::string text = reader.save_shelf();
 
     SimulatedReader restarted;
@@ -212,11 +212,11 @@ TEST_F(DriverStack, shelfSurvivesSaveAndLoad) {
     EXPECT_FALSE(restarted.card_on_reader().has_value());
     ASSERT_TRUE(restarted.card(other).has_value());
     // Blank cards after a restart never reuse a kept UID.
-    const auto fresh = restarted.place_blank();
+    const auto fresh = restarted.place_blank().value();
     EXPECT_NE(fresh, uid);
     EXPECT_NE(fresh, other);
 
-    restarted.place(uid);
+    restarted.place(uid).value();
     CcidReader restarted_ccid{restarted, 200ms};
     MifareReader restarted_mifare{restarted_ccid};
     ASSERT_TRUE(restarted_mifare.uid().has_value());
@@ -230,7 +230,7 @@ TEST_F(DriverStack, shelfSurvivesSaveAndLoad) {
 }
 
 TEST_F(DriverStack, malformedShelfIsRejectedAndChangesNothing) {
-    reader.place_blank();
+    reader.place_blank().value();
     issue();
     const std::string good = reader.save_shelf();
     const std::string line = good.substr(0, good.find('\n'));
@@ -253,7 +253,7 @@ TEST_F(DriverStack, malformedShelfIsRejectedAndChangesNothing) {
         "04000000 " + memory + "\n",                         // UID not the one in block 0
     };
     SimulatedReader target;
-    const auto kept = target.place_blank();
+    const auto kept = target.place_blank().value();
     const std::string before = target.save_shelf();
     for (const auto& text : malformed) {
         const auto loaded = target.load_shelf(text);

@@ -61,7 +61,7 @@ TEST(SimulatedReader, slotStatusFollowsTheCard) {
     EXPECT_EQ(status.icc, ccid::IccStatus::absent);
     EXPECT_EQ(status.command, ccid::CommandStatus::ok);
 
-    reader.place_blank();
+    reader.place_blank().value();
     EXPECT_EQ(exchange(reader, ccid::get_slot_status(0, 2)).icc, ccid::IccStatus::present_inactive);
     const auto atr = exchange(reader, ccid::power_on(0, 3));
     EXPECT_EQ(atr.type, ccid::MessageType::data_block);
@@ -134,7 +134,7 @@ TEST(SimulatedReader, escapeAnswersTheFirmware) {
 
 TEST(SimulatedReader, getUidAnswersTheUidAndOk) {
     SimulatedReader reader;
-    const auto uid = reader.place_blank();
+    const auto uid = reader.place_blank().value();
     exchange(reader, ccid::power_on(0, 1));
     const auto answer = transmit(reader, acr122::GetUid{});
     EXPECT_EQ(answer.command, ccid::CommandStatus::ok);
@@ -143,7 +143,7 @@ TEST(SimulatedReader, getUidAnswersTheUidAndOk) {
 
 TEST(SimulatedReader, authenticateUsesTheLoadedKeySlot) {
     SimulatedReader reader;
-    reader.place_blank();
+    reader.place_blank().value();
     exchange(reader, ccid::power_on(0, 1));
     // Nothing loaded in slot 1 yet.
     EXPECT_EQ(response_of(transmit(reader, acr122::Authenticate{4, KeyType::a, 1})).status, acr122::sw::failed);
@@ -157,7 +157,7 @@ TEST(SimulatedReader, authenticateUsesTheLoadedKeySlot) {
 
 TEST(SimulatedReader, malformedApduIsAnsweredWithAStatusWord) {
     SimulatedReader reader;
-    reader.place_blank();
+    reader.place_blank().value();
     exchange(reader, ccid::power_on(0, 1));
     const std::vector<std::uint8_t> wrong_class{0x00, 0xB0, 0x00, 0x04, 0x10};
     auto answer = exchange(reader, ccid::xfr_block(0, 2, wrong_class));
@@ -171,7 +171,7 @@ TEST(SimulatedReader, malformedApduIsAnsweredWithAStatusWord) {
 
 TEST(SimulatedReader, timeExtensionPrecedesDelayedAnswers) {
     SimulatedReader reader;
-    const auto uid = reader.place_blank();
+    const auto uid = reader.place_blank().value();
     exchange(reader, ccid::power_on(0, 1));
     reader.delay_answers(1);
     send(reader, ccid::xfr_block(0, 5, acr122::encode(acr122::GetUid{})));
@@ -200,7 +200,7 @@ TEST(SimulatedReader, blankCardsGetFreshUids) {
     SimulatedReader reader;
     std::set<std::vector<std::uint8_t>> seen;
     for (int i = 0; i < 50; ++i) {
-        const auto uid = reader.place_blank();
+        const auto uid = reader.place_blank().value();
         ASSERT_EQ(uid.size(), 4u);
         EXPECT_NE(uid[0], 0x88);
         EXPECT_TRUE(seen.insert(uid).second);
@@ -208,15 +208,15 @@ TEST(SimulatedReader, blankCardsGetFreshUids) {
     }
     // A UID placed by hand is not handed out again.
     SimulatedReader other;
-    const auto first = other.place_blank();
+    const auto first = other.place_blank().value();
     SimulatedReader fresh;
-    fresh.place(first);
-    EXPECT_NE(fresh.place_blank(), first);
+    fresh.place(first).value();
+    EXPECT_NE(fresh.place_blank().value(), first);
 }
 
 TEST(SimulatedReader, placedBackCardKeepsItsData) {
     SimulatedReader reader;
-    const auto uid = reader.place_blank();
+    const auto uid = reader.place_blank().value();
     exchange(reader, ccid::power_on(0, 1));
     transmit(reader, acr122::LoadKey{0, protocol::card::transport_key});
     transmit(reader, acr122::Authenticate{4, KeyType::a, 0});
@@ -224,9 +224,9 @@ TEST(SimulatedReader, placedBackCardKeepsItsData) {
     data.fill(0x3C);
     EXPECT_TRUE(response_of(transmit(reader, acr122::UpdateBinary{4, data})).ok());
 
-    reader.place_blank();
+    reader.place_blank().value();
     EXPECT_NE(reader.card_on_reader(), uid);
-    reader.place(uid);
+    reader.place(uid).value();
     EXPECT_EQ(reader.card_on_reader(), uid);
     ASSERT_TRUE(reader.card(uid).has_value());
     EXPECT_EQ(reader.card(uid)->memory()[4], data);
@@ -238,7 +238,7 @@ TEST(SimulatedReader, placedBackCardKeepsItsData) {
 
 TEST(SimulatedReader, removeAfterTakesTheCardAfterThatManyCardCommands) {
     SimulatedReader reader;
-    const auto uid = reader.place_blank();
+    const auto uid = reader.place_blank().value();
     exchange(reader, ccid::power_on(0, 1));
     reader.remove_after(2);
     transmit(reader, acr122::LoadKey{0, protocol::card::transport_key});  // stays in the reader: not counted
@@ -254,7 +254,7 @@ TEST(SimulatedReader, removeAfterTakesTheCardAfterThatManyCardCommands) {
 TEST(SimulatedReader, foreignCardCanBePlaced) {
     SimulatedReader reader;
     VirtualCard foreign({0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77});
-    reader.place(foreign);
+    reader.place(foreign).value();
     exchange(reader, ccid::power_on(0, 1));
     EXPECT_EQ(response_of(transmit(reader, acr122::GetUid{})).data, foreign.uid());
 }

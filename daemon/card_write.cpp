@@ -80,6 +80,7 @@ store::Result<Settlement> settle_write(Service& service, EncoderUse& use, const 
     if (!now) return std::unexpected(card_error(now.error()));
     const std::string where = " on encoder " + use.name();
     Settlement settled;
+    std::string_view held = "whole";
     if (*now == *after || (*now != *before && torn_between(*now, *before, *after))) {
         std::string how = "the card holds the write";
         if (*now != *after) {
@@ -92,6 +93,7 @@ store::Result<Settlement> settle_write(Service& service, EncoderUse& use, const 
                 return settled;
             }
             how = "the card held part of the write, which was finished";
+            held = "torn";
         }
         auto applied = service.store.apply_write(intent.id, how + where);
         if (!applied) return std::unexpected(applied.error());
@@ -103,6 +105,7 @@ store::Result<Settlement> settle_write(Service& service, EncoderUse& use, const 
         if (!dropped) return std::unexpected(dropped.error());
         settled.how = Settlement::How::dropped;
         settled.text = describe(intent) + ": the card was never written; nothing changed";
+        held = "before";
     } else {
         settled.text = describe(intent) +
                        " stays unresolved: the card holds neither what it held before nor what was written (it was "
@@ -111,9 +114,9 @@ store::Result<Settlement> settle_write(Service& service, EncoderUse& use, const 
                   intent.card_no, intent.uid);
         return settled;
     }
-    log_event(Level::info, msg::card_write_settled, "write={} kind={} card_no={} uid={} outcome={}", intent.id,
+    log_event(Level::info, msg::card_write_settled, "write={} kind={} card_no={} uid={} outcome={} card={}", intent.id,
               to_string(intent.kind), intent.card_no, intent.uid,
-              settled.how == Settlement::How::applied ? "applied" : "dropped");
+              settled.how == Settlement::How::applied ? "applied" : "dropped", held);
     return settled;
 }
 

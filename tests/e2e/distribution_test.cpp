@@ -119,7 +119,8 @@ TEST_P(Distribution, twoTerminalsOnOneBusAreBothServed) {
     ctl_ok({"card", "loss", "1002", "--push", "--devices", "rtu-2"});
     expect_enforces(*bus_, 1, "rtu-2", {1001, 1002});
     expect_enforces(*bus_, 0, "rtu-1", {1001});
-    for (const json& device : ask({{"command", "device-list"}}).at("arguments").at("devices")) {
+    const json listed = ask({{"command", "device-list"}});
+    for (const json& device : listed.at("arguments").at("devices")) {
         EXPECT_EQ(device.at("state"), "level") << device.dump();
     }
 }

@@ -27,7 +27,7 @@ struct CommandLine::Values {
     bool sim = false;
     // person and card
     std::string staff_no, person_name, dept, card_no, opening, cost, csv, amount, new_card_no, devices;
-    bool issue = false, push = false, wipe = false, no_refund = false, read = false;
+    bool issue = false, push = false, wipe = false, no_wipe = false, no_refund = false, read = false, write_off = false;
     // the card on the encoder
     std::string encoder, wait, uid, count, after;
     bool blank = false, foreign = false;

@@ -279,6 +279,11 @@ void CommandLine::add_report_commands() {
         return make_request(make_message("collect", std::move(args)), View::collect);
     });
 
+    CLI::App* pending = app_->add_subcommand(
+        "pending", "List the card writes not yet settled (a card taken away mid-write, or cardd stopped), with "
+                   "their age; placing the card on an encoder settles each");
+    on_parsed(pending, result_, [] { return make_request(make_message("pending"), View::pending); });
+
     CLI::App* status = app_->add_subcommand("status", "cardd's version, uptime, database, and counts of terminals, cards and people");
     on_parsed(status, result_, [] { return make_request(make_message("status"), View::status); });
 }

@@ -126,10 +126,24 @@ void CommandLine::add_card_commands() {
     });
 
     CLI::App* refund = card->add_subcommand(
-        "refund-close", "Refund the balance in cash and close the account (退款销户) (issuer)");
+        "refund-close", "Refund the balance in cash and close the account (退款销户) (issuer): an active card is "
+                        "wiped on the encoder; a lost card, or one closed with --no-wipe, goes on every terminal's "
+                        "blacklist instead");
     add_card_no(refund, v_->card_no);
+    refund->add_flag("--no-wipe", v_->no_wipe, "Close without the card: it is blacklisted on every terminal");
+    refund->add_flag("--write-off", v_->write_off,
+                     "Write a negative balance off to zero (admin); the ledger keeps who did it");
+    add_encoder_options(refund, *v_);
     on_parsed(refund, result_, [v = v_.get()] {
-        return make_request(make_message("card-refund-close", Json{{"card_no", number_of(v->card_no)}}), View::card);
+        Json args = Json::object();
+        args["card_no"] = number_of(v->card_no);
+        if (v->write_off) args["write_off"] = true;
+        if (v->no_wipe) {
+            if (!v->encoder.empty() || !v->wait.empty()) throw CLI::ValidationError("--encoder and --wait go without --no-wipe");
+            args["wipe"] = false;
+            return make_request(make_message("card-refund-close", std::move(args)), View::distribution);
+        }
+        return encoder_request("card-refund-close", std::move(args), *v, View::distribution);
     });
 
     CLI::App* info = card->add_subcommand(
@@ -179,12 +193,15 @@ void CommandLine::add_card_commands() {
     replace->add_option("--cost", v_->cost, "Card cost in yuan, paid in cash (cardd's default)")
         ->type_name("AMOUNT")
         ->check(amount_check());
+    replace->add_flag("--write-off", v_->write_off,
+                      "Write a negative balance off to zero (admin); the ledger keeps who did it");
     add_encoder_options(replace, *v_);
     on_parsed(replace, result_, [v = v_.get()] {
         Json args = Json::object();
         args["card_no"] = number_of(v->card_no);
         args["new_card_no"] = number_of(v->new_card_no);
         if (!v->cost.empty()) args["cost"] = cents_of(v->cost);
+        if (v->write_off) args["write_off"] = true;
         return encoder_request("card-replace", std::move(args), *v, View::distribution);
     });
 
@@ -193,12 +210,15 @@ void CommandLine::add_card_commands() {
     add_card_no(ret, v_->card_no);
     ret->add_flag("--wipe", v_->wipe, "Erase the card on the encoder so it becomes a blank card");
     ret->add_flag("--no-refund", v_->no_refund, "Keep the balance instead of refunding it");
+    ret->add_flag("--write-off", v_->write_off,
+                  "Write a negative balance off to zero (admin); the ledger keeps who did it");
     add_encoder_options(ret, *v_);
     on_parsed(ret, result_, [v = v_.get()] {
         Json args = Json::object();
         args["card_no"] = number_of(v->card_no);
         args["wipe"] = v->wipe;
         args["refund"] = !v->no_refund;
+        if (v->write_off) args["write_off"] = true;
         if (!v->wipe) {
             if (!v->encoder.empty() || !v->wait.empty()) throw CLI::ValidationError("--encoder and --wait go with --wipe");
             return make_request(make_message("card-return", std::move(args)), View::card);

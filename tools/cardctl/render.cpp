@@ -182,8 +182,19 @@ std::string render_failed(const Json& args) {
                          field("NEXT RETRY", "next_retry"), field("ERROR", "text")});
 }
 
+std::string render_pending(const Json& args) {
+    if (array_member(args, "pending").empty()) return "";
+    return object_table(array_member(args, "pending"),
+                        {field("WRITE", "id", Align::right), field("KIND", "kind"), field("CARD", "card_no", Align::right),
+                         field("CHIP", "uid"), field("AMOUNT", "amount", Align::right),
+                         field("AGE S", "age_s", Align::right), field("BY UID", "by_uid", Align::right)});
+}
+
 std::string render_card_info(const Json& args) {
     std::string out = key_values(member(args, "card"));
+    if (const Json& pending = member(args, "pending"); pending.is_object()) {
+        out += "\nUnsettled write (not counted in the balance)\n" + key_values(pending);
+    }
     if (const Json& ledger = array_member(args, "ledger"); !ledger.empty()) {
         out += "\nLedger\n" + object_table(ledger, {field("AT", "at"), field("KIND", "kind"),
                                                     field("AMOUNT", "amount", Align::right),
@@ -311,6 +322,7 @@ std::string render_answer(View view, const Json& answer, const RenderContext& co
         case View::resync: out += render_resync(args); break;
         case View::collect: out += render_collect(args); break;
         case View::card_read: out += render_card_read(args); break;
+        case View::pending: out += render_pending(args); break;
     }
     return out.empty() ? "done\n" : out;
 }

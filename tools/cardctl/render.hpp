@@ -30,6 +30,7 @@ enum class View {
     resync,        ///< terminals level and failed
     collect,       ///< records collected per terminal
     card_read,     ///< the card on the encoder, and each difference with the store
+    pending,       ///< a table of unsettled card writes
 };
 
 struct RenderContext {

@@ -209,6 +209,10 @@ void register_card_commands(CommandRegistry& registry, Service& service) {
         auto wiped = write_card(service, *placed->use, std::move(intent),
                                 [](const store::WriteIntent&) { return encoder::blank_sector(); });
         if (!wiped) co_return from_error(wiped.error());
+        // A returned card's blacklist entries went with the wipe.
+        if (!wiped->change.batches.empty()) {
+            co_await service.distributor.push(terminals_changed(wiped->change), service.config.push_timeout);
+        }
         co_return Answer::ok("card " + chip + " initialised: a blank card (was " + was + ")",
                              {{"uid", chip}, {"was", was}});
     });

@@ -13,14 +13,6 @@ using nlohmann::json;
 
 namespace {
 
-std::vector<store::DeviceId> terminals_changed(const store::BlacklistChange& change) {
-    std::vector<store::DeviceId> ids;
-    for (const auto& batch : change.batches) {
-        if (std::find(ids.begin(), ids.end(), batch.terminal_id) == ids.end()) ids.push_back(batch.terminal_id);
-    }
-    return ids;
-}
-
 /// "pushed to 2 of 3 terminals, 1 failed (in the retry queue)"
 std::string push_summary(const json& pushed, const json& failed) {
     const std::size_t total = pushed.size() + failed.size();

@@ -39,12 +39,6 @@ store::WriteIntent intent_for(store::WriteKind kind, Request& request) {
     return intent;
 }
 
-std::vector<store::DeviceId> terminals_changed(const store::BlacklistChange& change) {
-    std::vector<store::DeviceId> ids;
-    for (const auto& batch : change.batches) ids.push_back(batch.terminal_id);
-    return ids;
-}
-
 /// Wipes the card handed in through the journal: the card holds no money
 /// after, so it need not be blacklisted.
 awaitable<std::expected<store::AppliedWrite, Answer>> wipe_card(Service& service, Request& request,

@@ -1,6 +1,16 @@
 #include "daemon/service.hpp"
 
+#include <algorithm>
+
 namespace cardd::daemon {
+
+std::vector<store::DeviceId> terminals_changed(const store::BlacklistChange& change) {
+    std::vector<store::DeviceId> ids;
+    for (const auto& batch : change.batches) {
+        if (std::find(ids.begin(), ids.end(), batch.terminal_id) == ids.end()) ids.push_back(batch.terminal_id);
+    }
+    return ids;
+}
 
 nlohmann::json terminal_results_json(const std::vector<TerminalResult>& results, nlohmann::json& failed) {
     nlohmann::json ok = nlohmann::json::array();

@@ -44,6 +44,9 @@ inline void register_all_commands(CommandRegistry& registry, Service& service) {
 /// The caller as the store's audit log records it.
 inline store::Actor actor_of(const Request& request) { return store::Actor{static_cast<std::int64_t>(request.caller.uid)}; }
 
+/// The terminals whose blacklist a change touched, each once.
+std::vector<store::DeviceId> terminals_changed(const store::BlacklistChange& change);
+
 /// Terminal results as answer arguments: names that succeeded, and failures with reasons.
 nlohmann::json terminal_results_json(const std::vector<TerminalResult>& results, nlohmann::json& failed);
 

@@ -362,6 +362,11 @@ TEST_P(CardWrites, closingACardWipesItOrBlacklistsIt) {
     ctl_ok({"encoder", "sim-remove"});
     ctl_ok({"card", "return", "1003"});
     expect_enforces(terminal, 0, "tcp-1", {1002, 1003});
+    // Once that card is wiped, there is nothing left on it to stop.
+    place(1003);
+    ctl_ok({"card", "init"});
+    EXPECT_EQ(read_card().at("kind"), "blank");
+    expect_enforces(terminal, 0, "tcp-1", {1002});
 }
 
 }  // namespace

@@ -436,6 +436,34 @@ TEST_P(CardWrites, aTerminalRecordSettlesAnOpenWrite) {
     expect_invariants();
 }
 
+// A rule written as a throw (the card layout refusing a value) inside the
+// intent's transaction ends it: nothing is kept and the next request works.
+TEST_P(CardWrites, anExceptionInsideAnIntentEndsItsTransaction) {
+    const std::string was = snapshot();
+    EXPECT_THROW(store->open_write(topup_of_20(clerk),
+                                   [](const WriteIntent&) -> CardContent { throw std::invalid_argument("layout"); }),
+                 std::invalid_argument);
+    EXPECT_EQ(snapshot(), was);
+    EXPECT_TRUE(must(store->open_writes()).empty());
+    EXPECT_EQ(must(store->top_up(clerk, 20, 100)).balance, 400);
+    expect_invariants();
+}
+
+// A returned card that was not wiped is on every blacklist; initialising
+// (wiping) its chip takes it off again.
+TEST_P(CardWrites, wipingAReturnedCardTakesItOffTheBlacklists) {
+    must(store->set_card_uid(clerk, 20, "0A0B0C20"));
+    must(store->return_card(clerk, 20, true));
+    ASSERT_EQ(must(store->desired_blacklist(terminal)), std::vector<CardNo>{20});
+    WriteIntent init = intent_for(WriteKind::init, 0, clerk);
+    init.uid = "0A0B0C20";
+    const WriteIntent opened = must(store->open_write(init, fixed(content("00", std::nullopt, std::nullopt, "transport"))));
+    const store::AppliedWrite applied = must(store->apply_write(opened.id, "wiped"));
+    EXPECT_EQ(applied.change.batches.size(), 1u);
+    EXPECT_EQ(must(store->desired_blacklist(terminal)), std::vector<CardNo>{});
+    expect_invariants();
+}
+
 // A COMMIT that fails while applying leaves the intent open and the store as
 // it was; applying again later succeeds. The card already holds the write,
 // so nothing is undone on it: the journal keeps the debt.

@@ -143,7 +143,8 @@ store::Result<store::AppliedWrite> journaled_write(Service& service, EncoderUse&
     log_event(Level::info, msg::card_intent_opened, "write={} kind={} card_no={} uid={} encoder={}", opened->id,
               to_string(opened->kind), opened->card_no, opened->uid, use.name());
     // No store transaction is open from here until the change is applied:
-    // other writers go on while the encoder works.
+    // the database holds no lock while the encoder works, and a crash here
+    // leaves the intent for the card to settle.
     auto written = use.session().write_sector(*target);
     if (written) {
         auto applied = service.store.apply_write(opened->id, "written on encoder " + use.name());

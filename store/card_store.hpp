@@ -165,6 +165,9 @@ private:
     // journal can check when the intent opens and apply once the card is written.
     Result<void> check_change(const WriteIntent& intent);
     Result<AppliedWrite> apply_change(const WriteIntent& intent, bool card_wiped);
+    /// A change with no card written: checked and applied in one transaction;
+    /// `prepare` completes the intent inside it.
+    Result<AppliedWrite> apply_now(WriteIntent intent, const std::function<void(WriteIntent&)>& prepare = {});
     /// Refuses a change to a card while a write of it is open.
     Result<void> refuse_open_write(CardNo card_no);
     Result<std::int64_t> reserve_serial();

@@ -92,8 +92,30 @@ WriteIntent immediate(const Actor& actor, WriteKind kind, CardNo card_no) {
 
 }  // namespace
 
-// Each immediate change: the checks and effects the journal uses, in one
-// transaction, with no card written.
+Result<AppliedWrite> CardStore::apply_now(WriteIntent intent, const std::function<void(WriteIntent&)>& prepare) {
+    return transaction([&]() -> Result<AppliedWrite> {
+        if (prepare) prepare(intent);
+        CARDD_TRY_VOID(check_change(intent));
+        if (intent.kind == WriteKind::issue || intent.kind == WriteKind::onboard || intent.kind == WriteKind::replace) {
+            CARDD_TRY(serial, reserve_serial());
+            intent.serial = serial;
+        }
+        intent.created_at = clock_();
+        return apply_change(intent, false);
+    });
+}
+
+namespace {
+
+/// The card an applied change leaves, and its blacklist change for the caller.
+Result<Card> card_of(Result<AppliedWrite> applied, BlacklistChange* change) {
+    if (!applied) return std::unexpected(std::move(applied.error()));
+    if (change) *change = std::move(applied->change);
+    return std::move(*applied->card);
+}
+
+}  // namespace
+
 Result<Card> CardStore::issue_card(const Actor& actor, std::string_view staff_no, CardNo card_no,
                                    const IssueOptions& options) {
     WriteIntent intent = immediate(actor, WriteKind::issue, card_no);
@@ -101,14 +123,7 @@ Result<Card> CardStore::issue_card(const Actor& actor, std::string_view staff_no
     intent.opening = options.opening;
     intent.cost = options.cost;
     intent.uid = options.uid.value_or("");
-    return transaction([&]() -> Result<Card> {
-        CARDD_TRY_VOID(check_change(intent));
-        CARDD_TRY(serial, reserve_serial());
-        intent.serial = serial;
-        intent.created_at = clock_();
-        CARDD_TRY(applied, apply_change(intent, false));
-        return *applied.card;
-    });
+    return card_of(apply_now(std::move(intent)), nullptr);
 }
 
 Result<Card> CardStore::onboard(const Actor& actor, const PersonInput& person, CardNo card_no,
@@ -118,24 +133,13 @@ Result<Card> CardStore::onboard(const Actor& actor, const PersonInput& person, C
     intent.opening = options.opening;
     intent.cost = options.cost;
     intent.uid = options.uid.value_or("");
-    return transaction([&]() -> Result<Card> {
-        CARDD_TRY_VOID(check_change(intent));
-        CARDD_TRY(serial, reserve_serial());
-        intent.serial = serial;
-        intent.created_at = clock_();
-        CARDD_TRY(applied, apply_change(intent, false));
-        return *applied.card;
-    });
+    return card_of(apply_now(std::move(intent)), nullptr);
 }
 
 Result<Card> CardStore::top_up(const Actor& actor, CardNo card_no, Cents amount) {
     WriteIntent intent = immediate(actor, WriteKind::topup, card_no);
     intent.amount = amount;
-    return transaction([&]() -> Result<Card> {
-        CARDD_TRY_VOID(check_change(intent));
-        CARDD_TRY(applied, apply_change(intent, false));
-        return *applied.card;
-    });
+    return card_of(apply_now(std::move(intent)), nullptr);
 }
 
 Result<Card> CardStore::refund(const Actor& actor, CardNo card_no, Cents amount) {
@@ -164,12 +168,7 @@ Result<Card> CardStore::refund_close(const Actor& actor, CardNo card_no, Blackli
     WriteIntent intent = immediate(actor, WriteKind::refund_close, card_no);
     intent.refund = true;
     intent.write_off = write_off;
-    return transaction([&]() -> Result<Card> {
-        CARDD_TRY_VOID(check_change(intent));
-        CARDD_TRY(applied, apply_change(intent, false));
-        if (change) *change = std::move(applied.change);
-        return *applied.card;
-    });
+    return card_of(apply_now(std::move(intent)), change);
 }
 
 Result<Card> CardStore::return_card(const Actor& actor, CardNo card_no, bool refund_balance, BlacklistChange* change,
@@ -177,12 +176,7 @@ Result<Card> CardStore::return_card(const Actor& actor, CardNo card_no, bool ref
     WriteIntent intent = immediate(actor, WriteKind::card_return, card_no);
     intent.refund = refund_balance;
     intent.write_off = write_off;
-    return transaction([&]() -> Result<Card> {
-        CARDD_TRY_VOID(check_change(intent));
-        CARDD_TRY(applied, apply_change(intent, false));
-        if (change) *change = std::move(applied.change);
-        return *applied.card;
-    });
+    return card_of(apply_now(std::move(intent)), change);
 }
 
 Result<Card> CardStore::replace_card(const Actor& actor, CardNo old_card_no, CardNo new_card_no,
@@ -193,16 +187,11 @@ Result<Card> CardStore::replace_card(const Actor& actor, CardNo old_card_no, Car
     intent.cost = options.cost;
     intent.uid = options.uid.value_or("");
     intent.write_off = write_off;
-    return transaction([&]() -> Result<Card> {
-        if (auto old_card = load_card(old_card_no)) intent.amount = std::max<Cents>(old_card->balance, 0);
-        CARDD_TRY_VOID(check_change(intent));
-        CARDD_TRY(serial, reserve_serial());
-        intent.serial = serial;
-        intent.created_at = clock_();
-        CARDD_TRY(applied, apply_change(intent, false));
-        if (change) *change = std::move(applied.change);
-        return *applied.card;
-    });
+    // The balance to carry, read in the transaction that carries it.
+    const auto carry = [this, old_card_no](WriteIntent& planned) {
+        if (auto old_card = load_card(old_card_no)) planned.amount = std::max<Cents>(old_card->balance, 0);
+    };
+    return card_of(apply_now(std::move(intent), carry), change);
 }
 
 Result<Card> CardStore::set_card_uid(const Actor& actor, CardNo card_no, std::string_view uid) {

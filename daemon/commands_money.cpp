@@ -74,16 +74,59 @@ std::expected<store::AppliedWrite, Answer> close_without_card(Service& service, 
     return closed;
 }
 
-std::string closing_note(const store::AppliedWrite& closed, bool wiped) {
-    std::string note = wiped ? "; the card is blank again"
-                             : "; the card was not wiped, so it goes on every terminal's blacklist";
-    if (closed.written_off > 0) {
-        note += "; a negative balance of " + yuan(-closed.written_off) +
-                " (purchases beyond the ledger) was written off by uid " + std::to_string(closed.intent.actor.uid);
-    }
-    return note;
-}
+/// A card closed (refund and close, return): the store change, the
+/// records collected first and the terminals the blacklist went to.
+struct Closing {
+    store::AppliedWrite closed;
+    json collected = json::array();
+    json not_collected = json::array();
+    json pushed = json::array();
+    json failed = json::array();
 
+    json arguments() const {
+        return {{"card", to_json(*closed.card)}, {"refunded", closed.refunded}, {"written_off", closed.written_off},
+                {"collected", collected},      {"not_collected", not_collected},
+                {"pushed", pushed},            {"failed", failed}};
+    }
+
+    std::string notes(bool wiped) const {
+        std::string note = wiped ? "; the card is blank again"
+                                 : "; the card was not wiped, so it goes on every terminal's blacklist";
+        if (closed.written_off > 0) {
+            note += "; a negative balance of " + yuan(-closed.written_off) +
+                    " (purchases beyond the ledger) was written off by uid " + std::to_string(closed.intent.actor.uid);
+        }
+        return note + collection_note(not_collected);
+    }
+};
+
+/// Rehearses the close, collects records first when money is paid out,
+/// wipes the card through the journal or closes it without the card, and
+/// pushes the blacklist change.
+awaitable<std::expected<Closing, Answer>> close_card(Service& service, Request& request, store::WriteIntent& intent,
+                                                    bool wipe) {
+    intent.write_off = args::optional_bool(request.arguments, "write_off", false);
+    if (intent.write_off && request.caller.role != Role::admin) {
+        co_return std::unexpected(
+            Answer::failure(ResultCode::denied, "writing off a negative balance is an administrator's decision"));
+    }
+    if (auto rehearsed = rehearse_write(service, intent); !rehearsed) {
+        co_return std::unexpected(from_error(rehearsed.error()));
+    }
+    Closing closing;
+    if (intent.refund) closing.collected = co_await collect_everywhere(service, closing.not_collected);
+    // Two statements, not a conditional around co_await: GCC 12
+    // miscompiles the latter (a double free).
+    std::expected<store::AppliedWrite, Answer> closed = std::unexpected(Answer{});
+    if (wipe) closed = co_await wipe_card(service, request, intent);
+    else closed = close_without_card(service, intent);
+    if (!closed) co_return std::unexpected(closed.error());
+    closing.closed = std::move(*closed);
+    const auto results =
+        co_await service.distributor.push(terminals_changed(closing.closed.change), service.config.push_timeout);
+    closing.pushed = terminal_results_json(results, closing.failed);
+    co_return closing;
+}
 }  // namespace
 
 void register_money_commands(CommandRegistry& registry, Service& service) {
@@ -121,72 +164,36 @@ void register_money_commands(CommandRegistry& registry, Service& service) {
         args::only(request.arguments, {"card_no", "wipe", "write_off", "encoder", "wait_s"});
         store::WriteIntent intent = intent_for(store::WriteKind::refund_close, request);
         intent.refund = true;
-        intent.write_off = args::optional_bool(request.arguments, "write_off", false);
-        if (intent.write_off && request.caller.role != Role::admin) {
-            co_return Answer::failure(ResultCode::denied, "writing off a negative balance is an administrator's decision");
-        }
         auto before = service.store.card(intent.card_no);
         if (!before) co_return from_error(before.error());
         // An active card is handed in and wiped; a lost one is not here, so
         // only the blacklist stops it.
         const bool wipe = args::optional_bool(request.arguments, "wipe", before->state == store::CardState::active);
-        if (auto rehearsed = rehearse_write(service, intent); !rehearsed) co_return from_error(rehearsed.error());
-        json not_collected;
-        json collected = co_await collect_everywhere(service, not_collected);
-        // Two statements, not a conditional around co_await: GCC 12
-        // miscompiles the latter (a double free).
-        std::expected<store::AppliedWrite, Answer> closed = std::unexpected(Answer{});
-        if (wipe) closed = co_await wipe_card(service, request, intent);
-        else closed = close_without_card(service, intent);
-        if (!closed) co_return closed.error();
-        json failed;
-        const auto results = co_await service.distributor.push(terminals_changed(closed->change), service.config.push_timeout);
-        json pushed = terminal_results_json(results, failed);
-        co_return Answer::ok("card " + std::to_string(intent.card_no) + " closed, " + yuan(closed->refunded) +
-                                 " refunded in cash" + closing_note(*closed, wipe) + collection_note(not_collected),
-                             {{"card", to_json(*closed->card)},
-                              {"refunded", closed->refunded},
-                              {"written_off", closed->written_off},
-                              {"wiped", wipe},
-                              {"collected", collected},
-                              {"not_collected", not_collected},
-                              {"pushed", pushed},
-                              {"failed", failed}});
+        auto closing = co_await close_card(service, request, intent, wipe);
+        if (!closing) co_return closing.error();
+        const store::AppliedWrite& closed = closing->closed;
+        json answer = closing->arguments();
+        answer["wiped"] = wipe;
+        co_return Answer::ok("card " + std::to_string(intent.card_no) + " closed, " + yuan(closed.refunded) +
+                                 " refunded in cash" + closing->notes(wipe),
+                             std::move(answer));
     });
 
     registry.add("card-return", Role::issuer, [&service](Request& request) -> awaitable<Answer> {
         args::only(request.arguments, {"card_no", "wipe", "refund", "write_off", "encoder", "wait_s"});
         store::WriteIntent intent = intent_for(store::WriteKind::card_return, request);
         intent.refund = args::optional_bool(request.arguments, "refund", true);
-        intent.write_off = args::optional_bool(request.arguments, "write_off", false);
-        if (intent.write_off && request.caller.role != Role::admin) {
-            co_return Answer::failure(ResultCode::denied, "writing off a negative balance is an administrator's decision");
-        }
         const bool wipe = args::optional_bool(request.arguments, "wipe", false);
-        if (auto rehearsed = rehearse_write(service, intent); !rehearsed) co_return from_error(rehearsed.error());
-        json not_collected;
-        if (intent.refund) co_await collect_everywhere(service, not_collected);
-        // Two statements, not a conditional around co_await: GCC 12
-        // miscompiles the latter (a double free).
-        std::expected<store::AppliedWrite, Answer> closed = std::unexpected(Answer{});
-        if (wipe) closed = co_await wipe_card(service, request, intent);
-        else closed = close_without_card(service, intent);
-        if (!closed) co_return closed.error();
-        json failed;
-        const auto results = co_await service.distributor.push(terminals_changed(closed->change), service.config.push_timeout);
-        json pushed = terminal_results_json(results, failed);
-        const store::Card& card = *closed->card;
+        auto closing = co_await close_card(service, request, intent, wipe);
+        if (!closing) co_return closing.error();
+        const store::Card& card = *closing->closed.card;
+        json answer = closing->arguments();
+        answer["wiped"] = wipe ? json("blank") : json(nullptr);
         co_return Answer::ok("card " + std::to_string(card.card_no) + " returned" +
-                                 (intent.refund ? ", " + yuan(closed->refunded) + " refunded in cash"
+                                 (intent.refund ? ", " + yuan(closing->closed.refunded) + " refunded in cash"
                                                 : ", balance " + yuan(card.balance) + " kept on its ledger") +
-                                 closing_note(*closed, wipe) + collection_note(not_collected),
-                             {{"card", to_json(card)},
-                              {"refunded", closed->refunded},
-                              {"written_off", closed->written_off},
-                              {"wiped", wipe ? json("blank") : json(nullptr)},
-                              {"not_collected", not_collected},
-                              {"pushed", pushed},
-                              {"failed", failed}});
+                                 closing->notes(wipe),
+                             std::move(answer));
     });
 }
 

@@ -322,6 +322,16 @@ std::optional<VirtualCard> SimulatedReader::card(const std::vector<std::uint8_t>
     return found->second;
 }
 
+SimulatedReader::KeptCard SimulatedReader::change_kept_card(const std::vector<std::uint8_t>& uid,
+                                                            const std::function<void(VirtualCard&)>& change) {
+    std::lock_guard lock(mutex_);
+    if (present_ == uid) return KeptCard::on_reader;
+    const auto found = shelf_.find(uid);
+    if (found == shelf_.end()) return KeptCard::not_kept;
+    change(found->second);
+    return KeptCard::changed;
+}
+
 std::string SimulatedReader::save_shelf() const {
     std::lock_guard lock(mutex_);
     std::string text;

@@ -11,6 +11,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -53,6 +54,13 @@ public:
     std::optional<std::vector<std::uint8_t>> card_on_reader() const;
     /// A copy of the card with `uid` (on the reader or kept), for tests.
     std::optional<VirtualCard> card(const std::vector<std::uint8_t>& uid) const;
+
+    /// What became of a request to act on a card away from the reader.
+    enum class KeptCard { changed, not_kept, on_reader };
+    /// Runs `change` on the kept card with `uid`, as something other than
+    /// this reader would (a terminal): never on the card on the reader,
+    /// whose driver may be in the middle of a command.
+    KeptCard change_kept_card(const std::vector<std::uint8_t>& uid, const std::function<void(VirtualCard&)>& change);
 
     /// Every card this reader has seen, as text so that the daemon can keep
     /// them across restarts: one card a line, the UID in hex, a space, then

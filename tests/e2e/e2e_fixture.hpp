@@ -93,6 +93,8 @@ protected:
     const std::filesystem::path& socket() const { return socket_; }
     /// Every log line cardd wrote in this test (all its runs).
     std::string cardd_log() const;
+    /// The file the running (or last) cardd logs to, for following it live.
+    std::filesystem::path cardd_log_file() const;
 
     // ---- clients ----
 

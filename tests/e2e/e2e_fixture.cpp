@@ -146,7 +146,9 @@ void E2e::TearDown() {
     }
     sims_.clear();
     bus_.reset();
-    if (HasFailure()) std::cerr << "---- cardd log ----\n" << cardd_log() << "---- end of cardd log ----\n";
+    if (HasFailure() && print_log_on_failure_) {
+        std::cerr << "---- cardd log ----\n" << cardd_log() << "---- end of cardd log ----\n";
+    }
     if (!mariadb_database_.empty()) mariadb().drop_database(mariadb_database_);
 }
 

@@ -157,6 +157,9 @@ protected:
 
     cardd::test::TempDir dir_;
     std::filesystem::path data_dir_;
+    /// Whether TearDown prints every log line of every cardd run when the
+    /// test failed; a test with hundreds of runs keeps its logs its own way.
+    bool print_log_on_failure_ = true;
 
 private:
     /// Starts card-termsim `key` with `flags`, its control socket, a fixed seed, then `extra`.

@@ -1,7 +1,10 @@
 // The crash run's driving: setting up the canteen, running operations to
 // their answer, and killing cardd in the middle of one.
 
+#include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <deque>
@@ -52,6 +55,25 @@ void wait_until(Clock::time_point moment) {
             sched_yield();
         }
     }
+}
+
+// A real serial port drops what it receives once its last user is gone:
+// the kernel flushes a tty at its last close, and a closed UART hears
+// nothing. A pseudo-terminal keeps it, so the answer to a request the killed
+// cardd sent would wait on the line and be read by the next cardd as the
+// answer to its own first request. The line is drained, once quiet, as the
+// real port would be.
+void drain_line(const std::string& device) {
+    const int fd = ::open(device.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return;
+    const auto deadline = Clock::now() + 1s;
+    char buffer[512];
+    while (Clock::now() < deadline) {
+        pollfd ready{fd, POLLIN, 0};
+        if (::poll(&ready, 1, 50) <= 0) break;  // 50 ms without a byte: quiet
+        if (::read(fd, buffer, sizeof buffer) <= 0) break;
+    }
+    ::close(fd);
 }
 
 }  // namespace
@@ -254,6 +276,7 @@ Killed CrashRun::perform_and_kill(Operation op, Aim aim) {
         killed.when = milliseconds(delay) + " after sending it";
     }
     kill_cardd();
+    drain_line(bus_device());
     request.drain(1s);
     killed.answer = request.answer();
     killed_log_ = cardd_log_file();

@@ -7,7 +7,7 @@ namespace cardd::reliability {
 namespace {
 
 // Past this many, a broken cardd would bury the first findings in output;
-// the rest are counted in the summary.
+// the rest are counted in the summary, but for the first of each check.
 constexpr int most_reported = 40;
 
 }  // namespace
@@ -21,7 +21,10 @@ void Findings::round(std::string context, std::function<std::string()> evidence)
 void Findings::fail(std::string_view check, const std::string& subject, const std::string& detail) {
     const std::string key = std::string(check) + ": " + subject;
     if (seen_[key]++ > 0) return;
-    if (++reported_ > most_reported) return;
+    // Past the bound, only a check not seen failing before is printed, so
+    // that a rare fault is not hidden behind many of a common one.
+    const bool new_check = checks_seen_.insert(std::string(check)).second;
+    if (++reported_ > most_reported && !new_check) return;
     std::string message = "[" + run_ + "] after " + context_ + "\n  check '" + std::string(check) + "' failed for " +
                           subject + ":\n  " + detail;
     if (!evidence_given_ && evidence_) {
@@ -52,7 +55,8 @@ void Findings::summarise() {
                 std::to_string(counts.second) + " times";
     }
     if (reported_ > most_reported) {
-        text += "\n  (" + std::to_string(reported_ - most_reported) + " distinct findings were not printed)";
+        text += "\n  (past the first " + std::to_string(most_reported) +
+                ", only the first finding of each check was printed)";
     }
     ADD_FAILURE() << "[" + run_ + "] the checks that failed:" << text;
 }

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -37,6 +38,7 @@ private:
     std::function<std::string()> evidence_;
     bool evidence_given_ = false;
     std::map<std::string, int> seen_;  ///< "check: subject" → times found
+    std::set<std::string> checks_seen_;
     int reported_ = 0;
 };
 

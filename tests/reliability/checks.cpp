@@ -170,7 +170,17 @@ std::map<CardNo, json> CrashRun::check_cards() {
                             "lines the operations wrote that the store lacks:" + lines_text(missing, true) +
                                 "\n    lines the store has that no operation wrote:" + lines_text(unexpected, false) +
                                 "\n    the last operation on the card: " + card.last_operation);
-            card.ledger = lines;  // so that a later fault on this card is a new finding
+            // The store's lines from now on, so that a later fault on this
+            // card is a new finding; but the purchases stay the taps made,
+            // which the record check goes on counting.
+            std::vector<LedgerLine> adopted_lines;
+            for (auto& line : lines) {
+                if (line.kind != "purchase") adopted_lines.push_back(std::move(line));
+            }
+            for (const auto& line : card.ledger) {
+                if (line.kind == "purchase") adopted_lines.push_back(line);
+            }
+            card.ledger = std::move(adopted_lines);
             model_.retired.insert(number);
         }
         stored[number] = std::move(*info);

@@ -27,8 +27,12 @@ long lines_like(const json& ledger, const std::string& kind, Cents amount) {
 void CrashRun::resolve(const Killed& killed) {
     if (killed.answer) return;  // the client saw how it ended
     const Operation& op = killed.op;
-    const std::string origin = "the " + op.describe() + " (its answer lost to kill " + std::to_string(kill_) +
-                               "; the store shows it happened)";
+    const std::string lost = "the " + op.describe() + " (its answer lost to kill " + std::to_string(kill_);
+    // Named as the card's last operation either way, for the checks' messages.
+    if (const auto card = model_.cards.find(op.card); card != model_.cards.end()) {
+        card->second.last_operation = lost + "; the store shows it did not happen)";
+    }
+    const std::string origin = lost + "; the store shows it happened)";
     const std::string subject = "the " + op.describe();
     const auto happened = [&] { model_.happened(op, origin); };
     switch (op.kind) {

@@ -8,6 +8,7 @@
 #include "daemon/json_view.hpp"
 #include "daemon/log.hpp"
 #include "daemon/service.hpp"
+#include "daemon/simulated_station.hpp"
 #include "encoder/sim/virtual_card.hpp"
 #include "protocol/card/access_bits.hpp"
 
@@ -68,29 +69,6 @@ encoder::sim::VirtualCard foreign_card(std::vector<std::uint8_t> uid) {
     }
     other.halt();
     return other;
-}
-
-std::optional<std::vector<std::uint8_t>> parse_uid(const std::string& text) {
-    if ((text.size() != 8 && text.size() != 14) || text.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
-        return std::nullopt;
-    }
-    std::vector<std::uint8_t> uid;
-    for (std::size_t i = 0; i < text.size(); i += 2) {
-        uid.push_back(static_cast<std::uint8_t>(std::stoi(text.substr(i, 2), nullptr, 16)));
-    }
-    return uid;
-}
-
-/// The simulated encoder named in the request (or the only encoder).
-store::Result<Station*> simulated_station(Service& service, const json& arguments) {
-    auto station = service.encoders.find(args::optional_string(arguments, encoder_argument));
-    if (!station) return station;
-    if (auto opened = (*station)->open(); !opened) return store::fail(store::Errc::card, opened.error().message);
-    if (!(*station)->sim) {
-        return store::fail(store::Errc::invalid_argument, "encoder " + (*station)->device.name +
-                                                              " is a USB reader: place a real card on it");
-    }
-    return station;
 }
 
 /// The card on the encoder, told apart: the encoder leased, the card placed.

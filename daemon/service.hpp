@@ -27,6 +27,7 @@ void register_loss_commands(CommandRegistry& registry, Service& service);
 void register_terminal_commands(CommandRegistry& registry, Service& service);
 void register_card_commands(CommandRegistry& registry, Service& service);
 void register_write_commands(CommandRegistry& registry, Service& service);
+void register_sim_commands(CommandRegistry& registry, Service& service);
 
 /// An encoder's firmware and card presence (device-read-params on an encoder).
 boost::asio::awaitable<Answer> encoder_read_params(Service& service, const std::string& name);
@@ -39,6 +40,7 @@ inline void register_all_commands(CommandRegistry& registry, Service& service) {
     register_terminal_commands(registry, service);
     register_card_commands(registry, service);
     register_write_commands(registry, service);
+    register_sim_commands(registry, service);
 }
 
 /// The caller as the store's audit log records it.

@@ -428,6 +428,19 @@ std::optional<VirtualCard> SimulatedReader::card(const std::vector<std::uint8_t>
     return found->second;
 }
 
+SimulatedReader::KeptCard SimulatedReader::change_kept_card(const std::vector<std::uint8_t>& uid,
+                                                            const std::function<void(VirtualCard&)>& change) {
+    std::lock_guard lock(mutex_);
+    if (present_ == uid) return KeptCard::on_reader;
+    const auto found = shelf_.find(uid);
+    if (found == shelf_.end()) return KeptCard::not_kept;
+    VirtualCard changed = found->second;
+    change(changed);
+    if (!store_with(changed)) return KeptCard::not_stored;
+    found->second = std::move(changed);
+    return KeptCard::changed;
+}
+
 std::string SimulatedReader::save_shelf() const {
     std::lock_guard lock(mutex_);
     return shelf_text(shelf_);

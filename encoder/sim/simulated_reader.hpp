@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -70,6 +71,15 @@ public:
     std::optional<std::vector<std::uint8_t>> card_on_reader() const;
     /// A copy of the card with `uid` (on the reader or kept), for tests.
     std::optional<VirtualCard> card(const std::vector<std::uint8_t>& uid) const;
+
+    /// What became of a request to act on a card away from the reader.
+    enum class KeptCard { changed, not_kept, on_reader, not_stored };
+    /// Runs `change` on the kept card with `uid`, as something other than
+    /// this reader would (a terminal): never on the card on the reader,
+    /// whose driver may be in the middle of a command. The change is in the
+    /// cards file before it counts (not_stored, and the card unchanged, when
+    /// the file cannot take it).
+    KeptCard change_kept_card(const std::vector<std::uint8_t>& uid, const std::function<void(VirtualCard&)>& change);
 
     /// Every card this reader has seen, as text, as the shelf file holds
     /// them: one card a line, the UID in hex, a space, then the 64 blocks as

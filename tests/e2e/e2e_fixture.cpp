@@ -146,7 +146,9 @@ void E2e::TearDown() {
     }
     sims_.clear();
     bus_.reset();
-    if (HasFailure()) std::cerr << "---- cardd log ----\n" << cardd_log() << "---- end of cardd log ----\n";
+    if (HasFailure() && print_log_on_failure_) {
+        std::cerr << "---- cardd log ----\n" << cardd_log() << "---- end of cardd log ----\n";
+    }
     if (!mariadb_database_.empty()) mariadb().drop_database(mariadb_database_);
 }
 
@@ -158,7 +160,8 @@ void E2e::write_config() {
 void E2e::start_cardd() {
     const fs::path config = dir_.path() / "cardd.conf";
     write_config();
-    const fs::path log = dir_.path() / ("cardd-" + std::to_string(++cardd_runs_) + ".log");
+    ++cardd_runs_;
+    const fs::path log = cardd_log_file();
     cardd_.reset();
     cardd_.emplace(std::vector<std::string>{CARDD_PATH, "--config", config.string(), "--data-dir", data_dir_.string(),
                                             "--socket", socket_.string(), "--database", database_url_},
@@ -196,6 +199,10 @@ std::string E2e::cardd_log() const {
         text += s.str();
     }
     return text;
+}
+
+std::filesystem::path E2e::cardd_log_file() const {
+    return dir_.path() / ("cardd-" + std::to_string(cardd_runs_) + ".log");
 }
 
 CtlRun E2e::cardctl(const std::vector<std::string>& args, std::optional<cardd::test::Credentials> run_as) {

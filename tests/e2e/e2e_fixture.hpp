@@ -93,6 +93,8 @@ protected:
     const std::filesystem::path& socket() const { return socket_; }
     /// Every log line cardd wrote in this test (all its runs).
     std::string cardd_log() const;
+    /// The file the running (or last) cardd logs to, for following it live.
+    std::filesystem::path cardd_log_file() const;
 
     // ---- clients ----
 
@@ -155,6 +157,9 @@ protected:
 
     cardd::test::TempDir dir_;
     std::filesystem::path data_dir_;
+    /// Whether TearDown prints every log line of every cardd run when the
+    /// test failed; a test with hundreds of runs keeps its logs its own way.
+    bool print_log_on_failure_ = true;
 
 private:
     /// Starts card-termsim `key` with `flags`, its control socket, a fixed seed, then `extra`.

@@ -203,6 +203,47 @@ TEST_P(Encoder, readReportsDifferences) {
     EXPECT_NE(found.at(0).get<std::string>().find("not 1002"), std::string::npos) << found.dump();
 }
 
+// encoder-sim-spend does to a kept card what a terminal's purchase does, and
+// answers what the terminal then records: with that tap collected, the card
+// and the store agree again.
+TEST_P(Encoder, simulatedSpendActsAsATerminal) {
+    Sim& terminal = tcp_sim("a");
+    add_tcp_terminal("tcp-1", terminal);
+    issue("E001", 1001, 3000);
+    const std::string uid = ctl_ok({"card", "info", "1001"}).at("card").at("uid");
+    const auto spend = [&](const std::string& chip, std::int64_t amount) {
+        return ask({{"command", "encoder-sim-spend"}, {"arguments", {{"uid", chip}, {"amount", amount}}}});
+    };
+    EXPECT_EQ(spend(uid, 500).at("result"), 4) << "the card is still on the encoder";
+    ctl_ok({"encoder", "sim-remove"});
+    EXPECT_EQ(spend(uid, 3001).at("result"), 4) << "more than the card holds";
+    EXPECT_EQ(spend(uid, 0).at("result"), 6);
+    EXPECT_EQ(spend("0A0B0C0E", 100).at("result"), 3) << "a card the encoder never saw";
+    const std::string blank = place_blank();
+    ctl_ok({"encoder", "sim-remove"});
+    EXPECT_EQ(spend(blank, 100).at("result"), 7) << "a blank card is no card of ours";
+
+    json spent = spend(uid, 500);
+    ASSERT_EQ(spent.at("result"), 0) << spent.dump();
+    EXPECT_EQ(spent.at("arguments").at("counter"), 0);
+    EXPECT_EQ(spent.at("arguments").at("balance_after"), 2500);
+    EXPECT_EQ(terminal.control("tap 1001 500 2500 0").rfind("ok purchase", 0), 0u);
+    spent = spend(uid, 120);
+    ASSERT_EQ(spent.at("result"), 0) << spent.dump();
+    EXPECT_EQ(spent.at("arguments").at("counter"), 1);
+    EXPECT_EQ(spent.at("arguments").at("balance_after"), 2380);
+    EXPECT_EQ(terminal.control("tap 1001 120 2380 1").rfind("ok purchase", 0), 0u);
+
+    // Kept across a restart, as a card in someone's pocket is.
+    restart_cardd();
+    ctl_ok({"collect"});
+    place(1001);
+    const json card = read_card();
+    EXPECT_EQ(card.at("on_card").at("balance"), 2380);
+    EXPECT_EQ(card.at("on_card").at("counter"), 2);
+    EXPECT_EQ(card.at("differences"), json::array()) << card.dump();
+}
+
 // A batch from CSV writes one card after another, each on its own blank card.
 TEST_P(Encoder, batchIssueWritesEachCard) {
     add_sim_encoder();

@@ -259,5 +259,26 @@ TEST(SimulatedReader, foreignCardCanBePlaced) {
     EXPECT_EQ(response_of(transmit(reader, acr122::GetUid{})).data, foreign.uid());
 }
 
+// A kept card can be changed from outside (a terminal), but not the one on
+// the reader, which the driver may be writing.
+TEST(SimulatedReader, keptCardsChangeOnlyOffTheReader) {
+    SimulatedReader reader;
+    const auto first = reader.place_blank();
+    const auto second = reader.place_blank();
+    Block data{};
+    data.fill(0x5A);
+    const auto write_block_4 = [&](VirtualCard& card) {
+        EXPECT_EQ(card.authenticate(4, KeyType::a, protocol::card::transport_key), CardOutcome::ok);
+        EXPECT_EQ(card.write(4, data), CardOutcome::ok);
+        card.halt();
+    };
+    EXPECT_EQ(reader.change_kept_card(second, write_block_4), SimulatedReader::KeptCard::on_reader);
+    EXPECT_EQ(reader.card(second)->memory()[4], Block{});
+    EXPECT_EQ(reader.change_kept_card({0x01, 0x02, 0x03, 0x04}, write_block_4), SimulatedReader::KeptCard::not_kept);
+    EXPECT_EQ(reader.change_kept_card(first, write_block_4), SimulatedReader::KeptCard::changed);
+    EXPECT_EQ(reader.card(first)->memory()[4], data);
+    EXPECT_EQ(reader.card_on_reader(), second);
+}
+
 }  // namespace
 }  // namespace cardd::encoder::sim

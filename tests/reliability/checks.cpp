@@ -230,6 +230,7 @@ void CrashRun::check_chips(const std::map<CardNo, json>& stored,
         const json& read = reads_[uid];
         if (read.value("result", -1) != 0) {
             findings_->fail(chip_readable, subject, "card-read answered " + read.dump());
+            if (chip.card) model_.retired.insert(*chip.card);
             continue;
         }
         const json& seen = read.at("arguments");
@@ -354,7 +355,11 @@ void CrashRun::check_counts() {
 void CrashRun::learn_chips() {
     for (auto& [uid, chip] : model_.chips) {
         const json& read = reads_[uid];
-        if (read.value("result", -1) != 0) continue;
+        // A chip that cannot be read cannot pay either.
+        if (read.value("result", -1) != 0) {
+            chip.balance = 0;
+            continue;
+        }
         const json& seen = read.at("arguments");
         chip.balance = seen.contains("on_card") ? seen.at("on_card").at("balance").get<Cents>() : 0;
     }

@@ -263,8 +263,8 @@ TEST(SimulatedReader, foreignCardCanBePlaced) {
 // the reader, which the driver may be writing.
 TEST(SimulatedReader, keptCardsChangeOnlyOffTheReader) {
     SimulatedReader reader;
-    const auto first = reader.place_blank();
-    const auto second = reader.place_blank();
+    const auto first = reader.place_blank().value();
+    const auto second = reader.place_blank().value();
     Block data{};
     data.fill(0x5A);
     const auto write_block_4 = [&](VirtualCard& card) {

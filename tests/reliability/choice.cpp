@@ -76,6 +76,9 @@ std::optional<Operation> Choice::of(Model& model, OpKind kind) {
             closable.insert(closable.end(), lost.begin(), lost.end());
             if (closable.empty()) return std::nullopt;
             op.card = pick(closable);
+            // An active card is handed in and wiped, or closed without it
+            // (then blacklisted); a lost one is not there to wipe.
+            op.wipe = model.cards.at(op.card).state == State::active && between(0, 1) == 0;
             return op;
         }
         case OpKind::loss:

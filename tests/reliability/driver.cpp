@@ -170,7 +170,8 @@ void CrashRun::prepare(Operation& op) {
         op.uid = placed.at("arguments").at("uid").get<std::string>();
         model_.blank_placed(op.uid);
         on_reader_ = op.uid;
-    } else if (op.kind == OpKind::top_up || op.kind == OpKind::return_wipe) {
+    } else if (op.kind == OpKind::top_up || op.kind == OpKind::return_wipe ||
+               (op.kind == OpKind::refund_close && op.wipe)) {
         op.uid = model_.cards.at(op.card).uid;
         place_chip(op.uid);
     }

@@ -73,7 +73,9 @@ void Model::refund_closed(const Operation& op, const std::string& origin) {
     // balance, every purchase included.
     const Cents balance = card.balance();
     if (balance > 0) card.ledger.push_back({"refund", -balance, -balance, origin});
-    card.closed_while_lost = card.state == State::lost;
+    card.closed_unwiped = !op.wipe;
+    card.wiped = op.wipe;
+    if (op.wipe) chips[card.uid].balance = 0;
     card.state = State::returned;
     card.last_operation = origin;
     people[card.staff_no] = std::nullopt;
@@ -155,7 +157,7 @@ std::vector<CardNo> Model::usable(State state) const {
 std::set<CardNo> Model::blacklist() const {
     std::set<CardNo> refused;
     for (const auto& [number, card] : cards) {
-        if (card.state == State::lost || card.state == State::replaced || card.closed_while_lost) refused.insert(number);
+        if (card.state == State::lost || card.state == State::replaced || card.closed_unwiped) refused.insert(number);
     }
     return refused;
 }

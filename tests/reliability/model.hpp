@@ -43,8 +43,9 @@ struct ModelCard {
     std::vector<LedgerLine> ledger;
     /// Returned with wipe: its chip is blank.
     bool wiped = false;
-    /// Refund-closed while lost: the store puts it on every blacklist.
-    bool closed_while_lost = false;
+    /// Refund-closed without being wiped (lost, or closed without the card):
+    /// it still holds its money, so the store puts it on every blacklist.
+    bool closed_unwiped = false;
     /// Replaced: the balance that left with it, which the lost chip still holds.
     Cents carried = 0;
     /// The last operation on it, for failure messages.

@@ -48,13 +48,18 @@ TEST(CrashModel, anIssueOpensTheLedgerAndTheChip) {
 }
 
 // cardd collects before it refunds, so the refund is the balance after
-// every purchase; a card closed while lost must be refused everywhere.
+// every purchase; a card closed with a wipe holds nothing, one closed
+// without it (lost, or not handed in) must be refused everywhere.
 TEST(CrashModel, aRefundIsTheWholeBalanceAfterPurchases) {
     Model model;
     const CardNo kept = issue(model, 3000, 0).card;
     const CardNo lost = issue(model, 2000, 0).card;
     model.happened(on(OpKind::tap, kept, 450), "tap");
-    model.happened(on(OpKind::refund_close, kept), "refund");
+    Operation wiped = on(OpKind::refund_close, kept);
+    wiped.wipe = true;
+    model.happened(wiped, "refund");
+    EXPECT_TRUE(model.cards.at(kept).wiped);
+    EXPECT_EQ(model.chips.at(model.cards.at(kept).uid).balance, 0);
     EXPECT_EQ(model.cards.at(kept).ledger.back().describe(), "refund -25.50 (cash -25.50)");
     EXPECT_EQ(model.cards.at(kept).balance(), 0);
     model.happened(on(OpKind::loss, lost), "loss");
@@ -63,6 +68,9 @@ TEST(CrashModel, aRefundIsTheWholeBalanceAfterPurchases) {
     EXPECT_EQ(model.cards.at(lost).state, State::returned);
     EXPECT_EQ(model.blacklist(), std::set<CardNo>{lost}) << "closed while lost: still refused";
     EXPECT_EQ(model.counts().at(State::returned), 2);
+    const CardNo unwiped = issue(model, 900, 0).card;
+    model.happened(on(OpKind::refund_close, unwiped), "refund");
+    EXPECT_EQ(model.blacklist(), (std::set<CardNo>{lost, unwiped})) << "closed without the card: refused";
 }
 
 TEST(CrashModel, aReplacementCarriesTheBalanceAndKeepsTheOldCardRefused) {

@@ -31,7 +31,8 @@ json Operation::request() const {
                                           {"name", "Person " + staff_no},
                                           {"issue", {{"card_no", card}, {"opening", amount}, {"cost", cost}, {"wait_s", card_wait_s}}}});
         case OpKind::top_up: return command("card-topup", {{"card_no", card}, {"amount", amount}, {"wait_s", card_wait_s}});
-        case OpKind::refund_close: return command("card-refund-close", {{"card_no", card}});
+        case OpKind::refund_close:
+            return command("card-refund-close", {{"card_no", card}, {"wipe", wipe}, {"wait_s", card_wait_s}});
         case OpKind::loss: return command("card-loss", {{"card_no", card}, {"push", true}, {"devices", "all"}});
         case OpKind::unlock: return command("card-unlock", {{"card_no", card}, {"push", true}, {"devices", "all"}});
         case OpKind::replace:
@@ -51,7 +52,7 @@ std::string Operation::describe() const {
             return "issue of " + number + " to a new person " + staff_no + " on blank chip " + uid + " (opening " +
                    yuan(amount) + ", cost " + yuan(cost) + ")";
         case OpKind::top_up: return "top-up of " + number + " by " + yuan(amount);
-        case OpKind::refund_close: return "refund-close of " + number;
+        case OpKind::refund_close: return "refund-close of " + number + (wipe ? " with wipe" : " without the card");
         case OpKind::loss: return "loss report of " + number + " pushed to all terminals";
         case OpKind::unlock: return "unlock of " + number + " pushed to all terminals";
         case OpKind::replace:
@@ -65,7 +66,8 @@ std::string Operation::describe() const {
 }
 
 bool Operation::writes_card() const {
-    return kind == OpKind::issue || kind == OpKind::top_up || kind == OpKind::replace || kind == OpKind::return_wipe;
+    return kind == OpKind::issue || kind == OpKind::top_up || kind == OpKind::replace || kind == OpKind::return_wipe ||
+           (kind == OpKind::refund_close && wipe);
 }
 
 }  // namespace cardd::reliability

@@ -34,12 +34,13 @@ struct Operation {
     Cents amount = 0;      ///< opening, top-up, purchase
     Cents cost = 0;        ///< card cost of an issue or replacement
     std::string terminal;  ///< where a tap happens
+    bool wipe = false;     ///< a refund-close with the card on the encoder, which wipes it
 
     /// The control-socket request; a tap has none (it is two steps, see the driver).
     nlohmann::json request() const;
     /// "top-up of card 1003 by 12.00"
     std::string describe() const;
-    /// Issue, top-up, replacement and return with wipe write the card on the encoder.
+    /// Issue, top-up, replacement, refund-close with wipe and return with wipe write the card on the encoder.
     bool writes_card() const;
     /// Every kind is one cardd request except a tap.
     bool is_one_request() const { return kind != OpKind::tap; }

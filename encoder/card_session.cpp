@@ -1,6 +1,5 @@
 #include "encoder/card_session.hpp"
 
-#include <limits>
 #include <stdexcept>
 
 #include "protocol/card/access_bits.hpp"
@@ -12,17 +11,9 @@ namespace card = protocol::card;
 
 namespace {
 
-std::string describe(const card::Identity& identity) {
-    return "card " + std::to_string(identity.card_no) + " (serial " + std::to_string(identity.serial) + ")";
-}
-
 /// Wraps a decoder's refusal: which block, and why.
 Error corrupt(const char* block, const protocol::DecodeError& error) {
     return Error{Errc::corrupt, std::string("the card's ") + block + " block is not valid: " + error.message};
-}
-
-bool same(const CardImage& a, const card::Identity& identity, std::int32_t balance, std::uint32_t counter) {
-    return a.identity == identity && a.balance == balance && a.counter == counter;
 }
 
 }  // namespace
@@ -40,13 +31,20 @@ Sector card_sector(const card::Identity& identity, std::int32_t balance, std::ui
     return content;
 }
 
-Result<Sector> CardSession::read_sector() {
+Result<CardKind> CardSession::open_sector(const char* refused_because) {
     auto kind = classify();
     if (!kind) return std::unexpected(kind.error());
     if (*kind == CardKind::foreign) {
-        return fail(Errc::auth_failed, "the card " + uid_hex(uid_) + " belongs to another system: its sector answers "
-                                       "to neither the transport key nor this card centre's key");
+        return fail(Errc::auth_failed, "the card " + uid_hex(uid_) +
+                                           " belongs to another system (its sector answers to neither the transport "
+                                           "key nor this card centre's key); " + refused_because);
     }
+    return kind;
+}
+
+Result<Sector> CardSession::read_sector() {
+    auto kind = open_sector("it cannot be read");
+    if (!kind) return std::unexpected(kind.error());
     Sector content;
     content.keys = *kind;
     for (const int offset : {card::identity_offset, card::balance_offset, card::counter_offset}) {
@@ -57,44 +55,42 @@ Result<Sector> CardSession::read_sector() {
     return content;
 }
 
+Result<void> CardSession::change_keys(CardKind keys) {
+    const bool ours = keys == CardKind::ours;
+    const card::Block trailer =
+        ours ? card::encode_trailer(card::card_key(master_, uid_, sector_, card::KeyType::a), card::issued_access,
+                                    card::card_key(master_, uid_, sector_, card::KeyType::b))
+             : card::encode_trailer(card::transport_key, card::transport_access, card::transport_key);
+    if (auto done = reader_.write_block(block(card::trailer_offset), trailer); !done) return done;
+    // The sector is still open with the old key, which the new access
+    // conditions need not let write. Opening it under the new keys proves the
+    // trailer took, and lets key B write the balance that follows.
+    if (auto again = uid(); !again) return std::unexpected(again.error());
+    return ours ? authenticate_ours(card::KeyType::b) : authenticate_transport();
+}
+
 Result<void> CardSession::write_sector(const Sector& target) {
     if (target.keys == CardKind::foreign) throw std::invalid_argument("a card is never written to another system's keys");
-    auto kind = classify();
+    auto kind = open_sector("it cannot be written");
     if (!kind) return std::unexpected(kind.error());
-    if (*kind == CardKind::foreign) {
-        return fail(Errc::auth_failed, "the card " + uid_hex(uid_) +
-                                           " belongs to another system (its sector answers to neither the transport "
-                                           "key nor this card centre's key); it cannot be written");
+    const auto write = [&](int offset) {
+        return reader_.write_block(block(offset), target.data[static_cast<std::size_t>(offset)]);
+    };
+    // The balance goes on a card of ours only once its identity, counter and
+    // keys are there, and comes off a card going blank before anything else
+    // (docs/card-format.md, "The order of writes").
+    const bool to_blank = target.keys == CardKind::blank;
+    if (to_blank) {
+        if (auto done = write(card::balance_offset); !done) return done;
     }
-    const auto write = [&](int offset) { return reader_.write_block(block(offset), target.data[static_cast<std::size_t>(offset)]); };
-    // classify() left the sector open with the key that opened it.
-    if (target.keys == CardKind::blank) {
-        // Money first: once the balance block is zero the card holds none.
-        for (const int offset : {card::balance_offset, card::identity_offset, card::counter_offset}) {
-            if (auto done = write(offset); !done) return std::unexpected(done.error());
-        }
-        if (*kind == CardKind::ours) {
-            const card::Block trailer = card::encode_trailer(card::transport_key, card::transport_access, card::transport_key);
-            if (auto done = reader_.write_block(block(card::trailer_offset), trailer); !done) {
-                return std::unexpected(done.error());
-            }
-        }
-    } else {
-        for (const int offset : {card::identity_offset, card::counter_offset}) {
-            if (auto done = write(offset); !done) return std::unexpected(done.error());
-        }
-        if (*kind == CardKind::blank) {
-            const card::Block trailer =
-                card::encode_trailer(card::card_key(master_, uid_, sector_, card::KeyType::a), card::issued_access,
-                                     card::card_key(master_, uid_, sector_, card::KeyType::b));
-            if (auto done = reader_.write_block(block(card::trailer_offset), trailer); !done) {
-                return std::unexpected(done.error());
-            }
-            // Opening under the new keys proves the trailer took.
-            if (auto again = uid(); !again) return std::unexpected(again.error());
-            if (auto opened = authenticate_ours(card::KeyType::b); !opened) return std::unexpected(opened.error());
-        }
-        if (auto done = write(card::balance_offset); !done) return std::unexpected(done.error());
+    for (const int offset : {card::identity_offset, card::counter_offset}) {
+        if (auto done = write(offset); !done) return done;
+    }
+    if (*kind != target.keys) {
+        if (auto changed = change_keys(target.keys); !changed) return changed;
+    }
+    if (!to_blank) {
+        if (auto done = write(card::balance_offset); !done) return done;
     }
     auto written = read_sector();
     if (!written) return std::unexpected(written.error());
@@ -175,113 +171,6 @@ Result<CardImage> CardSession::read() {
         return std::unexpected(authenticated.error());
     }
     return read_authenticated();
-}
-
-Result<CardImage> CardSession::write(const card::Identity& identity, std::int32_t balance, std::uint32_t counter) {
-    auto kind = classify();
-    if (!kind) return std::unexpected(kind.error());
-    if (*kind == CardKind::foreign) {
-        return fail(Errc::auth_failed, "the card " + uid_hex(uid_) +
-                                           " belongs to another system (its sector answers to neither the transport "
-                                           "key nor this card centre's key); it cannot be written");
-    }
-    // classify() left the sector authenticated with the key that opened it.
-    const std::uint8_t identity_at = block(card::identity_offset);
-    const std::uint8_t balance_at = block(card::balance_offset);
-    const std::uint8_t counter_at = block(card::counter_offset);
-    if (auto done = reader_.write_block(balance_at, card::encode_balance(0, balance_at)); !done) {
-        return std::unexpected(done.error());
-    }
-    if (auto done = reader_.write_block(identity_at, card::encode_identity(identity)); !done) {
-        return std::unexpected(done.error());
-    }
-    if (auto done = reader_.write_block(counter_at, card::encode_counter(counter, counter_at)); !done) {
-        return std::unexpected(done.error());
-    }
-    if (*kind == CardKind::blank) {
-        const card::Block trailer =
-            card::encode_trailer(card::card_key(master_, uid_, sector_, card::KeyType::a), card::issued_access,
-                                 card::card_key(master_, uid_, sector_, card::KeyType::b));
-        if (auto done = reader_.write_block(block(card::trailer_offset), trailer); !done) {
-            return std::unexpected(done.error());
-        }
-        // Opening under the new keys proves the trailer took.
-        if (auto again = uid(); !again) return std::unexpected(again.error());
-        if (auto authenticated = authenticate_ours(card::KeyType::b); !authenticated) {
-            return std::unexpected(authenticated.error());
-        }
-    }
-    // The commit point: until now the card held no money.
-    if (auto done = reader_.write_block(balance_at, card::encode_balance(balance, balance_at)); !done) {
-        return std::unexpected(done.error());
-    }
-    auto image = read_authenticated();
-    if (!image) return unverified(identity, balance, counter);
-    if (!same(*image, identity, balance, counter)) {
-        return fail(Errc::card_failed, "the card read back differs from what was written to " + describe(identity));
-    }
-    return image;
-}
-
-CardImage CardSession::unverified(const card::Identity& identity, std::int32_t balance, std::uint32_t counter) const {
-    CardImage image;
-    image.uid = uid_;
-    image.identity = identity;
-    image.balance = balance;
-    image.counter = counter;
-    image.verified = false;
-    return image;
-}
-
-Result<CardImage> CardSession::add_to_balance(std::int32_t amount) {
-    auto before = read();
-    if (!before) return std::unexpected(before.error());
-    const std::int64_t expected = std::int64_t{before->balance} + amount;
-    if (expected < 0 || expected > std::numeric_limits<std::int32_t>::max()) {
-        return fail(Errc::card_failed, "the card holds " + std::to_string(before->balance) + " cents; changing it by " +
-                                           std::to_string(amount) + " leaves the value block's range");
-    }
-    const std::uint8_t balance_at = block(card::balance_offset);
-    // The commit point.
-    auto changed = amount >= 0 ? reader_.increment(balance_at, amount) : reader_.decrement(balance_at, -amount);
-    if (!changed) return std::unexpected(changed.error());
-    auto after = read_authenticated();
-    if (!after) {
-        return unverified(before->identity, static_cast<std::int32_t>(expected), before->counter);
-    }
-    if (after->balance != expected || after->identity != before->identity) {
-        return fail(Errc::card_failed, "the card holds " + std::to_string(after->balance) + " cents after the change, not " +
-                                           std::to_string(expected));
-    }
-    return after;
-}
-
-Result<WipeOutcome> CardSession::wipe() {
-    auto kind = classify();
-    if (!kind) return std::unexpected(kind.error());
-    if (*kind == CardKind::foreign) {
-        return fail(Errc::auth_failed, "the card " + uid_hex(uid_) +
-                                           " belongs to another system; only this card centre's cards can be wiped");
-    }
-    const card::Block zero{};
-    // The commit point: once the balance block is zero the card holds no money.
-    if (auto done = reader_.write_block(block(card::balance_offset), zero); !done) return std::unexpected(done.error());
-    for (const int offset : {card::identity_offset, card::counter_offset}) {
-        if (auto done = reader_.write_block(block(offset), zero); !done) return WipeOutcome::unfinished;
-    }
-    if (*kind == CardKind::ours) {
-        const card::Block trailer =
-            card::encode_trailer(card::transport_key, card::transport_access, card::transport_key);
-        if (auto done = reader_.write_block(block(card::trailer_offset), trailer); !done) return WipeOutcome::unfinished;
-        if (auto again = uid(); !again) return WipeOutcome::unfinished;
-        if (auto authenticated = authenticate_transport(); !authenticated) return WipeOutcome::unfinished;
-    }
-    for (const int offset : {card::identity_offset, card::balance_offset, card::counter_offset}) {
-        auto read_back = reader_.read_block(block(offset));
-        if (!read_back) return WipeOutcome::unfinished;
-        if (*read_back != zero) return fail(Errc::card_failed, "the card read back is not blank after the wipe");
-    }
-    return WipeOutcome::blank;
 }
 
 }  // namespace cardd::encoder

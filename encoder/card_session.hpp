@@ -1,8 +1,9 @@
 #pragma once
 // What the card centre does to a card on the encoder, in card-format terms:
 // tell a blank card from one of ours and from another system's, read and
-// check it, write a new card, add to or take from its balance, wipe it back
-// to blank. Every write is read back and compared before it counts. Keys are
+// check a card of ours, read its sector raw, and bring the sector to a given
+// content block by block. Whether a write took is decided by the journal
+// (docs/card-writes.md), from the sector before and after. Keys are
 // diversified per card here and go only to the reader.
 
 #include <array>
@@ -29,9 +30,6 @@ struct CardImage {
     protocol::card::Identity identity;
     std::int32_t balance = 0;
     std::uint32_t counter = 0;
-    /// False when a write's last step was acknowledged but the card left
-    /// before it could be read back: the card holds what was written, unseen.
-    bool verified = true;
 };
 
 /// The configured sector exactly as it is: which keys open it and its three
@@ -47,13 +45,9 @@ struct Sector {
 /// The sector of a blank card: transport keys, zero data blocks.
 Sector blank_sector();
 /// The sector of a card of ours holding `identity`, `balance` and `counter`.
+/// Throws std::invalid_argument for what the layout cannot hold (a negative
+/// balance, a counter above max_counter, an invalid identity).
 Sector card_sector(const protocol::card::Identity& identity, std::int32_t balance, std::uint32_t counter, int sector);
-
-/// How a wipe ended.
-enum class WipeOutcome {
-    blank,       ///< a blank card again, read back
-    unfinished,  ///< the balance is zero, but the card left before the rest was wiped
-};
 
 /// Upper-case hex of a UID, as the store keeps it.
 std::string uid_hex(const std::vector<std::uint8_t>& uid);
@@ -72,40 +66,27 @@ public:
     /// card format does not allow; auth_failed for a card not of ours).
     Result<CardImage> read();
 
-    // Each write has one commit point, the write that puts money on the card
-    // or takes it off. An error means the card left (or refused) before it:
-    // the card holds no more money than before. After it, the write counts
-    // even if the card leaves before it is read back (verified = false).
-
-    /// Writes identity, counter and a zero balance on a blank card or a card
-    /// of ours, then (on a blank card) the trailer with this card's keys and
-    /// the issued access conditions, and last the balance; reads it all back.
-    Result<CardImage> write(const protocol::card::Identity& identity, std::int32_t balance, std::uint32_t counter = 0);
-
-    /// Increments (amount > 0) or decrements (amount < 0) the balance with key
-    /// B and checks the card then holds what it held before plus `amount`.
-    Result<CardImage> add_to_balance(std::int32_t amount);
-
     /// Reads the sector raw, with the transport key or this card centre's
     /// key B, whichever opens it (auth_failed for another system's card).
     Result<Sector> read_sector();
 
-    /// Brings the sector to `target`, block by block (each block is written
-    /// whole or not at all), and reads it back: the data blocks, the trailer
-    /// when the keys change, the balance block last when the card is ours
-    /// after. Written again over a torn sector, it finishes the write.
+    /// Brings the sector to `target`, block by block, and reads it back. The
+    /// balance goes on last and comes off first (docs/card-format.md, "The
+    /// order of writes"). MIFARE Classic writes a block whole or not at all,
+    /// so a card pulled in the middle holds, in each block and in its keys,
+    /// what it held or `target`; written again, it finishes the write.
+    /// auth_failed, and nothing written, for another system's card.
     Result<void> write_sector(const Sector& target);
-
-    /// Zeroes the balance first, then the other data blocks and, on a card of
-    /// ours, restores the transport keys and access conditions: a blank card
-    /// again, checked by reading it back with the transport key.
-    Result<WipeOutcome> wipe();
 
 private:
     Result<void> authenticate_ours(protocol::card::KeyType type);
     Result<void> authenticate_transport();
+    /// classify(), with another system's card refused (auth_failed); leaves
+    /// the sector open with the key that opened it.
+    Result<CardKind> open_sector(const char* refused_because);
+    /// Writes the trailer of `keys` and opens the sector with them again.
+    Result<void> change_keys(CardKind keys);
     Result<CardImage> read_authenticated();
-    CardImage unverified(const protocol::card::Identity& identity, std::int32_t balance, std::uint32_t counter) const;
     std::uint8_t block(int offset) const;
 
     MifareReader& reader_;

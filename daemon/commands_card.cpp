@@ -1,4 +1,4 @@
-// card-init, card-read, encoder-sim-place, encoder-sim-remove, and an encoder's parameters:
+// card-init, card-read, encoder-sim-place, encoder-sim-remove, encoder-sim-slow, and an encoder's parameters:
 // what is done to a card on the encoder without another store change.
 
 #include <random>
@@ -70,6 +70,9 @@ encoder::sim::VirtualCard foreign_card(std::vector<std::uint8_t> uid) {
     other.halt();
     return other;
 }
+
+/// A slowed card command holds cardd's io thread, so the delay is bounded.
+constexpr std::int64_t max_sim_command_ms = 10000;
 
 /// The card on the encoder, told apart: the encoder leased, the card placed.
 struct PlacedCard {
@@ -232,6 +235,26 @@ void register_card_commands(CommandRegistry& registry, Service& service) {
             text = "card " + encoder::uid_hex(*uid) + " is on encoder " + simulated.device.name;
         }
         co_return Answer::ok(text, {{"uid", encoder::uid_hex(*uid)}, {"encoder", simulated.device.name}});
+    });
+
+    // Tests slow the simulated reader down to hold a card write open for
+    // long enough to break something else in the middle of it.
+    registry.add("encoder-sim-slow", Role::issuer, [&service](Request& request) -> awaitable<Answer> {
+        const json& a = request.arguments;
+        args::only(a, {"encoder", "ms"});
+        const auto ms = args::required_int(a, "ms");
+        if (ms < 0 || ms > max_sim_command_ms) {
+            throw BadArgument("'ms' must be 0 to " + std::to_string(max_sim_command_ms) + " milliseconds per card command");
+        }
+        auto station = simulated_station(service, a);
+        if (!station) co_return from_error(station.error());
+        Station& simulated = **station;
+        simulated.sim->slow_down(std::chrono::milliseconds(ms));
+        const json answer = {{"encoder", simulated.device.name}, {"ms", ms}};
+        if (ms == 0) co_return Answer::ok("encoder " + simulated.device.name + " answers every card command at once", answer);
+        co_return Answer::ok("every card command on encoder " + simulated.device.name + " now takes " +
+                                 std::to_string(ms) + " ms",
+                             answer);
     });
 
     registry.add("encoder-sim-remove", Role::issuer, [&service](Request& request) -> awaitable<Answer> {

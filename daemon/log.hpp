@@ -21,6 +21,8 @@ inline constexpr Message stopping{"CARDD_STOPPING", "cardd received SIGTERM or S
 inline constexpr Message reloaded{"CARDD_CONFIG_RELOADED", "SIGHUP: cardd.conf was read again"};
 inline constexpr Message reload_failed{"CARDD_CONFIG_RELOAD_FAILED", "SIGHUP: cardd.conf has an error; the old settings stay"};
 inline constexpr Message store_opened{"CARDD_STORE_OPENED", "the database is open and migrated"};
+inline constexpr Message store_unreachable{"CARDD_STORE_UNREACHABLE", "the database server stopped answering; requests fail until cardd reconnects"};
+inline constexpr Message store_reconnected{"CARDD_STORE_RECONNECTED", "cardd connected to the database server again after losing it"};
 inline constexpr Message command_denied{"CARDD_COMMAND_DENIED", "a caller asked for a command its role does not allow"};
 inline constexpr Message command_failed{"CARDD_COMMAND_FAILED", "a command failed unexpectedly; the answer says why"};
 inline constexpr Message command_done{"CARDD_COMMAND", "a command that changes state was executed"};
@@ -40,7 +42,7 @@ inline constexpr Message card_write_settled{"CARDD_CARD_WRITE_SETTLED", "an unre
 inline constexpr Message encoder_shelf_unreadable{"CARDD_ENCODER_SHELF_UNREADABLE", "the simulated encoder's card file could not be read; it starts empty"};
 
 inline constexpr const Message* catalogue[] = {&started,        &stopping,        &reloaded,   &reload_failed,
-                                               &store_opened,   &command_denied,  &command_failed, &command_done,
+                                               &store_opened,   &store_unreachable, &store_reconnected, &command_denied,  &command_failed, &command_done,
                                                &client_dropped, &push_ok,         &push_failed, &full_sync,
                                                &retry_scheduled, &collect_ok,     &collect_failed, &master_key_created,
                                                &card_intent_opened, &card_written, &card_write_failed, &card_write_pending, &card_write_settled,

@@ -91,6 +91,14 @@ int run(const Flags& flags) {
         std::cerr << "cardd: " << connection.error().message << "\n";
         return 1;
     }
+    // Logged once per outage, not at every request that fails during it.
+    (*connection)->observe_link([](store::LinkEvent event, const std::string& detail) {
+        if (event == store::LinkEvent::lost) {
+            log_event(Level::error, msg::store_unreachable, "error=\"{}\"", detail);
+        } else {
+            log_event(Level::info, msg::store_reconnected, "detail=\"{}\"", detail);
+        }
+    });
     auto opened = store::CardStore::open(std::move(*connection));
     if (!opened) {
         std::cerr << "cardd: " << opened.error().message << "\n";

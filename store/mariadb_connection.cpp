@@ -23,6 +23,24 @@ using ResultPtr = std::unique_ptr<MYSQL_RES, ResultFree>;
 // fetched again at its real length, so short values (most of them) cost one copy.
 constexpr unsigned long initial_text_size = 256;
 
+// What the client library said about a failed call: its error number and text.
+struct ClientError {
+    unsigned code = 0;
+    std::string text;
+};
+template <class T>
+using Attempt = std::expected<T, ClientError>;
+
+std::unexpected<ClientError> client_error(MYSQL* mysql) {
+    return std::unexpected(ClientError{mysql_errno(mysql), mysql_error(mysql)});
+}
+
+std::unexpected<ClientError> stmt_error(MYSQL_STMT* stmt) {
+    return std::unexpected(ClientError{mysql_stmt_errno(stmt), mysql_stmt_error(stmt)});
+}
+
+std::unexpected<ClientError> our_error(std::string text) { return std::unexpected(ClientError{0, std::move(text)}); }
+
 // A duplicate or a dangling reference is a clash with current state that the
 // caller can report as such; anything else is the database failing.
 Errc classify(unsigned code) {
@@ -40,10 +58,30 @@ Errc classify(unsigned code) {
     }
 }
 
-std::unexpected<Error> stmt_error(MYSQL_STMT* stmt) {
-    const unsigned code = mysql_stmt_errno(stmt);
-    return fail(classify(code),
-                std::string("mariadb: ") + mysql_stmt_error(stmt) + " (" + std::to_string(code) + ")");
+// The session is gone: the server went away, was never reached, or ended
+// the connection itself (shut down, or KILL CONNECTION).
+bool session_lost(unsigned code) {
+    switch (code) {
+    case CR_CONNECTION_ERROR:
+    case CR_CONN_HOST_ERROR:
+    case CR_IPSOCK_ERROR:
+    case CR_UNKNOWN_HOST:
+    case CR_SERVER_GONE_ERROR:
+    case CR_SERVER_LOST:
+    case CR_SERVER_LOST_EXTENDED:
+    case CR_ERR_NET_READ:
+    case CR_ERR_NET_WRITE:
+    case ER_SERVER_SHUTDOWN:
+    case ER_CONNECTION_KILLED:
+        return true;
+    default:
+        return false;
+    }
+}
+
+std::string describe(const ClientError& error) {
+    if (error.code == 0) return error.text;
+    return error.text + " (" + std::to_string(error.code) + ")";
 }
 
 bool is_integer(enum_field_types type) {
@@ -62,16 +100,13 @@ bool is_integer(enum_field_types type) {
 
 // Prepares, binds and executes one statement. The bind array only has to live
 // until mysql_stmt_execute() has sent the values.
-Result<StmtPtr> run(MYSQL* mysql, std::string_view sql, std::span<const Value> params) {
+Attempt<StmtPtr> run(MYSQL* mysql, std::string_view sql, std::span<const Value> params) {
     StmtPtr stmt(mysql_stmt_init(mysql));
-    if (!stmt) {
-        return fail(Errc::storage,
-                    std::string("mariadb: ") + mysql_error(mysql) + " (" + std::to_string(mysql_errno(mysql)) + ")");
-    }
+    if (!stmt) return client_error(mysql);
     if (mysql_stmt_prepare(stmt.get(), sql.data(), sql.size()) != 0) return stmt_error(stmt.get());
     if (mysql_stmt_param_count(stmt.get()) != params.size()) {
-        return fail(Errc::storage, "mariadb: statement has " + std::to_string(mysql_stmt_param_count(stmt.get())) +
-                                       " placeholders but " + std::to_string(params.size()) + " values were given");
+        return our_error("statement has " + std::to_string(mysql_stmt_param_count(stmt.get())) +
+                         " placeholders but " + std::to_string(params.size()) + " values were given");
     }
     std::vector<MYSQL_BIND> binds(params.size());
     for (std::size_t i = 0; i < params.size(); ++i) {
@@ -106,13 +141,13 @@ struct Column {
 };
 
 // Appends the fetched value of column `index` to `row`.
-Result<void> append(MYSQL_STMT* stmt, Column& c, unsigned index, const MYSQL_FIELD& field, Row& row) {
+Attempt<void> append(MYSQL_STMT* stmt, Column& c, unsigned index, const MYSQL_FIELD& field, Row& row) {
     if (c.is_null) {
         row.emplace_back(std::monostate{});
     } else if (c.integer) {
         if (c.is_unsigned && static_cast<std::uint64_t>(c.number) >
                                  static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-            return fail(Errc::storage, std::string("mariadb: value of column ") + field.name + " exceeds int64");
+            return our_error(std::string("value of column ") + field.name + " exceeds int64");
         }
         row.emplace_back(c.number);
     } else if (c.length <= c.text.size()) {
@@ -132,32 +167,37 @@ Result<void> append(MYSQL_STMT* stmt, Column& c, unsigned index, const MYSQL_FIE
     return {};
 }
 
-}  // namespace
+struct Executed {
+    std::uint64_t affected = 0;
+    std::uint64_t insert_id = 0;
+};
 
-void MariadbConnection::MysqlClose::operator()(st_mysql* m) const noexcept { mysql_close(m); }
-
-MariadbConnection::MariadbConnection(MysqlPtr mysql) noexcept : mysql_(std::move(mysql)) {}
-
-Result<std::uint64_t> MariadbConnection::execute(std::string_view sql, std::span<const Value> params) {
-    auto stmt = run(mysql_.get(), sql, params);
+Attempt<Executed> execute_on(MYSQL* mysql, std::string_view sql, std::span<const Value> params) {
+    auto stmt = run(mysql, sql, params);
     if (!stmt) return std::unexpected(std::move(stmt.error()));
     MYSQL_STMT* s = stmt->get();
-    if (const auto id = mysql_stmt_insert_id(s); id != 0) last_insert_id_ = static_cast<std::int64_t>(id);
+    const std::uint64_t id = mysql_stmt_insert_id(s);
     // A statement that returns rows must be drained before the next one can run.
     if (mysql_stmt_field_count(s) > 0 && mysql_stmt_store_result(s) != 0) return stmt_error(s);
-    return mysql_stmt_affected_rows(s);
+    return Executed{mysql_stmt_affected_rows(s), id};
 }
 
-Result<std::vector<Row>> MariadbConnection::query(std::string_view sql, std::span<const Value> params) {
-    auto stmt = run(mysql_.get(), sql, params);
+struct Fetched {
+    std::vector<Row> rows;
+    std::uint64_t insert_id = 0;
+};
+
+Attempt<Fetched> query_on(MYSQL* mysql, std::string_view sql, std::span<const Value> params) {
+    auto stmt = run(mysql, sql, params);
     if (!stmt) return std::unexpected(std::move(stmt.error()));
     MYSQL_STMT* s = stmt->get();
-    if (const auto id = mysql_stmt_insert_id(s); id != 0) last_insert_id_ = static_cast<std::int64_t>(id);
+    Fetched fetched;
+    fetched.insert_id = mysql_stmt_insert_id(s);
 
     const ResultPtr meta(mysql_stmt_result_metadata(s));
     if (!meta) {
         if (mysql_stmt_errno(s) != 0) return stmt_error(s);
-        return std::vector<Row>{};  // not a statement that returns rows
+        return fetched;  // not a statement that returns rows
     }
     if (mysql_stmt_store_result(s) != 0) return stmt_error(s);
 
@@ -186,8 +226,7 @@ Result<std::vector<Row>> MariadbConnection::query(std::string_view sql, std::spa
     }
     if (mysql_stmt_bind_result(s, binds.data()) != 0) return stmt_error(s);
 
-    std::vector<Row> rows;
-    rows.reserve(mysql_stmt_num_rows(s));
+    fetched.rows.reserve(mysql_stmt_num_rows(s));
     for (;;) {
         const int rc = mysql_stmt_fetch(s);
         if (rc == MYSQL_NO_DATA) break;
@@ -197,36 +236,27 @@ Result<std::vector<Row>> MariadbConnection::query(std::string_view sql, std::spa
         for (unsigned i = 0; i < n; ++i) {
             if (auto r = append(s, columns[i], i, fields[i], row); !r) return std::unexpected(std::move(r.error()));
         }
-        rows.push_back(std::move(row));
+        fetched.rows.push_back(std::move(row));
     }
-    return rows;
+    return fetched;
 }
 
-Result<void> MariadbConnection::begin() {
-    if (auto r = execute("START TRANSACTION"); !r) return std::unexpected(std::move(r.error()));
-    return {};
+std::string where_of(const MariadbParams& p) {
+    return (p.socket.empty() ? p.host + ":" + std::to_string(p.port) : p.socket) + " as " + p.user;
 }
 
-Result<void> MariadbConnection::commit() {
-    if (auto r = execute("COMMIT"); !r) return std::unexpected(std::move(r.error()));
-    return {};
-}
-
-Result<void> MariadbConnection::rollback() {
-    if (auto r = execute("ROLLBACK"); !r) return std::unexpected(std::move(r.error()));
-    return {};
-}
-
-Result<std::unique_ptr<SqlConnection>> open_mariadb(const MariadbParams& p) {
+// The one place a session is made, at open and after a loss: options,
+// connection, then the session settings the domain code relies on.
+Attempt<MariadbConnection::MysqlPtr> connect_session(const MariadbParams& p) {
     // mysql_init() would initialise the library lazily, but that is not thread-safe.
     static const int library_rc = mysql_library_init(0, nullptr, nullptr);
-    if (library_rc != 0) return fail(Errc::storage, "mariadb: cannot initialise the client library");
+    if (library_rc != 0) return our_error("cannot initialise the client library");
 
     MariadbConnection::MysqlPtr mysql(mysql_init(nullptr));
-    if (!mysql) return fail(Errc::storage, "mariadb: out of memory");
+    if (!mysql) return our_error("out of memory");
     MYSQL* m = mysql.get();
-    // A silent reconnect would drop an open transaction and its locks without
-    // the caller noticing; a lost connection must surface as an error instead.
+    // Reconnecting is ours to do, at a point where no transaction is open
+    // (MariadbConnection::session); the library's would do it anywhere.
     my_bool reconnect = 0;
     mysql_options(m, MYSQL_OPT_RECONNECT, &reconnect);
     mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
@@ -235,22 +265,133 @@ Result<std::unique_ptr<SqlConnection>> open_mariadb(const MariadbParams& p) {
     unsigned protocol = p.socket.empty() ? MYSQL_PROTOCOL_TCP : MYSQL_PROTOCOL_SOCKET;
     mysql_options(m, MYSQL_OPT_PROTOCOL, &protocol);
 
-    const std::string where = p.socket.empty() ? p.host + ":" + std::to_string(p.port) : p.socket;
     auto c_str = [](const std::string& s) { return s.empty() ? nullptr : s.c_str(); };
     // CLIENT_FOUND_ROWS: an UPDATE reports the rows it matched, as SQLite does,
     // not only those whose value changed; domain code relies on that count.
     if (!mysql_real_connect(m, p.socket.empty() ? c_str(p.host) : nullptr, p.user.c_str(), p.password.c_str(),
                             c_str(p.database), p.port, c_str(p.socket), CLIENT_FOUND_ROWS)) {
-        return fail(Errc::storage, "mariadb: cannot connect to " + where + " as " + p.user + ": " + mysql_error(m) +
-                                       " (" + std::to_string(mysql_errno(m)) + ")");
+        return client_error(m);
     }
-
-    auto conn = std::make_unique<MariadbConnection>(std::move(mysql));
     for (const char* setup : {"SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'",
                               "SET SESSION time_zone = '+00:00'", "SET SESSION autocommit = 1"}) {
-        if (auto r = conn->execute(setup); !r) return std::unexpected(std::move(r.error()));
+        if (auto r = execute_on(m, setup, {}); !r) return std::unexpected(std::move(r.error()));
     }
-    return conn;
+    return mysql;
+}
+
+}  // namespace
+
+void MariadbConnection::MysqlClose::operator()(st_mysql* m) const noexcept { mysql_close(m); }
+
+MariadbConnection::MariadbConnection(MariadbParams params, MysqlPtr mysql) noexcept
+    : params_(std::move(params)), mysql_(std::move(mysql)) {}
+
+Result<std::unique_ptr<MariadbConnection>> MariadbConnection::connect(MariadbParams params) {
+    auto mysql = connect_session(params);
+    if (!mysql) {
+        return fail(Errc::storage, "mariadb: cannot connect to " + where_of(params) + ": " + describe(mysql.error()));
+    }
+    return std::unique_ptr<MariadbConnection>(new MariadbConnection(std::move(params), std::move(*mysql)));
+}
+
+std::string MariadbConnection::where() const { return where_of(params_); }
+
+void MariadbConnection::tell(LinkEvent event, const std::string& detail) const {
+    if (observer_) observer_(event, detail);
+}
+
+Error MariadbConnection::transaction_lost() const {
+    return Error{Errc::storage, "mariadb: the connection to the database at " + where() +
+                                    " was lost in the middle of a transaction; nothing of the transaction was kept, "
+                                    "and cardd reconnects by itself once it is rolled back"};
+}
+
+Result<MYSQL*> MariadbConnection::session() {
+    if (mysql_) return mysql_.get();
+    if (transaction_ == Transaction::lost) return std::unexpected(transaction_lost());
+    auto fresh = connect_session(params_);
+    if (!fresh) return std::unexpected(failure(fresh.error().code, fresh.error().text, Step::connect));
+    mysql_ = std::move(*fresh);
+    tell(LinkEvent::restored, "connected again to the database at " + where());
+    return mysql_.get();
+}
+
+Error MariadbConnection::failure(unsigned code, const std::string& text, Step step) {
+    const std::string said = describe(ClientError{code, text});
+    if (!session_lost(code) && step != Step::connect) return Error{classify(code), "mariadb: " + said};
+    const bool was_connected = mysql_ != nullptr;
+    mysql_.reset();
+    std::string kept;
+    if (step == Step::connect) {
+        kept = "nothing was done";
+    } else if (step == Step::commit) {
+        // The COMMIT may have reached the server before the answer was lost.
+        kept = "the connection broke at COMMIT, so the change may or may not have been kept";
+        transaction_ = Transaction::lost;
+    } else if (transaction_ == Transaction::open) {
+        kept = "the transaction in progress was lost and nothing of it was kept";
+        transaction_ = Transaction::lost;
+    } else {
+        kept = "the statement did not complete";
+    }
+    Error error{Errc::storage, "mariadb: the database at " + where() + " is unreachable (" + said + "); " + kept +
+                                   "; cardd reconnects by itself at the next request"};
+    if (was_connected) tell(LinkEvent::lost, error.message);
+    return error;
+}
+
+Result<std::uint64_t> MariadbConnection::execute(std::string_view sql, std::span<const Value> params) {
+    auto mysql = session();
+    if (!mysql) return std::unexpected(std::move(mysql.error()));
+    auto done = execute_on(*mysql, sql, params);
+    if (!done) return std::unexpected(failure(done.error().code, done.error().text, Step::statement));
+    if (done->insert_id != 0) last_insert_id_ = static_cast<std::int64_t>(done->insert_id);
+    return done->affected;
+}
+
+Result<std::vector<Row>> MariadbConnection::query(std::string_view sql, std::span<const Value> params) {
+    auto mysql = session();
+    if (!mysql) return std::unexpected(std::move(mysql.error()));
+    auto fetched = query_on(*mysql, sql, params);
+    if (!fetched) return std::unexpected(failure(fetched.error().code, fetched.error().text, Step::statement));
+    if (fetched->insert_id != 0) last_insert_id_ = static_cast<std::int64_t>(fetched->insert_id);
+    return std::move(fetched->rows);
+}
+
+Result<void> MariadbConnection::begin() {
+    if (transaction_ == Transaction::lost) return std::unexpected(transaction_lost());
+    if (auto r = execute("START TRANSACTION"); !r) return std::unexpected(std::move(r.error()));
+    transaction_ = Transaction::open;
+    return {};
+}
+
+Result<void> MariadbConnection::commit() {
+    if (transaction_ == Transaction::lost) return std::unexpected(transaction_lost());
+    // Never a new session for a COMMIT: it would commit nothing and say yes.
+    if (!mysql_) return std::unexpected(transaction_lost());
+    if (auto done = execute_on(mysql_.get(), "COMMIT", {}); !done) {
+        return std::unexpected(failure(done.error().code, done.error().text, Step::commit));
+    }
+    transaction_ = Transaction::none;
+    return {};
+}
+
+Result<void> MariadbConnection::rollback() {
+    const Transaction was = std::exchange(transaction_, Transaction::none);
+    // A lost session took its transaction with it: the server rolled it back.
+    if (was == Transaction::lost || !mysql_) return {};
+    if (auto done = execute_on(mysql_.get(), "ROLLBACK", {}); !done) {
+        Error error = failure(done.error().code, done.error().text, Step::statement);
+        if (!mysql_) return {};
+        return std::unexpected(std::move(error));
+    }
+    return {};
+}
+
+Result<std::unique_ptr<SqlConnection>> open_mariadb(const MariadbParams& params) {
+    auto connection = MariadbConnection::connect(params);
+    if (!connection) return std::unexpected(std::move(connection.error()));
+    return std::unique_ptr<SqlConnection>(std::move(*connection));
 }
 
 }  // namespace cardd::store

@@ -19,8 +19,15 @@ struct MariadbParams {
 };
 
 /// One session on a MariaDB server: utf8mb4, strict SQL mode, UTC, autocommit
-/// outside begin()/commit(), no automatic reconnect. Not thread-safe: use one
-/// connection per thread.
+/// outside begin()/commit(). Not thread-safe: use one connection per thread.
+///
+/// A lost session (the server restarted, the network cut) fails the call
+/// that finds it, with a message saying the database is unreachable; the
+/// transaction it was in is gone, and every further call in it fails until
+/// rollback(). The next begin(), or statement outside a transaction,
+/// connects again with the same parameters and session setup. The client
+/// library's own reconnect stays off: it would slip a new session under an
+/// open transaction, and the rest of the transaction would run in autocommit.
 class MariadbConnection final : public SqlConnection {
 public:
     struct MysqlClose {
@@ -28,8 +35,8 @@ public:
     };
     using MysqlPtr = std::unique_ptr<st_mysql, MysqlClose>;
 
-    /// Takes an already connected handle; use open_mariadb() instead.
-    explicit MariadbConnection(MysqlPtr mysql) noexcept;
+    /// Connects and sets up the session; open_mariadb() gives it as a SqlConnection.
+    static Result<std::unique_ptr<MariadbConnection>> connect(MariadbParams params);
 
     Dialect dialect() const noexcept override { return Dialect::mariadb; }
     Result<std::uint64_t> execute(std::string_view sql, std::span<const Value> params = {}) override;
@@ -38,10 +45,31 @@ public:
     Result<void> begin() override;
     Result<void> commit() override;
     Result<void> rollback() override;
+    void observe_link(LinkObserver observer) override { observer_ = std::move(observer); }
+
+    /// Where and as whom, for messages: the socket or host:port, and the user.
+    std::string where() const;
 
 private:
-    MysqlPtr mysql_;
+    enum class Transaction { none, open, lost };
+    /// Which call found the session lost: it decides what the message says was kept.
+    enum class Step { connect, statement, commit };
+
+    MariadbConnection(MariadbParams params, MysqlPtr mysql) noexcept;
+
+    /// The live session, made again first when the last one was lost outside a transaction.
+    Result<st_mysql*> session();
+    /// The error of a failed call (`code` and `text` from the client library);
+    /// a lost session is dropped here, so the next call connects again.
+    Error failure(unsigned code, const std::string& text, Step step);
+    Error transaction_lost() const;
+    void tell(LinkEvent event, const std::string& detail) const;
+
+    MariadbParams params_;
+    MysqlPtr mysql_;  ///< null once the session was lost
+    Transaction transaction_ = Transaction::none;
     std::int64_t last_insert_id_ = 0;
+    LinkObserver observer_;
 };
 
 /// Connects and sets up the session. Errors are Errc::storage; the password

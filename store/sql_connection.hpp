@@ -4,6 +4,7 @@
 // once above this interface, with `?` placeholders that both backends accept.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -20,6 +21,14 @@ using Value = std::variant<std::monostate, std::int64_t, std::string>;
 using Row = std::vector<Value>;
 
 enum class Dialect { sqlite, mariadb };
+
+/// A change in a connection's link to its database server.
+enum class LinkEvent {
+    lost,      ///< the server stopped answering; requests fail until it is back
+    restored,  ///< a new session was made after a loss
+};
+/// Told of each loss and restoration with a sentence about it (never a password).
+using LinkObserver = std::function<void(LinkEvent, const std::string& detail)>;
 
 class SqlConnection {
 public:
@@ -47,6 +56,10 @@ public:
     virtual Result<void> begin() = 0;
     virtual Result<void> commit() = 0;
     virtual Result<void> rollback() = 0;
+
+    /// Registers who hears of the link being lost and restored. An embedded
+    /// database has no link, so the default ignores it.
+    virtual void observe_link(LinkObserver) {}
 };
 
 /// Convenience accessors for row values; a wrong type is a programming error

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <cerrno>
 #include <memory>
 #include <string>
 
@@ -17,13 +18,16 @@ struct StmtFinalizer {
 using DbPtr = std::unique_ptr<sqlite3, DbCloser>;
 using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
 
+Result<DbPtr> open_file(const std::filesystem::path& path);
+
 class SqliteConnection final : public SqlConnection {
 public:
-    explicit SqliteConnection(DbPtr db) : db_(std::move(db)) {}
+    SqliteConnection(std::filesystem::path path, DbPtr db) : path_(std::move(path)), db_(std::move(db)) {}
 
     Dialect dialect() const noexcept override { return Dialect::sqlite; }
 
     Result<std::uint64_t> execute(std::string_view sql, std::span<const Value> params) override {
+        writable_again();
         auto stmt = prepare(sql, params);
         if (!stmt) return std::unexpected(stmt.error());
         int rc;
@@ -49,23 +53,46 @@ public:
         return rows;
     }
 
-    std::int64_t last_insert_id() override { return sqlite3_last_insert_rowid(db_.get()); }
+    std::int64_t last_insert_id() override { return db_ ? sqlite3_last_insert_rowid(db_.get()) : 0; }
 
-    Result<void> begin() override { return run("BEGIN IMMEDIATE"); }
+    Result<void> begin() override {
+        writable_again();
+        return run("BEGIN IMMEDIATE");
+    }
     Result<void> commit() override { return run("COMMIT"); }
     Result<void> rollback() override { return run("ROLLBACK"); }
 
     Result<void> run(const char* sql) {
-        char* message = nullptr;
-        const int rc = sqlite3_exec(db_.get(), sql, nullptr, nullptr, &message);
+        if (auto open = handle(); !open) return std::unexpected(std::move(open.error()));
+        const int rc = sqlite3_exec(db_.get(), sql, nullptr, nullptr, nullptr);
         if (rc == SQLITE_OK) return {};
-        std::string text = message ? message : sqlite3_errstr(rc);
-        sqlite3_free(message);
-        return fail(Errc::storage, "sqlite: " + text);
+        return error_from(rc);
     }
 
 private:
+    // SQLite opens a database it cannot write read-only, and a handle stays
+    // as it was opened: once the file system is writable again, only a new
+    // handle writes. Tried before each write outside a transaction, so a
+    // disk remounted read-write serves writes again without a restart.
+    void writable_again() {
+        if (!db_ || sqlite3_db_readonly(db_.get(), "main") != 1 || !sqlite3_get_autocommit(db_.get())) return;
+        // Closed first: a handle opened beside it in this process would
+        // share its read-only view of the WAL index and stay read-only too.
+        db_.reset();
+        if (auto fresh = open_file(path_)) db_ = std::move(*fresh);
+    }
+
+    // The handle, opened again if making it writable failed to.
+    Result<void> handle() {
+        if (db_) return {};
+        auto fresh = open_file(path_);
+        if (!fresh) return std::unexpected(std::move(fresh.error()));
+        db_ = std::move(*fresh);
+        return {};
+    }
+
     Result<StmtPtr> prepare(std::string_view sql, std::span<const Value> params) {
+        if (auto open = handle(); !open) return std::unexpected(std::move(open.error()));
         sqlite3_stmt* raw = nullptr;
         const int rc = sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
         StmtPtr stmt(raw);
@@ -97,18 +124,35 @@ private:
         }
     }
 
+    // A full or read-only disk is told as such, with what still works and
+    // how it comes back: the change's transaction rolled back. No advice to
+    // repeat it: the caller knows whether that is right (a card write that
+    // failed here is pending, and settles without a repeat).
     std::unexpected<Error> error_from(int rc) const {
         const int primary = rc & 0xff;
-        const Errc code = primary == SQLITE_CONSTRAINT ? Errc::conflict : Errc::storage;
-        return fail(code, std::string("sqlite: ") + sqlite3_errmsg(db_.get()));
+        const int os_error = sqlite3_system_errno(db_.get());
+        const std::string said = sqlite3_errmsg(db_.get());
+        if (primary == SQLITE_CONSTRAINT) return fail(Errc::conflict, "sqlite: " + said);
+        if (primary == SQLITE_FULL || (primary == SQLITE_IOERR && (os_error == ENOSPC || os_error == EDQUOT))) {
+            return fail(Errc::storage, "sqlite: the disk holding the database " + path_.string() + " is full (" +
+                                           said + "); the change was not kept, reads still work, and cardd writes "
+                                                  "again by itself once space is freed there");
+        }
+        if (primary == SQLITE_READONLY || (primary == SQLITE_IOERR && os_error == EROFS)) {
+            return fail(Errc::storage, "sqlite: the database " + path_.string() + " is read-only (" + said +
+                                           "); the change was not kept, reads still work, and cardd writes again "
+                                           "without a restart once its file system is writable");
+        }
+        return fail(Errc::storage, "sqlite: " + said);
     }
 
+    std::filesystem::path path_;
     DbPtr db_;
 };
 
-}  // namespace
-
-Result<std::unique_ptr<SqlConnection>> open_sqlite(const std::filesystem::path& path) {
+// The one place a database handle is made, at open and when it is made
+// again: WAL, durability, foreign keys.
+Result<DbPtr> open_file(const std::filesystem::path& path) {
     sqlite3* raw = nullptr;
     const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                                    nullptr);
@@ -119,14 +163,30 @@ Result<std::unique_ptr<SqlConnection>> open_sqlite(const std::filesystem::path& 
     }
     sqlite3_extended_result_codes(raw, 1);
     sqlite3_busy_timeout(raw, 5000);
-    auto connection = std::make_unique<SqliteConnection>(std::move(db));
+    // The -wal and -shm files stay when cardd closes the database: SQLite
+    // reads a WAL database from a read-only disk only when they are there,
+    // so a cardd started on a disk that went read-only still serves reads.
+    int persist = 1;
+    sqlite3_file_control(raw, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
     // WAL lets readers run beside the single writer; FULL sync because a
     // committed top-up must survive a power cut, not only a crash of cardd.
     for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
-        auto rows = connection->query(pragma, {});
-        if (!rows) return std::unexpected(rows.error());
+        char* message = nullptr;
+        if (sqlite3_exec(raw, pragma, nullptr, nullptr, &message) != SQLITE_OK) {
+            std::string text = message ? message : sqlite3_errmsg(raw);
+            sqlite3_free(message);
+            return fail(Errc::storage, "sqlite: cannot open " + path.string() + ": " + pragma + ": " + text);
+        }
     }
-    return connection;
+    return db;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqlConnection>> open_sqlite(const std::filesystem::path& path) {
+    auto db = open_file(path);
+    if (!db) return std::unexpected(std::move(db.error()));
+    return std::make_unique<SqliteConnection>(path, std::move(*db));
 }
 
 }  // namespace cardd::store

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <thread>
 #include <utility>
 #include <variant>
 
@@ -208,10 +209,20 @@ Result<Shelf> parse_shelf(std::string_view text) {
 SimulatedReader::SimulatedReader(std::filesystem::path shelf_file) : file_(std::in_place, std::move(shelf_file)) {}
 
 Result<void> SimulatedReader::bulk_out(std::span<const std::uint8_t> message, std::chrono::milliseconds) {
-    std::lock_guard lock(mutex_);
+    std::chrono::milliseconds pause{0};
+    {
+        std::lock_guard lock(mutex_);
+        if (run_message(message)) pause = per_command_;
+    }
+    // The answer is queued already; the host reads it only once this returns.
+    if (pause.count() > 0) std::this_thread::sleep_for(pause);
+    return {};
+}
+
+bool SimulatedReader::run_message(std::span<const std::uint8_t> message) {
     // Without a whole header there is no bSeq to answer to: the reader
     // ignores the transfer and the host times out.
-    if (message.size() < ccid::header_size) return {};
+    if (message.size() < ccid::header_size) return false;
     const auto decoded = ccid::decode_host_message(message);
     if (!decoded) {
         ccid::HostMessage echo;
@@ -219,12 +230,12 @@ Result<void> SimulatedReader::bulk_out(std::span<const std::uint8_t> message, st
         echo.seq = message[6];
         const std::uint8_t error = ccid::is_host_message_type(message[0]) ? length_field_error : ccid::slot_error::cmd_not_supported;
         answer(MessageType::slot_status, echo, CommandStatus::failed, error);
-        return {};
+        return false;
     }
     const ccid::HostMessage& host = *decoded;
     if (host.slot != 0) {
         answer(MessageType::slot_status, host, CommandStatus::failed, slot_field_error);
-        return {};
+        return false;
     }
     switch (host.type) {
     case MessageType::get_slot_status: answer(MessageType::slot_status, host, CommandStatus::ok, 0); break;
@@ -243,21 +254,21 @@ Result<void> SimulatedReader::bulk_out(std::span<const std::uint8_t> message, st
         powered_ = false;
         answer(MessageType::slot_status, host, CommandStatus::ok, 0);
         break;
-    case MessageType::xfr_block: xfr_block(host); break;
+    case MessageType::xfr_block: return xfr_block(host);
     case MessageType::escape: escape(host); break;
     default: answer(MessageType::slot_status, host, CommandStatus::failed, ccid::slot_error::cmd_not_supported);
     }
-    return {};
+    return false;
 }
 
-void SimulatedReader::xfr_block(const ccid::HostMessage& message) {
+bool SimulatedReader::xfr_block(const ccid::HostMessage& message) {
     if (delayed_answers_ > 0) {
         --delayed_answers_;
         answer(MessageType::data_block, message, CommandStatus::time_extension, time_extension_multiplier);
     }
     if (!present_ || !powered_) {
         answer(MessageType::data_block, message, CommandStatus::failed, ccid::slot_error::icc_mute);
-        return;
+        return false;
     }
     const auto command = acr122::decode_command(message.data);
     if (!command) {
@@ -266,7 +277,7 @@ void SimulatedReader::xfr_block(const ccid::HostMessage& message) {
                             command.error().code == protocol::DecodeErrc::length_mismatch;
         const auto status = length ? acr122::sw::wrong_length : acr122::sw::bad_p1_p2;
         answer(MessageType::data_block, message, CommandStatus::ok, 0, acr122::encode(status_only(status)));
-        return;
+        return false;
     }
     std::vector<std::uint8_t> reply;
     if (std::holds_alternative<acr122::GetFirmware>(*command)) {
@@ -275,7 +286,9 @@ void SimulatedReader::xfr_block(const ccid::HostMessage& message) {
         reply = acr122::encode(run_on_card(*command));
     }
     answer(MessageType::data_block, message, CommandStatus::ok, 0, std::move(reply));
-    if (reaches_card(*command) && remove_countdown_ > 0 && --remove_countdown_ == 0) take_away();
+    if (!reaches_card(*command)) return false;
+    if (remove_countdown_ > 0 && --remove_countdown_ == 0) take_away();
+    return true;
 }
 
 acr122::Response SimulatedReader::run_on_card(const acr122::Command& command) {
@@ -414,6 +427,16 @@ void SimulatedReader::remove_after(int commands) {
 void SimulatedReader::delay_answers(int count) {
     std::lock_guard lock(mutex_);
     delayed_answers_ = std::max(count, 0);
+}
+
+void SimulatedReader::slow_down(std::chrono::milliseconds per_command) {
+    std::lock_guard lock(mutex_);
+    per_command_ = std::max(per_command, std::chrono::milliseconds(0));
+}
+
+std::chrono::milliseconds SimulatedReader::per_command() const {
+    std::lock_guard lock(mutex_);
+    return per_command_;
 }
 
 std::optional<std::vector<std::uint8_t>> SimulatedReader::card_on_reader() const {

@@ -15,6 +15,7 @@
 // file the cards live in memory only.
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <filesystem>
@@ -67,6 +68,12 @@ public:
     void remove_after(int commands);
     /// Answers the next `count` XfrBlocks with a time extension first.
     void delay_answers(int count);
+    /// Every card command (as counted by remove_after) takes `per_command`
+    /// before it is answered, as a physical reader takes some milliseconds
+    /// per APDU; zero answers at once. The time passes outside the reader's
+    /// lock, so a card can be placed or taken away meanwhile.
+    void slow_down(std::chrono::milliseconds per_command);
+    std::chrono::milliseconds per_command() const;
 
     std::optional<std::vector<std::uint8_t>> card_on_reader() const;
     /// A copy of the card with `uid` (on the reader or kept), for tests.
@@ -101,7 +108,9 @@ private:
 
     void answer(protocol::ccid::MessageType type, const protocol::ccid::HostMessage& to,
                 protocol::ccid::CommandStatus status, std::uint8_t error, std::vector<std::uint8_t> data = {});
-    void xfr_block(const protocol::ccid::HostMessage& message);
+    /// Runs one message; true when it was a card command.
+    bool run_message(std::span<const std::uint8_t> message);
+    bool xfr_block(const protocol::ccid::HostMessage& message);
     void escape(const protocol::ccid::HostMessage& message);
     protocol::ccid::IccStatus icc_status() const noexcept;
     void put_on_reader(const Uid& uid);
@@ -119,6 +128,7 @@ private:
     std::deque<std::vector<std::uint8_t>> answers_;
     int remove_countdown_ = -1;
     int delayed_answers_ = 0;
+    std::chrono::milliseconds per_command_{0};
     std::uint32_t next_uid_ = 0;
     bool powered_ = false;
     /// The reader's volatile key store (LoadKey), kept while cards come and go.

@@ -60,6 +60,8 @@ bool port_is_free(std::uint16_t port) {
 
 }  // namespace
 
+cardd::test::MariadbServer& E2e::mariadb_server() { return mariadb(); }
+
 std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
     return info.param == Backend::sqlite ? "sqlite" : "mariadb";
 }
@@ -118,8 +120,10 @@ void E2e::SetUp() {
     ::chmod(socket_dir_->path().c_str(), 0711);
     socket_ = socket_dir_->path() / "cardd.sock";
 
+    sqlite_file_ = data_dir_ / "cardd.sqlite";
+    before_first_start();
     if (GetParam() == Backend::sqlite) {
-        database_url_ = "sqlite:" + (data_dir_ / "cardd.sqlite").string();
+        database_url_ = "sqlite:" + sqlite_file_.string();
     } else {
         static int databases = 0;
         mariadb_database_ = "e2e_" + std::to_string(::getpid()) + "_" + std::to_string(++databases);

@@ -22,6 +22,10 @@
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
+namespace cardd::test {
+class MariadbServer;
+}
+
 namespace cardd::e2e {
 
 using namespace std::chrono_literals;
@@ -155,11 +159,20 @@ protected:
     /// Polls `done` until it holds or `timeout` passes.
     static bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout = 10s);
 
+    /// Called by SetUp before cardd first starts, with data_dir_ and
+    /// sqlite_file_ set: a fixture may prepare the disk under them or move
+    /// the SQLite file elsewhere.
+    virtual void before_first_start() {}
+    /// The test program's MariaDB server (started on first use); each test has its own database on it.
+    static cardd::test::MariadbServer& mariadb_server();
+
     cardd::test::TempDir dir_;
     std::filesystem::path data_dir_;
     /// Whether TearDown prints every log line of every cardd run when the
     /// test failed; a test with hundreds of runs keeps its logs its own way.
     bool print_log_on_failure_ = true;
+    /// The SQLite database (the SQLite backend only): DATA_DIR/cardd.sqlite unless a fixture moves it.
+    std::filesystem::path sqlite_file_;
 
 private:
     /// Starts card-termsim `key` with `flags`, its control socket, a fixed seed, then `extra`.

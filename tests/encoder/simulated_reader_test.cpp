@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <set>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -249,6 +250,51 @@ TEST(SimulatedReader, removeAfterTakesTheCardAfterThatManyCardCommands) {
     EXPECT_EQ(gone.command, ccid::CommandStatus::failed);
     EXPECT_EQ(gone.icc, ccid::IccStatus::absent);
     EXPECT_TRUE(reader.card(uid).has_value());  // kept on the shelf
+}
+
+// Slowed, each card command takes the time given before its answer can be
+// read; what stays in the reader (LoadKey) and the slot messages do not,
+// and 0 answers at once again.
+TEST(SimulatedReader, slowedEachCardCommandTakesTheTimeGiven) {
+    using Clock = std::chrono::steady_clock;
+    SimulatedReader reader;
+    reader.place_blank().value();
+    exchange(reader, ccid::power_on(0, 1));
+    reader.slow_down(60ms);
+    EXPECT_EQ(reader.per_command(), 60ms);
+
+    auto start = Clock::now();
+    transmit(reader, acr122::LoadKey{0, protocol::card::transport_key});
+    exchange(reader, ccid::get_slot_status(0, 2));
+    EXPECT_LT(Clock::now() - start, 50ms) << "a command that stays in the reader was slowed";
+
+    start = Clock::now();
+    EXPECT_TRUE(response_of(transmit(reader, acr122::Authenticate{4, KeyType::a, 0})).ok());
+    EXPECT_TRUE(response_of(transmit(reader, acr122::ReadBinary{4})).ok());
+    EXPECT_TRUE(response_of(transmit(reader, acr122::GetUid{})).ok());
+    EXPECT_GE(Clock::now() - start, 180ms);
+
+    reader.slow_down(0ms);
+    start = Clock::now();
+    EXPECT_TRUE(response_of(transmit(reader, acr122::ReadBinary{4})).ok());
+    EXPECT_LT(Clock::now() - start, 50ms);
+}
+
+// While a slowed command waits, the card can be taken away from another
+// thread: the reader's lock is not held for the delay.
+TEST(SimulatedReader, aSlowedCommandDoesNotHoldTheReader) {
+    SimulatedReader reader;
+    reader.place_blank().value();
+    exchange(reader, ccid::power_on(0, 1));
+    reader.slow_down(300ms);
+    std::thread sender([&] { send(reader, ccid::xfr_block(0, 2, acr122::encode(acr122::GetUid{}))); });
+    std::this_thread::sleep_for(50ms);
+    const auto start = std::chrono::steady_clock::now();
+    reader.remove();
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 100ms);
+    sender.join();
+    EXPECT_FALSE(reader.card_on_reader().has_value());
+    EXPECT_TRUE(response_of(next_answer(reader)).ok()) << "the command ran before the card left";
 }
 
 TEST(SimulatedReader, foreignCardCanBePlaced) {

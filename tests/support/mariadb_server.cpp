@@ -130,16 +130,20 @@ MariadbServer::MariadbServer(const fs::path& parent) : dir_(parent, "mariadb-") 
                                  "\n" + tail(install_log));
     }
 
-    std::vector<std::string> server = {mariadbd,
-                                       "--no-defaults",
-                                       "--datadir=" + data.string(),
-                                       "--socket=" + socket_.string(),
-                                       "--skip-networking",
-                                       "--pid-file=" + (dir_.path() / "mariadbd.pid").string(),
-                                       "--log-error=" + error_log_.string()};
-    server.insert(server.end(), tuning.begin(), tuning.end());
-    pid_ = spawn(server, error_log_);
+    server_argv_ = {mariadbd,
+                    "--no-defaults",
+                    "--datadir=" + data.string(),
+                    "--socket=" + socket_.string(),
+                    "--skip-networking",
+                    "--pid-file=" + (dir_.path() / "mariadbd.pid").string(),
+                    "--log-error=" + error_log_.string()};
+    server_argv_.insert(server_argv_.end(), tuning.begin(), tuning.end());
+    start();
+}
 
+void MariadbServer::start() {
+    if (pid_ >= 0) return;
+    pid_ = spawn(server_argv_, error_log_);
     const std::vector<std::string> ping = {admin_, "--no-defaults", "--socket=" + socket_.string(), "--user=root",
                                            "--connect-timeout=2", "ping"};
     const auto deadline = std::chrono::steady_clock::now() + 60s;
@@ -157,6 +161,13 @@ MariadbServer::MariadbServer(const fs::path& parent) : dir_(parent, "mariadb-") 
         }
         std::this_thread::sleep_for(50ms);
     }
+}
+
+void MariadbServer::kill() noexcept {
+    if (pid_ < 0) return;
+    ::kill(pid_, SIGKILL);
+    wait_for(pid_);
+    pid_ = -1;
 }
 
 MariadbServer::~MariadbServer() { stop(); }

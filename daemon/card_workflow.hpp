@@ -19,7 +19,7 @@
 #include "daemon/answer.hpp"
 #include "daemon/command_registry.hpp"
 #include "daemon/encoders.hpp"
-#include "encoder/card_session.hpp"
+#include "daemon/encoder/card_session.hpp"
 #include "protocol/card/card_layout.hpp"
 #include "store/domain.hpp"
 

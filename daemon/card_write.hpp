@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "encoder/card_session.hpp"
+#include "daemon/encoder/card_session.hpp"
 #include "store/domain.hpp"
 
 namespace cardd::daemon {

@@ -9,7 +9,7 @@
 #include "daemon/log.hpp"
 #include "daemon/service.hpp"
 #include "daemon/simulated_station.hpp"
-#include "encoder/sim/virtual_card.hpp"
+#include "daemon/encoder/sim/virtual_card.hpp"
 #include "protocol/card/access_bits.hpp"
 
 namespace cardd::daemon {

@@ -8,8 +8,8 @@
 #include "daemon/json_view.hpp"
 #include "daemon/service.hpp"
 #include "daemon/simulated_station.hpp"
-#include "encoder/card_session.hpp"
-#include "encoder/sim/terminal_purchase.hpp"
+#include "daemon/encoder/card_session.hpp"
+#include "daemon/encoder/sim/terminal_purchase.hpp"
 
 namespace cardd::daemon {
 

@@ -7,10 +7,10 @@
 
 #include <algorithm>
 
-#include "daemon/blacklist_sync.hpp"
+#include "daemon/terminal/blacklist_sync.hpp"
 #include "daemon/json_view.hpp"
 #include "daemon/log.hpp"
-#include "daemon/record_collection.hpp"
+#include "daemon/terminal/record_collection.hpp"
 
 namespace cardd::daemon {
 

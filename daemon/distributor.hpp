@@ -19,8 +19,8 @@
 
 #include "daemon/command_registry.hpp"
 #include "daemon/config.hpp"
-#include "daemon/modbus_link.hpp"
-#include "daemon/terminal_client.hpp"
+#include "daemon/terminal/modbus_link.hpp"
+#include "daemon/terminal/terminal_client.hpp"
 #include "daemon/worker_pool.hpp"
 #include "protocol/state_block.hpp"
 #include "store/card_store.hpp"

@@ -5,7 +5,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "daemon/log.hpp"
-#include "encoder/libusb_transport.hpp"
+#include "daemon/encoder/libusb_transport.hpp"
 
 namespace cardd::daemon {
 

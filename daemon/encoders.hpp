@@ -19,10 +19,10 @@
 #include <utility>
 #include <vector>
 
-#include "encoder/ccid_reader.hpp"
-#include "encoder/mifare_reader.hpp"
-#include "encoder/sim/simulated_reader.hpp"
-#include "encoder/usb_transport.hpp"
+#include "daemon/encoder/ccid_reader.hpp"
+#include "daemon/encoder/mifare_reader.hpp"
+#include "daemon/encoder/sim/simulated_reader.hpp"
+#include "daemon/encoder/usb_transport.hpp"
 #include "protocol/card/key_diversification.hpp"
 #include "store/card_store.hpp"
 

@@ -29,7 +29,7 @@ std::string state_of(const store::Device& device);
 
 }  // namespace cardd::daemon
 
-#include "daemon/terminal_client.hpp"
+#include "daemon/terminal/terminal_client.hpp"
 
 namespace cardd::daemon {
 

@@ -1,4 +1,4 @@
-#include "encoder/ccid_reader.hpp"
+#include "daemon/encoder/ccid_reader.hpp"
 
 #include <cstdint>
 #include <stdexcept>

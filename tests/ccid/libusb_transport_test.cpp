@@ -1,4 +1,4 @@
-#include "encoder/libusb_transport.hpp"
+#include "daemon/encoder/libusb_transport.hpp"
 
 #include <string>
 

@@ -1,4 +1,4 @@
-#include "encoder/mifare_reader.hpp"
+#include "daemon/encoder/mifare_reader.hpp"
 
 #include <cstdint>
 #include <string>

@@ -10,7 +10,7 @@
 #include <span>
 #include <vector>
 
-#include "encoder/usb_transport.hpp"
+#include "daemon/encoder/usb_transport.hpp"
 #include "protocol/ccid/ccid_message.hpp"
 
 namespace cardd::encoder::test {

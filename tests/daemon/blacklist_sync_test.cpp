@@ -1,7 +1,7 @@
 // synchronise() against card-termsim's Terminal, in-process: every branch of
 // the distribution algorithm on the real CT-1 state machine.
 
-#include "daemon/blacklist_sync.hpp"
+#include "daemon/terminal/blacklist_sync.hpp"
 
 #include <memory>
 #include <numeric>
@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-#include "daemon/terminal_client.hpp"
+#include "daemon/terminal/terminal_client.hpp"
 #include "protocol/checksum.hpp"
 #include "protocol/wire_cost.hpp"
 #include "tests/daemon/planner.hpp"

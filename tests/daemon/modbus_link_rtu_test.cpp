@@ -1,7 +1,7 @@
 // The Modbus RTU link end to end: two terminals (two unit ids) on one bus, a
 // socat pseudo-terminal pair, one card-termsim process and one SerialBus.
 
-#include "daemon/modbus_link.hpp"
+#include "daemon/terminal/modbus_link.hpp"
 
 #include <filesystem>
 #include <map>
@@ -12,9 +12,9 @@
 
 #include <gtest/gtest.h>
 
-#include "daemon/blacklist_sync.hpp"
-#include "daemon/record_collection.hpp"
-#include "daemon/terminal_client.hpp"
+#include "daemon/terminal/blacklist_sync.hpp"
+#include "daemon/terminal/record_collection.hpp"
+#include "daemon/terminal/terminal_client.hpp"
 #include "protocol/checksum.hpp"
 #include "tests/daemon/planner.hpp"
 #include "tests/support/process.hpp"

@@ -1,7 +1,7 @@
 // The Modbus TCP link end to end: libmodbus against a card-termsim process,
 // through LinkFactory, TerminalClient, synchronise() and record collection.
 
-#include "daemon/modbus_link.hpp"
+#include "daemon/terminal/modbus_link.hpp"
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -16,9 +16,9 @@
 
 #include <gtest/gtest.h>
 
-#include "daemon/blacklist_sync.hpp"
-#include "daemon/record_collection.hpp"
-#include "daemon/terminal_client.hpp"
+#include "daemon/terminal/blacklist_sync.hpp"
+#include "daemon/terminal/record_collection.hpp"
+#include "daemon/terminal/terminal_client.hpp"
 #include "protocol/checksum.hpp"
 #include "tests/daemon/planner.hpp"
 #include "tests/support/process.hpp"

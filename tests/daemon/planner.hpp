@@ -8,7 +8,7 @@
 #include <set>
 #include <vector>
 
-#include "daemon/blacklist_sync.hpp"
+#include "daemon/terminal/blacklist_sync.hpp"
 #include "store/domain.hpp"
 
 namespace cardd::daemon::test {

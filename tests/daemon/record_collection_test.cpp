@@ -1,7 +1,7 @@
 // Record collection against card-termsim's Terminal in-process: windows,
 // limits, acknowledgement, and each record collected exactly once.
 
-#include "daemon/record_collection.hpp"
+#include "daemon/terminal/record_collection.hpp"
 
 #include <map>
 #include <vector>

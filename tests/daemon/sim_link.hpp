@@ -8,7 +8,7 @@
 #include <span>
 #include <vector>
 
-#include "daemon/terminal_link.hpp"
+#include "daemon/terminal/terminal_link.hpp"
 #include "protocol/command.hpp"
 #include "protocol/status.hpp"
 #include "tools/termsim/terminal.hpp"

@@ -1,14 +1,14 @@
 // TerminalClient against card-termsim's Terminal in-process: the state read,
 // commands with their tags, the records window.
 
-#include "daemon/terminal_client.hpp"
+#include "daemon/terminal/terminal_client.hpp"
 
 #include <stdexcept>
 #include <vector>
 
 #include <gtest/gtest.h>
 
-#include "daemon/command_retry.hpp"
+#include "daemon/terminal/command_retry.hpp"
 #include "protocol/command.hpp"
 #include "protocol/registers.hpp"
 #include "tests/daemon/sim_link.hpp"

@@ -13,8 +13,8 @@
 #include "daemon/terminal/terminal_client.hpp"
 #include "protocol/checksum.hpp"
 #include "protocol/wire_cost.hpp"
-#include "tests/daemon/planner.hpp"
-#include "tests/daemon/sim_link.hpp"
+#include "tests/daemon/terminal/planner.hpp"
+#include "tests/daemon/terminal/sim_link.hpp"
 #include "tools/termsim/terminal.hpp"
 
 namespace cardd::daemon::test {

@@ -16,7 +16,7 @@
 #include "daemon/terminal/record_collection.hpp"
 #include "daemon/terminal/terminal_client.hpp"
 #include "protocol/checksum.hpp"
-#include "tests/daemon/planner.hpp"
+#include "tests/daemon/terminal/planner.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 

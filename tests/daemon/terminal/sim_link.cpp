@@ -1,4 +1,4 @@
-#include "tests/daemon/sim_link.hpp"
+#include "tests/daemon/terminal/sim_link.hpp"
 
 #include <memory>
 #include <string>

@@ -11,7 +11,7 @@
 #include "daemon/terminal/command_retry.hpp"
 #include "protocol/command.hpp"
 #include "protocol/registers.hpp"
-#include "tests/daemon/sim_link.hpp"
+#include "tests/daemon/terminal/sim_link.hpp"
 #include "tools/termsim/terminal.hpp"
 
 namespace cardd::daemon::test {

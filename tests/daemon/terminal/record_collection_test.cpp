@@ -10,7 +10,7 @@
 
 #include "protocol/command.hpp"
 #include "protocol/registers.hpp"
-#include "tests/daemon/sim_link.hpp"
+#include "tests/daemon/terminal/sim_link.hpp"
 #include "tools/termsim/terminal.hpp"
 
 namespace cardd::daemon::test {

@@ -1,4 +1,4 @@
-#include "tests/daemon/planner.hpp"
+#include "tests/daemon/terminal/planner.hpp"
 
 #include <algorithm>
 

@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "daemon/arguments.hpp"
+#include "daemon/control/arguments.hpp"
 #include "daemon/card_write.hpp"
 #include "daemon/log.hpp"
 #include "daemon/service.hpp"

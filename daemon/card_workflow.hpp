@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "daemon/answer.hpp"
-#include "daemon/command_registry.hpp"
+#include "daemon/control/answer.hpp"
+#include "daemon/control/command_registry.hpp"
 #include "daemon/encoders.hpp"
 #include "daemon/encoder/card_session.hpp"
 #include "protocol/card/card_layout.hpp"

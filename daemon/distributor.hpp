@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/command_registry.hpp"
+#include "daemon/control/command_registry.hpp"
 #include "daemon/config.hpp"
 #include "daemon/terminal/modbus_link.hpp"
 #include "daemon/terminal/terminal_client.hpp"

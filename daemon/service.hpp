@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "daemon/command_registry.hpp"
+#include "daemon/control/command_registry.hpp"
 #include "daemon/config.hpp"
 #include "daemon/distributor.hpp"
 #include "daemon/encoders.hpp"
@@ -19,29 +19,6 @@ struct Service {
     std::int64_t started_at = 0;
     std::string database;  ///< the URL with the password masked
 };
-
-void register_admin_commands(CommandRegistry& registry, Service& service);
-void register_issue_commands(CommandRegistry& registry, Service& service);
-void register_money_commands(CommandRegistry& registry, Service& service);
-void register_loss_commands(CommandRegistry& registry, Service& service);
-void register_terminal_commands(CommandRegistry& registry, Service& service);
-void register_card_commands(CommandRegistry& registry, Service& service);
-void register_write_commands(CommandRegistry& registry, Service& service);
-void register_sim_commands(CommandRegistry& registry, Service& service);
-
-/// An encoder's firmware and card presence (device-read-params on an encoder).
-boost::asio::awaitable<Answer> encoder_read_params(Service& service, const std::string& name);
-
-inline void register_all_commands(CommandRegistry& registry, Service& service) {
-    register_admin_commands(registry, service);
-    register_issue_commands(registry, service);
-    register_money_commands(registry, service);
-    register_loss_commands(registry, service);
-    register_terminal_commands(registry, service);
-    register_card_commands(registry, service);
-    register_write_commands(registry, service);
-    register_sim_commands(registry, service);
-}
 
 /// The caller as the store's audit log records it.
 inline store::Actor actor_of(const Request& request) { return store::Actor{static_cast<std::int64_t>(request.caller.uid)}; }

@@ -1,6 +1,6 @@
 #include "daemon/simulated_station.hpp"
 
-#include "daemon/arguments.hpp"
+#include "daemon/control/arguments.hpp"
 #include "daemon/card_workflow.hpp"
 #include "daemon/service.hpp"
 

@@ -6,10 +6,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "daemon/answer.hpp"
-#include "daemon/arguments.hpp"
+#include "daemon/control/answer.hpp"
+#include "daemon/control/arguments.hpp"
 #include "daemon/config.hpp"
-#include "daemon/control_server.hpp"
+#include "daemon/control/control_server.hpp"
 #include "daemon/log.hpp"
 #include "tests/support/temp_dir.hpp"
 

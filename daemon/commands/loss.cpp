@@ -1,9 +1,10 @@
 // card-loss, card-unlock, card-replace, losses.
 
-#include "daemon/arguments.hpp"
+#include "daemon/control/arguments.hpp"
 #include "daemon/card_workflow.hpp"
 #include "daemon/card_write.hpp"
 #include "daemon/json_view.hpp"
+#include "daemon/commands/commands.hpp"
 #include "daemon/service.hpp"
 
 namespace cardd::daemon {

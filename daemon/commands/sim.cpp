@@ -4,8 +4,9 @@
 
 #include <limits>
 
-#include "daemon/arguments.hpp"
+#include "daemon/control/arguments.hpp"
 #include "daemon/json_view.hpp"
+#include "daemon/commands/commands.hpp"
 #include "daemon/service.hpp"
 #include "daemon/simulated_station.hpp"
 #include "daemon/encoder/card_session.hpp"

@@ -2,8 +2,9 @@
 
 #include <charconv>
 
-#include "daemon/arguments.hpp"
+#include "daemon/control/arguments.hpp"
 #include "daemon/json_view.hpp"
+#include "daemon/commands/commands.hpp"
 #include "daemon/service.hpp"
 #include "store/card_store.hpp"
 

@@ -13,8 +13,8 @@
 #include <string>
 #include <sys/types.h>
 
-#include "daemon/answer.hpp"
-#include "daemon/roles.hpp"
+#include "daemon/control/answer.hpp"
+#include "daemon/control/roles.hpp"
 
 namespace cardd::daemon {
 

@@ -11,8 +11,8 @@
 #include <filesystem>
 #include <memory>
 
-#include "daemon/command_registry.hpp"
-#include "daemon/roles.hpp"
+#include "daemon/control/command_registry.hpp"
+#include "daemon/control/roles.hpp"
 
 namespace cardd::daemon {
 

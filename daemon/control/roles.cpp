@@ -1,4 +1,4 @@
-#include "daemon/roles.hpp"
+#include "daemon/control/roles.hpp"
 
 #include <grp.h>
 #include <pwd.h>

@@ -1,9 +1,9 @@
-#include "daemon/arguments.hpp"
+#include "daemon/control/arguments.hpp"
 
 #include <algorithm>
 #include <limits>
 
-#include "daemon/answer.hpp"
+#include "daemon/control/answer.hpp"
 
 namespace cardd::daemon::args {
 

@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <set>
 
-#include "daemon/arguments.hpp"
+#include "daemon/control/arguments.hpp"
 #include "daemon/json_view.hpp"
+#include "daemon/commands/commands.hpp"
 #include "daemon/service.hpp"
 
 namespace cardd::daemon {

@@ -1,10 +1,11 @@
 // person-add, person-list, card-issue, card-issue-batch.
 
-#include "daemon/arguments.hpp"
+#include "daemon/control/arguments.hpp"
 #include "daemon/card_workflow.hpp"
 #include "daemon/card_write.hpp"
 #include "daemon/json_view.hpp"
 #include "daemon/log.hpp"
+#include "daemon/commands/commands.hpp"
 #include "daemon/service.hpp"
 
 namespace cardd::daemon {

@@ -1,10 +1,11 @@
 // card-topup, card-refund-close, card-return.
 
-#include "daemon/arguments.hpp"
+#include "daemon/control/arguments.hpp"
 #include "daemon/card_workflow.hpp"
 #include "daemon/card_write.hpp"
 #include "daemon/log.hpp"
 #include "daemon/json_view.hpp"
+#include "daemon/commands/commands.hpp"
 #include "daemon/service.hpp"
 
 namespace cardd::daemon {

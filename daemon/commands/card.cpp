@@ -3,10 +3,11 @@
 
 #include <random>
 
-#include "daemon/arguments.hpp"
+#include "daemon/control/arguments.hpp"
 #include "daemon/card_workflow.hpp"
 #include "daemon/json_view.hpp"
 #include "daemon/log.hpp"
+#include "daemon/commands/commands.hpp"
 #include "daemon/service.hpp"
 #include "daemon/simulated_station.hpp"
 #include "daemon/encoder/sim/virtual_card.hpp"

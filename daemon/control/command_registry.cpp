@@ -1,4 +1,4 @@
-#include "daemon/command_registry.hpp"
+#include "daemon/control/command_registry.hpp"
 
 #include <stdexcept>
 

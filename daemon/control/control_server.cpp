@@ -1,4 +1,4 @@
-#include "daemon/control_server.hpp"
+#include "daemon/control/control_server.hpp"
 
 #include <grp.h>
 #include <sys/socket.h>

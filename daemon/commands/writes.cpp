@@ -1,8 +1,9 @@
 // card-info and pending: a card as the store holds it, and the card writes
 // still unresolved in the journal.
 
-#include "daemon/arguments.hpp"
+#include "daemon/control/arguments.hpp"
 #include "daemon/json_view.hpp"
+#include "daemon/commands/commands.hpp"
 #include "daemon/service.hpp"
 
 namespace cardd::daemon {

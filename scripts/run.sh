@@ -70,7 +70,7 @@ In another shell, try:
   $bin/cardctl encoder sim-place --blank      # the new card
   $bin/cardctl card replace 1001 --new-card-no 1002
   $bin/cardctl card info 1002 --read
-  $bin/cardctl encoder sim-remove --after 12  # the card leaves in the middle of the next write
+  $bin/cardctl encoder sim-remove --after 14  # the card leaves in the middle of the next write
   $bin/cardctl card topup 1002 5 --wait 2     # the write stays pending
   $bin/cardctl pending
   $bin/cardctl encoder sim-place --uid UID    # the UID card info showed: placing it settles the write

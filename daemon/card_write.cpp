@@ -88,7 +88,7 @@ store::Result<Settlement> settle_write(Service& service, EncoderUse& use, const 
             if (auto finished = session.write_sector(*after); !finished) {
                 settled.text = describe(intent) + " is torn on the card and could not be finished" + where + ": " +
                                finished.error().message;
-                log_event(Level::warn, msg::card_write_pending, "write={} card_no={} uid={} reason={}", intent.id,
+                log_event(msg::card_write_pending, "write={} card_no={} uid={} reason={}", intent.id,
                           intent.card_no, intent.uid, finished.error().message);
                 return settled;
             }
@@ -110,11 +110,11 @@ store::Result<Settlement> settle_write(Service& service, EncoderUse& use, const 
         settled.text = describe(intent) +
                        " stays unresolved: the card holds neither what it held before nor what was written (it was "
                        "used at terminals since); collecting its records settles it";
-        log_event(Level::warn, msg::card_write_pending, "write={} card_no={} uid={} reason=card moved on", intent.id,
+        log_event(msg::card_write_pending, "write={} card_no={} uid={} reason=card moved on", intent.id,
                   intent.card_no, intent.uid);
         return settled;
     }
-    log_event(Level::info, msg::card_write_settled, "write={} kind={} card_no={} uid={} outcome={} card={}", intent.id,
+    log_event(msg::card_write_settled, "write={} kind={} card_no={} uid={} outcome={} card={}", intent.id,
               to_string(intent.kind), intent.card_no, intent.uid,
               settled.how == Settlement::How::applied ? "applied" : "dropped", held);
     return settled;
@@ -140,7 +140,7 @@ store::Result<store::AppliedWrite> journaled_write(Service& service, EncoderUse&
         return content_of(*target, sector_no);
     });
     if (!opened) return std::unexpected(opened.error());
-    log_event(Level::info, msg::card_intent_opened, "write={} kind={} card_no={} uid={} encoder={}", opened->id,
+    log_event(msg::card_intent_opened, "write={} kind={} card_no={} uid={} encoder={}", opened->id,
               to_string(opened->kind), opened->card_no, opened->uid, use.name());
     // No store transaction is open from here until the change is applied:
     // the database holds no lock while the encoder works, and a crash here
@@ -149,24 +149,24 @@ store::Result<store::AppliedWrite> journaled_write(Service& service, EncoderUse&
     if (written) {
         auto applied = service.store.apply_write(opened->id, "written on encoder " + use.name());
         if (!applied) {
-            log_event(Level::error, msg::card_write_pending, "write={} card_no={} uid={} reason={}", opened->id,
+            log_event(msg::card_apply_failed, "write={} card_no={} uid={} reason={}", opened->id,
                       opened->card_no, opened->uid, applied.error().message);
             return store::fail(applied.error().code,
                                "card " + std::to_string(opened->card_no) +
                                    " was written, but the store could not record it (" + applied.error().message +
                                    "); the write stays pending and is recorded when the card is placed again");
         }
-        log_event(Level::info, msg::card_written, "write={} kind={} card_no={} uid={} encoder={}", opened->id,
+        log_event(msg::card_written, "write={} kind={} card_no={} uid={} encoder={}", opened->id,
                   to_string(opened->kind), opened->card_no, opened->uid, use.name());
         return applied;
     }
-    log_event(Level::warn, msg::card_write_failed, "write={} card_no={} uid={} encoder={} error={}", opened->id,
+    log_event(msg::card_write_failed, "write={} card_no={} uid={} encoder={} error={}", opened->id,
               opened->card_no, opened->uid, use.name(), written.error().message);
     // Whether the card kept any of it decides: read it, if it is still there.
     auto settled = settle_write(service, use, *opened);
     if (settled && settled->how == Settlement::How::applied) return std::move(*settled->applied);
     if (settled && settled->how == Settlement::How::dropped) return std::unexpected(card_error(written.error()));
-    log_event(Level::warn, msg::card_write_pending, "write={} card_no={} uid={} reason={}", opened->id, opened->card_no,
+    log_event(msg::card_write_pending, "write={} card_no={} uid={} reason={}", opened->id, opened->card_no,
               opened->uid, written.error().message);
     return store::fail(store::Errc::card,
                        "the write of card " + std::to_string(opened->card_no) + " was interrupted (" +

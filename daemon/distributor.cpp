@@ -183,8 +183,8 @@ void Distributor::schedule_retry(const store::Device& device, const std::string&
     if (auto recorded = store_.record_sync_failure(device.id, error, next); !recorded) {
         spdlog::error("{} device={} cannot record failure: {}", msg::push_failed.id, device.name, recorded.error().message);
     }
-    log_event(Level::warn, msg::push_failed, "device={} attempt={} error=\"{}\"", device.name, device.sync_attempts + 1, error);
-    log_event(Level::info, msg::retry_scheduled, "device={} in={}s", device.name, jittered);
+    log_event(msg::push_failed, "device={} attempt={} error=\"{}\"", device.name, device.sync_attempts + 1, error);
+    log_event(msg::retry_scheduled, "device={} in={}s", device.name, jittered);
 }
 
 awaitable<TerminalResult> Distributor::sync_one(store::DeviceId terminal) {
@@ -245,13 +245,13 @@ awaitable<TerminalResult> Distributor::sync_one(store::DeviceId terminal) {
         switch (outcome.kind) {
             case SyncOutcome::Kind::level:
                 (void)store_.record_sync_success(terminal);
-                log_event(Level::info, msg::push_ok, "device={} version={}", device->name,
+                log_event(msg::push_ok, "device={} version={}", device->name,
                           outcome.state ? outcome.state->blacklist_version : 0);
                 result.ok = true;
                 result.text = "level";
                 co_return result;
             case SyncOutcome::Kind::needs_full_sync: {
-                log_event(Level::info, msg::full_sync, "device={} reason=\"{}\"", device->name, outcome.reason);
+                log_event(msg::full_sync, "device={} reason=\"{}\"", device->name, outcome.reason);
                 if (full_sync_sent) {
                     result.text = "a full sync did not bring the terminal level: " + outcome.reason;
                     schedule_retry(*device, result.text);
@@ -302,7 +302,7 @@ awaitable<CollectResult> Distributor::collect_one(store::DeviceId terminal) {
         auto read = co_await on_worker(*device, std::move(read_job));
         if (!read) {
             result.text = read.error().message;
-            log_event(Level::warn, msg::collect_failed, "device={} error=\"{}\"", device->name, result.text);
+            log_event(msg::collect_failed, "device={} error=\"{}\"", device->name, result.text);
             co_return result;
         }
         if (device->terminal_serial != read->serial) {
@@ -318,13 +318,13 @@ awaitable<CollectResult> Distributor::collect_one(store::DeviceId terminal) {
         auto stored = store_.store_records(terminal, records);
         if (!stored) {
             result.text = "records not stored: " + stored.error().message;
-            log_event(Level::error, msg::collect_failed, "device={} error=\"{}\"", device->name, result.text);
+            log_event(msg::collect_not_stored, "device={} error=\"{}\"", device->name, result.text);
             co_return result;
         }
         result.stored += stored->stored;
         result.duplicates += stored->duplicates;
         for (const store::WriteIntent& settled : stored->settled) {
-            log_event(Level::info, msg::card_write_settled, "write={} kind={} card_no={} uid={} outcome={} by=record",
+            log_event(msg::card_write_settled, "write={} kind={} card_no={} uid={} outcome={} by=record",
                       settled.id, to_string(settled.kind), settled.card_no, settled.uid, to_string(settled.state));
         }
         if (!read->records.empty()) {
@@ -344,7 +344,7 @@ awaitable<CollectResult> Distributor::collect_one(store::DeviceId terminal) {
         }
         if (read->records.size() < batch) break;
     }
-    log_event(Level::info, msg::collect_ok, "device={} stored={} duplicates={}", result.device, result.stored,
+    log_event(msg::collect_ok, "device={} stored={} duplicates={}", result.device, result.stored,
               result.duplicates);
     result.ok = true;
     result.text = std::to_string(result.stored) + " new records";

@@ -37,7 +37,7 @@ encoder::Result<void> Station::open() {
     if (device.encoder->simulated) {
         auto simulated = std::make_unique<encoder::sim::SimulatedReader>(shelf_file);
         if (auto loaded = simulated->load_shelf_file(); !loaded) {
-            log_event(Level::warn, msg::encoder_shelf_unreadable, "encoder={} file={} error={}", device.name,
+            log_event(msg::encoder_shelf_unreadable, "encoder={} file={} error={}", device.name,
                       shelf_file.string(), loaded.error().message);
         }
         sim = simulated.get();

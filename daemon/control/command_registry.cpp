@@ -24,7 +24,7 @@ boost::asio::awaitable<Answer> CommandRegistry::dispatch(Request& request) const
     }
     const Entry& entry = found->second;
     if (!request.caller.role || *request.caller.role < entry.least) {
-        log_event(Level::warn, msg::command_denied, "command={} uid={} needs={}", request.command, request.caller.uid,
+        log_event(msg::command_denied, "command={} uid={} needs={}", request.command, request.caller.uid,
                   to_string(entry.least));
         co_return Answer::failure(ResultCode::denied, "'" + request.command + "' needs the " +
                                                           std::string(to_string(entry.least)) +
@@ -47,12 +47,12 @@ boost::asio::awaitable<Answer> CommandRegistry::dispatch(Request& request) const
         failure_code = ResultCode::invalid;
     } catch (const std::exception& error) {
         failure = error.what();
-        log_event(Level::error, msg::command_failed, "command={} error={}", request.command, failure);
+        log_event(msg::command_failed, "command={} error={}", request.command, failure);
     }
     if (!answer) answer = Answer::failure(failure_code, failure);
     if (entry.least != Role::viewer) {
         // Arguments are not logged: the audit log in the store has the details.
-        log_event(Level::info, msg::command_done, "command={} uid={} result={}", request.command, request.caller.uid,
+        log_event(msg::command_done, "command={} uid={} result={}", request.command, request.caller.uid,
                   static_cast<int>(answer->result));
     }
     co_return std::move(*answer);

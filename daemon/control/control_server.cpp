@@ -174,7 +174,7 @@ asio::awaitable<void> watchdog(std::shared_ptr<local::socket> socket, std::share
         boost::system::error_code error;
         co_await deadline->timer.async_wait(asio::redirect_error(use_awaitable, error));
         if (socket->is_open() && std::chrono::steady_clock::now() >= deadline->at) {
-            log_event(Level::info, msg::client_dropped, "reason=idle");
+            log_event(msg::client_dropped, "reason=idle");
             boost::system::error_code ignored;
             socket->close(ignored);
         }
@@ -198,7 +198,7 @@ asio::awaitable<void> ControlServer::serve(local::socket accepted) {
         if (error == asio::error::not_found) {
             // The line passed the limit: answer once, then hang up, since the
             // rest of it cannot be told apart from the next request.
-            log_event(Level::info, msg::client_dropped, "reason=line-too-long uid={}", caller.uid);
+            log_event(msg::client_dropped, "reason=line-too-long uid={}", caller.uid);
             const std::string line =
                 render_answer(Answer::failure(ResultCode::invalid, "request line longer than " +
                                                                        std::to_string(limits_.max_line) + " bytes"),

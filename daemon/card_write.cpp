@@ -49,22 +49,9 @@ std::optional<encoder::Sector> sector_of(const store::CardContent& content) {
     if (content.keys == card_keys) sector.keys = encoder::CardKind::ours;
     else if (content.keys == transport_keys) sector.keys = encoder::CardKind::blank;
     else return std::nullopt;
-    if (content.blocks.size() != sector.data.size() * 32) return std::nullopt;
-    std::size_t at = 0;
-    for (auto& block : sector.data) {
-        for (auto& byte : block) {
-            const auto digit = [&](char c) -> int {
-                if (c >= '0' && c <= '9') return c - '0';
-                if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-                return -1;
-            };
-            const int high = digit(content.blocks[at]);
-            const int low = digit(content.blocks[at + 1]);
-            if (high < 0 || low < 0) return std::nullopt;
-            byte = static_cast<std::uint8_t>(high << 4 | low);
-            at += 2;
-        }
-    }
+    const auto bytes = protocol::parse_hex_bytes(content.blocks);
+    if (!bytes || bytes->size() != sector.data.size() * sector.data[0].size()) return std::nullopt;
+    for (std::size_t i = 0; i < bytes->size(); ++i) sector.data[i / 16][i % 16] = (*bytes)[i];
     return sector;
 }
 

@@ -3,9 +3,11 @@
 // bytes in decoders' refusals, card UIDs, the simulator's card dumps.
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cardd::protocol {
 
@@ -28,6 +30,27 @@ inline std::string hex_bytes(std::span<const std::uint8_t> bytes, std::string_vi
         text += hex_digits[bytes[i] & 0xF];
     }
     return text;
+}
+
+/// The bytes of hex digits, two a byte, either case, no separators;
+/// nothing for an odd length or any other character.
+inline std::optional<std::vector<std::uint8_t>> parse_hex_bytes(std::string_view text) {
+    const auto value = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        return -1;
+    };
+    if (text.size() % 2 != 0) return std::nullopt;
+    std::vector<std::uint8_t> bytes;
+    bytes.reserve(text.size() / 2);
+    for (std::size_t i = 0; i < text.size(); i += 2) {
+        const int high = value(text[i]);
+        const int low = value(text[i + 1]);
+        if (high < 0 || low < 0) return std::nullopt;
+        bytes.push_back(static_cast<std::uint8_t>(high << 4 | low));
+    }
+    return bytes;
 }
 
 }  // namespace cardd::protocol

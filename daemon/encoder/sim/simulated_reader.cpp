@@ -147,26 +147,6 @@ std::string shelf_text(const Shelf& shelf, const VirtualCard* with = nullptr) {
     return text;
 }
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-}
-
-std::optional<std::vector<std::uint8_t>> parse_hex(std::string_view text) {
-    if (text.size() % 2 != 0) return std::nullopt;
-    std::vector<std::uint8_t> bytes;
-    bytes.reserve(text.size() / 2);
-    for (std::size_t i = 0; i < text.size(); i += 2) {
-        const int high = hex_value(text[i]);
-        const int low = hex_value(text[i + 1]);
-        if (high < 0 || low < 0) return std::nullopt;
-        bytes.push_back(static_cast<std::uint8_t>(high << 4 | low));
-    }
-    return bytes;
-}
-
 Result<Shelf> parse_shelf(std::string_view text) {
     constexpr std::size_t memory_digits = 64 * 16 * 2;
     Shelf loaded;
@@ -182,7 +162,7 @@ Result<Shelf> parse_shelf(std::string_view text) {
         const std::string where = "shelf line " + std::to_string(line_no) + ": ";
         const auto space = line.find(' ');
         if (space == std::string_view::npos) return fail(Errc::corrupt, where + "no space between UID and memory");
-        const auto uid = parse_hex(line.substr(0, space));
+        const auto uid = protocol::parse_hex_bytes(line.substr(0, space));
         if (!uid || (uid->size() != 4 && uid->size() != 7)) {
             return fail(Errc::corrupt, where + "the UID is not 4 or 7 bytes of hex");
         }
@@ -191,7 +171,7 @@ Result<Shelf> parse_shelf(std::string_view text) {
             return fail(Errc::corrupt, where + "the memory has " + std::to_string(digits.size()) +
                                            " characters, not " + std::to_string(memory_digits));
         }
-        const auto bytes = parse_hex(digits);
+        const auto bytes = protocol::parse_hex_bytes(digits);
         if (!bytes) return fail(Errc::corrupt, where + "the memory is not hex");
         std::array<Block, 64> memory{};
         for (std::size_t i = 0; i < bytes->size(); ++i) memory[i / 16][i % 16] = (*bytes)[i];

@@ -64,6 +64,15 @@ awaitable<std::optional<Answer>> EncoderUse::wait_for_card(std::optional<std::ve
     co_return std::nullopt;
 }
 
+std::expected<bool, Answer> write_off_of(const Request& request) {
+    const bool write_off = args::optional_bool(request.arguments, "write_off", false);
+    if (write_off && request.caller.role != Role::admin) {
+        return std::unexpected(
+            Answer::failure(ResultCode::denied, "writing off a negative balance is an administrator's decision"));
+    }
+    return write_off;
+}
+
 Answer from_encoder_error(const encoder::Error& error) {
     return Answer::failure(ResultCode::card_failed, card_error(error).message);
 }

@@ -69,6 +69,11 @@ private:
 inline constexpr std::string_view encoder_argument = "encoder";
 inline constexpr std::string_view wait_argument = "wait_s";
 
+/// The request's "write_off" (a negative balance written off at
+/// replacement or close), which only an administrator may ask; the error is
+/// the answer to give.
+std::expected<bool, Answer> write_off_of(const Request& request);
+
 /// An encoder or card failure as an answer (result 7).
 Answer from_encoder_error(const encoder::Error& error);
 /// The same failure as a store error, for a card step.

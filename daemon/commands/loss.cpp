@@ -84,10 +84,8 @@ void register_loss_commands(CommandRegistry& registry, Service& service) {
 
     registry.add("card-replace", Role::issuer, [&service](Request& request) -> awaitable<Answer> {
         args::only(request.arguments, {"card_no", "new_card_no", "cost", "write_off", "encoder", "wait_s"});
-        const bool write_off = args::optional_bool(request.arguments, "write_off", false);
-        if (write_off && request.caller.role != Role::admin) {
-            co_return Answer::failure(ResultCode::denied, "writing off a negative balance is an administrator's decision");
-        }
+        const auto write_off = write_off_of(request);
+        if (!write_off) co_return write_off.error();
         const store::CardNo old_no = args::required_int(request.arguments, "card_no");
         const store::CardNo new_no = args::required_int(request.arguments, "new_card_no");
         store::IssueOptions options;
@@ -109,7 +107,7 @@ void register_loss_commands(CommandRegistry& registry, Service& service) {
         intent.card_no = new_no;
         intent.old_card_no = old_no;
         intent.cost = options.cost;
-        intent.write_off = write_off;
+        intent.write_off = *write_off;
         // The new card carries the balance the ledger holds after collection.
         auto balance = service.store.balance(old_no);
         if (!balance) co_return from_error(balance.error());

@@ -106,11 +106,9 @@ struct Closing {
 /// pushes the blacklist change.
 awaitable<std::expected<Closing, Answer>> close_card(Service& service, Request& request, store::WriteIntent& intent,
                                                     bool wipe) {
-    intent.write_off = args::optional_bool(request.arguments, "write_off", false);
-    if (intent.write_off && request.caller.role != Role::admin) {
-        co_return std::unexpected(
-            Answer::failure(ResultCode::denied, "writing off a negative balance is an administrator's decision"));
-    }
+    const auto write_off = write_off_of(request);
+    if (!write_off) co_return std::unexpected(write_off.error());
+    intent.write_off = *write_off;
     if (auto rehearsed = rehearse_write(service, intent); !rehearsed) {
         co_return std::unexpected(from_error(rehearsed.error()));
     }

@@ -76,14 +76,15 @@ Result<RecordsOutcome> CardStore::store_records(DeviceId terminal, std::span<con
         }
         return outcome;
     }));
-    std::vector<CardNo> cards;
-    for (const TransactionRecord& record : records) {
-        if (std::find(cards.begin(), cards.end(), record.card_no) == cards.end()) cards.push_back(record.card_no);
-    }
     // The records are stored whatever settling does: a write it cannot
-    // settle now stays open for the next record or the card itself.
-    for (CardNo card_no : cards) {
-        auto settled = settle_by_records(card_no);
+    // settle now stays open for the next record or the card itself. Open
+    // writes are rare, so they are read once, not once a card.
+    auto open = open_writes();
+    if (!open || open->empty()) return outcome;
+    for (const WriteIntent& intent : *open) {
+        const auto names = [&](const TransactionRecord& record) { return record.card_no == intent.card_no; };
+        if (std::none_of(records.begin(), records.end(), names)) continue;
+        auto settled = settle_by_records(intent.card_no);
         if (settled && *settled) outcome.settled.push_back(std::move(**settled));
     }
     return outcome;

@@ -75,8 +75,10 @@ store::Result<Settlement> settle_write(Service& service, EncoderUse& use, const 
             if (auto finished = session.write_sector(*after); !finished) {
                 settled.text = describe(intent) + " is torn on the card and could not be finished" + where + ": " +
                                finished.error().message;
-                log_event(msg::card_write_pending, "write={} card_no={} uid={} reason={}", intent.id,
-                          intent.card_no, intent.uid, finished.error().message);
+                log_event(msg::card_write_pending, {{"write", intent.id},
+                                                     {"card_no", intent.card_no},
+                                                     {"uid", intent.uid},
+                                                     {"reason", finished.error().message}});
                 return settled;
             }
             how = "the card held part of the write, which was finished";
@@ -97,13 +99,16 @@ store::Result<Settlement> settle_write(Service& service, EncoderUse& use, const 
         settled.text = describe(intent) +
                        " stays unresolved: the card holds neither what it held before nor what was written (it was "
                        "used at terminals since); collecting its records settles it";
-        log_event(msg::card_write_pending, "write={} card_no={} uid={} reason=card moved on", intent.id,
-                  intent.card_no, intent.uid);
+        log_event(msg::card_write_pending,
+                  {{"write", intent.id}, {"card_no", intent.card_no}, {"uid", intent.uid}, {"reason", "card moved on"}});
         return settled;
     }
-    log_event(msg::card_write_settled, "write={} kind={} card_no={} uid={} outcome={} card={}", intent.id,
-              to_string(intent.kind), intent.card_no, intent.uid,
-              settled.how == Settlement::How::applied ? "applied" : "dropped", held);
+    log_event(msg::card_write_settled, {{"write", intent.id},
+                                         {"kind", to_string(intent.kind)},
+                                         {"card_no", intent.card_no},
+                                         {"uid", intent.uid},
+                                         {"outcome", settled.how == Settlement::How::applied ? "applied" : "dropped"},
+                                         {"card", held}});
     return settled;
 }
 
@@ -127,8 +132,11 @@ store::Result<store::AppliedWrite> journaled_write(Service& service, EncoderUse&
         return content_of(*target, sector_no);
     });
     if (!opened) return std::unexpected(opened.error());
-    log_event(msg::card_intent_opened, "write={} kind={} card_no={} uid={} encoder={}", opened->id,
-              to_string(opened->kind), opened->card_no, opened->uid, use.name());
+    log_event(msg::card_intent_opened, {{"write", opened->id},
+                                         {"kind", to_string(opened->kind)},
+                                         {"card_no", opened->card_no},
+                                         {"uid", opened->uid},
+                                         {"encoder", use.name()}});
     // No store transaction is open from here until the change is applied:
     // the database holds no lock while the encoder works, and a crash here
     // leaves the intent for the card to settle.
@@ -136,25 +144,35 @@ store::Result<store::AppliedWrite> journaled_write(Service& service, EncoderUse&
     if (written) {
         auto applied = service.store.apply_write(opened->id, "written on encoder " + use.name());
         if (!applied) {
-            log_event(msg::card_apply_failed, "write={} card_no={} uid={} reason={}", opened->id,
-                      opened->card_no, opened->uid, applied.error().message);
+            log_event(msg::card_apply_failed, {{"write", opened->id},
+                                                {"card_no", opened->card_no},
+                                                {"uid", opened->uid},
+                                                {"reason", applied.error().message}});
             return store::fail(applied.error().code,
                                "card " + std::to_string(opened->card_no) +
                                    " was written, but the store could not record it (" + applied.error().message +
                                    "); the write stays pending and is recorded when the card is placed again");
         }
-        log_event(msg::card_written, "write={} kind={} card_no={} uid={} encoder={}", opened->id,
-                  to_string(opened->kind), opened->card_no, opened->uid, use.name());
+        log_event(msg::card_written, {{"write", opened->id},
+                                      {"kind", to_string(opened->kind)},
+                                      {"card_no", opened->card_no},
+                                      {"uid", opened->uid},
+                                      {"encoder", use.name()}});
         return applied;
     }
-    log_event(msg::card_write_failed, "write={} card_no={} uid={} encoder={} error={}", opened->id,
-              opened->card_no, opened->uid, use.name(), written.error().message);
+    log_event(msg::card_write_failed, {{"write", opened->id},
+                                        {"card_no", opened->card_no},
+                                        {"uid", opened->uid},
+                                        {"encoder", use.name()},
+                                        {"error", written.error().message}});
     // Whether the card kept any of it decides: read it, if it is still there.
     auto settled = settle_write(service, use, *opened);
     if (settled && settled->how == Settlement::How::applied) return std::move(*settled->applied);
     if (settled && settled->how == Settlement::How::dropped) return std::unexpected(card_error(written.error()));
-    log_event(msg::card_write_pending, "write={} card_no={} uid={} reason={}", opened->id, opened->card_no,
-              opened->uid, written.error().message);
+    log_event(msg::card_write_pending, {{"write", opened->id},
+                                         {"card_no", opened->card_no},
+                                         {"uid", opened->uid},
+                                         {"reason", written.error().message}});
     return store::fail(store::Errc::card,
                        "the write of card " + std::to_string(opened->card_no) + " was interrupted (" +
                            written.error().message +

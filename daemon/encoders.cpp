@@ -37,8 +37,8 @@ encoder::Result<void> Station::open() {
     if (device.encoder->simulated) {
         auto simulated = std::make_unique<encoder::sim::SimulatedReader>(shelf_file);
         if (auto loaded = simulated->load_shelf_file(); !loaded) {
-            log_event(msg::encoder_shelf_unreadable, "encoder={} file={} error={}", device.name,
-                      shelf_file.string(), loaded.error().message);
+            log_event(msg::encoder_shelf_unreadable,
+                      {{"encoder", device.name}, {"file", shelf_file}, {"error", loaded.error().message}});
         }
         sim = simulated.get();
         transport = std::move(simulated);

@@ -95,9 +95,9 @@ int run(const Flags& flags) {
     // Logged once per outage, not at every request that fails during it.
     (*connection)->observe_link([](store::LinkEvent event, const std::string& detail) {
         if (event == store::LinkEvent::lost) {
-            log_event(msg::store_unreachable, "error=\"{}\"", detail);
+            log_event(msg::store_unreachable, {{"error", detail}});
         } else {
-            log_event(msg::store_reconnected, "detail=\"{}\"", detail);
+            log_event(msg::store_reconnected, {{"detail", detail}});
         }
     });
     auto opened = store::CardStore::open(std::move(*connection));
@@ -106,15 +106,19 @@ int run(const Flags& flags) {
         return 1;
     }
     store::CardStore& card_store = **opened;
-    log_event(msg::store_opened, "database={} schema={}", store::redact_database_url(url),
-              card_store.schema_version().value_or(0));
+    log_event(msg::store_opened,
+              {{"database", store::redact_database_url(url)}, {"schema", card_store.schema_version().value_or(0)}});
     // A write left open by a crash is settled when its card is seen again;
     // until then the operator should know it is there.
     if (auto open = card_store.open_writes()) {
         const store::UnixTime now = store::system_clock_now();
         for (const store::WriteIntent& intent : *open) {
-            log_event(msg::card_write_pending, "write={} kind={} card_no={} uid={} age_s={} reason=open at start",
-                      intent.id, to_string(intent.kind), intent.card_no, intent.uid, now - intent.created_at);
+            log_event(msg::card_write_pending, {{"write", intent.id},
+                                                 {"kind", to_string(intent.kind)},
+                                                 {"card_no", intent.card_no},
+                                                 {"uid", intent.uid},
+                                                 {"age_s", now - intent.created_at},
+                                                 {"reason", "open at start"}});
         }
     }
 
@@ -124,7 +128,7 @@ int run(const Flags& flags) {
         return 1;
     }
     if (master_key->created) {
-        log_event(msg::master_key_created, "file={}", config->master_key_path().string());
+        log_event(msg::master_key_created, {{"file", config->master_key_path()}});
     }
 
     boost::asio::io_context io;
@@ -151,7 +155,7 @@ int run(const Flags& flags) {
     boost::asio::signal_set stop_signals(io, SIGTERM, SIGINT);
     stop_signals.async_wait([&](const boost::system::error_code& error, int signal) {
         if (error) return;
-        log_event(msg::stopping, "signal={}", signal);
+        log_event(msg::stopping, {{"signal", signal}});
         sd_notify(0, "STOPPING=1");
         server->stop();
         distributor.stop();
@@ -165,11 +169,11 @@ int run(const Flags& flags) {
             // size) need a restart; the log level and role groups apply now.
             auto reloaded = read_config(flags);
             if (!reloaded) {
-                log_event(msg::reload_failed, "error={}", reloaded.error().message);
+                log_event(msg::reload_failed, {{"error", reloaded.error().message}});
             } else {
                 spdlog::set_level(spdlog::level::from_str(reloaded->log_level));
                 server->set_groups({reloaded->admin_group, reloaded->issuer_group, reloaded->viewer_group});
-                log_event(msg::reloaded, "log_level={}", reloaded->log_level);
+                log_event(msg::reloaded, {{"log_level", reloaded->log_level}});
             }
             wait_reload();
         });
@@ -182,7 +186,7 @@ int run(const Flags& flags) {
         keep_watchdog(watchdog, std::chrono::microseconds(watchdog_usec));
     }
 
-    log_event(msg::started, "socket={} database={}", config->socket.string(), store::redact_database_url(url));
+    log_event(msg::started, {{"socket", config->socket}, {"database", store::redact_database_url(url)}});
     sd_notify(0, "READY=1");
     std::cout << "cardd: serving " << config->socket.string() << std::endl;
     io.run();
@@ -205,9 +209,16 @@ int main(int argc, char** argv) {
     app.add_option("--master-key", flags.master_key,
                    "the card centre's master key, 16 bytes, mode 0600; written at first start when absent "
                    "(DATA_DIR/master.key)");
+    bool messages_markdown = false;
     app.add_flag("--messages", messages, "print the log message catalogue and exit");
+    app.add_flag("--messages-markdown", messages_markdown,
+                 "print the catalogue as the table of docs/log-messages.md and exit");
     app.set_version_flag("--version", "cardd " CARDD_VERSION);
     CLI11_PARSE(app, argc, argv);
+    if (messages_markdown) {
+        std::cout << catalogue_markdown();
+        return 0;
+    }
     if (messages) {
         for (const Message* message : msg::catalogue) {
             std::cout << message->id << "\t" << level_name(message->level) << "\t" << message->meaning << "\n";

@@ -110,28 +110,5 @@ TEST(Config, fileOverridesDefaultsAndRefusesTypos) {
     EXPECT_FALSE(load_config_file(path, Config{}).has_value());
 }
 
-// Every log message id is explained in docs/log-messages.md at the level it
-// is logged at, and the table names no id the catalogue does not have: the
-// catalogue is the one source, the document follows it.
-TEST(LogCatalogue, theDocumentFollowsTheCatalogue) {
-    std::ifstream file(CARDD_SOURCE_DIR "/docs/log-messages.md");
-    ASSERT_TRUE(file.good());
-    std::map<std::string, std::string> documented;  // id -> level
-    const std::regex row(R"(^\| `(CARDD_[A-Z_]+)` \| ([a-z]+) \|)");
-    for (std::string line; std::getline(file, line);) {
-        std::smatch found;
-        if (std::regex_search(line, found, row)) documented[found[1]] = found[2];
-    }
-    ASSERT_FALSE(documented.empty());
-    std::set<std::string> known;
-    for (const Message* message : msg::catalogue) {
-        const std::string id(message->id);
-        known.insert(id);
-        ASSERT_TRUE(documented.contains(id)) << id << " is not in docs/log-messages.md";
-        EXPECT_EQ(documented.at(id), level_name(message->level)) << id;
-    }
-    for (const auto& [id, level] : documented) EXPECT_TRUE(known.contains(id)) << id << " is documented but never logged";
-}
-
 }  // namespace
 }  // namespace cardd::daemon

@@ -1,0 +1,21 @@
+#include "daemon/log_catalogue.hpp"
+
+namespace cardd::daemon {
+
+std::string catalogue_markdown() {
+    std::string out = "| id | level | meaning | what to do |\n|---|---|---|---|\n";
+    for (const Message* message : msg::catalogue) {
+        out += "| `";
+        out += message->id;
+        out += "` | ";
+        out += level_name(message->level);
+        out += " | ";
+        out += message->meaning;
+        out += " | ";
+        out += message->action;
+        out += message->action.empty() ? "|\n" : " |\n";
+    }
+    return out;
+}
+
+}  // namespace cardd::daemon

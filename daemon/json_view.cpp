@@ -15,13 +15,6 @@ json optional(const auto& value) {
 
 }  // namespace
 
-std::string yuan(store::Cents cents) {
-    const store::Cents magnitude = cents < 0 ? -cents : cents;
-    char fraction[4];
-    std::snprintf(fraction, sizeof fraction, "%02d", static_cast<int>(magnitude % 100));
-    return (cents < 0 ? "-" : "") + std::to_string(magnitude / 100) + "." + fraction;
-}
-
 json to_json(const store::Card& card) {
     return {{"card_no", card.card_no},           {"serial", card.serial},
             {"staff_no", card.staff_no},         {"name", card.name},

@@ -12,6 +12,7 @@
 #include "daemon/simulated_station.hpp"
 #include "daemon/encoder/sim/virtual_card.hpp"
 #include "protocol/card/access_bits.hpp"
+#include "protocol/money.hpp"
 
 namespace cardd::daemon {
 
@@ -47,7 +48,7 @@ json differences(const encoder::CardImage& image, const store::Card& stored, std
                         (stored.state == store::CardState::lost ? " (terminals it was pushed to refuse it)" : ""));
     }
     if (image.balance != stored.balance) {
-        found.push_back("balance: the card holds " + yuan(image.balance) + ", the ledger " + yuan(stored.balance) +
+        found.push_back("balance: the card holds " + protocol::format_yuan(image.balance) + ", the ledger " + protocol::format_yuan(stored.balance) +
                         (image.balance < stored.balance ? " (purchases not yet collected from terminals explain a lower card balance)"
                                                         : ""));
     }
@@ -149,7 +150,7 @@ void register_card_commands(CommandRegistry& registry, Service& service) {
         }
         answer["differences"] = found;
         std::string text = "card " + std::to_string(image->identity.card_no) + " (" + chip + "), holds " +
-                           yuan(image->balance);
+                           protocol::format_yuan(image->balance);
         text += found.empty() ? "; the card agrees with the store"
                               : "; " + std::to_string(found.size()) + (found.size() == 1 ? " difference" : " differences") +
                                     " with the store";

@@ -7,6 +7,7 @@
 #include "daemon/log.hpp"
 #include "daemon/commands/commands.hpp"
 #include "daemon/service.hpp"
+#include "protocol/money.hpp"
 
 namespace cardd::daemon {
 
@@ -24,7 +25,7 @@ store::IssueOptions issue_options(const json& a) {
 
 std::string issued_text(const store::Card& card) {
     return "card " + std::to_string(card.card_no) + " issued to " + card.staff_no + " " + card.name + ", balance " +
-           yuan(card.balance);
+           protocol::format_yuan(card.balance);
 }
 
 /// An issue to an existing person, or an onboarding when `person` has a name.

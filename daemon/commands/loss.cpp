@@ -6,6 +6,7 @@
 #include "daemon/json_view.hpp"
 #include "daemon/commands/commands.hpp"
 #include "daemon/service.hpp"
+#include "protocol/money.hpp"
 
 namespace cardd::daemon {
 
@@ -130,9 +131,9 @@ void register_loss_commands(CommandRegistry& registry, Service& service) {
         const auto results = co_await service.distributor.push(terminals_changed(change), service.config.push_timeout);
         json pushed = terminal_results_json(results, failed);
         std::string text = "card " + std::to_string(old_no) + " replaced by " + std::to_string(new_no) + ", balance " +
-                           yuan(card->balance) + " carried; the old card stays blacklisted";
+                           protocol::format_yuan(card->balance) + " carried; the old card stays blacklisted";
         if (applied->written_off > 0) {
-            text += "; a negative balance of " + yuan(-applied->written_off) +
+            text += "; a negative balance of " + protocol::format_yuan(-applied->written_off) +
                     " (purchases beyond the ledger) was written off by uid " + std::to_string(intent.actor.uid);
         }
         if (!failed.empty()) text += "; " + push_summary(pushed, failed);

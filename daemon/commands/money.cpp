@@ -7,6 +7,7 @@
 #include "daemon/json_view.hpp"
 #include "daemon/commands/commands.hpp"
 #include "daemon/service.hpp"
+#include "protocol/money.hpp"
 
 namespace cardd::daemon {
 
@@ -94,7 +95,7 @@ struct Closing {
         std::string note = wiped ? "; the card is blank again"
                                  : "; the card was not wiped, so it goes on every terminal's blacklist";
         if (closed.written_off > 0) {
-            note += "; a negative balance of " + yuan(-closed.written_off) +
+            note += "; a negative balance of " + protocol::format_yuan(-closed.written_off) +
                     " (purchases beyond the ledger) was written off by uid " + std::to_string(closed.intent.actor.uid);
         }
         return note + collection_note(not_collected);
@@ -145,8 +146,8 @@ void register_money_commands(CommandRegistry& registry, Service& service) {
         const std::int64_t on_card = std::int64_t{before->balance} + intent.amount;
         if (on_card > store::max_card_balance || before->counter >= protocol::card::max_counter) {
             co_return Answer::failure(ResultCode::card_failed, "card " + std::to_string(intent.card_no) + " holds " +
-                                                                   yuan(before->balance) + "; a top-up of " +
-                                                                   yuan(intent.amount) + " leaves its value block's range");
+                                                                   protocol::format_yuan(before->balance) + "; a top-up of " +
+                                                                   protocol::format_yuan(intent.amount) + " leaves its value block's range");
         }
         auto applied = write_card(service, **use, intent, [&](const store::WriteIntent&) {
             return encoder::card_sector(before->identity, static_cast<std::int32_t>(on_card), before->counter + 1,
@@ -154,8 +155,8 @@ void register_money_commands(CommandRegistry& registry, Service& service) {
         });
         if (!applied) co_return from_error(applied.error());
         const store::Card& card = *applied->card;
-        co_return Answer::ok("card " + std::to_string(card.card_no) + " topped up by " + yuan(intent.amount) +
-                                 ", balance " + yuan(card.balance) + " (the card holds " + yuan(on_card) + ")",
+        co_return Answer::ok("card " + std::to_string(card.card_no) + " topped up by " + protocol::format_yuan(intent.amount) +
+                                 ", balance " + protocol::format_yuan(card.balance) + " (the card holds " + protocol::format_yuan(on_card) + ")",
                              {{"card", to_json(card)}, {"on_card", {{"balance", on_card}, {"counter", before->counter + 1}}}});
     });
 
@@ -173,7 +174,7 @@ void register_money_commands(CommandRegistry& registry, Service& service) {
         const store::AppliedWrite& closed = closing->closed;
         json answer = closing->arguments();
         answer["wiped"] = wipe;
-        co_return Answer::ok("card " + std::to_string(intent.card_no) + " closed, " + yuan(closed.refunded) +
+        co_return Answer::ok("card " + std::to_string(intent.card_no) + " closed, " + protocol::format_yuan(closed.refunded) +
                                  " refunded in cash" + closing->notes(wipe),
                              std::move(answer));
     });
@@ -189,8 +190,8 @@ void register_money_commands(CommandRegistry& registry, Service& service) {
         json answer = closing->arguments();
         answer["wiped"] = wipe ? json("blank") : json(nullptr);
         co_return Answer::ok("card " + std::to_string(card.card_no) + " returned" +
-                                 (intent.refund ? ", " + yuan(closing->closed.refunded) + " refunded in cash"
-                                                : ", balance " + yuan(card.balance) + " kept on its ledger") +
+                                 (intent.refund ? ", " + protocol::format_yuan(closing->closed.refunded) + " refunded in cash"
+                                                : ", balance " + protocol::format_yuan(card.balance) + " kept on its ledger") +
                                  closing->notes(wipe),
                              std::move(answer));
     });

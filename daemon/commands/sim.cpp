@@ -11,6 +11,7 @@
 #include "daemon/simulated_station.hpp"
 #include "daemon/encoder/card_session.hpp"
 #include "daemon/encoder/sim/terminal_purchase.hpp"
+#include "protocol/money.hpp"
 
 namespace cardd::daemon {
 
@@ -68,8 +69,8 @@ void register_sim_commands(CommandRegistry& registry, Service& service) {
                                                          "the card is unchanged");
         }
         if (!purchase) co_return Answer::failure(code_of(purchase.error().refusal), purchase.error().message);
-        co_return Answer::ok("card " + chip + " spent " + yuan(amount) + " at a simulated terminal, " +
-                                 yuan(purchase->balance_after) + " left; tap the terminal with counter " +
+        co_return Answer::ok("card " + chip + " spent " + protocol::format_yuan(amount) + " at a simulated terminal, " +
+                                 protocol::format_yuan(purchase->balance_after) + " left; tap the terminal with counter " +
                                  std::to_string(purchase->counter),
                              {{"uid", chip},
                               {"encoder", simulated.device.name},

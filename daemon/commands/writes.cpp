@@ -5,6 +5,7 @@
 #include "daemon/json_view.hpp"
 #include "daemon/commands/commands.hpp"
 #include "daemon/service.hpp"
+#include "protocol/money.hpp"
 
 namespace cardd::daemon {
 
@@ -31,7 +32,7 @@ void register_write_commands(CommandRegistry& registry, Service& service) {
         }
         const store::UnixTime now = store::system_clock_now();
         std::string text = "card " + std::to_string(card_no) + " of " + card->staff_no + " " + card->name + ", " +
-                           std::string(to_string(card->state)) + ", balance " + yuan(card->balance);
+                           std::string(to_string(card->state)) + ", balance " + protocol::format_yuan(card->balance);
         if (*pending) {
             text += "; a " + std::string(to_string((*pending)->kind)) + " write of it is unresolved (not counted in "
                     "the balance): place the card on an encoder to settle it";

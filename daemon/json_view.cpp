@@ -1,6 +1,6 @@
 #include "daemon/json_view.hpp"
 
-#include <cstdio>
+#include "protocol/hex.hpp"
 
 namespace cardd::daemon {
 
@@ -87,9 +87,8 @@ std::string address_of(const store::Device& device) {
         return "rtu " + rtu.device + " " + std::to_string(rtu.baud) + " 8" + rtu.parity + "1";
     }
     if (device.encoder && !device.encoder->simulated) {
-        char text[16];
-        std::snprintf(text, sizeof text, "%04x:%04x", device.encoder->vendor_id, device.encoder->product_id);
-        return std::string("usb ") + text;
+        return "usb " + protocol::hex_number(device.encoder->vendor_id, 4, protocol::HexCase::lower) + ":" +
+               protocol::hex_number(device.encoder->product_id, 4, protocol::HexCase::lower);
     }
     return "sim";
 }

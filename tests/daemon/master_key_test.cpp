@@ -20,6 +20,7 @@
 
 #include <gtest/gtest.h>
 
+#include "protocol/hex.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace cardd::daemon {
@@ -67,13 +68,7 @@ mode_t mode_of(const fs::path& path) {
 }
 
 std::string hex(const MasterKey& key, bool upper) {
-    const char* digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-    std::string text;
-    for (const std::uint8_t byte : key) {
-        text += digits[byte >> 4];
-        text += digits[byte & 0x0F];
-    }
-    return text;
+    return protocol::hex_bytes(key, {}, upper ? protocol::HexCase::upper : protocol::HexCase::lower);
 }
 
 TEST(MasterKey, anAbsentFileIsCreatedWithMode0600EvenUnderUmask0) {

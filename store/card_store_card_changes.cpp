@@ -39,6 +39,12 @@ Result<void> require_live(const Card& card, std::string_view doing) {
                                     " needs an active or lost card");
 }
 
+Result<void> require_replaceable(const Card& old_card) {
+    if (old_card.state == CardState::lost) return {};
+    return fail(Errc::conflict, "card " + std::to_string(old_card.card_no) + " is " +
+                                    std::string(to_string(old_card.state)) + "; only a card reported lost can be replaced");
+}
+
 std::string pending_text(const WriteIntent& open) {
     return "a " + std::string(to_string(open.kind)) + " write of card " + std::to_string(open.card_no) + " (chip " +
            open.uid + ") is still unresolved (cardctl pending): place that card on an encoder and read it "
@@ -46,6 +52,11 @@ std::string pending_text(const WriteIntent& open) {
 }
 
 }  // namespace
+
+Result<void> CardStore::check_replacement(CardNo old_card_no) {
+    CARDD_TRY(old_card, load_card(old_card_no));
+    return require_replaceable(old_card);
+}
 
 Result<void> CardStore::refuse_open_write(CardNo card_no) {
     CARDD_TRY(open, open_write_for_card(card_no));
@@ -154,11 +165,7 @@ Result<void> CardStore::check_change(const WriteIntent& intent) {
                 return fail(Errc::invalid_argument, "a replacement card opens with the old card's balance; top it up after");
             }
             CARDD_TRY(old_card, load_card(*intent.old_card_no));
-            if (old_card.state != CardState::lost) {
-                return fail(Errc::conflict, "card " + std::to_string(old_card.card_no) + " is " +
-                                                std::string(to_string(old_card.state)) +
-                                                "; only a card reported lost can be replaced");
-            }
+            CARDD_TRY_VOID(require_replaceable(old_card));
             CARDD_TRY_VOID(check_new_card(intent.card_no, std::nullopt, options));
             CARDD_TRY_VOID(settle_negative(intent, old_card));
             // The new card is written with the balance it carries: the one

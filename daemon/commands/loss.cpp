@@ -30,13 +30,8 @@ void register_loss_commands(CommandRegistry& registry, Service& service) {
         args::only(request.arguments, {"card_no", "push", "devices"});
         const store::CardNo card_no = args::required_int(request.arguments, "card_no");
         const store::PushTarget push = args::push_target(request.arguments);
-        auto card = service.store.card(card_no);
-        if (!card) co_return from_error(card.error());
-        if (card->state != store::CardState::active) {
-            co_return Answer::failure(ResultCode::conflict, "card " + std::to_string(card_no) + " is " +
-                                                                std::string(to_string(card->state)) +
-                                                                "; only an active card can be reported lost");
-        }
+        // The store's own check, before records are collected for nothing.
+        if (auto reportable = service.store.check_loss(card_no); !reportable) co_return from_error(reportable.error());
         // Records first, as the operating document advises: the balance at
         // the moment of the loss is what a replacement will carry.
         auto sources = terminals_for(service.store, push.scope == store::PushTarget::Scope::named
@@ -91,12 +86,8 @@ void register_loss_commands(CommandRegistry& registry, Service& service) {
         const store::CardNo new_no = args::required_int(request.arguments, "new_card_no");
         store::IssueOptions options;
         options.cost = args::optional_int(request.arguments, "cost").value_or(0);
-        auto old_card = service.store.card(old_no);
-        if (!old_card) co_return from_error(old_card.error());
-        if (old_card->state != store::CardState::lost) {
-            co_return Answer::failure(ResultCode::conflict, "card " + std::to_string(old_no) + " is " +
-                                                                std::string(to_string(old_card->state)) +
-                                                                "; only a card reported lost can be replaced");
+        if (auto replaceable = service.store.check_replacement(old_no); !replaceable) {
+            co_return from_error(replaceable.error());
         }
         auto sources = terminals_for(service.store, store::PushTarget::all());
         if (!sources) co_return from_error(sources.error());

@@ -4,6 +4,7 @@
 
 #include "daemon/control/arguments.hpp"
 #include "daemon/card_write.hpp"
+#include "daemon/control/co_try.hpp"
 #include "daemon/log.hpp"
 #include "daemon/service.hpp"
 
@@ -14,24 +15,23 @@ using asio::awaitable;
 using nlohmann::json;
 namespace card = protocol::card;
 
-awaitable<std::expected<std::unique_ptr<EncoderUse>, Answer>> EncoderUse::begin(Service& service, Request& request) {
-    co_return co_await begin(service, request, request.arguments);
+EncoderChoice parse_encoder_choice(const json& arguments) {
+    EncoderChoice choice;
+    choice.name = args::optional_string(arguments, encoder_argument);
+    const auto wait_s = args::optional_int(arguments, wait_argument);
+    if (wait_s && (*wait_s < 1 || *wait_s > 3600)) throw BadArgument("'wait_s' must be 1 to 3600 seconds");
+    if (wait_s) choice.wait = std::chrono::seconds(*wait_s);
+    return choice;
 }
 
 awaitable<std::expected<std::unique_ptr<EncoderUse>, Answer>> EncoderUse::begin(Service& service, Request& request,
-                                                                               const json& arguments) {
-    const auto name = args::optional_string(arguments, encoder_argument);
-    const auto wait_s = args::optional_int(arguments, wait_argument);
-    if (wait_s && (*wait_s < 1 || *wait_s > 3600)) throw BadArgument("'wait_s' must be 1 to 3600 seconds");
-    const std::chrono::milliseconds wait =
-        wait_s ? std::chrono::milliseconds(*wait_s * 1000)
-               : std::chrono::duration_cast<std::chrono::milliseconds>(service.config.card_wait);
-    auto format = service.store.card_format();
-    if (!format) co_return std::unexpected(from_error(format.error()));
-    auto station = service.encoders.find(name);
-    if (!station) co_return std::unexpected(from_error(station.error()));
-    StationLease lease = co_await service.encoders.lease(**station);
-    co_return std::make_unique<EncoderUse>(service, std::move(lease), format->sector, wait, request.progress);
+                                                                               const EncoderChoice& choice) {
+    const std::chrono::milliseconds wait = std::chrono::duration_cast<std::chrono::milliseconds>(
+        choice.wait.value_or(std::chrono::duration_cast<std::chrono::seconds>(service.config.card_wait)));
+    CARDD_CO_TRY(format, service.store.card_format());
+    CARDD_CO_TRY(station, service.encoders.find(choice.name));
+    StationLease lease = co_await service.encoders.lease(*station);
+    co_return std::make_unique<EncoderUse>(service, std::move(lease), format.sector, wait, request.progress);
 }
 
 EncoderUse::EncoderUse(Service& service, StationLease lease, int sector, std::chrono::milliseconds wait,
@@ -40,8 +40,8 @@ EncoderUse::EncoderUse(Service& service, StationLease lease, int sector, std::ch
 
 EncoderUse::~EncoderUse() = default;
 
-awaitable<std::optional<Answer>> EncoderUse::wait_for_card(std::optional<std::vector<std::uint8_t>> other_than,
-                                                           bool prompt) {
+awaitable<std::expected<void, Answer>> EncoderUse::wait_for_card(std::optional<std::vector<std::uint8_t>> other_than,
+                                                                 bool prompt) {
     session_.reset();
     auto placed = co_await service_.encoders.wait_for_card(*lease_, std::chrono::milliseconds(0), other_than);
     if (!placed && placed.error().code == encoder::Errc::no_card) {
@@ -53,19 +53,17 @@ awaitable<std::optional<Answer>> EncoderUse::wait_for_card(std::optional<std::ve
         }
         placed = co_await service_.encoders.wait_for_card(*lease_, wait_, std::move(other_than));
     }
-    if (!placed) co_return from_encoder_error(placed.error());
+    CARDD_CO_TRY_VOID(placed);
     session_ = std::make_unique<encoder::CardSession>(*lease_->reader, service_.encoders.master_key(), sector_);
-    auto settled = settle_card_on_encoder(service_, *this);
-    if (!settled) co_return from_error(settled.error());
-    if (*settled && progress_) {
-        json told = {{"text", (*settled)->text}};
+    CARDD_CO_TRY(settled, settle_card_on_encoder(service_, *this));
+    if (settled && progress_) {
+        json told = {{"text", settled->text}};
         co_await progress_(std::move(told));
     }
-    co_return std::nullopt;
+    co_return std::expected<void, Answer>{};
 }
 
-std::expected<bool, Answer> write_off_of(const Request& request) {
-    const bool write_off = args::optional_bool(request.arguments, "write_off", false);
+std::expected<bool, Answer> write_off_of(const Request& request, bool write_off) {
     if (write_off && request.caller.role != Role::admin) {
         return std::unexpected(
             Answer::failure(ResultCode::denied, "writing off a negative balance is an administrator's decision"));

@@ -27,16 +27,25 @@ namespace cardd::daemon {
 
 struct Service;
 
+/// The request arguments every card-writing command accepts besides its
+/// own: "encoder" (a name; absent: the only encoder) and "wait_s", how long
+/// to wait for the card (1 to 3600 s; absent: the configured wait).
+struct EncoderChoice {
+    std::optional<std::string> name;
+    std::optional<std::chrono::seconds> wait;
+};
+inline constexpr std::string_view encoder_argument = "encoder";
+inline constexpr std::string_view wait_argument = "wait_s";
+/// Reads "encoder" and "wait_s" from `arguments` (the request's, or a nested object of it).
+EncoderChoice parse_encoder_choice(const nlohmann::json& arguments);
+
 /// An encoder leased for one workflow, with a session on the configured sector.
 class EncoderUse {
 public:
-    /// Finds the encoder named by the request's "encoder" (or the only one)
-    /// and leases it. The error is the answer to give.
-    static boost::asio::awaitable<std::expected<std::unique_ptr<EncoderUse>, Answer>> begin(Service& service,
-                                                                                             Request& request);
-    /// The same, with the encoder arguments in `arguments` (a nested object of the request).
+    /// Finds the encoder `choice` names (or the only one) and leases it;
+    /// progress goes to the request's connection. The error is the answer to give.
     static boost::asio::awaitable<std::expected<std::unique_ptr<EncoderUse>, Answer>> begin(
-        Service& service, Request& request, const nlohmann::json& arguments);
+        Service& service, Request& request, const EncoderChoice& choice);
 
     EncoderUse(Service& service, StationLease lease, int sector, std::chrono::milliseconds wait, ProgressSink progress);
     ~EncoderUse();
@@ -46,10 +55,10 @@ public:
     /// Waits for a card (with `other_than`, for a card with another UID),
     /// asking for it on the request's progress lines when it is not there
     /// (unless `prompt` is false: the caller asked already). A write of that
-    /// card left open is settled first, and said on a progress line. An
-    /// answer when no card came.
-    boost::asio::awaitable<std::optional<Answer>> wait_for_card(std::optional<std::vector<std::uint8_t>> other_than = {},
-                                                                bool prompt = true);
+    /// card left open is settled first, and said on a progress line. The
+    /// error is the answer when no card came.
+    boost::asio::awaitable<std::expected<void, Answer>> wait_for_card(
+        std::optional<std::vector<std::uint8_t>> other_than = {}, bool prompt = true);
 
     encoder::CardSession& session() { return *session_; }
     Station& station() { return *lease_; }
@@ -65,17 +74,14 @@ private:
     std::unique_ptr<encoder::CardSession> session_;
 };
 
-/// The request arguments every card-writing command accepts besides its own.
-inline constexpr std::string_view encoder_argument = "encoder";
-inline constexpr std::string_view wait_argument = "wait_s";
-
-/// The request's "write_off" (a negative balance written off at
-/// replacement or close), which only an administrator may ask; the error is
-/// the answer to give.
-std::expected<bool, Answer> write_off_of(const Request& request);
+/// A "write_off" asked (a negative balance written off at replacement or
+/// close), which only an administrator may ask; the error is the answer to give.
+std::expected<bool, Answer> write_off_of(const Request& request, bool write_off);
 
 /// An encoder or card failure as an answer (result 7).
 Answer from_encoder_error(const encoder::Error& error);
+/// The same, under the name CARDD_CO_TRY calls (daemon/control/co_try.hpp).
+inline Answer from_error(const encoder::Error& error) { return from_encoder_error(error); }
 /// The same failure as a store error, for a card step.
 store::Error card_error(const encoder::Error& error);
 

@@ -6,9 +6,6 @@
 
 namespace cardd::daemon {
 
-using store::Errc;
-using store::fail;
-
 std::string Config::database_url() const {
     if (!database.empty()) return database;
     return "sqlite:" + (data_dir / "cardd.sqlite").string();
@@ -17,25 +14,25 @@ std::string Config::database_url() const {
 namespace {
 
 template <class T>
-store::Result<T> positive(const toml::table& table, std::string_view key, T current) {
+Result<T> positive(const toml::table& table, std::string_view key, T current) {
     const toml::node* node = table.get(key);
     if (!node) return current;
     const auto value = node->value<std::int64_t>();
     if (!value || *value < 0) {
-        return fail(Errc::invalid_argument, "cardd.conf: " + std::string(key) + " must be a whole number, 0 or more");
+        return fail(Errc::invalid, "cardd.conf: " + std::string(key) + " must be a whole number, 0 or more");
     }
     return static_cast<T>(*value);
 }
 
 }  // namespace
 
-store::Result<Config> load_config_file(const std::filesystem::path& path, Config config) {
+Result<Config> load_config_file(const std::filesystem::path& path, Config config) {
     toml::table table;
     try {
         table = toml::parse_file(path.string());
     } catch (const toml::parse_error& error) {
         const auto& where = error.source().begin;
-        return fail(Errc::invalid_argument, "cardd.conf: " + path.string() + ":" + std::to_string(where.line) + ":" +
+        return fail(Errc::invalid, "cardd.conf: " + path.string() + ":" + std::to_string(where.line) + ":" +
                                                 std::to_string(where.column) + ": " + std::string(error.description()));
     }
     static const std::set<std::string_view> known = {
@@ -46,14 +43,14 @@ store::Result<Config> load_config_file(const std::filesystem::path& path, Config
     for (const auto& [key, node] : table) {
         (void)node;
         if (!known.contains(key.str())) {
-            return fail(Errc::invalid_argument, "cardd.conf: unknown setting '" + std::string(key.str()) + "'");
+            return fail(Errc::invalid, "cardd.conf: unknown setting '" + std::string(key.str()) + "'");
         }
     }
-    const auto text = [&](std::string_view key, auto& field) -> store::Result<void> {
+    const auto text = [&](std::string_view key, auto& field) -> Result<void> {
         const toml::node* node = table.get(key);
         if (!node) return {};
         const auto value = node->value<std::string>();
-        if (!value) return fail(Errc::invalid_argument, "cardd.conf: " + std::string(key) + " must be a string");
+        if (!value) return fail(Errc::invalid, "cardd.conf: " + std::string(key) + " must be a string");
         field = *value;
         return {};
     };
@@ -77,20 +74,20 @@ store::Result<Config> load_config_file(const std::filesystem::path& path, Config
     auto years = positive<std::int64_t>(table, "card_valid_years", config.card_valid_years);
     if (!years) return std::unexpected(years.error());
     if (*years < 1 || *years > 100) {
-        return fail(Errc::invalid_argument, "cardd.conf: card_valid_years must be 1 to 100");
+        return fail(Errc::invalid, "cardd.conf: card_valid_years must be 1 to 100");
     }
     config.card_valid_years = static_cast<int>(*years);
 
     auto workers = positive<unsigned>(table, "worker_threads", config.worker_threads);
     if (!workers) return std::unexpected(workers.error());
     config.worker_threads = std::max(1u, *workers);
-    const auto millis = [&](std::string_view key, std::chrono::milliseconds& field) -> store::Result<void> {
+    const auto millis = [&](std::string_view key, std::chrono::milliseconds& field) -> Result<void> {
         auto value = positive<std::int64_t>(table, key, field.count());
         if (!value) return std::unexpected(value.error());
         field = std::chrono::milliseconds(*value);
         return {};
     };
-    const auto seconds = [&](std::string_view key, std::chrono::seconds& field) -> store::Result<void> {
+    const auto seconds = [&](std::string_view key, std::chrono::seconds& field) -> Result<void> {
         auto value = positive<std::int64_t>(table, key, field.count());
         if (!value) return std::unexpected(value.error());
         field = std::chrono::seconds(*value);

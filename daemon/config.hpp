@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <string>
 
-#include "store/error.hpp"
+#include "daemon/error.hpp"
 
 namespace cardd::daemon {
 
@@ -42,6 +42,6 @@ struct Config {
 };
 
 /// Reads a TOML file over `base`; unknown keys are refused so a typo does not pass silently.
-store::Result<Config> load_config_file(const std::filesystem::path& path, Config base);
+Result<Config> load_config_file(const std::filesystem::path& path, Config base);
 
 }  // namespace cardd::daemon

@@ -1,6 +1,6 @@
 #include "daemon/json_view.hpp"
 
-#include <cstdio>
+#include "protocol/hex.hpp"
 
 namespace cardd::daemon {
 
@@ -14,13 +14,6 @@ json optional(const auto& value) {
 }
 
 }  // namespace
-
-std::string yuan(store::Cents cents) {
-    const store::Cents magnitude = cents < 0 ? -cents : cents;
-    char fraction[4];
-    std::snprintf(fraction, sizeof fraction, "%02d", static_cast<int>(magnitude % 100));
-    return (cents < 0 ? "-" : "") + std::to_string(magnitude / 100) + "." + fraction;
-}
 
 json to_json(const store::Card& card) {
     return {{"card_no", card.card_no},           {"serial", card.serial},
@@ -94,9 +87,8 @@ std::string address_of(const store::Device& device) {
         return "rtu " + rtu.device + " " + std::to_string(rtu.baud) + " 8" + rtu.parity + "1";
     }
     if (device.encoder && !device.encoder->simulated) {
-        char text[16];
-        std::snprintf(text, sizeof text, "%04x:%04x", device.encoder->vendor_id, device.encoder->product_id);
-        return std::string("usb ") + text;
+        return "usb " + protocol::hex_number(device.encoder->vendor_id, 4, protocol::HexCase::lower) + ":" +
+               protocol::hex_number(device.encoder->product_id, 4, protocol::HexCase::lower);
     }
     return "sim";
 }

@@ -9,9 +9,6 @@
 
 namespace cardd::daemon {
 
-/// Cents as yuan for sentences: 1250 → "12.50".
-std::string yuan(store::Cents cents);
-
 nlohmann::json to_json(const store::Card& card);
 nlohmann::json to_json(const store::Person& person);
 nlohmann::json to_json(const store::Loss& loss);

@@ -47,7 +47,7 @@ Config apply_flags(Config config, const Flags& flags) {
     return config;
 }
 
-store::Result<Config> read_config(const Flags& flags) {
+Result<Config> read_config(const Flags& flags) {
     Config config;
     if (!flags.config.empty()) {
         auto loaded = load_config_file(flags.config, config);

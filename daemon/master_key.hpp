@@ -9,7 +9,7 @@
 #include <string>
 
 #include "protocol/card/key_diversification.hpp"
-#include "store/error.hpp"
+#include "daemon/error.hpp"
 
 namespace cardd::daemon {
 
@@ -20,8 +20,8 @@ struct MasterKeyFile {
 
 /// Reads the key at `path`. When the file does not exist, 16 random bytes
 /// are written there (mode 0600, created exclusively, synced) and returned.
-/// Errors (Errc::invalid_argument): a mode looser than 0600, a size other
-/// than 16 bytes, not a regular file; Errc::storage for I/O failures.
-store::Result<MasterKeyFile> load_or_create_master_key(const std::filesystem::path& path);
+/// Errors (Errc::invalid): a mode looser than 0600, a size other than 16
+/// bytes, not a regular file; Errc::system for I/O failures.
+Result<MasterKeyFile> load_or_create_master_key(const std::filesystem::path& path);
 
 }  // namespace cardd::daemon

@@ -1,6 +1,5 @@
 #include "daemon/simulated_station.hpp"
 
-#include "daemon/control/arguments.hpp"
 #include "daemon/card_workflow.hpp"
 #include "daemon/service.hpp"
 #include "protocol/hex.hpp"
@@ -12,8 +11,8 @@ std::optional<std::vector<std::uint8_t>> parse_uid(const std::string& text) {
     return protocol::parse_hex_bytes(text);
 }
 
-store::Result<Station*> simulated_station(Service& service, const nlohmann::json& arguments) {
-    auto station = service.encoders.find(args::optional_string(arguments, encoder_argument));
+store::Result<Station*> simulated_station(Service& service, const std::optional<std::string>& encoder) {
+    auto station = service.encoders.find(encoder);
     if (!station) return station;
     if (auto opened = (*station)->open(); !opened) return store::fail(store::Errc::card, opened.error().message);
     if (!(*station)->sim) {

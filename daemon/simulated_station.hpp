@@ -19,8 +19,8 @@ struct Service;
 /// "04A20001" or a 7-byte UID in hex, as bytes; nothing for anything else.
 std::optional<std::vector<std::uint8_t>> parse_uid(const std::string& text);
 
-/// The simulated encoder named in the request's "encoder" (or the only
-/// encoder), opened. A USB reader is refused (invalid_argument).
-store::Result<Station*> simulated_station(Service& service, const nlohmann::json& arguments);
+/// The simulated encoder named `encoder` (absent: the only encoder),
+/// opened. A USB reader is refused (invalid_argument).
+store::Result<Station*> simulated_station(Service& service, const std::optional<std::string>& encoder);
 
 }  // namespace cardd::daemon

@@ -129,13 +129,6 @@ std::vector<CardNo> split_cards(std::string_view text) {
     return cards;
 }
 
-std::string format_cents(Cents cents) {
-    const Cents magnitude = cents < 0 ? -cents : cents;
-    std::string fraction = std::to_string(magnitude % 100);
-    if (fraction.size() < 2) fraction.insert(0, "0");
-    return (cents < 0 ? "-" : "") + std::to_string(magnitude / 100) + "." + fraction;
-}
-
 Card card_from_row(const Row& row) {
     Card card;
     card.card_no = as_int(row[0]);

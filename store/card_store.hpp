@@ -72,6 +72,13 @@ public:
     Result<Loss> report_loss(const Actor& actor, CardNo card_no, const PushTarget& push,
                              BlacklistChange* change = nullptr);
     Result<Loss> unlock(const Actor& actor, CardNo card_no, const PushTarget& push, BlacklistChange* change = nullptr);
+    /// The refusal report_loss would give now, changing nothing: a loss
+    /// report collects the terminals' records first, and not for a card that
+    /// cannot be reported lost.
+    Result<void> check_loss(CardNo card_no);
+    /// The same for the replacement of `old_card_no`, whose records are
+    /// collected before the new card is written: the old card must be lost.
+    Result<void> check_replacement(CardNo old_card_no);
     Result<std::vector<Loss>> losses(const LossQuery& query);
     /// Replaces a lost card with a new card number, carrying the balance over.
     /// The old card is put on every terminal's blacklist, so its balance

@@ -17,11 +17,11 @@ Result<void> check_amount(Cents amount, std::string_view what, bool zero_allowed
     if (amount < 0 || (!zero_allowed && amount == 0)) {
         return fail(Errc::invalid_argument,
                     std::string(what) + " must be " + (zero_allowed ? "zero or more" : "more than zero") + ", not " +
-                        format_cents(amount));
+                        protocol::format_yuan(amount));
     }
     if (amount > max_card_balance) {
-        return fail(Errc::invalid_argument, std::string(what) + " " + format_cents(amount) + " is above the card's limit " +
-                                                format_cents(max_card_balance));
+        return fail(Errc::invalid_argument, std::string(what) + " " + protocol::format_yuan(amount) + " is above the card's limit " +
+                                                protocol::format_yuan(max_card_balance));
     }
     return {};
 }
@@ -39,6 +39,12 @@ Result<void> require_live(const Card& card, std::string_view doing) {
                                     " needs an active or lost card");
 }
 
+Result<void> require_replaceable(const Card& old_card) {
+    if (old_card.state == CardState::lost) return {};
+    return fail(Errc::conflict, "card " + std::to_string(old_card.card_no) + " is " +
+                                    std::string(to_string(old_card.state)) + "; only a card reported lost can be replaced");
+}
+
 std::string pending_text(const WriteIntent& open) {
     return "a " + std::string(to_string(open.kind)) + " write of card " + std::to_string(open.card_no) + " (chip " +
            open.uid + ") is still unresolved (cardctl pending): place that card on an encoder and read it "
@@ -46,6 +52,11 @@ std::string pending_text(const WriteIntent& open) {
 }
 
 }  // namespace
+
+Result<void> CardStore::check_replacement(CardNo old_card_no) {
+    CARDD_TRY(old_card, load_card(old_card_no));
+    return require_replaceable(old_card);
+}
 
 Result<void> CardStore::refuse_open_write(CardNo card_no) {
     CARDD_TRY(open, open_write_for_card(card_no));
@@ -80,7 +91,7 @@ Result<Cents> CardStore::settle_negative(const WriteIntent& intent, const Card& 
     if (!intent.write_off) {
         return fail(Errc::conflict,
                     "card " + std::to_string(card.card_no) + " has a negative ledger balance of " +
-                        format_cents(card.balance) +
+                        protocol::format_yuan(card.balance) +
                         ": terminals collected purchases beyond what the ledger held, so the card and the ledger "
                         "disagree (money on the card that the ledger never received). Nothing was changed. An "
                         "administrator may write the difference off (--write-off); the write-off is kept in the "
@@ -126,9 +137,9 @@ Result<void> CardStore::check_change(const WriteIntent& intent) {
             CARDD_TRY(card, load_card(intent.card_no));
             CARDD_TRY_VOID(require_state(card, CardState::active, "a top-up"));
             if (intent.amount > max_card_balance - card.balance) {
-                return fail(Errc::invalid_argument, "a top-up of " + format_cents(intent.amount) + " would take card " +
+                return fail(Errc::invalid_argument, "a top-up of " + protocol::format_yuan(intent.amount) + " would take card " +
                                                         std::to_string(intent.card_no) + " above its limit " +
-                                                        format_cents(max_card_balance));
+                                                        protocol::format_yuan(max_card_balance));
             }
             return {};
         }
@@ -154,11 +165,7 @@ Result<void> CardStore::check_change(const WriteIntent& intent) {
                 return fail(Errc::invalid_argument, "a replacement card opens with the old card's balance; top it up after");
             }
             CARDD_TRY(old_card, load_card(*intent.old_card_no));
-            if (old_card.state != CardState::lost) {
-                return fail(Errc::conflict, "card " + std::to_string(old_card.card_no) + " is " +
-                                                std::string(to_string(old_card.state)) +
-                                                "; only a card reported lost can be replaced");
-            }
+            CARDD_TRY_VOID(require_replaceable(old_card));
             CARDD_TRY_VOID(check_new_card(intent.card_no, std::nullopt, options));
             CARDD_TRY_VOID(settle_negative(intent, old_card));
             // The new card is written with the balance it carries: the one
@@ -166,8 +173,8 @@ Result<void> CardStore::check_change(const WriteIntent& intent) {
             const Cents carried = std::max<Cents>(old_card.balance, 0);
             if (intent.amount != carried) {
                 return fail(Errc::conflict, "card " + std::to_string(old_card.card_no) + " now has a balance of " +
-                                                format_cents(old_card.balance) + ", not the " +
-                                                format_cents(intent.amount) + " to carry; repeat the replacement");
+                                                protocol::format_yuan(old_card.balance) + ", not the " +
+                                                protocol::format_yuan(intent.amount) + " to carry; repeat the replacement");
             }
             return {};
         }
@@ -195,8 +202,8 @@ Result<AppliedWrite> CardStore::apply_change(const WriteIntent& intent, bool car
                                {clock_(), card.card_no}));
         if (!card_wiped) CARDD_TRY_VOID(blacklist_everywhere(card.card_no, &applied.change));
         CARDD_TRY_VOID(audit(intent.actor, action,
-                             "card_no=" + card_no + " refunded=" + format_cents(applied.refunded) +
-                                 (applied.written_off ? " written_off=" + format_cents(applied.written_off) : "") +
+                             "card_no=" + card_no + " refunded=" + protocol::format_yuan(applied.refunded) +
+                                 (applied.written_off ? " written_off=" + protocol::format_yuan(applied.written_off) : "") +
                                  (card_wiped ? " wiped=true" : " blacklisted=true")));
         return {};
     };
@@ -215,7 +222,7 @@ Result<AppliedWrite> CardStore::apply_change(const WriteIntent& intent, bool car
         }
         case WriteKind::topup: {
             CARDD_TRY_VOID(insert_ledger(intent.card_no, LedgerKind::topup, intent.amount, intent.amount));
-            CARDD_TRY_VOID(audit(intent.actor, "card.topup", "card_no=" + card_no + " amount=" + format_cents(intent.amount)));
+            CARDD_TRY_VOID(audit(intent.actor, "card.topup", "card_no=" + card_no + " amount=" + protocol::format_yuan(intent.amount)));
             CARDD_TRY(card, load_card(intent.card_no));
             applied.card = std::move(card);
             return applied;

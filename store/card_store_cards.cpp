@@ -72,8 +72,8 @@ Result<Card> CardStore::insert_card(const WriteIntent& intent, std::int64_t pers
     if (intent.cost > 0) CARDD_TRY_VOID(insert_ledger(intent.card_no, LedgerKind::card_cost, 0, intent.cost));
     const bool replacing = intent.old_card_no.has_value();
     CARDD_TRY_VOID(audit(intent.actor, replacing ? "card.replace" : "card.issue",
-                         "card_no=" + std::to_string(intent.card_no) + " opening=" + format_cents(intent.opening) +
-                             " cost=" + format_cents(intent.cost) +
+                         "card_no=" + std::to_string(intent.card_no) + " opening=" + protocol::format_yuan(intent.opening) +
+                             " cost=" + protocol::format_yuan(intent.cost) +
                              (replacing ? " replaces=" + std::to_string(*intent.old_card_no) : std::string())));
     return load_card(intent.card_no);
 }
@@ -145,7 +145,7 @@ Result<Card> CardStore::top_up(const Actor& actor, CardNo card_no, Cents amount)
 Result<Card> CardStore::refund(const Actor& actor, CardNo card_no, Cents amount) {
     if (amount <= 0 || amount > max_card_balance) {
         return fail(Errc::invalid_argument, "a refund must be more than zero and at most " +
-                                                format_cents(max_card_balance) + ", not " + format_cents(amount));
+                                                protocol::format_yuan(max_card_balance) + ", not " + protocol::format_yuan(amount));
     }
     return transaction([&]() -> Result<Card> {
         CARDD_TRY_VOID(refuse_open_write(card_no));
@@ -155,11 +155,11 @@ Result<Card> CardStore::refund(const Actor& actor, CardNo card_no, Cents amount)
                                             "; a refund needs an active card");
         }
         if (amount > card.balance) {
-            return fail(Errc::invalid_argument, "a refund of " + format_cents(amount) + " is more than the balance " +
-                                                    format_cents(card.balance) + " of card " + std::to_string(card_no));
+            return fail(Errc::invalid_argument, "a refund of " + protocol::format_yuan(amount) + " is more than the balance " +
+                                                    protocol::format_yuan(card.balance) + " of card " + std::to_string(card_no));
         }
         CARDD_TRY_VOID(insert_ledger(card_no, LedgerKind::refund, -amount, -amount));
-        CARDD_TRY_VOID(audit(actor, "card.refund", "card_no=" + std::to_string(card_no) + " amount=" + format_cents(amount)));
+        CARDD_TRY_VOID(audit(actor, "card.refund", "card_no=" + std::to_string(card_no) + " amount=" + protocol::format_yuan(amount)));
         return load_card(card_no);
     });
 }

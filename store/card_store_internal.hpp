@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "protocol/money.hpp"
 #include "store/card_store.hpp"
 
 // Propagates an error value; binds the value to `name` otherwise.
@@ -60,7 +61,6 @@ inline const char* for_update(const SqlConnection& db) {
 
 std::string join_cards(std::span<const CardNo> cards);
 std::vector<CardNo> split_cards(std::string_view text);
-std::string format_cents(Cents cents);
 
 CardState card_state_from(std::string_view text);
 LedgerKind ledger_kind_from(std::string_view text);

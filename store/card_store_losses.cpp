@@ -13,14 +13,26 @@ Result<std::vector<std::string>> CardStore::terminal_names(std::int64_t loss_id,
     return names;
 }
 
+namespace {
+
+Result<void> require_reportable(const Card& card) {
+    if (card.state == CardState::active) return {};
+    return fail(Errc::conflict, "card " + std::to_string(card.card_no) + " is " + std::string(to_string(card.state)) +
+                                    "; only an active card can be reported lost");
+}
+
+}  // namespace
+
+Result<void> CardStore::check_loss(CardNo card_no) {
+    CARDD_TRY(card, load_card(card_no));
+    return require_reportable(card);
+}
+
 Result<Loss> CardStore::report_loss(const Actor& actor, CardNo card_no, const PushTarget& push,
                                     BlacklistChange* change) {
     return transaction([&]() -> Result<Loss> {
         CARDD_TRY(card, load_card(card_no));
-        if (card.state != CardState::active) {
-            return fail(Errc::conflict, "card " + std::to_string(card_no) + " is " + std::string(to_string(card.state)) +
-                                            "; only an active card can be reported lost");
-        }
+        CARDD_TRY_VOID(require_reportable(card));
         CARDD_TRY(terminals, resolve_terminals(push));
         const UnixTime now = clock_();
         CARDD_TRY_VOID(execute(*db_, "UPDATE cards SET state = 'lost' WHERE card_no = ?", {card_no}));

@@ -2,9 +2,12 @@
 
 #include <charconv>
 
+#include "daemon/commands/admin.hpp"
+
 #include "daemon/control/arguments.hpp"
+#include "daemon/control/co_try.hpp"
 #include "daemon/json_view.hpp"
-#include "daemon/commands/commands.hpp"
+#include "daemon/commands/card.hpp"
 #include "daemon/service.hpp"
 #include "store/card_store.hpp"
 
@@ -38,147 +41,150 @@ std::uint16_t hex16(std::string_view text) {
 
 }  // namespace
 
-void register_admin_commands(CommandRegistry& registry, Service& service) {
-    registry.add("status", Role::viewer, [&service](Request&) -> awaitable<Answer> {
-        auto cards = service.store.cards();
-        auto people = service.store.people();
-        auto devices = service.store.devices();
-        auto schema = service.store.schema_version();
-        if (!cards) co_return from_error(cards.error());
-        if (!people) co_return from_error(people.error());
-        if (!devices) co_return from_error(devices.error());
-        if (!schema) co_return from_error(schema.error());
-        json states = {{"active", 0}, {"lost", 0}, {"replaced", 0}, {"returned", 0}};
-        for (const auto& card : *cards) states[std::string(to_string(card.state))] = states[std::string(to_string(card.state))].get<int>() + 1;
-        int terminals = 0;
-        int failed = 0;
-        int encoders = 0;
-        for (const auto& device : *devices) {
-            if (device.kind == store::DeviceKind::encoder) {
-                ++encoders;
-                continue;
-            }
-            ++terminals;
-            if (device.sync_error) ++failed;
+FormatSetArgs parse_format_set(const json& a) {
+    args::only(a, {"sector", "card_no_digits", "max_card_no"});
+    return {args::required_int32(a, "sector"), args::optional_int32(a, "card_no_digits"),
+            args::optional_int(a, "max_card_no")};
+}
+
+TerminalArgs parse_terminal(const json& a) {
+    args::only(a, {"name", "tcp", "rtu", "baud", "parity", "unit"});
+    store::TerminalSpec spec;
+    spec.name = args::required_string(a, "name");
+    spec.unit_id = args::optional_int32(a, "unit").value_or(1);
+    const auto tcp = args::optional_string(a, "tcp");
+    const auto rtu = args::optional_string(a, "rtu");
+    if (tcp.has_value() == rtu.has_value()) throw BadArgument("give exactly one of 'tcp' and 'rtu'");
+    if (tcp) {
+        if (a.contains("baud") || a.contains("parity")) throw BadArgument("'baud' and 'parity' go with 'rtu'");
+        spec.address = parse_host_port(*tcp);
+    } else {
+        const std::string parity = args::optional_string(a, "parity").value_or("E");
+        if (parity.size() != 1) throw BadArgument("'parity' must be N, E or O");
+        spec.address = store::RtuAddress{*rtu, args::required_int32(a, "baud"), parity[0]};
+    }
+    return {std::move(spec)};
+}
+
+EncoderArgs parse_encoder(const json& a) {
+    args::only(a, {"name", "usb", "sim"});
+    store::EncoderSpec spec;
+    spec.name = args::required_string(a, "name");
+    spec.simulated = args::optional_bool(a, "sim", false);
+    const auto usb = args::optional_string(a, "usb");
+    if (spec.simulated == usb.has_value()) throw BadArgument("give exactly one of 'usb' and 'sim'");
+    if (usb) {
+        const auto colon = usb->find(':');
+        if (colon == std::string::npos) throw BadArgument("'usb' must be VID:PID in hexadecimal, e.g. 072f:2200");
+        spec.vendor_id = hex16(std::string_view(*usb).substr(0, colon));
+        spec.product_id = hex16(std::string_view(*usb).substr(colon + 1));
+    }
+    return {std::move(spec)};
+}
+
+DeviceNameArgs parse_device_name(const json& a) {
+    args::only(a, {"name"});
+    return {args::required_string(a, "name")};
+}
+
+awaitable<Answer> status(Service& service, Request&, const NoArguments&) {
+    // Each read first, then each result checked, in the order they were read.
+    auto cards_read = service.store.cards();
+    auto people_read = service.store.people();
+    auto devices_read = service.store.devices();
+    auto schema_read = service.store.schema_version();
+    CARDD_CO_TRY(cards, std::move(cards_read));
+    CARDD_CO_TRY(people, std::move(people_read));
+    CARDD_CO_TRY(devices, std::move(devices_read));
+    CARDD_CO_TRY(schema, std::move(schema_read));
+    json states = {{"active", 0}, {"lost", 0}, {"replaced", 0}, {"returned", 0}};
+    for (const auto& card : cards) states[std::string(to_string(card.state))] = states[std::string(to_string(card.state))].get<int>() + 1;
+    int terminals = 0;
+    int failed = 0;
+    int encoders = 0;
+    for (const auto& device : devices) {
+        if (device.kind == store::DeviceKind::encoder) {
+            ++encoders;
+            continue;
         }
-        const std::int64_t uptime = store::system_clock_now() - service.started_at;
-        co_return Answer::ok("cardd " CARDD_VERSION " up " + std::to_string(uptime) + " s, " + std::to_string(terminals) +
-                                 " terminals (" + std::to_string(failed) + " failed), " + std::to_string(cards->size()) +
-                                 " cards",
-                             {{"version", CARDD_VERSION},
-                              {"uptime", uptime},
-                              {"database", service.database},
-                              {"schema_version", *schema},
-                              {"terminals", terminals},
-                              {"terminals_failed", failed},
-                              {"encoders", encoders},
-                              {"cards", states},
-                              {"people", people->size()}});
-    });
+        ++terminals;
+        if (device.sync_error) ++failed;
+    }
+    const std::int64_t uptime = store::system_clock_now() - service.started_at;
+    co_return Answer::ok("cardd " CARDD_VERSION " up " + std::to_string(uptime) + " s, " + std::to_string(terminals) +
+                             " terminals (" + std::to_string(failed) + " failed), " + std::to_string(cards.size()) +
+                             " cards",
+                         {{"version", CARDD_VERSION},
+                          {"uptime", uptime},
+                          {"database", service.database},
+                          {"schema_version", schema},
+                          {"terminals", terminals},
+                          {"terminals_failed", failed},
+                          {"encoders", encoders},
+                          {"cards", states},
+                          {"people", people.size()}});
+}
 
-    registry.add("format-show", Role::viewer, [&service](Request&) -> awaitable<Answer> {
-        auto format = service.store.card_format();
-        if (!format) co_return from_error(format.error());
-        co_return Answer::ok("sector " + std::to_string(format->sector) + ", card numbers up to " +
-                                 std::to_string(format->max_card_no),
-                             to_json(*format));
-    });
+awaitable<Answer> format_show(Service& service, Request&, const NoArguments&) {
+    CARDD_CO_TRY(format, service.store.card_format());
+    co_return Answer::ok("sector " + std::to_string(format.sector) + ", card numbers up to " +
+                             std::to_string(format.max_card_no),
+                         to_json(format));
+}
 
-    registry.add("format-set", Role::admin, [&service](Request& request) -> awaitable<Answer> {
-        args::only(request.arguments, {"sector", "card_no_digits", "max_card_no"});
-        auto format = service.store.card_format();
-        if (!format) co_return from_error(format.error());
-        format->sector = args::required_int32(request.arguments, "sector");
-        if (auto digits = args::optional_int32(request.arguments, "card_no_digits")) format->card_no_digits = *digits;
-        if (auto max = args::optional_int(request.arguments, "max_card_no")) format->max_card_no = *max;
-        auto saved = service.store.set_card_format(actor_of(request), *format);
-        if (!saved) co_return from_error(saved.error());
-        co_return Answer::ok("card format saved: sector " + std::to_string(saved->sector), to_json(*saved));
-    });
+awaitable<Answer> format_set(Service& service, Request& request, const FormatSetArgs& arguments) {
+    CARDD_CO_TRY(format, service.store.card_format());
+    format.sector = arguments.sector;
+    if (arguments.card_no_digits) format.card_no_digits = *arguments.card_no_digits;
+    if (arguments.max_card_no) format.max_card_no = *arguments.max_card_no;
+    CARDD_CO_TRY(saved, service.store.set_card_format(actor_of(request), format));
+    co_return Answer::ok("card format saved: sector " + std::to_string(saved.sector), to_json(saved));
+}
 
-    registry.add("device-add-terminal", Role::admin, [&service](Request& request) -> awaitable<Answer> {
-        const json& a = request.arguments;
-        args::only(a, {"name", "tcp", "rtu", "baud", "parity", "unit"});
-        store::TerminalSpec spec;
-        spec.name = args::required_string(a, "name");
-        spec.unit_id = args::optional_int32(a, "unit").value_or(1);
-        const auto tcp = args::optional_string(a, "tcp");
-        const auto rtu = args::optional_string(a, "rtu");
-        if (tcp.has_value() == rtu.has_value()) throw BadArgument("give exactly one of 'tcp' and 'rtu'");
-        if (tcp) {
-            if (a.contains("baud") || a.contains("parity")) throw BadArgument("'baud' and 'parity' go with 'rtu'");
-            spec.address = parse_host_port(*tcp);
-        } else {
-            const std::string parity = args::optional_string(a, "parity").value_or("E");
-            if (parity.size() != 1) throw BadArgument("'parity' must be N, E or O");
-            spec.address = store::RtuAddress{*rtu, args::required_int32(a, "baud"), parity[0]};
+awaitable<Answer> device_add_terminal(Service& service, Request& request, const TerminalArgs& arguments) {
+    CARDD_CO_TRY(added, service.store.add_terminal(actor_of(request), arguments.spec));
+    // A new terminal learns what was pushed to all at once; a zero wait
+    // leaves it to finish in the background.
+    // (Named first: GCC 12 miscompiles a braced list inside a co_await expression.)
+    std::vector<store::DeviceId> added_terminal{added.id};
+    co_await service.distributor.push(std::move(added_terminal), std::chrono::milliseconds(0));
+    co_return Answer::ok("terminal " + added.name + " added (" + address_of(added) + ")", {{"device", to_json(added)}});
+}
+
+awaitable<Answer> device_add_encoder(Service& service, Request& request, const EncoderArgs& arguments) {
+    CARDD_CO_TRY(added, service.store.add_encoder(actor_of(request), arguments.spec));
+    co_return Answer::ok("encoder " + added.name + " added (" + address_of(added) + ")", {{"device", to_json(added)}});
+}
+
+awaitable<Answer> device_list(Service& service, Request&, const NoArguments&) {
+    CARDD_CO_TRY(devices, service.store.devices());
+    json list = json::array();
+    for (const auto& device : devices) {
+        json entry = to_json(device);
+        if (device.kind == store::DeviceKind::terminal) {
+            CARDD_CO_TRY(pending, service.store.pending_batches(device.id));
+            std::size_t cards = 0;
+            for (const auto& batch : pending) cards += batch.cards.size();
+            entry["pending_cards"] = cards;
         }
-        auto added = service.store.add_terminal(actor_of(request), spec);
-        if (!added) co_return from_error(added.error());
-        // A new terminal learns what was pushed to all at once; a zero wait
-        // leaves it to finish in the background.
-        // (Named first: GCC 12 miscompiles a braced list inside a co_await expression.)
-        std::vector<store::DeviceId> added_terminal{added->id};
-        co_await service.distributor.push(std::move(added_terminal), std::chrono::milliseconds(0));
-        co_return Answer::ok("terminal " + added->name + " added (" + address_of(*added) + ")", {{"device", to_json(*added)}});
-    });
+        list.push_back(std::move(entry));
+    }
+    co_return Answer::ok(std::to_string(devices.size()) + " devices", {{"devices", list}});
+}
 
-    registry.add("device-add-encoder", Role::admin, [&service](Request& request) -> awaitable<Answer> {
-        const json& a = request.arguments;
-        args::only(a, {"name", "usb", "sim"});
-        store::EncoderSpec spec;
-        spec.name = args::required_string(a, "name");
-        spec.simulated = args::optional_bool(a, "sim", false);
-        const auto usb = args::optional_string(a, "usb");
-        if (spec.simulated == usb.has_value()) throw BadArgument("give exactly one of 'usb' and 'sim'");
-        if (usb) {
-            const auto colon = usb->find(':');
-            if (colon == std::string::npos) throw BadArgument("'usb' must be VID:PID in hexadecimal, e.g. 072f:2200");
-            spec.vendor_id = hex16(std::string_view(*usb).substr(0, colon));
-            spec.product_id = hex16(std::string_view(*usb).substr(colon + 1));
-        }
-        auto added = service.store.add_encoder(actor_of(request), spec);
-        if (!added) co_return from_error(added.error());
-        co_return Answer::ok("encoder " + added->name + " added (" + address_of(*added) + ")", {{"device", to_json(*added)}});
-    });
+awaitable<Answer> device_remove(Service& service, Request& request, const DeviceNameArgs& arguments) {
+    CARDD_CO_TRY_VOID(service.store.remove_device(actor_of(request), arguments.name));
+    co_return Answer::ok("device " + arguments.name + " removed");
+}
 
-    registry.add("device-list", Role::viewer, [&service](Request&) -> awaitable<Answer> {
-        auto devices = service.store.devices();
-        if (!devices) co_return from_error(devices.error());
-        json list = json::array();
-        for (const auto& device : *devices) {
-            json entry = to_json(device);
-            if (device.kind == store::DeviceKind::terminal) {
-                auto pending = service.store.pending_batches(device.id);
-                if (!pending) co_return from_error(pending.error());
-                std::size_t cards = 0;
-                for (const auto& batch : *pending) cards += batch.cards.size();
-                entry["pending_cards"] = cards;
-            }
-            list.push_back(std::move(entry));
-        }
-        co_return Answer::ok(std::to_string(devices->size()) + " devices", {{"devices", list}});
-    });
-
-    registry.add("device-remove", Role::admin, [&service](Request& request) -> awaitable<Answer> {
-        args::only(request.arguments, {"name"});
-        const std::string name = args::required_string(request.arguments, "name");
-        auto removed = service.store.remove_device(actor_of(request), name);
-        if (!removed) co_return from_error(removed.error());
-        co_return Answer::ok("device " + name + " removed");
-    });
-
-    registry.add("device-read-params", Role::issuer, [&service](Request& request) -> awaitable<Answer> {
-        args::only(request.arguments, {"name"});
-        auto device = service.store.device(args::required_string(request.arguments, "name"));
-        if (!device) co_return from_error(device.error());
-        if (device->kind == store::DeviceKind::encoder) co_return co_await encoder_read_params(service, device->name);
-        auto info = co_await service.distributor.read_params(device->id);
-        if (!info) {
-            co_return Answer::failure(ResultCode::error, "terminal " + device->name + " did not answer: " + info.error().message);
-        }
-        co_return Answer::ok("terminal " + device->name + " answered", terminal_info_json(*info));
-    });
+awaitable<Answer> device_read_params(Service& service, Request&, const DeviceNameArgs& arguments) {
+    CARDD_CO_TRY(device, service.store.device(arguments.name));
+    if (device.kind == store::DeviceKind::encoder) co_return co_await encoder_read_params(service, device.name);
+    auto info = co_await service.distributor.read_params(device.id);
+    if (!info) {
+        co_return Answer::failure(ResultCode::error, "terminal " + device.name + " did not answer: " + info.error().message);
+    }
+    co_return Answer::ok("terminal " + device.name + " answered", terminal_info_json(*info));
 }
 
 }  // namespace cardd::daemon

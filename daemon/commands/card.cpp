@@ -1,17 +1,20 @@
 // card-init, card-read, encoder-sim-place, encoder-sim-remove, encoder-sim-slow, and an encoder's parameters:
 // what is done to a card on the encoder without another store change.
 
+#include "daemon/commands/card.hpp"
+
 #include <random>
 
 #include "daemon/control/arguments.hpp"
+#include "daemon/control/co_try.hpp"
 #include "daemon/card_workflow.hpp"
 #include "daemon/json_view.hpp"
 #include "daemon/log.hpp"
-#include "daemon/commands/commands.hpp"
 #include "daemon/service.hpp"
 #include "daemon/simulated_station.hpp"
 #include "daemon/encoder/sim/virtual_card.hpp"
 #include "protocol/card/access_bits.hpp"
+#include "protocol/money.hpp"
 
 namespace cardd::daemon {
 
@@ -47,7 +50,7 @@ json differences(const encoder::CardImage& image, const store::Card& stored, std
                         (stored.state == store::CardState::lost ? " (terminals it was pushed to refuse it)" : ""));
     }
     if (image.balance != stored.balance) {
-        found.push_back("balance: the card holds " + yuan(image.balance) + ", the ledger " + yuan(stored.balance) +
+        found.push_back("balance: the card holds " + protocol::format_yuan(image.balance) + ", the ledger " + protocol::format_yuan(stored.balance) +
                         (image.balance < stored.balance ? " (purchases not yet collected from terminals explain a lower card balance)"
                                                         : ""));
     }
@@ -82,199 +85,204 @@ struct PlacedCard {
     std::string uid;
 };
 
-awaitable<std::expected<PlacedCard, Answer>> place_card(Service& service, Request& request) {
-    auto use = co_await EncoderUse::begin(service, request);
-    if (!use) co_return std::unexpected(use.error());
-    auto none = co_await (*use)->wait_for_card();
-    if (none) co_return std::unexpected(*none);
-    encoder::CardSession& session = (*use)->session();
-    auto kind = session.classify();
-    if (!kind) co_return std::unexpected(from_encoder_error(kind.error()));
-    auto uid = session.uid();
-    if (!uid) co_return std::unexpected(from_encoder_error(uid.error()));
-    PlacedCard placed{std::move(*use), *kind, encoder::uid_hex(*uid)};
+awaitable<std::expected<PlacedCard, Answer>> place_card(Service& service, Request& request,
+                                                         const EncoderChoice& choice) {
+    CARDD_CO_TRY(use, co_await EncoderUse::begin(service, request, choice));
+    CARDD_CO_TRY_VOID(co_await use->wait_for_card());
+    encoder::CardSession& session = use->session();
+    CARDD_CO_TRY(kind, session.classify());
+    CARDD_CO_TRY(uid, session.uid());
+    PlacedCard placed{std::move(use), kind, encoder::uid_hex(uid)};
     co_return placed;
 }
 
 }  // namespace
 
+CardReadArgs parse_card_read(const json& a) {
+    args::only(a, {"card_no", "encoder", "wait_s"});
+    return {args::optional_int(a, "card_no"), parse_encoder_choice(a)};
+}
+
+EncoderChoice parse_encoder_only(const json& a) {
+    args::only(a, {"encoder", "wait_s"});
+    return parse_encoder_choice(a);
+}
+
+SimPlaceArgs parse_sim_place(const json& a) {
+    args::only(a, {"encoder", "blank", "uid", "foreign", "count"});
+    SimPlaceArgs place;
+    place.blank = args::optional_bool(a, "blank", false);
+    place.foreign = args::optional_bool(a, "foreign", false);
+    const auto uid_text = args::optional_string(a, "uid");
+    place.count = args::optional_int32(a, "count").value_or(1);
+    if (place.blank == uid_text.has_value()) throw BadArgument("give exactly one of 'blank' and 'uid'");
+    if (place.count < 1 || place.count > 1000) throw BadArgument("'count' must be 1 to 1000");
+    if (place.count > 1 && !place.blank) throw BadArgument("'count' goes with 'blank'");
+    if (place.foreign && !uid_text) throw BadArgument("'foreign' goes with 'uid'");
+    if (uid_text) {
+        place.uid = parse_uid(*uid_text);
+        if (!place.uid) throw BadArgument("'uid' must be 8 or 14 hexadecimal digits (a 4- or 7-byte UID)");
+    }
+    place.encoder = args::optional_string(a, encoder_argument);
+    return place;
+}
+
+SimSlowArgs parse_sim_slow(const json& a) {
+    args::only(a, {"encoder", "ms"});
+    const auto ms = args::required_int(a, "ms");
+    if (ms < 0 || ms > max_sim_command_ms) {
+        throw BadArgument("'ms' must be 0 to " + std::to_string(max_sim_command_ms) + " milliseconds per card command");
+    }
+    return {ms, args::optional_string(a, encoder_argument)};
+}
+
+SimRemoveArgs parse_sim_remove(const json& a) {
+    args::only(a, {"encoder", "after"});
+    const auto after = args::optional_int32(a, "after");
+    if (after && (*after < 0 || *after > 1000)) throw BadArgument("'after' must be 0 to 1000 card commands");
+    return {after, args::optional_string(a, encoder_argument)};
+}
+
 awaitable<Answer> encoder_read_params(Service& service, const std::string& name) {
-    auto station = service.encoders.find(name);
-    if (!station) co_return from_error(station.error());
-    StationLease lease = co_await service.encoders.lease(**station);
-    if (auto opened = lease->open(); !opened) co_return from_encoder_error(opened.error());
+    CARDD_CO_TRY(station, service.encoders.find(name));
+    StationLease lease = co_await service.encoders.lease(*station);
+    CARDD_CO_TRY_VOID(lease->open());
     auto firmware = lease->reader->firmware();
     if (!firmware) {
         lease->forget_if_gone(firmware.error());
         co_return Answer::failure(ResultCode::card_failed, "encoder " + name + " did not answer: " + firmware.error().message);
     }
-    auto present = lease->reader->card_present();
-    if (!present) co_return from_encoder_error(present.error());
-    json params = {{"device", name}, {"firmware", *firmware}, {"card_present", *present}};
-    std::string text = "encoder " + name + " answered: firmware " + *firmware + ", " + (*present ? "a card" : "no card") +
+    CARDD_CO_TRY(present, lease->reader->card_present());
+    json params = {{"device", name}, {"firmware", *firmware}, {"card_present", present}};
+    std::string text = "encoder " + name + " answered: firmware " + *firmware + ", " + (present ? "a card" : "no card") +
                        " on it";
-    if (*present) {
+    if (present) {
         if (auto uid = lease->reader->uid()) params["uid"] = encoder::uid_hex(*uid);
     }
     co_return Answer::ok(text, params);
 }
 
-void register_card_commands(CommandRegistry& registry, Service& service) {
-    registry.add("card-read", Role::issuer, [&service](Request& request) -> awaitable<Answer> {
-        args::only(request.arguments, {"card_no", "encoder", "wait_s"});
-        const auto expected = args::optional_int(request.arguments, "card_no");
-        auto placed = co_await place_card(service, request);
-        if (!placed) co_return placed.error();
-        const std::string& chip = placed->uid;
-        json answer = {{"uid", chip}, {"kind", kind_name(placed->kind)}};
-        if (placed->kind == encoder::CardKind::blank) co_return Answer::ok("a blank card (" + chip + ")", answer);
-        if (placed->kind == encoder::CardKind::foreign) {
-            co_return Answer::ok("a card from another system (" + chip + "): its keys are not ours", answer);
-        }
-        auto image = placed->use->session().read();
-        if (!image) co_return from_encoder_error(image.error());
-        answer["on_card"] = to_json(*image);
-        json found = json::array();
-        if (expected && *expected != image->identity.card_no) {
-            found.push_back("this is card " + std::to_string(image->identity.card_no) + ", not " + std::to_string(*expected));
-        }
-        auto stored = service.store.card(image->identity.card_no);
-        if (stored) {
-            answer["card"] = to_json(*stored);
-            for (auto& difference : differences(*image, *stored, store::system_clock_now())) found.push_back(difference);
-        } else if (stored.error().code == store::Errc::not_found) {
-            found.push_back("card " + std::to_string(image->identity.card_no) + " is not in the store");
-        } else {
-            co_return from_error(stored.error());
-        }
-        answer["differences"] = found;
-        std::string text = "card " + std::to_string(image->identity.card_no) + " (" + chip + "), holds " +
-                           yuan(image->balance);
-        text += found.empty() ? "; the card agrees with the store"
-                              : "; " + std::to_string(found.size()) + (found.size() == 1 ? " difference" : " differences") +
-                                    " with the store";
-        co_return Answer::ok(text, answer);
-    });
+awaitable<Answer> card_read(Service& service, Request& request, const CardReadArgs& arguments) {
+    CARDD_CO_TRY(placed, co_await place_card(service, request, arguments.encoder));
+    const std::string& chip = placed.uid;
+    json answer = {{"uid", chip}, {"kind", kind_name(placed.kind)}};
+    if (placed.kind == encoder::CardKind::blank) co_return Answer::ok("a blank card (" + chip + ")", answer);
+    if (placed.kind == encoder::CardKind::foreign) {
+        co_return Answer::ok("a card from another system (" + chip + "): its keys are not ours", answer);
+    }
+    CARDD_CO_TRY(image, placed.use->session().read());
+    answer["on_card"] = to_json(image);
+    json found = json::array();
+    if (arguments.expected && *arguments.expected != image.identity.card_no) {
+        found.push_back("this is card " + std::to_string(image.identity.card_no) + ", not " +
+                        std::to_string(*arguments.expected));
+    }
+    auto stored = service.store.card(image.identity.card_no);
+    if (stored) {
+        answer["card"] = to_json(*stored);
+        for (auto& difference : differences(image, *stored, store::system_clock_now())) found.push_back(difference);
+    } else if (stored.error().code == store::Errc::not_found) {
+        found.push_back("card " + std::to_string(image.identity.card_no) + " is not in the store");
+    } else {
+        CARDD_CO_TRY_VOID(stored);
+    }
+    answer["differences"] = found;
+    std::string text = "card " + std::to_string(image.identity.card_no) + " (" + chip + "), holds " +
+                       protocol::format_yuan(image.balance);
+    text += found.empty() ? "; the card agrees with the store"
+                          : "; " + std::to_string(found.size()) + (found.size() == 1 ? " difference" : " differences") +
+                                " with the store";
+    co_return Answer::ok(text, answer);
+}
 
-    registry.add("card-init", Role::issuer, [&service](Request& request) -> awaitable<Answer> {
-        args::only(request.arguments, {"encoder", "wait_s"});
-        auto placed = co_await place_card(service, request);
-        if (!placed) co_return placed.error();
-        encoder::CardSession& session = placed->use->session();
-        const std::string& chip = placed->uid;
-        if (placed->kind == encoder::CardKind::foreign) {
-            co_return Answer::failure(ResultCode::card_failed, "the card " + chip +
-                                                                   " belongs to another system; it cannot be initialised here");
-        }
-        std::string was = "blank";
-        if (placed->kind == encoder::CardKind::ours) {
-            // A live card holds money the ledger counts: it is returned
-            // (cardctl card return --wipe), never initialised away.
-            if (auto image = session.read()) {
-                was = "card " + std::to_string(image->identity.card_no);
-                auto stored = service.store.card(image->identity.card_no);
-                if (stored && (stored->state == store::CardState::active || stored->state == store::CardState::lost) &&
-                    (!stored->uid || *stored->uid == chip)) {
-                    co_return Answer::failure(ResultCode::conflict,
-                                              "the card is card " + std::to_string(stored->card_no) + " of " +
-                                                  stored->staff_no + " " + stored->name + ", still " +
-                                                  std::string(to_string(stored->state)) + "; return it with cardctl card return " +
-                                                  std::to_string(stored->card_no) + " --wipe");
-                }
-            } else {
-                was = "unreadable card of ours";
+awaitable<Answer> card_init(Service& service, Request& request, const EncoderChoice& arguments) {
+    CARDD_CO_TRY(placed, co_await place_card(service, request, arguments));
+    encoder::CardSession& session = placed.use->session();
+    const std::string& chip = placed.uid;
+    if (placed.kind == encoder::CardKind::foreign) {
+        co_return Answer::failure(ResultCode::card_failed, "the card " + chip +
+                                                               " belongs to another system; it cannot be initialised here");
+    }
+    std::string was = "blank";
+    if (placed.kind == encoder::CardKind::ours) {
+        // A live card holds money the ledger counts: it is returned
+        // (cardctl card return --wipe), never initialised away.
+        if (auto image = session.read()) {
+            was = "card " + std::to_string(image->identity.card_no);
+            auto stored = service.store.card(image->identity.card_no);
+            if (stored && (stored->state == store::CardState::active || stored->state == store::CardState::lost) &&
+                (!stored->uid || *stored->uid == chip)) {
+                co_return Answer::failure(ResultCode::conflict,
+                                          "the card is card " + std::to_string(stored->card_no) + " of " +
+                                              stored->staff_no + " " + stored->name + ", still " +
+                                              std::string(to_string(stored->state)) + "; return it with cardctl card return " +
+                                              std::to_string(stored->card_no) + " --wipe");
             }
-        }
-        store::WriteIntent intent;
-        intent.kind = store::WriteKind::init;
-        intent.actor = actor_of(request);
-        auto wiped = write_card(service, *placed->use, std::move(intent),
-                                [](const store::WriteIntent&) { return encoder::blank_sector(); });
-        if (!wiped) co_return from_error(wiped.error());
-        // A returned card's blacklist entries went with the wipe.
-        if (!wiped->change.batches.empty()) {
-            co_await service.distributor.push(terminals_changed(wiped->change), service.config.push_timeout);
-        }
-        co_return Answer::ok("card " + chip + " initialised: a blank card (was " + was + ")",
-                             {{"uid", chip}, {"was", was}});
-    });
-
-    registry.add("encoder-sim-place", Role::issuer, [&service](Request& request) -> awaitable<Answer> {
-        const json& a = request.arguments;
-        args::only(a, {"encoder", "blank", "uid", "foreign", "count"});
-        const bool blank = args::optional_bool(a, "blank", false);
-        const bool foreign = args::optional_bool(a, "foreign", false);
-        const auto uid_text = args::optional_string(a, "uid");
-        const int count = args::optional_int32(a, "count").value_or(1);
-        if (blank == uid_text.has_value()) throw BadArgument("give exactly one of 'blank' and 'uid'");
-        if (count < 1 || count > 1000) throw BadArgument("'count' must be 1 to 1000");
-        if (count > 1 && !blank) throw BadArgument("'count' goes with 'blank'");
-        if (foreign && !uid_text) throw BadArgument("'foreign' goes with 'uid'");
-        std::optional<std::vector<std::uint8_t>> uid;
-        if (uid_text) {
-            uid = parse_uid(*uid_text);
-            if (!uid) throw BadArgument("'uid' must be 8 or 14 hexadecimal digits (a 4- or 7-byte UID)");
-        }
-        auto station = simulated_station(service, a);
-        if (!station) co_return from_error(station.error());
-        Station& simulated = **station;
-        std::string text;
-        if (blank) {
-            auto fresh = simulated.sim->place_blank();
-            if (!fresh) co_return from_encoder_error(fresh.error());
-            uid = std::move(*fresh);
-            simulated.blank_feed = count - 1;
-            text = "a blank card " + encoder::uid_hex(*uid) + " is on encoder " + simulated.device.name;
-            if (count > 1) text += "; " + std::to_string(count - 1) + " more follow, one each time the reader is empty";
-        } else if (foreign) {
-            if (auto placed = simulated.sim->place(foreign_card(*uid)); !placed) {
-                co_return from_encoder_error(placed.error());
-            }
-            text = "a card from another system, " + encoder::uid_hex(*uid) + ", is on encoder " + simulated.device.name;
         } else {
-            if (auto placed = simulated.sim->place(*uid); !placed) co_return from_encoder_error(placed.error());
-            text = "card " + encoder::uid_hex(*uid) + " is on encoder " + simulated.device.name;
+            was = "unreadable card of ours";
         }
-        co_return Answer::ok(text, {{"uid", encoder::uid_hex(*uid)}, {"encoder", simulated.device.name}});
-    });
+    }
+    store::WriteIntent intent;
+    intent.kind = store::WriteKind::init;
+    intent.actor = actor_of(request);
+    CARDD_CO_TRY(wiped, write_card(service, *placed.use, std::move(intent),
+                                   [](const store::WriteIntent&) { return encoder::blank_sector(); }));
+    // A returned card's blacklist entries went with the wipe.
+    if (!wiped.change.batches.empty()) {
+        co_await service.distributor.push(terminals_changed(wiped.change), service.config.push_timeout);
+    }
+    co_return Answer::ok("card " + chip + " initialised: a blank card (was " + was + ")", {{"uid", chip}, {"was", was}});
+}
 
-    // Tests slow the simulated reader down to hold a card write open for
-    // long enough to break something else in the middle of it.
-    registry.add("encoder-sim-slow", Role::issuer, [&service](Request& request) -> awaitable<Answer> {
-        const json& a = request.arguments;
-        args::only(a, {"encoder", "ms"});
-        const auto ms = args::required_int(a, "ms");
-        if (ms < 0 || ms > max_sim_command_ms) {
-            throw BadArgument("'ms' must be 0 to " + std::to_string(max_sim_command_ms) + " milliseconds per card command");
+awaitable<Answer> encoder_sim_place(Service& service, Request&, const SimPlaceArgs& arguments) {
+    CARDD_CO_TRY(station, simulated_station(service, arguments.encoder));
+    Station& simulated = *station;
+    std::optional<std::vector<std::uint8_t>> uid = arguments.uid;
+    std::string text;
+    if (arguments.blank) {
+        CARDD_CO_TRY(fresh, simulated.sim->place_blank());
+        uid = std::move(fresh);
+        simulated.blank_feed = arguments.count - 1;
+        text = "a blank card " + encoder::uid_hex(*uid) + " is on encoder " + simulated.device.name;
+        if (arguments.count > 1) {
+            text += "; " + std::to_string(arguments.count - 1) + " more follow, one each time the reader is empty";
         }
-        auto station = simulated_station(service, a);
-        if (!station) co_return from_error(station.error());
-        Station& simulated = **station;
-        simulated.sim->slow_down(std::chrono::milliseconds(ms));
-        const json answer = {{"encoder", simulated.device.name}, {"ms", ms}};
-        if (ms == 0) co_return Answer::ok("encoder " + simulated.device.name + " answers every card command at once", answer);
-        co_return Answer::ok("every card command on encoder " + simulated.device.name + " now takes " +
-                                 std::to_string(ms) + " ms",
-                             answer);
-    });
+    } else if (arguments.foreign) {
+        CARDD_CO_TRY_VOID(simulated.sim->place(foreign_card(*uid)));
+        text = "a card from another system, " + encoder::uid_hex(*uid) + ", is on encoder " + simulated.device.name;
+    } else {
+        CARDD_CO_TRY_VOID(simulated.sim->place(*uid));
+        text = "card " + encoder::uid_hex(*uid) + " is on encoder " + simulated.device.name;
+    }
+    co_return Answer::ok(text, {{"uid", encoder::uid_hex(*uid)}, {"encoder", simulated.device.name}});
+}
 
-    registry.add("encoder-sim-remove", Role::issuer, [&service](Request& request) -> awaitable<Answer> {
-        const json& a = request.arguments;
-        args::only(a, {"encoder", "after"});
-        const auto after = args::optional_int32(a, "after");
-        if (after && (*after < 0 || *after > 1000)) throw BadArgument("'after' must be 0 to 1000 card commands");
-        auto station = simulated_station(service, a);
-        if (!station) co_return from_error(station.error());
-        Station& simulated = **station;
-        simulated.blank_feed = 0;
-        if (after && *after > 0) {
-            simulated.sim->remove_after(*after);
-            co_return Answer::ok("the card leaves encoder " + simulated.device.name + " after " + std::to_string(*after) +
-                                 " more card commands");
-        }
-        simulated.sim->remove();
-        co_return Answer::ok("encoder " + simulated.device.name + " is empty");
-    });
+// Tests slow the simulated reader down to hold a card write open for
+// long enough to break something else in the middle of it.
+awaitable<Answer> encoder_sim_slow(Service& service, Request&, const SimSlowArgs& arguments) {
+    CARDD_CO_TRY(station, simulated_station(service, arguments.encoder));
+    Station& simulated = *station;
+    simulated.sim->slow_down(std::chrono::milliseconds(arguments.ms));
+    const json answer = {{"encoder", simulated.device.name}, {"ms", arguments.ms}};
+    if (arguments.ms == 0) {
+        co_return Answer::ok("encoder " + simulated.device.name + " answers every card command at once", answer);
+    }
+    co_return Answer::ok("every card command on encoder " + simulated.device.name + " now takes " +
+                             std::to_string(arguments.ms) + " ms",
+                         answer);
+}
+
+awaitable<Answer> encoder_sim_remove(Service& service, Request&, const SimRemoveArgs& arguments) {
+    CARDD_CO_TRY(station, simulated_station(service, arguments.encoder));
+    Station& simulated = *station;
+    simulated.blank_feed = 0;
+    if (arguments.after && *arguments.after > 0) {
+        simulated.sim->remove_after(*arguments.after);
+        co_return Answer::ok("the card leaves encoder " + simulated.device.name + " after " +
+                             std::to_string(*arguments.after) + " more card commands");
+    }
+    simulated.sim->remove();
+    co_return Answer::ok("encoder " + simulated.device.name + " is empty");
 }
 
 }  // namespace cardd::daemon

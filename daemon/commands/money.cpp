@@ -1,12 +1,15 @@
 // card-topup, card-refund-close, card-return.
 
+#include "daemon/commands/money.hpp"
+
 #include "daemon/control/arguments.hpp"
+#include "daemon/control/co_try.hpp"
 #include "daemon/card_workflow.hpp"
 #include "daemon/card_write.hpp"
 #include "daemon/log.hpp"
 #include "daemon/json_view.hpp"
-#include "daemon/commands/commands.hpp"
 #include "daemon/service.hpp"
+#include "protocol/money.hpp"
 
 namespace cardd::daemon {
 
@@ -32,28 +35,25 @@ std::string collection_note(const json& not_collected) {
            " terminals could not be collected first, so their latest purchases are not counted yet";
 }
 
-store::WriteIntent intent_for(store::WriteKind kind, Request& request) {
+store::WriteIntent intent_for(store::WriteKind kind, Request& request, store::CardNo card_no) {
     store::WriteIntent intent;
     intent.kind = kind;
     intent.actor = actor_of(request);
-    intent.card_no = args::required_int(request.arguments, "card_no");
+    intent.card_no = card_no;
     return intent;
 }
 
 /// Wipes the card handed in through the journal: the card holds no money
 /// after, so it need not be blacklisted.
 awaitable<std::expected<store::AppliedWrite, Answer>> wipe_card(Service& service, Request& request,
+                                                               const EncoderChoice& encoder,
                                                                const store::WriteIntent& intent) {
-    auto use = co_await EncoderUse::begin(service, request);
-    if (!use) co_return std::unexpected(use.error());
-    auto none = co_await (*use)->wait_for_card();
-    if (none) co_return std::unexpected(*none);
-    auto read = read_expected_card(service, **use, intent.card_no);
-    if (!read) co_return std::unexpected(from_error(read.error()));
-    auto applied = write_card(service, **use, intent,
-                              [](const store::WriteIntent&) { return encoder::blank_sector(); });
-    if (!applied) co_return std::unexpected(from_error(applied.error()));
-    co_return std::move(*applied);
+    CARDD_CO_TRY(use, co_await EncoderUse::begin(service, request, encoder));
+    CARDD_CO_TRY_VOID(co_await use->wait_for_card());
+    CARDD_CO_TRY_VOID(read_expected_card(service, *use, intent.card_no));
+    CARDD_CO_TRY(applied, write_card(service, *use, intent,
+                                     [](const store::WriteIntent&) { return encoder::blank_sector(); }));
+    co_return std::move(applied);
 }
 
 /// Closes a card that is not on an encoder: the store change alone, and the
@@ -94,7 +94,7 @@ struct Closing {
         std::string note = wiped ? "; the card is blank again"
                                  : "; the card was not wiped, so it goes on every terminal's blacklist";
         if (closed.written_off > 0) {
-            note += "; a negative balance of " + yuan(-closed.written_off) +
+            note += "; a negative balance of " + protocol::format_yuan(-closed.written_off) +
                     " (purchases beyond the ledger) was written off by uid " + std::to_string(closed.intent.actor.uid);
         }
         return note + collection_note(not_collected);
@@ -105,22 +105,19 @@ struct Closing {
 /// wipes the card through the journal or closes it without the card, and
 /// pushes the blacklist change.
 awaitable<std::expected<Closing, Answer>> close_card(Service& service, Request& request, store::WriteIntent& intent,
-                                                    bool wipe) {
-    const auto write_off = write_off_of(request);
-    if (!write_off) co_return std::unexpected(write_off.error());
-    intent.write_off = *write_off;
-    if (auto rehearsed = rehearse_write(service, intent); !rehearsed) {
-        co_return std::unexpected(from_error(rehearsed.error()));
-    }
+                                                    const CloseArgs& arguments, bool wipe) {
+    CARDD_CO_TRY(write_off, write_off_of(request, arguments.write_off));
+    intent.write_off = write_off;
+    CARDD_CO_TRY_VOID(rehearse_write(service, intent));
     Closing closing;
     if (intent.refund) closing.collected = co_await collect_everywhere(service, closing.not_collected);
     // Two statements, not a conditional around co_await: GCC 12
     // miscompiles the latter (a double free).
     std::expected<store::AppliedWrite, Answer> closed = std::unexpected(Answer{});
-    if (wipe) closed = co_await wipe_card(service, request, intent);
+    if (wipe) closed = co_await wipe_card(service, request, arguments.encoder, intent);
     else closed = close_without_card(service, intent);
-    if (!closed) co_return std::unexpected(closed.error());
-    closing.closed = std::move(*closed);
+    CARDD_CO_TRY(done, std::move(closed));
+    closing.closed = std::move(done);
     const auto results =
         co_await service.distributor.push(terminals_changed(closing.closed.change), service.config.push_timeout);
     closing.pushed = terminal_results_json(results, closing.failed);
@@ -128,72 +125,92 @@ awaitable<std::expected<Closing, Answer>> close_card(Service& service, Request& 
 }
 }  // namespace
 
-void register_money_commands(CommandRegistry& registry, Service& service) {
-    registry.add("card-topup", Role::issuer, [&service](Request& request) -> awaitable<Answer> {
-        args::only(request.arguments, {"card_no", "amount", "encoder", "wait_s"});
-        store::WriteIntent intent = intent_for(store::WriteKind::topup, request);
-        intent.amount = args::required_int(request.arguments, "amount");
-        if (auto rehearsed = rehearse_write(service, intent); !rehearsed) co_return from_error(rehearsed.error());
-        auto use = co_await EncoderUse::begin(service, request);
-        if (!use) co_return use.error();
-        auto none = co_await (*use)->wait_for_card();
-        if (none) co_return *none;
-        auto before = read_expected_card(service, **use, intent.card_no);
-        if (!before) co_return from_error(before.error());
-        // The rehearsal bounded the amount by the ledger; the card's own value
-        // block is bounded too.
-        const std::int64_t on_card = std::int64_t{before->balance} + intent.amount;
-        if (on_card > store::max_card_balance || before->counter >= protocol::card::max_counter) {
-            co_return Answer::failure(ResultCode::card_failed, "card " + std::to_string(intent.card_no) + " holds " +
-                                                                   yuan(before->balance) + "; a top-up of " +
-                                                                   yuan(intent.amount) + " leaves its value block's range");
-        }
-        auto applied = write_card(service, **use, intent, [&](const store::WriteIntent&) {
-            return encoder::card_sector(before->identity, static_cast<std::int32_t>(on_card), before->counter + 1,
-                                        (*use)->sector());
-        });
-        if (!applied) co_return from_error(applied.error());
-        const store::Card& card = *applied->card;
-        co_return Answer::ok("card " + std::to_string(card.card_no) + " topped up by " + yuan(intent.amount) +
-                                 ", balance " + yuan(card.balance) + " (the card holds " + yuan(on_card) + ")",
-                             {{"card", to_json(card)}, {"on_card", {{"balance", on_card}, {"counter", before->counter + 1}}}});
-    });
+TopupArgs parse_topup(const json& a) {
+    args::only(a, {"card_no", "amount", "encoder", "wait_s"});
+    TopupArgs parsed;
+    parsed.card_no = args::required_int(a, "card_no");
+    parsed.amount = args::required_int(a, "amount");
+    parsed.encoder = parse_encoder_choice(a);
+    return parsed;
+}
 
-    registry.add("card-refund-close", Role::issuer, [&service](Request& request) -> awaitable<Answer> {
-        args::only(request.arguments, {"card_no", "wipe", "write_off", "encoder", "wait_s"});
-        store::WriteIntent intent = intent_for(store::WriteKind::refund_close, request);
-        intent.refund = true;
-        auto before = service.store.card(intent.card_no);
-        if (!before) co_return from_error(before.error());
-        // An active card is handed in and wiped; a lost one is not here, so
-        // only the blacklist stops it.
-        const bool wipe = args::optional_bool(request.arguments, "wipe", before->state == store::CardState::active);
-        auto closing = co_await close_card(service, request, intent, wipe);
-        if (!closing) co_return closing.error();
-        const store::AppliedWrite& closed = closing->closed;
-        json answer = closing->arguments();
-        answer["wiped"] = wipe;
-        co_return Answer::ok("card " + std::to_string(intent.card_no) + " closed, " + yuan(closed.refunded) +
-                                 " refunded in cash" + closing->notes(wipe),
-                             std::move(answer));
-    });
+CloseArgs parse_refund_close(const json& a) {
+    args::only(a, {"card_no", "wipe", "write_off", "encoder", "wait_s"});
+    CloseArgs parsed;
+    parsed.card_no = args::required_int(a, "card_no");
+    parsed.wipe = args::optional_bool(a, "wipe");
+    parsed.write_off = args::optional_bool(a, "write_off", false);
+    parsed.encoder = parse_encoder_choice(a);
+    return parsed;
+}
 
-    registry.add("card-return", Role::issuer, [&service](Request& request) -> awaitable<Answer> {
-        args::only(request.arguments, {"card_no", "wipe", "refund", "write_off", "encoder", "wait_s"});
-        store::WriteIntent intent = intent_for(store::WriteKind::card_return, request);
-        intent.refund = args::optional_bool(request.arguments, "refund", true);
-        const bool wipe = args::optional_bool(request.arguments, "wipe", false);
-        auto closing = co_await close_card(service, request, intent, wipe);
-        if (!closing) co_return closing.error();
-        const store::Card& card = *closing->closed.card;
-        json answer = closing->arguments();
-        answer["wiped"] = wipe ? json("blank") : json(nullptr);
-        co_return Answer::ok("card " + std::to_string(card.card_no) + " returned" +
-                                 (intent.refund ? ", " + yuan(closing->closed.refunded) + " refunded in cash"
-                                                : ", balance " + yuan(card.balance) + " kept on its ledger") +
-                                 closing->notes(wipe),
-                             std::move(answer));
-    });
+CloseArgs parse_return(const json& a) {
+    args::only(a, {"card_no", "wipe", "refund", "write_off", "encoder", "wait_s"});
+    CloseArgs parsed;
+    parsed.card_no = args::required_int(a, "card_no");
+    parsed.refund = args::optional_bool(a, "refund", true);
+    parsed.wipe = args::optional_bool(a, "wipe");
+    parsed.write_off = args::optional_bool(a, "write_off", false);
+    parsed.encoder = parse_encoder_choice(a);
+    return parsed;
+}
+
+awaitable<Answer> card_topup(Service& service, Request& request, const TopupArgs& arguments) {
+    store::WriteIntent intent = intent_for(store::WriteKind::topup, request, arguments.card_no);
+    intent.amount = arguments.amount;
+    CARDD_CO_TRY_VOID(rehearse_write(service, intent));
+    CARDD_CO_TRY(use, co_await EncoderUse::begin(service, request, arguments.encoder));
+    CARDD_CO_TRY_VOID(co_await use->wait_for_card());
+    CARDD_CO_TRY(before, read_expected_card(service, *use, intent.card_no));
+    // The rehearsal bounded the amount by the ledger; the card's own value
+    // block is bounded too.
+    const std::int64_t on_card = std::int64_t{before.balance} + intent.amount;
+    if (on_card > store::max_card_balance || before.counter >= protocol::card::max_counter) {
+        co_return Answer::failure(ResultCode::card_failed, "card " + std::to_string(intent.card_no) + " holds " +
+                                                               protocol::format_yuan(before.balance) + "; a top-up of " +
+                                                               protocol::format_yuan(intent.amount) +
+                                                               " leaves its value block's range");
+    }
+    const int sector = use->sector();
+    CARDD_CO_TRY(applied, write_card(service, *use, intent, [&](const store::WriteIntent&) {
+        return encoder::card_sector(before.identity, static_cast<std::int32_t>(on_card), before.counter + 1, sector);
+    }));
+    const store::Card& card = *applied.card;
+    co_return Answer::ok("card " + std::to_string(card.card_no) + " topped up by " +
+                             protocol::format_yuan(intent.amount) + ", balance " + protocol::format_yuan(card.balance) +
+                             " (the card holds " + protocol::format_yuan(on_card) + ")",
+                         {{"card", to_json(card)}, {"on_card", {{"balance", on_card}, {"counter", before.counter + 1}}}});
+}
+
+awaitable<Answer> card_refund_close(Service& service, Request& request, const CloseArgs& arguments) {
+    store::WriteIntent intent = intent_for(store::WriteKind::refund_close, request, arguments.card_no);
+    intent.refund = true;
+    CARDD_CO_TRY(before, service.store.card(intent.card_no));
+    // An active card is handed in and wiped; a lost one is not here, so
+    // only the blacklist stops it.
+    const bool wipe = arguments.wipe.value_or(before.state == store::CardState::active);
+    CARDD_CO_TRY(closing, co_await close_card(service, request, intent, arguments, wipe));
+    const store::AppliedWrite& closed = closing.closed;
+    json answer = closing.arguments();
+    answer["wiped"] = wipe;
+    co_return Answer::ok("card " + std::to_string(intent.card_no) + " closed, " + protocol::format_yuan(closed.refunded) +
+                             " refunded in cash" + closing.notes(wipe),
+                         std::move(answer));
+}
+
+awaitable<Answer> card_return(Service& service, Request& request, const CloseArgs& arguments) {
+    store::WriteIntent intent = intent_for(store::WriteKind::card_return, request, arguments.card_no);
+    intent.refund = arguments.refund;
+    const bool wipe = arguments.wipe.value_or(false);
+    CARDD_CO_TRY(closing, co_await close_card(service, request, intent, arguments, wipe));
+    const store::Card& card = *closing.closed.card;
+    json answer = closing.arguments();
+    answer["wiped"] = wipe ? json("blank") : json(nullptr);
+    co_return Answer::ok("card " + std::to_string(card.card_no) + " returned" +
+                             (intent.refund ? ", " + protocol::format_yuan(closing.closed.refunded) + " refunded in cash"
+                                            : ", balance " + protocol::format_yuan(card.balance) + " kept on its ledger") +
+                             closing.notes(wipe),
+                         std::move(answer));
 }
 
 }  // namespace cardd::daemon

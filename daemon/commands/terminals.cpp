@@ -1,11 +1,12 @@
 // failed, resync, collect.
 
+#include "daemon/commands/terminals.hpp"
+
 #include <algorithm>
 #include <set>
 
-#include "daemon/control/arguments.hpp"
+#include "daemon/control/co_try.hpp"
 #include "daemon/json_view.hpp"
-#include "daemon/commands/commands.hpp"
 #include "daemon/service.hpp"
 
 namespace cardd::daemon {
@@ -59,77 +60,88 @@ std::vector<std::string> names_of(const json& arguments, std::string_view key) {
 
 }  // namespace
 
-void register_terminal_commands(CommandRegistry& registry, Service& service) {
-    registry.add("failed", Role::viewer, [&service](Request& request) -> awaitable<Answer> {
-        args::only(request.arguments, {});
+ResyncArgs parse_resync(const json& a) {
+    args::only(a, {"failed", "devices", "cards"});
+    ResyncArgs parsed;
+    parsed.failed_only = args::optional_bool(a, "failed", false);
+    parsed.cards = args::int_list(a, "cards");
+    parsed.devices = names_of(a, "devices");
+    if (parsed.failed_only ? !parsed.devices.empty() || !parsed.cards.empty() : parsed.devices.empty()) {
+        throw BadArgument("give 'failed': true, or 'devices', or 'cards' with 'devices'");
+    }
+    return parsed;
+}
+
+CollectArgs parse_collect(const json& a) {
+    args::only(a, {"devices"});
+    return {args::devices(a).value_or(store::PushTarget::all())};
+}
+
+awaitable<Answer> failed(Service& service, Request&, const NoArguments&) {
+    CARDD_CO_TRY(devices, service.store.devices());
+    json list = json::array();
+    for (const auto& device : devices) {
+        if (device.kind != store::DeviceKind::terminal || !device.sync_error) continue;
+        CARDD_CO_TRY(entry, missing_of(service.store, device));
+        list.push_back(std::move(entry));
+    }
+    co_return Answer::ok(list.empty() ? "no failed terminals" : std::to_string(list.size()) + " failed terminals",
+                         {{"failed", list}});
+}
+
+namespace {
+
+/// The terminals a resync goes to: the failed ones, or the named ones with
+/// the chosen cards put on their lists first.
+store::Result<std::vector<store::DeviceId>> resync_targets(Service& service, Request& request,
+                                                           const ResyncArgs& arguments) {
+    std::vector<store::DeviceId> targets;
+    if (arguments.failed_only) {
         auto devices = service.store.devices();
-        if (!devices) co_return from_error(devices.error());
-        json list = json::array();
+        if (!devices) return std::unexpected(devices.error());
         for (const auto& device : *devices) {
-            if (device.kind != store::DeviceKind::terminal || !device.sync_error) continue;
-            auto entry = missing_of(service.store, device);
-            if (!entry) co_return from_error(entry.error());
-            list.push_back(std::move(*entry));
+            if (device.kind == store::DeviceKind::terminal && device.sync_error) targets.push_back(device.id);
         }
-        co_return Answer::ok(list.empty() ? "no failed terminals" : std::to_string(list.size()) + " failed terminals",
-                             {{"failed", list}});
-    });
+        return targets;
+    }
+    auto ids = terminals_for(service.store, store::PushTarget::named(arguments.devices));
+    if (!ids) return std::unexpected(ids.error());
+    if (!arguments.cards.empty()) {
+        // 重新下载失败卡号: the chosen cards go onto the chosen terminals' lists first.
+        auto change = service.store.add_to_blacklists(actor_of(request), arguments.cards, arguments.devices);
+        if (!change) return std::unexpected(change.error());
+    }
+    return *ids;
+}
 
-    registry.add("resync", Role::admin, [&service](Request& request) -> awaitable<Answer> {
-        const json& a = request.arguments;
-        args::only(a, {"failed", "devices", "cards"});
-        const bool failed_only = args::optional_bool(a, "failed", false);
-        const std::vector<std::int64_t> cards = args::int_list(a, "cards");
-        const std::vector<std::string> names = names_of(a, "devices");
-        if (failed_only ? !names.empty() || !cards.empty() : names.empty()) {
-            throw BadArgument("give 'failed': true, or 'devices', or 'cards' with 'devices'");
-        }
-        std::vector<store::DeviceId> targets;
-        if (failed_only) {
-            auto devices = service.store.devices();
-            if (!devices) co_return from_error(devices.error());
-            for (const auto& device : *devices) {
-                if (device.kind == store::DeviceKind::terminal && device.sync_error) targets.push_back(device.id);
-            }
+}  // namespace
+
+awaitable<Answer> resync(Service& service, Request& request, const ResyncArgs& arguments) {
+    CARDD_CO_TRY(targets, resync_targets(service, request, arguments));
+    json failed_terminals = json::array();
+    const auto results = co_await service.distributor.push(targets, service.config.push_timeout, request.progress);
+    json level = terminal_results_json(results, failed_terminals);
+    co_return Answer::ok(std::to_string(level.size()) + " of " + std::to_string(targets.size()) + " terminals level",
+                         {{"level", level}, {"failed", failed_terminals}});
+}
+
+awaitable<Answer> collect(Service& service, Request& request, const CollectArgs& arguments) {
+    CARDD_CO_TRY(ids, terminals_for(service.store, arguments.terminals));
+    json collected = json::array();
+    json failed_terminals = json::array();
+    std::size_t stored = 0;
+    const auto results = co_await service.distributor.collect(ids, service.config.collect_timeout, request.progress);
+    for (const CollectResult& result : results) {
+        if (result.ok) {
+            collected.push_back({{"device", result.device}, {"stored", result.stored}, {"duplicates", result.duplicates}});
+            stored += result.stored;
         } else {
-            auto ids = terminals_for(service.store, store::PushTarget::named(names));
-            if (!ids) co_return from_error(ids.error());
-            targets = *ids;
-            if (!cards.empty()) {
-                // 重新下载失败卡号: the chosen cards go onto the chosen terminals' lists first.
-                auto change = service.store.add_to_blacklists(actor_of(request), cards, names);
-                if (!change) co_return from_error(change.error());
-            }
+            failed_terminals.push_back({{"device", result.device}, {"text", result.text}});
         }
-        json failed = json::array();
-        const auto results = co_await service.distributor.push(targets, service.config.push_timeout,
-                                                               request.progress);
-        json level = terminal_results_json(results, failed);
-        co_return Answer::ok(std::to_string(level.size()) + " of " + std::to_string(targets.size()) + " terminals level",
-                             {{"level", level}, {"failed", failed}});
-    });
-
-    registry.add("collect", Role::issuer, [&service](Request& request) -> awaitable<Answer> {
-        args::only(request.arguments, {"devices"});
-        const store::PushTarget target = args::devices(request.arguments).value_or(store::PushTarget::all());
-        auto ids = terminals_for(service.store, target);
-        if (!ids) co_return from_error(ids.error());
-        json collected = json::array();
-        json failed = json::array();
-        std::size_t stored = 0;
-        const auto results = co_await service.distributor.collect(*ids, service.config.collect_timeout, request.progress);
-        for (const CollectResult& result : results) {
-            if (result.ok) {
-                collected.push_back({{"device", result.device}, {"stored", result.stored}, {"duplicates", result.duplicates}});
-                stored += result.stored;
-            } else {
-                failed.push_back({{"device", result.device}, {"text", result.text}});
-            }
-        }
-        co_return Answer::ok(std::to_string(stored) + " new records from " + std::to_string(collected.size()) + " of " +
-                                 std::to_string(ids->size()) + " terminals",
-                             {{"collected", collected}, {"failed", failed}});
-    });
+    }
+    co_return Answer::ok(std::to_string(stored) + " new records from " + std::to_string(collected.size()) + " of " +
+                             std::to_string(ids.size()) + " terminals",
+                         {{"collected", collected}, {"failed", failed_terminals}});
 }
 
 }  // namespace cardd::daemon

@@ -64,11 +64,15 @@ std::string required_string(const json& arguments, std::string_view key) {
     return *value;
 }
 
-bool optional_bool(const json& arguments, std::string_view key, bool fallback) {
+std::optional<bool> optional_bool(const json& arguments, std::string_view key) {
     const json* value = find(arguments, key);
-    if (!value) return fallback;
+    if (!value) return std::nullopt;
     if (!value->is_boolean()) bad(key, "true or false");
     return value->get<bool>();
+}
+
+bool optional_bool(const json& arguments, std::string_view key, bool fallback) {
+    return optional_bool(arguments, key).value_or(fallback);
 }
 
 std::vector<std::int64_t> int_list(const json& arguments, std::string_view key) {
@@ -116,3 +120,14 @@ void only(const json& arguments, std::initializer_list<std::string_view> known) 
 }
 
 }  // namespace cardd::daemon::args
+
+namespace cardd::daemon {
+
+NoArguments ignored_arguments(const nlohmann::json&) { return {}; }
+
+NoArguments no_arguments(const nlohmann::json& arguments) {
+    args::only(arguments, {});
+    return {};
+}
+
+}  // namespace cardd::daemon

@@ -1,6 +1,8 @@
 #pragma once
 // Reading a request's arguments: each reader names the argument and the type
-// it wanted, and throws BadArgument (result 6) on anything else.
+// it wanted, and throws BadArgument (result 6) on anything else. A command's
+// parser (registered with it, see command_registry.hpp) uses these to fill
+// its typed argument struct before the handler runs.
 
 #include <nlohmann/json.hpp>
 
@@ -22,6 +24,7 @@ std::optional<int> optional_int32(const nlohmann::json& arguments, std::string_v
 std::string required_string(const nlohmann::json& arguments, std::string_view key);
 std::optional<std::string> optional_string(const nlohmann::json& arguments, std::string_view key);
 bool optional_bool(const nlohmann::json& arguments, std::string_view key, bool fallback);
+std::optional<bool> optional_bool(const nlohmann::json& arguments, std::string_view key);
 std::vector<std::int64_t> int_list(const nlohmann::json& arguments, std::string_view key);
 
 /// `devices`: "all" or an array of names; absent gives nothing.
@@ -34,3 +37,15 @@ store::PushTarget push_target(const nlohmann::json& arguments);
 void only(const nlohmann::json& arguments, std::initializer_list<std::string_view> known);
 
 }  // namespace cardd::daemon::args
+
+namespace cardd::daemon {
+
+/// The arguments of a command that takes none.
+struct NoArguments {};
+
+/// Takes whatever arguments come and reads none (status, the lists).
+NoArguments ignored_arguments(const nlohmann::json& arguments);
+/// Refuses any argument (failed, pending).
+NoArguments no_arguments(const nlohmann::json& arguments);
+
+}  // namespace cardd::daemon

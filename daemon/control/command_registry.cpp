@@ -6,9 +6,9 @@
 
 namespace cardd::daemon {
 
-void CommandRegistry::add(std::string name, Role least, Handler handler) {
+void CommandRegistry::add_entry(std::string name, Role least, Prepare prepare) {
     if (commands_.contains(name)) throw std::logic_error("command registered twice: " + name);
-    commands_.emplace(std::move(name), Entry{least, std::move(handler)});
+    commands_.emplace(std::move(name), Entry{least, std::move(prepare)});
 }
 
 std::vector<std::string> CommandRegistry::names() const {
@@ -37,8 +37,12 @@ boost::asio::awaitable<Answer> CommandRegistry::dispatch(Request& request) const
     std::optional<Answer> answer;
     std::string failure;
     ResultCode failure_code = ResultCode::error;
+    // The arguments are read first, into the command's struct; the body
+    // runs only with arguments that parsed.
+    Handler run;
     try {
-        answer = co_await entry.handler(request);
+        run = entry.prepare(request.arguments);
+        answer = co_await run(request);
     } catch (const BadArgument& bad) {
         failure = bad.what();
         failure_code = ResultCode::invalid;

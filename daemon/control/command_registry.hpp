@@ -35,23 +35,44 @@ struct Request {
     ProgressSink progress;
 };
 
+/// A request whose arguments are read, ready to run.
 using Handler = std::function<boost::asio::awaitable<Answer>(Request&)>;
+
+/// Reads a command's arguments into its struct; throws BadArgument (result 6).
+template <class Args>
+using ArgumentParser = Args (*)(const nlohmann::json& arguments);
+
+/// A command's body: it gets the arguments already read.
+template <class Args>
+using TypedHandler = std::function<boost::asio::awaitable<Answer>(Request&, const Args&)>;
 
 class CommandRegistry {
 public:
-    /// Registers `name`, callable by `least` and stronger roles.
-    void add(std::string name, Role least, Handler handler);
+    /// Registers `name`, callable by `least` and stronger roles: `parse`
+    /// reads the request's arguments before `handler` runs, so a bad
+    /// argument is refused before anything is done.
+    template <class Args>
+    void add(std::string name, Role least, ArgumentParser<Args> parse, TypedHandler<Args> handler) {
+        add_entry(std::move(name), least, [parse, handler = std::move(handler)](const nlohmann::json& arguments) -> Handler {
+            return [handler, parsed = parse(arguments)](Request& request) { return handler(request, parsed); };
+        });
+    }
 
     /// Runs the request: unknown command → unsupported, role too weak →
-    /// denied, BadArgument → invalid, any other exception → error.
+    /// denied, BadArgument (from the parser or the body) → invalid, any
+    /// other exception → error.
     boost::asio::awaitable<Answer> dispatch(Request& request) const;
 
     std::vector<std::string> names() const;
 
 private:
+    /// Reads the arguments (may throw BadArgument) and gives what runs the body.
+    using Prepare = std::function<Handler(const nlohmann::json& arguments)>;
+    void add_entry(std::string name, Role least, Prepare prepare);
+
     struct Entry {
         Role least;
-        Handler handler;
+        Prepare prepare;
     };
     std::map<std::string, Entry, std::less<>> commands_;
 };

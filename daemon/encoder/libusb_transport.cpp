@@ -1,10 +1,11 @@
 #include "daemon/encoder/libusb_transport.hpp"
 
+#include "protocol/hex.hpp"
+
 #include <libusb.h>
 
 #include <algorithm>
 #include <climits>
-#include <cstdio>
 #include <optional>
 #include <string>
 
@@ -15,9 +16,8 @@ namespace {
 constexpr std::uint8_t ccid_class = 0x0B;
 
 std::string device_name(std::uint16_t vendor_id, std::uint16_t product_id) {
-    char text[10];
-    std::snprintf(text, sizeof text, "%04x:%04x", vendor_id, product_id);
-    return text;
+    return protocol::hex_number(vendor_id, 4, protocol::HexCase::lower) + ":" +
+           protocol::hex_number(product_id, 4, protocol::HexCase::lower);
 }
 
 std::string usb_text(int code) {

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "protocol/ccid/acr122_apdu.hpp"
+#include "protocol/hex.hpp"
 
 namespace cardd::encoder {
 
@@ -17,13 +18,8 @@ namespace {
 constexpr std::uint8_t key_slot = 0;
 
 std::string status_text(std::uint16_t status) {
-    static constexpr char digits[] = "0123456789ABCDEF";
-    std::string text;
-    for (int shift = 12; shift >= 0; shift -= 4) {
-        text += digits[(status >> shift) & 0xF];
-        if (shift == 8) text += ' ';
-    }
-    return text;
+    const std::uint8_t bytes[] = {static_cast<std::uint8_t>(status >> 8), static_cast<std::uint8_t>(status & 0xFF)};
+    return protocol::hex_bytes(bytes, " ");
 }
 
 std::string block_text(std::uint8_t block) {

@@ -8,6 +8,7 @@
 #include "daemon/terminal/full_sync.hpp"
 #include "protocol/checksum.hpp"
 #include "protocol/command.hpp"
+#include "protocol/hex.hpp"
 #include "protocol/registers.hpp"
 
 namespace cardd::daemon {
@@ -42,10 +43,7 @@ std::string batch_name(const store::BlacklistBatch& batch) {
 }
 
 std::string hex(std::uint32_t value) {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string text = "0x00000000";
-    for (int i = 9; i >= 2; --i, value >>= 4) text[static_cast<std::size_t>(i)] = digits[value & 0xF];
-    return text;
+    return protocol::hex(value, 8, protocol::HexCase::lower);
 }
 
 // What a set asks of the terminal that it cannot give: more entries than its

@@ -20,6 +20,7 @@
 
 #include <gtest/gtest.h>
 
+#include "protocol/hex.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace cardd::daemon {
@@ -67,13 +68,7 @@ mode_t mode_of(const fs::path& path) {
 }
 
 std::string hex(const MasterKey& key, bool upper) {
-    const char* digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-    std::string text;
-    for (const std::uint8_t byte : key) {
-        text += digits[byte >> 4];
-        text += digits[byte & 0x0F];
-    }
-    return text;
+    return protocol::hex_bytes(key, {}, upper ? protocol::HexCase::upper : protocol::HexCase::lower);
 }
 
 TEST(MasterKey, anAbsentFileIsCreatedWithMode0600EvenUnderUmask0) {
@@ -127,7 +122,7 @@ TEST(MasterKey, aModeLooserThan0600IsRefusedWithoutQuotingTheKey) {
         const auto loaded = load_or_create_master_key(path);
         ASSERT_FALSE(loaded.has_value()) << "mode " << std::oct << mode;
         const std::string& message = loaded.error().message;
-        EXPECT_EQ(loaded.error().code, store::Errc::invalid_argument) << message;
+        EXPECT_EQ(loaded.error().code, Errc::invalid) << message;
         char expected_mode[8];
         std::snprintf(expected_mode, sizeof expected_mode, "%04o", static_cast<unsigned>(mode));
         EXPECT_NE(message.find(expected_mode), std::string::npos) << message;
@@ -150,7 +145,7 @@ TEST(MasterKey, aFileOfAnotherSizeIsRefusedAndKept) {
         write_file(path, bytes, 0600);
         const auto loaded = load_or_create_master_key(path);
         ASSERT_FALSE(loaded.has_value()) << size << " bytes";
-        EXPECT_EQ(loaded.error().code, store::Errc::invalid_argument) << loaded.error().message;
+        EXPECT_EQ(loaded.error().code, Errc::invalid) << loaded.error().message;
         EXPECT_NE(loaded.error().message.find(std::to_string(size) + " bytes"), std::string::npos)
             << loaded.error().message;
         // An empty file is not taken for an absent one: no new key replaces it.
@@ -196,7 +191,7 @@ TEST(MasterKey, twoLoadsOfAFreshPathAtOnceAgreeOnOneKey) {
         SCOPED_TRACE("round " + std::to_string(round));
         const fs::path path = dir.path() / ("master-" + std::to_string(round) + ".key");
         std::latch start(2);
-        std::array<store::Result<MasterKeyFile>, 2> results;
+        std::array<Result<MasterKeyFile>, 2> results;
         auto load = [&](std::size_t i) {
             start.arrive_and_wait();
             results[i] = load_or_create_master_key(path);

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "protocol/checksum.hpp"
+#include "protocol/money.hpp"
 #include "store/card_store.hpp"
 #include "store/database_url.hpp"
 #include "tests/support/mariadb_server.hpp"
@@ -357,8 +358,7 @@ void E2e::expect_enforces(Sim& sim, int index, const std::string& terminal, cons
 }
 
 void E2e::issue(const std::string& staff_no, std::int64_t card_no, std::int64_t opening_cents) {
-    const std::string opening = std::to_string(opening_cents / 100) + "." + (opening_cents % 100 < 10 ? "0" : "") +
-                                std::to_string(opening_cents % 100);
+    const std::string opening = protocol::format_yuan(opening_cents);
     place_blank();
     ctl_ok({"person", "add", staff_no, "--name", "Person " + staff_no, "--issue", "--card-no", std::to_string(card_no),
             "--opening", opening});

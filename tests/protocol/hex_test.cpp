@@ -16,6 +16,17 @@ TEST(Hex, formattedBytesParseBack) {
     EXPECT_EQ(parse_hex_bytes(""), std::vector<std::uint8_t>{});
 }
 
+// Numbers and bytes come in upper case by default, in lower case when asked.
+TEST(Hex, numbersAndBytesInEitherCase) {
+    EXPECT_EQ(hex(0x3F), "0x3F");
+    EXPECT_EQ(hex(0x00C0FFEE, 8, HexCase::lower), "0x00c0ffee");
+    EXPECT_EQ(hex_number(0x72F, 4, HexCase::lower), "072f");
+    EXPECT_EQ(hex_number(0x2200, 4), "2200");
+    const std::vector<std::uint8_t> status{0x90, 0x0A};
+    EXPECT_EQ(hex_bytes(status, " "), "90 0A");
+    EXPECT_EQ(hex_bytes(status, {}, HexCase::lower), "900a");
+}
+
 TEST(Hex, anythingElseIsRefused) {
     EXPECT_FALSE(parse_hex_bytes("ABC").has_value());
     EXPECT_FALSE(parse_hex_bytes("0G").has_value());

@@ -8,6 +8,7 @@
 
 #include "protocol/checksum.hpp"
 #include "tests/reliability/crash_fixture.hpp"
+#include "protocol/money.hpp"
 
 namespace cardd::reliability {
 
@@ -143,8 +144,8 @@ std::map<CardNo, json> CrashRun::check_cards() {
         for (const auto& line : lines) sum += line.amount;
         if (held.at("balance").get<Cents>() != sum) {
             findings_->fail(balance_is_ledger, subject,
-                            "card-info gives a balance of " + yuan(held.at("balance").get<Cents>()) +
-                                ", its ledger lines add up to " + yuan(sum));
+                            "card-info gives a balance of " + protocol::format_yuan(held.at("balance").get<Cents>()) +
+                                ", its ledger lines add up to " + protocol::format_yuan(sum));
         }
         const long taps = purchases_in(card.ledger);
         const long recorded = purchases_in(lines);
@@ -268,7 +269,7 @@ void CrashRun::check_chips(const std::map<CardNo, json>& stored,
             if (!not_refusing.empty()) {
                 findings_->fail(closed_cards, card_subject,
                                 "the store has it returned, its money paid out in cash, yet chip " + uid + " holds " +
-                                    yuan(holds) + " as " + card_subject + " and " + not_refusing +
+                                    protocol::format_yuan(holds) + " as " + card_subject + " and " + not_refusing +
                                     " would take it; the last operation on it: " + card.last_operation);
             }
             continue;
@@ -276,7 +277,7 @@ void CrashRun::check_chips(const std::map<CardNo, json>& stored,
         if (kind != "ours") {
             findings_->fail(chip_is_card, card_subject,
                             "chip " + uid + " reads as " + kind + "; the store has " + card_subject + " " + state +
-                                " on it with " + yuan(held.at("balance").get<Cents>()) +
+                                " on it with " + protocol::format_yuan(held.at("balance").get<Cents>()) +
                                 "; the last operation on it: " + card.last_operation);
             model_.retired.insert(number);
             continue;
@@ -304,10 +305,10 @@ void CrashRun::check_chips(const std::map<CardNo, json>& stored,
         if (holds != expected) {
             const Cents gap = holds - expected;
             findings_->fail(chip_balance, card_subject,
-                            "chip " + uid + " holds " + yuan(holds) + ", the store " + yuan(expected) + " (" + state +
+                            "chip " + uid + " holds " + protocol::format_yuan(holds) + ", the store " + protocol::format_yuan(expected) + " (" + state +
                                 "): " +
-                                (gap > 0 ? "the chip has " + yuan(gap) + " the store does not count (written without the store)"
-                                         : "the store counts " + yuan(-gap) + " the chip does not hold (the store changed without the card)") +
+                                (gap > 0 ? "the chip has " + protocol::format_yuan(gap) + " the store does not count (written without the store)"
+                                         : "the store counts " + protocol::format_yuan(-gap) + " the chip does not hold (the store changed without the card)") +
                                 "; the last operation on it: " + card.last_operation);
             model_.retired.insert(number);
         }

@@ -16,6 +16,7 @@
 #include "tests/reliability/log_follower.hpp"
 #include "tests/reliability/request_in_flight.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "protocol/money.hpp"
 
 namespace cardd::reliability {
 
@@ -218,7 +219,7 @@ void CrashRun::perform_tap(const Operation& op) {
     const json spent = call("encoder-sim-spend", {{"uid", op.uid}, {"amount", op.amount}});
     if (spent.value("result", -1) != 0) {
         findings_->fail("a card with money on it can be spent", subject,
-                        "encoder-sim-spend of " + yuan(op.amount) + " answered " + spent.dump());
+                        "encoder-sim-spend of " + protocol::format_yuan(op.amount) + " answered " + spent.dump());
         model_.retired.insert(op.card);
         return;
     }

@@ -1,12 +1,14 @@
 #include "tests/reliability/model.hpp"
 
+#include "protocol/money.hpp"
+
 #include <cstdio>
 
 namespace cardd::reliability {
 
 namespace {
 
-std::string signed_yuan(Cents cents) { return (cents >= 0 ? "+" : "") + yuan(cents); }
+std::string signed_yuan(Cents cents) { return (cents >= 0 ? "+" : "") + protocol::format_yuan(cents); }
 
 }  // namespace
 

@@ -1,7 +1,6 @@
 #include "tests/reliability/operation.hpp"
 
-#include <cstdio>
-#include <cstdlib>
+#include "protocol/money.hpp"
 
 namespace cardd::reliability {
 
@@ -16,13 +15,6 @@ constexpr int card_wait_s = 2;
 json command(const char* name, json arguments) { return {{"command", name}, {"arguments", std::move(arguments)}}; }
 
 }  // namespace
-
-std::string yuan(Cents cents) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%s%lld.%02lld", cents < 0 ? "-" : "", std::llabs(cents) / 100,
-                  std::llabs(cents) % 100);
-    return text;
-}
 
 json Operation::request() const {
     switch (kind) {
@@ -50,16 +42,16 @@ std::string Operation::describe() const {
     switch (kind) {
         case OpKind::issue:
             return "issue of " + number + " to a new person " + staff_no + " on blank chip " + uid + " (opening " +
-                   yuan(amount) + ", cost " + yuan(cost) + ")";
-        case OpKind::top_up: return "top-up of " + number + " by " + yuan(amount);
+                   protocol::format_yuan(amount) + ", cost " + protocol::format_yuan(cost) + ")";
+        case OpKind::top_up: return "top-up of " + number + " by " + protocol::format_yuan(amount);
         case OpKind::refund_close: return "refund-close of " + number + (wipe ? " with wipe" : " without the card");
         case OpKind::loss: return "loss report of " + number + " pushed to all terminals";
         case OpKind::unlock: return "unlock of " + number + " pushed to all terminals";
         case OpKind::replace:
             return "replacement of lost " + number + " by card " + std::to_string(new_card) + " on blank chip " + uid +
-                   " (cost " + yuan(cost) + ")";
+                   " (cost " + protocol::format_yuan(cost) + ")";
         case OpKind::return_wipe: return "return with wipe of " + number;
-        case OpKind::tap: return "purchase of " + yuan(amount) + " with " + number + " at " + terminal;
+        case OpKind::tap: return "purchase of " + protocol::format_yuan(amount) + " with " + number + " at " + terminal;
         case OpKind::collect: return "collection of every terminal's records";
     }
     return "an unknown operation";

@@ -46,7 +46,4 @@ struct Operation {
     bool is_one_request() const { return kind != OpKind::tap; }
 };
 
-/// "12.00"
-std::string yuan(Cents cents);
-
 }  // namespace cardd::reliability

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "tests/reliability/crash_fixture.hpp"
+#include "protocol/money.hpp"
 
 namespace cardd::reliability {
 
@@ -53,7 +54,7 @@ void CrashRun::resolve(const Killed& killed) {
                 happened();
             } else if (stored != known) {
                 findings_->fail("an operation happens once or not at all", subject,
-                                "the store holds " + std::to_string(stored) + " top-ups of " + yuan(op.amount) +
+                                "the store holds " + std::to_string(stored) + " top-ups of " + protocol::format_yuan(op.amount) +
                                     " on card " + std::to_string(op.card) + ", the client knows of " +
                                     std::to_string(known) + " before this one");
             }

@@ -1,9 +1,8 @@
 #include "tests/termsim/doc_frames.hpp"
 
-#include <cstdio>
-
 #include "protocol/checksum.hpp"
 #include "protocol/command.hpp"
+#include "protocol/hex.hpp"
 #include "protocol/registers.hpp"
 #include "tools/termsim/mbap_framer.hpp"
 #include "tools/termsim/pdu.hpp"
@@ -105,15 +104,6 @@ std::vector<DocFrame> doc_frames() {
     return s.take();
 }
 
-std::string hex(const std::vector<std::uint8_t>& bytes) {
-    std::string out;
-    char digits[4];
-    for (std::size_t i = 0; i < bytes.size(); ++i) {
-        std::snprintf(digits, sizeof digits, "%02X", bytes[i]);
-        if (i > 0) out += ' ';
-        out += digits;
-    }
-    return out;
-}
+std::string hex(const std::vector<std::uint8_t>& bytes) { return protocol::hex_bytes(bytes, " "); }
 
 }  // namespace cardd::termsim::test

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "protocol/money.hpp"
+
 namespace cardd::cardctl {
 
 enum class AmountSign { non_negative, any };
@@ -18,7 +20,7 @@ enum class AmountSign { non_negative, any };
 std::expected<std::int64_t, std::string> parse_amount(std::string_view text,
                                                       AmountSign sign = AmountSign::non_negative);
 
-/// Cents as yuan with two decimals: 1250 -> "12.50", -30 -> "-0.30".
-std::string format_yuan(std::int64_t cents);
+/// Cents as yuan with two decimals, the one formatter the daemon and the store use too.
+using protocol::format_yuan;
 
 }  // namespace cardd::cardctl

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "protocol/hex.hpp"
 #include "protocol/wire_cost.hpp"
 
 namespace cardd::termsim {
@@ -111,8 +112,9 @@ void RtuTransport::process() {
         if (it == units_.end() || request.pdu.empty()) continue;  // another unit, or a broadcast
         const Answer answer = it->second->handle(request.pdu);
         if (verbose_) {
-            std::fprintf(stderr, "card-termsim: unit %u fc 0x%02X -> 0x%02X%s\n", request.unit, request.pdu[0],
-                         answer.pdu[0], answer.drop ? " (dropped)" : answer.corrupt ? " (corrupted)" : "");
+            std::fprintf(stderr, "card-termsim: unit %u fc %s -> %s%s\n", request.unit,
+                         protocol::hex(request.pdu[0]).c_str(), protocol::hex(answer.pdu[0]).c_str(),
+                         answer.drop ? " (dropped)" : answer.corrupt ? " (corrupted)" : "");
         }
         if (answer.drop) continue;
         std::vector<std::uint8_t> adu = rtu_frame(request.unit, answer.pdu);

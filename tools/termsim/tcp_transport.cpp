@@ -11,6 +11,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "protocol/hex.hpp"
+
 namespace cardd::termsim {
 
 namespace {
@@ -131,9 +133,10 @@ void TcpTransport::process(Connection& connection) {
         if (request.protocol != 0) continue;  // not Modbus: dropped unanswered
         const Answer answer = connection.station->handle(request.pdu);
         if (verbose_) {
-            std::fprintf(stderr, "card-termsim: port %u tid %u fc 0x%02X -> 0x%02X%s\n",
-                         connection.station->tcp_port().value_or(0), request.transaction, request.pdu[0],
-                         answer.pdu[0], answer.drop ? " (dropped)" : answer.corrupt ? " (corrupted)" : "");
+            std::fprintf(stderr, "card-termsim: port %u tid %u fc %s -> %s%s\n",
+                         connection.station->tcp_port().value_or(0), request.transaction,
+                         protocol::hex(request.pdu[0]).c_str(), protocol::hex(answer.pdu[0]).c_str(),
+                         answer.drop ? " (dropped)" : answer.corrupt ? " (corrupted)" : "");
         }
         if (answer.drop) continue;
         std::vector<std::uint8_t> adu = mbap_frame(request.transaction, request.unit, answer.pdu);

@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include "protocol/hex.hpp"
+
 namespace cardd::encoder::sim {
 namespace {
 
@@ -167,7 +169,7 @@ TEST(SimulatedReader, malformedApduIsAnsweredWithAStatusWord) {
     const std::vector<std::uint8_t> short_update{0xFF, 0xD6, 0x00, 0x04, 0x10, 0x01, 0x02};
     answer = exchange(reader, ccid::xfr_block(0, 3, short_update));
     const auto status = response_of(answer).status;
-    EXPECT_TRUE(status == acr122::sw::wrong_length || status == acr122::sw::bad_p1_p2) << std::hex << status;
+    EXPECT_TRUE(status == acr122::sw::wrong_length || status == acr122::sw::bad_p1_p2) << protocol::hex(status, 4);
 }
 
 TEST(SimulatedReader, timeExtensionPrecedesDelayedAnswers) {

@@ -1,0 +1,69 @@
+#include "daemon/commands/commands.hpp"
+
+#include "daemon/commands/admin.hpp"
+#include "daemon/commands/card.hpp"
+#include "daemon/commands/issue.hpp"
+#include "daemon/commands/loss.hpp"
+#include "daemon/commands/money.hpp"
+#include "daemon/commands/sim.hpp"
+#include "daemon/commands/terminals.hpp"
+#include "daemon/commands/writes.hpp"
+#include "daemon/service.hpp"
+
+namespace cardd::daemon {
+
+namespace {
+
+/// A handler of the list with the service it works on.
+template <class Args>
+TypedHandler<Args> on(Service& service,
+                      boost::asio::awaitable<Answer> (*handler)(Service&, Request&, const Args&)) {
+    return [&service, handler](Request& request, const Args& arguments) {
+        return handler(service, request, arguments);
+    };
+}
+
+}  // namespace
+
+void register_all_commands(CommandRegistry& registry, Service& service) {
+    // admin.cpp: the service, the card format, the devices
+    registry.add("status", Role::viewer, ignored_arguments, on(service, status));
+    registry.add("format-show", Role::viewer, ignored_arguments, on(service, format_show));
+    registry.add("format-set", Role::admin, parse_format_set, on(service, format_set));
+    registry.add("device-add-terminal", Role::admin, parse_terminal, on(service, device_add_terminal));
+    registry.add("device-add-encoder", Role::admin, parse_encoder, on(service, device_add_encoder));
+    registry.add("device-list", Role::viewer, ignored_arguments, on(service, device_list));
+    registry.add("device-remove", Role::admin, parse_device_name, on(service, device_remove));
+    registry.add("device-read-params", Role::issuer, parse_device_name, on(service, device_read_params));
+    // issue.cpp: people and new cards
+    registry.add("person-add", Role::issuer, parse_person_add, on(service, person_add));
+    registry.add("person-list", Role::viewer, ignored_arguments, on(service, person_list));
+    registry.add("card-issue", Role::issuer, parse_card_issue, on(service, card_issue));
+    registry.add("card-issue-batch", Role::issuer, parse_issue_batch, on(service, card_issue_batch));
+    // money.cpp: money onto a card and out of it
+    registry.add("card-topup", Role::issuer, parse_topup, on(service, card_topup));
+    registry.add("card-refund-close", Role::issuer, parse_refund_close, on(service, card_refund_close));
+    registry.add("card-return", Role::issuer, parse_return, on(service, card_return));
+    // loss.cpp: loss, unlock, replacement
+    registry.add("card-loss", Role::issuer, parse_loss, on(service, card_loss));
+    registry.add("card-unlock", Role::issuer, parse_loss, on(service, card_unlock));
+    registry.add("card-replace", Role::issuer, parse_replace, on(service, card_replace));
+    registry.add("losses", Role::viewer, parse_losses, on(service, losses));
+    // terminals.cpp: distribution and collection
+    registry.add("failed", Role::viewer, no_arguments, on(service, failed));
+    registry.add("resync", Role::admin, parse_resync, on(service, resync));
+    registry.add("collect", Role::issuer, parse_collect, on(service, collect));
+    // card.cpp: the card on the encoder, and the simulated encoder
+    registry.add("card-read", Role::issuer, parse_card_read, on(service, card_read));
+    registry.add("card-init", Role::issuer, parse_encoder_only, on(service, card_init));
+    registry.add("encoder-sim-place", Role::issuer, parse_sim_place, on(service, encoder_sim_place));
+    registry.add("encoder-sim-slow", Role::issuer, parse_sim_slow, on(service, encoder_sim_slow));
+    registry.add("encoder-sim-remove", Role::issuer, parse_sim_remove, on(service, encoder_sim_remove));
+    // writes.cpp: a card as stored, and the journal
+    registry.add("card-info", Role::viewer, parse_card_no, on(service, card_info));
+    registry.add("pending", Role::viewer, no_arguments, on(service, pending));
+    // sim.cpp: a terminal's purchase on a simulated card
+    registry.add("encoder-sim-spend", Role::issuer, parse_sim_spend, on(service, encoder_sim_spend));
+}
+
+}  // namespace cardd::daemon

@@ -2,6 +2,8 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <array>
 #include <set>
 
 namespace cardd::daemon {
@@ -13,16 +15,77 @@ std::string Config::database_url() const {
 
 namespace {
 
-template <class T>
-Result<T> positive(const toml::table& table, std::string_view key, T current) {
-    const toml::node* node = table.get(key);
-    if (!node) return current;
-    const auto value = node->value<std::int64_t>();
-    if (!value || *value < 0) {
-        return fail(Errc::invalid, "cardd.conf: " + std::string(key) + " must be a whole number, 0 or more");
+constexpr std::array<std::string_view, 7> log_levels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+
+// Reads settings out of one parsed file; every refusal names the file, the
+// line and the setting, so a sysadmin finds it at once.
+class SettingsReader {
+public:
+    SettingsReader(const std::filesystem::path& path, const toml::table& table) : path_(path.string()), table_(table) {}
+
+    Error refusal(const toml::node& node, std::string_view key, std::string_view reason) const {
+        return Error{Errc::invalid, path_ + ":" + std::to_string(node.source().begin.line) + ": " + std::string(key) +
+                                        " " + std::string(reason)};
     }
-    return static_cast<T>(*value);
-}
+
+    Result<void> only_known(const std::set<std::string_view>& known) const {
+        for (const auto& [key, node] : table_) {
+            if (!known.contains(key.str())) return std::unexpected(refusal(node, key.str(), "is not a setting of cardd"));
+        }
+        return {};
+    }
+
+    Result<void> text(std::string_view key, std::string& field) const {
+        const toml::node* node = table_.get(key);
+        if (!node) return {};
+        const auto value = node->value<std::string>();
+        if (!value) return std::unexpected(refusal(*node, key, "must be a string"));
+        field = *value;
+        return {};
+    }
+
+    Result<void> path(std::string_view key, std::filesystem::path& field) const {
+        std::string value;
+        if (auto read = text(key, value); !read) return read;
+        if (table_.get(key) && value.empty()) return std::unexpected(refusal(*table_.get(key), key, "must not be empty"));
+        if (!value.empty()) field = value;
+        return {};
+    }
+
+    template <class T>
+    Result<void> whole(std::string_view key, T& field, std::int64_t least, std::int64_t most) const {
+        const toml::node* node = table_.get(key);
+        if (!node) return {};
+        const auto value = node->value_exact<std::int64_t>();
+        if (!value || *value < least || *value > most) {
+            return std::unexpected(refusal(*node, key,
+                                           "must be a whole number from " + std::to_string(least) + " to " +
+                                               std::to_string(most)));
+        }
+        field = static_cast<T>(*value);
+        return {};
+    }
+
+    template <class Duration>
+    Result<void> duration(std::string_view key, Duration& field) const {
+        auto count = static_cast<std::int64_t>(field.count());
+        if (auto read = whole(key, count, 0, std::int64_t{1} << 40); !read) return read;
+        field = Duration(count);
+        return {};
+    }
+
+    Result<void> log_level(std::string_view key, std::string& field) const {
+        if (auto read = text(key, field); !read) return read;
+        if (std::ranges::find(log_levels, field) == log_levels.end()) {
+            return std::unexpected(refusal(*table_.get(key), key, "must be one of trace, debug, info, warn, error, critical, off"));
+        }
+        return {};
+    }
+
+private:
+    std::string path_;
+    const toml::table& table_;
+};
 
 }  // namespace
 
@@ -32,72 +95,38 @@ Result<Config> load_config_file(const std::filesystem::path& path, Config config
         table = toml::parse_file(path.string());
     } catch (const toml::parse_error& error) {
         const auto& where = error.source().begin;
-        return fail(Errc::invalid, "cardd.conf: " + path.string() + ":" + std::to_string(where.line) + ":" +
-                                                std::to_string(where.column) + ": " + std::string(error.description()));
+        return fail(Errc::invalid, path.string() + ":" + std::to_string(where.line) + ":" +
+                                       std::to_string(where.column) + ": " + std::string(error.description()));
     }
-    static const std::set<std::string_view> known = {
-        "data_dir",        "socket",          "database",       "log_level",      "admin_group",
-        "issuer_group",    "viewer_group",   "socket_group",    "worker_threads", "modbus_timeout_ms", "collect_timeout_ms",
-        "push_timeout_ms", "retry_initial_s", "retry_cap_s",    "collect_interval_s", "audit_interval_s",
-        "master_key",      "card_wait_s",     "card_valid_years"};
-    for (const auto& [key, node] : table) {
-        (void)node;
-        if (!known.contains(key.str())) {
-            return fail(Errc::invalid, "cardd.conf: unknown setting '" + std::string(key.str()) + "'");
-        }
-    }
-    const auto text = [&](std::string_view key, auto& field) -> Result<void> {
-        const toml::node* node = table.get(key);
-        if (!node) return {};
-        const auto value = node->value<std::string>();
-        if (!value) return fail(Errc::invalid, "cardd.conf: " + std::string(key) + " must be a string");
-        field = *value;
-        return {};
+    const SettingsReader read(path, table);
+    const std::array<Result<void>, 20> steps = {
+        read.only_known({"data_dir", "socket", "database", "log_level", "admin_group", "issuer_group",
+                         "viewer_group", "socket_group", "worker_threads", "modbus_timeout_ms", "collect_timeout_ms",
+                         "push_timeout_ms", "retry_initial_s", "retry_cap_s", "collect_interval_s",
+                         "audit_interval_s", "master_key", "card_wait_s", "card_valid_years"}),
+        read.path("data_dir", config.data_dir),
+        read.path("socket", config.socket),
+        read.text("database", config.database),
+        read.log_level("log_level", config.log_level),
+        read.text("admin_group", config.admin_group),
+        read.text("issuer_group", config.issuer_group),
+        read.text("viewer_group", config.viewer_group),
+        read.text("socket_group", config.socket_group),
+        read.path("master_key", config.master_key),
+        read.whole("worker_threads", config.worker_threads, 1, 1024),
+        read.whole("card_valid_years", config.card_valid_years, 1, 100),
+        read.duration("modbus_timeout_ms", config.modbus_timeout),
+        read.duration("collect_timeout_ms", config.collect_timeout),
+        read.duration("push_timeout_ms", config.push_timeout),
+        read.duration("retry_initial_s", config.retry_initial),
+        read.duration("retry_cap_s", config.retry_cap),
+        read.duration("collect_interval_s", config.collect_interval),
+        read.duration("audit_interval_s", config.audit_interval),
+        read.duration("card_wait_s", config.card_wait),
     };
-    for (auto [key, field] : {std::pair<std::string_view, std::string*>{"database", &config.database},
-                              {"log_level", &config.log_level},
-                              {"admin_group", &config.admin_group},
-                              {"issuer_group", &config.issuer_group},
-                              {"viewer_group", &config.viewer_group},
-                              {"socket_group", &config.socket_group}}) {
-        if (auto done = text(key, *field); !done) return std::unexpected(done.error());
-    }
-    std::string path_text;
-    if (auto done = text("data_dir", path_text); !done) return std::unexpected(done.error());
-    if (!path_text.empty()) config.data_dir = path_text;
-    path_text.clear();
-    if (auto done = text("socket", path_text); !done) return std::unexpected(done.error());
-    if (!path_text.empty()) config.socket = path_text;
-    path_text.clear();
-    if (auto done = text("master_key", path_text); !done) return std::unexpected(done.error());
-    if (!path_text.empty()) config.master_key = path_text;
-    auto years = positive<std::int64_t>(table, "card_valid_years", config.card_valid_years);
-    if (!years) return std::unexpected(years.error());
-    if (*years < 1 || *years > 100) {
-        return fail(Errc::invalid, "cardd.conf: card_valid_years must be 1 to 100");
-    }
-    config.card_valid_years = static_cast<int>(*years);
-
-    auto workers = positive<unsigned>(table, "worker_threads", config.worker_threads);
-    if (!workers) return std::unexpected(workers.error());
-    config.worker_threads = std::max(1u, *workers);
-    const auto millis = [&](std::string_view key, std::chrono::milliseconds& field) -> Result<void> {
-        auto value = positive<std::int64_t>(table, key, field.count());
-        if (!value) return std::unexpected(value.error());
-        field = std::chrono::milliseconds(*value);
-        return {};
-    };
-    const auto seconds = [&](std::string_view key, std::chrono::seconds& field) -> Result<void> {
-        auto value = positive<std::int64_t>(table, key, field.count());
-        if (!value) return std::unexpected(value.error());
-        field = std::chrono::seconds(*value);
-        return {};
-    };
-    for (auto done : {millis("modbus_timeout_ms", config.modbus_timeout), millis("collect_timeout_ms", config.collect_timeout),
-                      millis("push_timeout_ms", config.push_timeout), seconds("retry_initial_s", config.retry_initial),
-                      seconds("retry_cap_s", config.retry_cap), seconds("collect_interval_s", config.collect_interval),
-                      seconds("audit_interval_s", config.audit_interval), seconds("card_wait_s", config.card_wait)}) {
-        if (!done) return std::unexpected(done.error());
+    // Every setting is read; the first refusal, in the order above, is reported.
+    for (const auto& step : steps) {
+        if (!step) return std::unexpected(step.error());
     }
     return config;
 }

@@ -41,7 +41,8 @@ struct Config {
     std::string database_url() const;
 };
 
-/// Reads a TOML file over `base`; unknown keys are refused so a typo does not pass silently.
+/// Reads a TOML file over `base`; unknown keys are refused so a typo does not
+/// pass silently, and every refusal says the file, the line and the reason.
 Result<Config> load_config_file(const std::filesystem::path& path, Config base);
 
 }  // namespace cardd::daemon

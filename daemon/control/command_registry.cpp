@@ -24,8 +24,8 @@ boost::asio::awaitable<Answer> CommandRegistry::dispatch(Request& request) const
     }
     const Entry& entry = found->second;
     if (!request.caller.role || *request.caller.role < entry.least) {
-        log_event(msg::command_denied, "command={} uid={} needs={}", request.command, request.caller.uid,
-                  to_string(entry.least));
+        log_event(msg::command_denied,
+                  {{"command", request.command}, {"uid", request.caller.uid}, {"needs", to_string(entry.least)}});
         co_return Answer::failure(ResultCode::denied, "'" + request.command + "' needs the " +
                                                           std::string(to_string(entry.least)) +
                                                           " role; uid " + std::to_string(request.caller.uid) +
@@ -51,13 +51,14 @@ boost::asio::awaitable<Answer> CommandRegistry::dispatch(Request& request) const
         failure_code = ResultCode::invalid;
     } catch (const std::exception& error) {
         failure = error.what();
-        log_event(msg::command_failed, "command={} error={}", request.command, failure);
+        log_event(msg::command_failed, {{"command", request.command}, {"error", failure}});
     }
     if (!answer) answer = Answer::failure(failure_code, failure);
     if (entry.least != Role::viewer) {
         // Arguments are not logged: the audit log in the store has the details.
-        log_event(msg::command_done, "command={} uid={} result={}", request.command, request.caller.uid,
-                  static_cast<int>(answer->result));
+        log_event(msg::command_done, {{"command", request.command},
+                                      {"uid", request.caller.uid},
+                                      {"result", static_cast<int>(answer->result)}});
     }
     co_return std::move(*answer);
 }

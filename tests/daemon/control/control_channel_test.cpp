@@ -1,20 +1,13 @@
-// The control channel's pure parts: request parsing, answer rendering,
-// argument readers, configuration, and the log catalogue against its docs.
+// The control channel's pure parts: request parsing, answer rendering and
+// the argument readers.
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <map>
-#include <regex>
-#include <set>
 #include <sstream>
 
 #include "daemon/control/answer.hpp"
 #include "daemon/control/arguments.hpp"
-#include "daemon/config.hpp"
 #include "daemon/control/control_server.hpp"
-#include "daemon/log.hpp"
-#include "tests/support/temp_dir.hpp"
 
 namespace cardd::daemon {
 namespace {
@@ -86,28 +79,6 @@ TEST(Arguments, pushTargetsAreReadStrictly) {
     EXPECT_THROW(args::required_int({{"card_no", "7"}}, "card_no"), BadArgument);
     EXPECT_THROW(args::required_int({{"card_no", 7.5}}, "card_no"), BadArgument);
     EXPECT_EQ(args::required_int({{"card_no", 7}}, "card_no"), 7);
-}
-
-// cardd.conf settings override the defaults; an unknown key or a wrong type is refused with the reason.
-TEST(Config, fileOverridesDefaultsAndRefusesTypos) {
-    test::TempDir dir;
-    const auto path = dir.path() / "cardd.conf";
-    std::ofstream(path) << "socket = \"/tmp/x.sock\"\nretry_cap_s = 60\nmodbus_timeout_ms = 250\n";
-    const auto config = load_config_file(path, Config{});
-    ASSERT_TRUE(config.has_value()) << config.error().message;
-    EXPECT_EQ(config->socket, "/tmp/x.sock");
-    EXPECT_EQ(config->retry_cap, std::chrono::seconds(60));
-    EXPECT_EQ(config->modbus_timeout, std::chrono::milliseconds(250));
-    EXPECT_EQ(config->database_url(), "sqlite:/var/lib/cardd/cardd.sqlite");
-
-    std::ofstream(path) << "retry_cap = 60\n";
-    const auto typo = load_config_file(path, Config{});
-    ASSERT_FALSE(typo.has_value());
-    EXPECT_NE(typo.error().message.find("retry_cap"), std::string::npos);
-    std::ofstream(path) << "retry_cap_s = \"soon\"\n";
-    EXPECT_FALSE(load_config_file(path, Config{}).has_value());
-    std::ofstream(path) << "socket = \n";
-    EXPECT_FALSE(load_config_file(path, Config{}).has_value());
 }
 
 }  // namespace

@@ -3,11 +3,13 @@
 BUILD    ?= build
 JOBS     ?= $(shell nproc)
 CMAKE_FLAGS ?=
+# /usr, where the unit and the .deb expect cardd (CMakeLists.txt).
+PREFIX ?= /usr
 ifeq ($(CI),true)
 CMAKE_FLAGS += -DCARDD_WERROR=ON
 endif
 
-.PHONY: all deps configure build check reliability run clean
+.PHONY: all deps configure build check reliability package run clean
 
 all: build
 
@@ -15,7 +17,7 @@ deps:
 	@bash scripts/deps.sh
 
 configure: deps
-	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS)
 
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -28,6 +30,11 @@ check: build
 CRASH_KILLS ?= 200
 reliability: build
 	CARDD_CRASH_KILLS=$(CRASH_KILLS) ctest --test-dir $(BUILD) --output-on-failure -L reliability --no-tests=error
+
+# The Debian package, built by CPack (packaging/cpack.cmake) into $(BUILD).
+package: build
+	cd $(BUILD) && cpack -G DEB
+	@echo "package: $$(ls -t $(BUILD)/cardd_*.deb | head -n 1)"
 
 clean:
 	rm -rf $(BUILD)

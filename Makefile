@@ -31,7 +31,7 @@ CRASH_KILLS ?= 200
 reliability: build
 	CARDD_CRASH_KILLS=$(CRASH_KILLS) ctest --test-dir $(BUILD) --output-on-failure -L reliability --no-tests=error
 
-# The Debian package, built by CPack (packaging/cpack.cmake) into $(BUILD).
+# The Debian package, built by CPack (systemd/deb/cpack.cmake) into $(BUILD).
 package: build
 	cd $(BUILD) && cpack -G DEB
 	@echo "package: $$(ls -t $(BUILD)/cardd_*.deb | head -n 1)"

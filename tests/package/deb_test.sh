@@ -15,8 +15,7 @@
 # It installs on this machine, so it needs root, refuses a machine that
 # already has cardd installed or its directories, and puts the machine back
 # as it found it (package, users, groups, directories) whether it passes or
-# fails. TODO once cardd has it: run `cardd --check-config` on the installed
-# configuration.
+# fails.
 # Usage: deb_test.sh BUILD_DIR SOURCE_DIR VERSION
 set -euo pipefail
 
@@ -148,12 +147,12 @@ check /usr/lib/tmpfiles.d/cardd.conf 644 root root "$source_dir/systemd/cardd.tm
 check /lib/udev/rules.d/60-cardd-encoder.rules 644 root root "$source_dir/systemd/60-cardd-encoder.rules"
 check /usr/share/bash-completion/completions/cardctl 644 root root "$source_dir/tools/cardctl/completion.bash"
 check /usr/share/doc/cardd/examples/cardd-encoder-blacklist.conf 644 root root "$source_dir/systemd/cardd-encoder-blacklist.conf"
-check /usr/share/doc/cardd/copyright 644 root root "$source_dir/packaging/copyright"
+check /usr/share/doc/cardd/copyright 644 root root "$source_dir/systemd/deb/copyright"
 check /usr/share/doc/cardd/README.md 644 root root "$source_dir/README.md"
 check /usr/share/doc/cardd/changelog.Debian.gz 644 root root
-check /usr/share/lintian/overrides/cardd 644 root root "$source_dir/packaging/lintian-overrides"
-cmp -s <(gzip -dc /usr/share/doc/cardd/changelog.Debian.gz) "$source_dir/packaging/changelog" ||
-    fail "changelog.Debian.gz is not packaging/changelog"
+check /usr/share/lintian/overrides/cardd 644 root root "$source_dir/systemd/deb/lintian-overrides"
+cmp -s <(gzip -dc /usr/share/doc/cardd/changelog.Debian.gz) "$source_dir/systemd/deb/changelog" ||
+    fail "changelog.Debian.gz is not systemd/deb/changelog"
 for doc in "$source_dir"/docs/*.md; do
     check "/usr/share/doc/cardd/docs/$(basename "$doc")" 644 root root "$doc"
 done
@@ -180,6 +179,10 @@ echo "user cardd in $groups; role groups present"
 [ "$(/usr/bin/cardd --version)" = "cardd $version" ] || fail "/usr/bin/cardd --version says '$(/usr/bin/cardd --version 2>&1)'"
 [ "$(/usr/bin/cardctl --version)" = "cardctl $version" ] || fail "/usr/bin/cardctl --version says '$(/usr/bin/cardctl --version 2>&1)'"
 /usr/bin/card-termsim --help >/dev/null || fail "/usr/bin/card-termsim --help failed"
+# As the unit's ExecStartPre runs it, on the installed default configuration.
+checked=$(/usr/bin/cardd --config /etc/cardd/cardd.conf --check-config 2>&1) ||
+    fail "cardd --check-config refuses the installed /etc/cardd/cardd.conf: $checked"
+echo "$checked"
 [ "$(bash -c 'source /usr/share/bash-completion/completions/cardctl && complete -p cardctl')" = "complete -F _cardctl cardctl" ] ||
     fail "the installed completion does not register for cardctl"
 echo "cardd $version, cardctl $version and card-termsim run from /usr/bin"

@@ -27,7 +27,7 @@ install(FILES ${CARDD_PACKAGE_DIR}/lintian-overrides DESTINATION ${CMAKE_INSTALL
 set(CARDD_DEB_RELEASE 1)
 file(STRINGS ${CARDD_PACKAGE_DIR}/changelog changelog_head LIMIT_COUNT 1)
 if(NOT changelog_head MATCHES "^cardd \\(${PROJECT_VERSION}-${CARDD_DEB_RELEASE}\\) ")
-  message(FATAL_ERROR "packaging/changelog begins \"${changelog_head}\", not with version "
+  message(FATAL_ERROR "systemd/deb/changelog begins \"${changelog_head}\", not with version "
                       "${PROJECT_VERSION}-${CARDD_DEB_RELEASE}: add an entry for it")
 endif()
 set(changelog_gz ${CMAKE_BINARY_DIR}/packaging/changelog.Debian.gz)

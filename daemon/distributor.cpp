@@ -11,6 +11,7 @@
 #include "daemon/json_view.hpp"
 #include "daemon/log.hpp"
 #include "daemon/terminal/record_collection.hpp"
+#include "daemon/terminal_translation.hpp"
 
 namespace cardd::daemon {
 
@@ -63,18 +64,6 @@ struct Gather {
     std::size_t remaining;
 };
 
-store::TransactionRecord to_store(const protocol::TransactionRecord& record) {
-    store::TransactionRecord out;
-    out.seq = record.seq;
-    out.card_no = record.card_no;
-    out.amount = record.amount_cents;
-    out.balance_after = record.balance_after;
-    out.time = record.time;
-    out.counter = record.counter;
-    out.kind = static_cast<store::RecordKind>(record.kind);
-    return out;
-}
-
 std::string link_key(const store::Device& device) {
     return address_of(device) + " unit " + std::to_string(device.terminal ? device.terminal->unit_id : 0);
 }
@@ -122,7 +111,7 @@ LinkResult<std::shared_ptr<TerminalLink>> Distributor::link_of(const store::Devi
     if (auto found = link_cache_.find(device.id); found != link_cache_.end() && found->second.first == key) {
         return found->second.second;
     }
-    auto link = links_.link_for(*device.terminal);
+    auto link = links_.link_for(terminal_address(*device.terminal));
     if (!link) return std::unexpected(link.error());
     link_cache_[device.id] = {key, *link};
     return *link;
@@ -216,13 +205,13 @@ awaitable<TerminalResult> Distributor::sync_one(store::DeviceId terminal) {
         }
         plan.planned_version = device->planned_version;
         plan.confirmed_version = device->confirmed_version;
-        plan.pending = std::move(*pending);
-        plan.desired = std::move(*desired);
+        plan.pending = sync_batches(*pending);
+        plan.desired = wire_cards(*desired);
         plan.known_versions = std::move(*known);
         plan.transport = std::holds_alternative<store::RtuAddress>(device->terminal->address) ? protocol::Transport::rtu
                                                                                                 : protocol::Transport::tcp;
         plan.session_id = std::uniform_int_distribution<std::uint32_t>(1, 0xFFFFFFFFu)(random_);
-        full_sync_sent = full_sync_sent || (!plan.pending.empty() && plan.pending.front().op == store::BatchOp::full);
+        full_sync_sent = full_sync_sent || (!plan.pending.empty() && plan.pending.front().op == BatchOp::full);
 
         // Captures are plain copies of named values: GCC 12 mishandles
         // init-captures (`x = std::move(y)`) of coroutine locals, copying

@@ -24,13 +24,13 @@ using protocol::Opcode;
 using protocol::Status;
 using Kind = SyncOutcome::Kind;
 
-std::vector<store::CardNo> range(store::CardNo first, store::CardNo count, store::CardNo step = 1) {
-    std::vector<store::CardNo> cards(static_cast<std::size_t>(count));
-    for (std::size_t i = 0; i < cards.size(); ++i) cards[i] = first + static_cast<store::CardNo>(i) * step;
+std::vector<std::uint32_t> range(std::uint32_t first, std::uint32_t count, std::uint32_t step = 1) {
+    std::vector<std::uint32_t> cards(static_cast<std::size_t>(count));
+    for (std::size_t i = 0; i < cards.size(); ++i) cards[i] = first + static_cast<std::uint32_t>(i) * step;
     return cards;
 }
 
-std::vector<std::uint32_t> wire(const std::vector<store::CardNo>& cards) {
+std::vector<std::uint32_t> wire(const std::vector<std::uint32_t>& cards) {
     return {cards.begin(), cards.end()};
 }
 
@@ -44,7 +44,7 @@ protected:
     void SetUp() override { make_terminal(); }
 
     // What the flash of a terminal would hold: a version and a set.
-    void put_terminal_at(std::int64_t version, const std::vector<store::CardNo>& cards) {
+    void put_terminal_at(std::int64_t version, const std::vector<std::uint32_t>& cards) {
         termsim::PersistentState saved = terminal_->persistent();
         saved.version = static_cast<std::uint32_t>(version);
         saved.blacklist = wire(cards);

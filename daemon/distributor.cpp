@@ -1,10 +1,5 @@
 #include "daemon/distributor.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
 #include <algorithm>
 
 #include "daemon/terminal/blacklist_sync.hpp"
@@ -100,9 +95,9 @@ auto Distributor::on_worker(const store::Device& device, Work work) {
         }
     };
     if (device.terminal && std::holds_alternative<store::RtuAddress>(device.terminal->address)) {
-        return WorkerPool::run(workers_.bus(std::get<store::RtuAddress>(device.terminal->address).device), std::move(guarded));
+        return async::WorkerPool::run(workers_.bus(std::get<store::RtuAddress>(device.terminal->address).device), std::move(guarded));
     }
-    return WorkerPool::run(workers_.executor(), std::move(guarded));
+    return async::WorkerPool::run(workers_.executor(), std::move(guarded));
 }
 
 LinkResult<std::shared_ptr<TerminalLink>> Distributor::link_of(const store::Device& device) {

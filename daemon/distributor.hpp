@@ -4,12 +4,6 @@
 // worker pool, the outcome is written back on the io thread. A terminal that
 // cannot be reached goes into the store's retry queue.
 
-#include <utility>
-
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-
 #include <chrono>
 #include <map>
 #include <memory>
@@ -17,11 +11,12 @@
 #include <string>
 #include <vector>
 
+#include "daemon/async/asio.hpp"
+#include "daemon/async/worker_pool.hpp"
 #include "daemon/control/command_registry.hpp"
 #include "daemon/config.hpp"
 #include "daemon/terminal/modbus_link.hpp"
 #include "daemon/terminal/terminal_client.hpp"
-#include "daemon/worker_pool.hpp"
 #include "protocol/state_block.hpp"
 #include "store/card_store.hpp"
 
@@ -91,7 +86,7 @@ private:
     store::CardStore& store_;
     const Config& config_;
     LinkFactory links_;
-    WorkerPool workers_;
+    async::WorkerPool workers_;
     std::map<store::DeviceId, Slot> slots_;
     std::map<store::DeviceId, std::pair<std::string, std::shared_ptr<TerminalLink>>> link_cache_;
     std::mt19937_64 random_;

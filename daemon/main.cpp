@@ -1,12 +1,8 @@
 // cardd: the card centre daemon. Thin: flags and configuration, then the
 // store, the distributor and the control socket on one io_context.
 
-#include <utility>
-
+#include "daemon/async/asio.hpp"
 #include <CLI/CLI.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <systemd/sd-daemon.h>
 
 #include <cstdlib>

@@ -124,7 +124,7 @@ int run(const Flags& flags) {
     }
 
     boost::asio::io_context io;
-    Distributor distributor(io, card_store, *config);
+    Distributor distributor(io, card_store, *config, modbus_links(LinkOptions{config->modbus_timeout}));
     Encoders encoders(io, card_store, master_key->key, config->data_dir);
     Service service{*config, card_store, distributor, encoders, store::system_clock_now(),
                     store::redact_database_url(url)};

@@ -58,14 +58,6 @@ protected:
         return outcome;
     }
 
-    // As the daemon does it: needs_full_sync gets a full batch and one more run.
-    SyncOutcome sync_with_fallback(protocol::Transport transport = protocol::Transport::tcp) {
-        SyncOutcome outcome = sync(transport);
-        if (outcome.kind != Kind::needs_full_sync) return outcome;
-        planner_.full();
-        return sync(transport);
-    }
-
     void expect_level() {
         EXPECT_EQ(std::int64_t{terminal_->state().blacklist_version}, planner_.planned());
         EXPECT_EQ(terminal_->blacklist().cards(), wire(planner_.desired()));
@@ -413,16 +405,6 @@ TEST_F(BlacklistSyncTest, cardAboveBitmapLimitFailsClearly) {
     EXPECT_EQ(outcome.error, LinkError::Kind::capacity);
     EXPECT_NE(outcome.reason.find("bitmap limit 1000"), std::string::npos) << outcome.reason;
     EXPECT_TRUE(link_->delivered.empty());
-}
-
-// A pending delta with a card above the bitmap limit that the final set no longer holds: a full sync avoids it.
-TEST_F(BlacklistSyncTest, deltaCardAboveBitmapLimitNeedsFullSync) {
-    make_terminal(10000, 1000);
-    planner_.add({5, 2000});
-    planner_.remove({2000});
-    const auto outcome = sync_with_fallback();
-    ASSERT_EQ(outcome.kind, Kind::level) << outcome.reason;
-    expect_level();
 }
 
 // A busy terminal fails the run as busy and changes nothing; once free, the same plan brings it level.

@@ -2,6 +2,7 @@
 // store, the distributor and the control socket on one io_context.
 
 #include "daemon/async/asio.hpp"
+#include "daemon/async/interval_loop.hpp"
 #include <CLI/CLI.hpp>
 #include <systemd/sd-daemon.h>
 
@@ -51,15 +52,6 @@ store::Result<Config> read_config(const Flags& flags) {
         config = *loaded;
     }
     return apply_flags(config, flags);
-}
-
-// Pings systemd's watchdog from the io thread: if the loop stalls, systemd notices.
-void keep_watchdog(boost::asio::steady_timer& timer, std::chrono::microseconds interval) {
-    sd_notify(0, "WATCHDOG=1");
-    timer.expires_after(interval / 2);
-    timer.async_wait([&timer, interval](const boost::system::error_code& error) {
-        if (!error) keep_watchdog(timer, interval);
-    });
 }
 
 int run(const Flags& flags) {
@@ -172,10 +164,17 @@ int run(const Flags& flags) {
     };
     wait_reload();
 
-    boost::asio::steady_timer watchdog(io);
+    // Pings systemd's watchdog from the io thread, twice a watchdog period: if
+    // the loop stalls, systemd notices.
+    async::IntervalLoop watchdog;
     std::uint64_t watchdog_usec = 0;
     if (sd_watchdog_enabled(0, &watchdog_usec) > 0) {
-        keep_watchdog(watchdog, std::chrono::microseconds(watchdog_usec));
+        sd_notify(0, "WATCHDOG=1");
+        watchdog.start(io.get_executor(), std::chrono::microseconds(watchdog_usec) / 2,
+                       []() -> boost::asio::awaitable<void> {
+                           sd_notify(0, "WATCHDOG=1");
+                           co_return;
+                       });
     }
 
     log_event(msg::started, "socket={} database={}", config->socket.string(), store::redact_database_url(url));

@@ -3,9 +3,7 @@
 // the card (which settles a write of it left open), reading the card a
 // workflow expects, and writing a new card of ours through the journal.
 
-#include <utility>
-
-#include <boost/asio/awaitable.hpp>
+#include "daemon/async/asio.hpp"
 #include <nlohmann/json.hpp>
 
 #include <chrono>

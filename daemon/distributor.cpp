@@ -1,16 +1,14 @@
 #include "daemon/distributor.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
 #include <algorithm>
 
-#include "daemon/terminal/blacklist_sync.hpp"
+#include "daemon/async/fan_out.hpp"
 #include "daemon/json_view.hpp"
 #include "daemon/log.hpp"
+#include "daemon/retry_backoff.hpp"
+#include "daemon/terminal/blacklist_sync.hpp"
 #include "daemon/terminal/record_collection.hpp"
+#include "daemon/terminal_translation.hpp"
 
 namespace cardd::daemon {
 
@@ -20,72 +18,19 @@ using asio::use_awaitable;
 
 namespace {
 
-// Results of jobs that run side by side; the waiter wakes at each finish to
-// report progress, and gives up at its deadline (the jobs go on).
-template <class Result>
-struct Gather {
-    Gather(asio::io_context& io, std::vector<Result> initial)
-        : timer(io), results(std::move(initial)), done(results.size(), false), remaining(results.size()) {}
-
-    void finish(std::size_t index, Result result) {
-        results[index] = std::move(result);
-        done[index] = true;
-        --remaining;
-        timer.cancel();
-    }
-
-    awaitable<void> wait(std::chrono::milliseconds timeout, const ProgressSink& progress) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        std::vector<bool> reported(results.size(), false);
-        std::size_t finished = 0;
-        for (;;) {
-            for (std::size_t i = 0; i < results.size(); ++i) {
-                if (!done[i] || reported[i]) continue;
-                reported[i] = true;
-                ++finished;
-                if (progress) {
-                    nlohmann::json line = {{"done", finished},
-                                           {"total", results.size()},
-                                           {"text", results[i].device + ": " + (results[i].ok ? "ok" : results[i].text)}};
-                    co_await progress(std::move(line));
-                }
-            }
-            if (remaining == 0 || std::chrono::steady_clock::now() >= deadline) break;
-            timer.expires_at(deadline);
-            boost::system::error_code ignored;
-            co_await timer.async_wait(asio::redirect_error(use_awaitable, ignored));
-        }
-    }
-
-    asio::steady_timer timer;
-    std::vector<Result> results;
-    std::vector<bool> done;
-    std::size_t remaining;
-};
-
-store::TransactionRecord to_store(const protocol::TransactionRecord& record) {
-    store::TransactionRecord out;
-    out.seq = record.seq;
-    out.card_no = record.card_no;
-    out.amount = record.amount_cents;
-    out.balance_after = record.balance_after;
-    out.time = record.time;
-    out.counter = record.counter;
-    out.kind = static_cast<store::RecordKind>(record.kind);
-    return out;
-}
-
-std::string link_key(const store::Device& device) {
-    return address_of(device) + " unit " + std::to_string(device.terminal ? device.terminal->unit_id : 0);
+// One progress line: how many of `total` have finished, and how this one went.
+awaitable<void> report(ProgressSink progress, std::size_t done, std::size_t total, std::string text) {
+    nlohmann::json line = {{"done", done}, {"total", total}, {"text", std::move(text)}};
+    co_await progress(std::move(line));
 }
 
 }  // namespace
 
-Distributor::Distributor(asio::io_context& io, store::CardStore& store, const Config& config)
+Distributor::Distributor(asio::io_context& io, store::CardStore& store, const Config& config, LinkSource links)
     : io_(io),
       store_(store),
       config_(config),
-      links_(LinkOptions{config.modbus_timeout}),
+      links_(std::move(links)),
       workers_(std::max(1u, config.worker_threads)),
       random_(std::random_device{}()) {}
 
@@ -111,21 +56,14 @@ auto Distributor::on_worker(const store::Device& device, Work work) {
         }
     };
     if (device.terminal && std::holds_alternative<store::RtuAddress>(device.terminal->address)) {
-        return WorkerPool::run(workers_.bus(std::get<store::RtuAddress>(device.terminal->address).device), std::move(guarded));
+        return async::WorkerPool::run(workers_.bus(std::get<store::RtuAddress>(device.terminal->address).device), std::move(guarded));
     }
-    return WorkerPool::run(workers_.executor(), std::move(guarded));
+    return async::WorkerPool::run(workers_.executor(), std::move(guarded));
 }
 
 LinkResult<std::shared_ptr<TerminalLink>> Distributor::link_of(const store::Device& device) {
     if (!device.terminal) return link_fail(LinkError::Kind::protocol, "'" + device.name + "' is not a terminal");
-    const std::string key = link_key(device);
-    if (auto found = link_cache_.find(device.id); found != link_cache_.end() && found->second.first == key) {
-        return found->second.second;
-    }
-    auto link = links_.link_for(*device.terminal);
-    if (!link) return std::unexpected(link.error());
-    link_cache_[device.id] = {key, *link};
-    return *link;
+    return links_.link_for(device.id, terminal_address(*device.terminal));
 }
 
 std::vector<store::DeviceId> Distributor::all_terminals() {
@@ -138,47 +76,11 @@ std::vector<store::DeviceId> Distributor::all_terminals() {
     return ids;
 }
 
-awaitable<void> Distributor::lock(store::DeviceId terminal) {
-    for (;;) {
-        Slot& slot = slots_[terminal];
-        if (!slot.busy) {
-            slot.busy = true;
-            co_return;
-        }
-        if (!slot.released) slot.released = std::make_shared<asio::steady_timer>(io_, asio::steady_timer::time_point::max());
-        auto released = slot.released;
-        boost::system::error_code ignored;
-        co_await released->async_wait(asio::redirect_error(use_awaitable, ignored));
-    }
-}
-
-void Distributor::unlock(store::DeviceId terminal) {
-    Slot& slot = slots_[terminal];
-    slot.busy = false;
-    if (slot.released) {
-        slot.released->cancel();
-        slot.released.reset();
-    }
-}
-
-namespace {
-// Releases a terminal's slot however the coroutine leaves.
-struct SlotGuard {
-    std::function<void()> release;
-    ~SlotGuard() { release(); }
-};
-}  // namespace
-
 void Distributor::schedule_retry(const store::Device& device, const std::string& error) {
-    // Exponential backoff with "equal jitter": half the delay fixed, half
-    // random, so terminals that failed together do not retry together.
-    const std::int64_t initial = std::max<std::int64_t>(1, config_.retry_initial.count());
-    const std::int64_t cap = std::max<std::int64_t>(initial, config_.retry_cap.count());
-    std::int64_t delay = initial;
-    for (std::int64_t i = 0; i < device.sync_attempts && delay < cap; ++i) delay *= 2;
-    delay = std::min(delay, cap);
-    const std::int64_t half = delay / 2;
-    const std::int64_t jittered = delay - half + std::uniform_int_distribution<std::int64_t>(0, half)(random_);
+    const std::int64_t jittered =
+        retry_delay(device.sync_attempts, config_.retry_initial, config_.retry_cap,
+                    std::uniform_real_distribution<double>(0.0, 1.0)(random_))
+            .count();
     const store::UnixTime next = store::system_clock_now() + jittered;
     if (auto recorded = store_.record_sync_failure(device.id, error, next); !recorded) {
         spdlog::error("{} device={} cannot record failure: {}", msg::push_failed.id, device.name, recorded.error().message);
@@ -188,8 +90,7 @@ void Distributor::schedule_retry(const store::Device& device, const std::string&
 }
 
 awaitable<TerminalResult> Distributor::sync_one(store::DeviceId terminal) {
-    co_await lock(terminal);
-    SlotGuard guard{[this, terminal] { unlock(terminal); }};
+    const auto held = co_await busy_.lock(terminal);
     TerminalResult result;
     bool full_sync_sent = false;
     for (int round = 0; round < 3; ++round) {
@@ -216,13 +117,13 @@ awaitable<TerminalResult> Distributor::sync_one(store::DeviceId terminal) {
         }
         plan.planned_version = device->planned_version;
         plan.confirmed_version = device->confirmed_version;
-        plan.pending = std::move(*pending);
-        plan.desired = std::move(*desired);
+        plan.pending = sync_batches(*pending);
+        plan.desired = wire_cards(*desired);
         plan.known_versions = std::move(*known);
         plan.transport = std::holds_alternative<store::RtuAddress>(device->terminal->address) ? protocol::Transport::rtu
                                                                                                 : protocol::Transport::tcp;
         plan.session_id = std::uniform_int_distribution<std::uint32_t>(1, 0xFFFFFFFFu)(random_);
-        full_sync_sent = full_sync_sent || (!plan.pending.empty() && plan.pending.front().op == store::BatchOp::full);
+        full_sync_sent = full_sync_sent || (!plan.pending.empty() && plan.pending.front().op == BatchOp::full);
 
         // Captures are plain copies of named values: GCC 12 mishandles
         // init-captures (`x = std::move(y)`) of coroutine locals, copying
@@ -275,8 +176,7 @@ awaitable<TerminalResult> Distributor::sync_one(store::DeviceId terminal) {
 }
 
 awaitable<CollectResult> Distributor::collect_one(store::DeviceId terminal) {
-    co_await lock(terminal);
-    SlotGuard guard{[this, terminal] { unlock(terminal); }};
+    const auto held = co_await busy_.lock(terminal);
     CollectResult result;
     for (;;) {
         auto device = store_.device(terminal);
@@ -353,42 +253,45 @@ awaitable<CollectResult> Distributor::collect_one(store::DeviceId terminal) {
 
 awaitable<std::vector<TerminalResult>> Distributor::push(std::vector<store::DeviceId> terminals,
                                                          std::chrono::milliseconds timeout, ProgressSink progress) {
-    std::vector<TerminalResult> initial;
+    std::vector<TerminalResult> unfinished;
+    std::vector<async::Job<TerminalResult>> jobs;
     for (store::DeviceId id : terminals) {
         auto device = store_.device(id);
-        initial.push_back({device ? device->name : std::to_string(id), false,
-                           "still working after " + std::to_string(timeout.count()) +
-                               " ms; it finishes in the background"});
+        unfinished.push_back({device ? device->name : std::to_string(id), false,
+                              "still working after " + std::to_string(timeout.count()) +
+                                  " ms; it finishes in the background"});
+        jobs.push_back([this, id] { return sync_one(id); });
     }
-    auto gather = std::make_shared<Gather<TerminalResult>>(io_, std::move(initial));
-    for (std::size_t i = 0; i < terminals.size(); ++i) {
-        asio::co_spawn(
-            io_,
-            [this, gather, i, id = terminals[i]]() -> awaitable<void> { gather->finish(i, co_await sync_one(id)); },
-            asio::detached);
+    async::FinishSink<TerminalResult> on_finish;
+    const std::size_t total = terminals.size();
+    if (progress) {
+        on_finish = [progress, total](std::size_t done, const TerminalResult& result) {
+            return report(progress, done, total, result.device + ": " + (result.ok ? "ok" : result.text));
+        };
     }
+    auto results = co_await async::fan_out(std::move(jobs), std::move(unfinished), timeout, std::move(on_finish));
     if (timeout.count() == 0) co_return std::vector<TerminalResult>{};
-    co_await gather->wait(timeout, progress);
-    co_return gather->results;
+    co_return results;
 }
 
 awaitable<std::vector<CollectResult>> Distributor::collect(std::vector<store::DeviceId> terminals,
                                                            std::chrono::milliseconds timeout, ProgressSink progress) {
-    std::vector<CollectResult> initial;
+    std::vector<CollectResult> unfinished;
+    std::vector<async::Job<CollectResult>> jobs;
     for (store::DeviceId id : terminals) {
         auto device = store_.device(id);
-        initial.push_back({device ? device->name : std::to_string(id), false,
-                           "no answer within " + std::to_string(timeout.count()) + " ms"});
+        unfinished.push_back({device ? device->name : std::to_string(id), false,
+                              "no answer within " + std::to_string(timeout.count()) + " ms"});
+        jobs.push_back([this, id] { return collect_one(id); });
     }
-    auto gather = std::make_shared<Gather<CollectResult>>(io_, std::move(initial));
-    for (std::size_t i = 0; i < terminals.size(); ++i) {
-        asio::co_spawn(
-            io_,
-            [this, gather, i, id = terminals[i]]() -> awaitable<void> { gather->finish(i, co_await collect_one(id)); },
-            asio::detached);
+    async::FinishSink<CollectResult> on_finish;
+    const std::size_t total = terminals.size();
+    if (progress) {
+        on_finish = [progress, total](std::size_t done, const CollectResult& result) {
+            return report(progress, done, total, result.device + ": " + (result.ok ? "ok" : result.text));
+        };
     }
-    co_await gather->wait(timeout, progress);
-    co_return gather->results;
+    co_return co_await async::fan_out(std::move(jobs), std::move(unfinished), timeout, std::move(on_finish));
 }
 
 awaitable<LinkResult<TerminalInfo>> Distributor::read_params(store::DeviceId terminal) {
@@ -396,8 +299,7 @@ awaitable<LinkResult<TerminalInfo>> Distributor::read_params(store::DeviceId ter
     if (!device) co_return link_fail(LinkError::Kind::protocol, device.error().message);
     auto link = link_of(*device);
     if (!link) co_return std::unexpected(link.error());
-    co_await lock(terminal);
-    SlotGuard guard{[this, terminal] { unlock(terminal); }};
+    const auto held = co_await busy_.lock(terminal);
     const std::shared_ptr<TerminalLink> terminal_link = *link;
     auto job = [terminal_link]() {
         TerminalClient client(*terminal_link);
@@ -408,63 +310,59 @@ awaitable<LinkResult<TerminalInfo>> Distributor::read_params(store::DeviceId ter
     co_return info;
 }
 
-void Distributor::start() {
-    running_ = true;
-    asio::co_spawn(io_, retry_loop(), asio::detached);
-    if (config_.audit_interval.count() > 0) asio::co_spawn(io_, periodic(config_.audit_interval, false), asio::detached);
-    if (config_.collect_interval.count() > 0) {
-        asio::co_spawn(io_, periodic(config_.collect_interval, true), asio::detached);
-    }
+void Distributor::sync_in_background(store::DeviceId terminal) {
+    asio::co_spawn(io_, [this, terminal]() -> awaitable<void> { co_await sync_one(terminal); }, asio::detached);
 }
 
-void Distributor::stop() {
-    running_ = false;
-    for (auto& timer : timers_) timer->cancel();
-}
-
-awaitable<void> Distributor::retry_loop() {
-    auto timer = std::make_shared<asio::steady_timer>(io_);
-    timers_.push_back(timer);
+void Distributor::sync_pending_after_restart() {
     // After a restart, terminals with changes written but never confirmed are
     // brought level without waiting for anyone to ask.
     for (store::DeviceId id : all_terminals()) {
         auto device = store_.device(id);
         if (device && !device->sync_next_at && device->planned_version != device->confirmed_version) {
-            asio::co_spawn(io_, [this, id]() -> awaitable<void> { co_await sync_one(id); }, asio::detached);
-        }
-    }
-    while (running_) {
-        timer->expires_after(std::chrono::seconds(1));
-        boost::system::error_code error;
-        co_await timer->async_wait(asio::redirect_error(use_awaitable, error));
-        if (!running_) break;
-        auto due = store_.due_retries(store::system_clock_now());
-        if (!due) continue;
-        for (store::DeviceId id : *due) {
-            if (slots_[id].busy) continue;
-            asio::co_spawn(io_, [this, id]() -> awaitable<void> { co_await sync_one(id); }, asio::detached);
+            sync_in_background(id);
         }
     }
 }
 
-awaitable<void> Distributor::periodic(std::chrono::seconds interval, bool collect_records) {
-    auto timer = std::make_shared<asio::steady_timer>(io_);
-    timers_.push_back(timer);
-    while (running_) {
-        timer->expires_after(interval);
-        boost::system::error_code error;
-        co_await timer->async_wait(asio::redirect_error(use_awaitable, error));
-        if (!running_) break;
-        for (store::DeviceId id : all_terminals()) {
-            if (collect_records) {
-                asio::co_spawn(io_, [this, id]() -> awaitable<void> { co_await collect_one(id); }, asio::detached);
-            } else {
-                // The audit is a sync: it reads version and checksum and
-                // repairs whatever disagrees.
-                asio::co_spawn(io_, [this, id]() -> awaitable<void> { co_await sync_one(id); }, asio::detached);
-            }
-        }
+void Distributor::retry_due() {
+    auto due = store_.due_retries(store::system_clock_now());
+    if (!due) return;
+    for (store::DeviceId id : *due) {
+        if (busy_.locked(id)) continue;
+        sync_in_background(id);
     }
+}
+
+void Distributor::start() {
+    asio::post(io_, [this] { sync_pending_after_restart(); });
+    const auto executor = io_.get_executor();
+    retries_.start(executor, std::chrono::seconds(1), [this]() -> awaitable<void> {
+        retry_due();
+        co_return;
+    });
+    if (config_.audit_interval.count() > 0) {
+        // The audit is a sync: it reads version and checksum and repairs
+        // whatever disagrees.
+        audits_.start(executor, config_.audit_interval, [this]() -> awaitable<void> {
+            for (store::DeviceId id : all_terminals()) sync_in_background(id);
+            co_return;
+        });
+    }
+    if (config_.collect_interval.count() > 0) {
+        collections_.start(executor, config_.collect_interval, [this]() -> awaitable<void> {
+            for (store::DeviceId id : all_terminals()) {
+                asio::co_spawn(io_, [this, id]() -> awaitable<void> { co_await collect_one(id); }, asio::detached);
+            }
+            co_return;
+        });
+    }
+}
+
+void Distributor::stop() {
+    retries_.stop();
+    audits_.stop();
+    collections_.stop();
 }
 
 }  // namespace cardd::daemon

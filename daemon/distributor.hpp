@@ -2,26 +2,24 @@
 // Brings terminals level with the store and collects their records: plans
 // come from the store on the io thread, the Modbus conversation runs on the
 // worker pool, the outcome is written back on the io thread. A terminal that
-// cannot be reached goes into the store's retry queue.
-
-#include <utility>
-
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
+// cannot be reached goes into the store's retry queue. One terminal has one
+// conversation at a time (a per-terminal lock); links come from the injected
+// LinkSource, one per terminal (link_cache.hpp).
 
 #include <chrono>
-#include <map>
 #include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
-#include "daemon/control/command_registry.hpp"
+#include "daemon/async/asio.hpp"
+#include "daemon/async/interval_loop.hpp"
+#include "daemon/async/keyed_lock.hpp"
+#include "daemon/async/worker_pool.hpp"
 #include "daemon/config.hpp"
-#include "daemon/terminal/modbus_link.hpp"
+#include "daemon/control/command_registry.hpp"
+#include "daemon/link_cache.hpp"
 #include "daemon/terminal/terminal_client.hpp"
-#include "daemon/worker_pool.hpp"
 #include "protocol/state_block.hpp"
 #include "store/card_store.hpp"
 
@@ -43,7 +41,8 @@ struct CollectResult {
 
 class Distributor {
 public:
-    Distributor(boost::asio::io_context& io, store::CardStore& store, const Config& config);
+    /// `links` makes the link to a terminal (modbus_links() in cardd).
+    Distributor(boost::asio::io_context& io, store::CardStore& store, const Config& config, LinkSource links);
     ~Distributor();
 
     /// Starts the retry queue, the periodic audit and collection.
@@ -72,31 +71,25 @@ public:
 private:
     boost::asio::awaitable<TerminalResult> sync_one(store::DeviceId terminal);
     boost::asio::awaitable<CollectResult> collect_one(store::DeviceId terminal);
-    boost::asio::awaitable<void> lock(store::DeviceId terminal);
-    void unlock(store::DeviceId terminal);
-    boost::asio::awaitable<void> retry_loop();
-    boost::asio::awaitable<void> periodic(std::chrono::seconds interval, bool collect_records);
+    void sync_in_background(store::DeviceId terminal);
+    void sync_pending_after_restart();
+    void retry_due();
     void schedule_retry(const store::Device& device, const std::string& error);
 
     template <class Work>
     auto on_worker(const store::Device& device, Work work);
     LinkResult<std::shared_ptr<TerminalLink>> link_of(const store::Device& device);
 
-    struct Slot {
-        bool busy = false;
-        std::shared_ptr<boost::asio::steady_timer> released;
-    };
-
     boost::asio::io_context& io_;
     store::CardStore& store_;
     const Config& config_;
-    LinkFactory links_;
-    WorkerPool workers_;
-    std::map<store::DeviceId, Slot> slots_;
-    std::map<store::DeviceId, std::pair<std::string, std::shared_ptr<TerminalLink>>> link_cache_;
+    LinkCache links_;
+    async::WorkerPool workers_;
+    async::KeyedLock<store::DeviceId> busy_;  // one conversation per terminal
     std::mt19937_64 random_;
-    bool running_ = false;
-    std::vector<std::shared_ptr<boost::asio::steady_timer>> timers_;
+    async::IntervalLoop retries_;
+    async::IntervalLoop audits_;
+    async::IntervalLoop collections_;
 };
 
 }  // namespace cardd::daemon

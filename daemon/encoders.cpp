@@ -1,8 +1,6 @@
 #include "daemon/encoders.hpp"
 
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include "daemon/async/asio.hpp"
 
 #include "daemon/log.hpp"
 #include "daemon/encoder/libusb_transport.hpp"
@@ -88,7 +86,7 @@ store::Result<Station*> Encoders::find(const std::optional<std::string>& name) {
     auto& station = stations_[device.name];
     // A station for a device removed and added again under the same name starts afresh.
     if (!station || !same_spec(station->device, device)) {
-        if (station && station->busy) {
+        if (station && leases_.locked(station.get())) {
             return store::fail(store::Errc::conflict, "encoder " + device.name + " is busy");
         }
         station = std::make_unique<Station>();
@@ -99,8 +97,8 @@ store::Result<Station*> Encoders::find(const std::optional<std::string>& name) {
 }
 
 awaitable<StationLease> Encoders::lease(Station& station) {
-    while (station.busy) co_await pause(std::chrono::milliseconds(20));
-    co_return StationLease(station);
+    auto held = co_await leases_.lock(&station);
+    co_return StationLease(station, std::move(held));
 }
 
 awaitable<encoder::Result<void>> Encoders::wait_for_card(Station& station, std::chrono::milliseconds timeout,

@@ -5,10 +5,8 @@
 // workflow leases it, waits for a card, does its reads and writes, and hands
 // it back; another workflow waits its turn.
 
-#include <utility>
-
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/io_context.hpp>
+#include "daemon/async/asio.hpp"
+#include "daemon/async/keyed_lock.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -34,7 +32,6 @@ struct Station {
     encoder::sim::SimulatedReader* sim = nullptr;  ///< the transport, when simulated
     std::unique_ptr<encoder::CcidReader> ccid;
     std::unique_ptr<encoder::MifareReader> reader;
-    bool busy = false;
     int blank_feed = 0;  ///< simulated: blank cards still to place, one each time the slot is empty
     std::filesystem::path shelf_file;  ///< simulated: where its virtual cards are kept
 
@@ -44,20 +41,21 @@ struct Station {
     void forget_if_gone(const encoder::Error& error);
 };
 
-/// Holds a station for one workflow; gives it back when destroyed.
+/// Holds a station for one workflow; gives it back (to the next workflow
+/// waiting for it) when destroyed.
 class StationLease {
 public:
-    explicit StationLease(Station& station) : station_(&station) { station.busy = true; }
-    StationLease(StationLease&& other) noexcept : station_(std::exchange(other.station_, nullptr)) {}
+    using Lock = async::KeyedLock<const Station*>;
+
+    StationLease(Station& station, Lock::Guard held) : station_(&station), held_(std::move(held)) {}
+    StationLease(StationLease&&) noexcept = default;
     StationLease& operator=(StationLease&&) = delete;
-    ~StationLease() {
-        if (station_) station_->busy = false;
-    }
     Station& operator*() const { return *station_; }
     Station* operator->() const { return station_; }
 
 private:
     Station* station_;
+    Lock::Guard held_;
 };
 
 class Encoders {
@@ -71,7 +69,8 @@ public:
     /// (none, or no such name), invalid_argument (several and no name).
     store::Result<Station*> find(const std::optional<std::string>& name);
 
-    /// Waits until the station is free, then leases it.
+    /// Waits until the station is free, then leases it; workflows waiting for
+    /// one station get it in the order they asked.
     boost::asio::awaitable<StationLease> lease(Station& station);
 
     /// Waits up to `timeout` for a card on the station's reader; with
@@ -85,6 +84,7 @@ private:
     const protocol::card::MasterKey& master_;
     std::filesystem::path data_dir_;
     std::map<std::string, std::unique_ptr<Station>> stations_;
+    StationLease::Lock leases_;
 };
 
 }  // namespace cardd::daemon

@@ -1,12 +1,9 @@
 // cardd: the card centre daemon. Thin: flags and configuration, then the
 // store, the distributor and the control socket on one io_context.
 
-#include <utility>
-
+#include "daemon/async/asio.hpp"
+#include "daemon/async/interval_loop.hpp"
 #include <CLI/CLI.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <systemd/sd-daemon.h>
 
 #include <cstdlib>
@@ -55,15 +52,6 @@ Result<Config> read_config(const Flags& flags) {
         config = *loaded;
     }
     return apply_flags(config, flags);
-}
-
-// Pings systemd's watchdog from the io thread: if the loop stalls, systemd notices.
-void keep_watchdog(boost::asio::steady_timer& timer, std::chrono::microseconds interval) {
-    sd_notify(0, "WATCHDOG=1");
-    timer.expires_after(interval / 2);
-    timer.async_wait([&timer, interval](const boost::system::error_code& error) {
-        if (!error) keep_watchdog(timer, interval);
-    });
 }
 
 // As knot's conf-check: the unit runs this before every start, so a bad
@@ -149,7 +137,7 @@ int run(const Flags& flags) {
     }
 
     boost::asio::io_context io;
-    Distributor distributor(io, card_store, *config);
+    Distributor distributor(io, card_store, *config, modbus_links(LinkOptions{config->modbus_timeout}));
     Encoders encoders(io, card_store, master_key->key, config->data_dir);
     Service service{*config, card_store, distributor, encoders, store::system_clock_now(),
                     store::redact_database_url(url)};
@@ -197,10 +185,17 @@ int run(const Flags& flags) {
     };
     wait_reload();
 
-    boost::asio::steady_timer watchdog(io);
+    // Pings systemd's watchdog from the io thread, twice a watchdog period: if
+    // the loop stalls, systemd notices.
+    async::IntervalLoop watchdog;
     std::uint64_t watchdog_usec = 0;
     if (sd_watchdog_enabled(0, &watchdog_usec) > 0) {
-        keep_watchdog(watchdog, std::chrono::microseconds(watchdog_usec));
+        sd_notify(0, "WATCHDOG=1");
+        watchdog.start(io.get_executor(), std::chrono::microseconds(watchdog_usec) / 2,
+                       []() -> boost::asio::awaitable<void> {
+                           sd_notify(0, "WATCHDOG=1");
+                           co_return;
+                       });
     }
 
     log_event(msg::started, {{"socket", config->socket}, {"database", store::redact_database_url(url)}});

@@ -2,9 +2,7 @@
 // The control channel's named commands. One catch at the boundary turns an
 // exception into an answer, so a handler only returns what it means.
 
-#include <utility>  // before Boost: Asio's coroutines in Boost 1.74 need it
-
-#include <boost/asio/awaitable.hpp>
+#include "daemon/async/asio.hpp"
 #include <nlohmann/json.hpp>
 
 #include <functional>

@@ -5,14 +5,9 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/read_until.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
+#include "daemon/async/asio.hpp"
 
+#include "daemon/async/event.hpp"
 #include "daemon/log.hpp"
 
 namespace cardd::daemon {
@@ -155,14 +150,14 @@ Caller peer_of(local::socket& socket, const RoleGroups& groups) {
 }
 
 // The moment a connection is closed unless it makes progress; moving it wakes
-// the watchdog so the timer is re-armed at the new time.
+// the watchdog so it waits for the new time.
 struct Deadline {
-    explicit Deadline(const asio::any_io_executor& executor) : timer(executor) {}
+    explicit Deadline(const asio::any_io_executor& executor) : moved(executor) {}
     void set(std::chrono::steady_clock::time_point when) {
         at = when;
-        timer.cancel();
+        moved.set();
     }
-    asio::steady_timer timer;
+    async::Event moved;
     std::chrono::steady_clock::time_point at = std::chrono::steady_clock::time_point::max();
 };
 
@@ -170,9 +165,8 @@ struct Deadline {
 // finishes a line holds nothing but its own socket.
 asio::awaitable<void> watchdog(std::shared_ptr<local::socket> socket, std::shared_ptr<Deadline> deadline) {
     while (socket->is_open()) {
-        deadline->timer.expires_at(deadline->at);
-        boost::system::error_code error;
-        co_await deadline->timer.async_wait(asio::redirect_error(use_awaitable, error));
+        deadline->moved.reset();
+        co_await deadline->moved.wait_until(deadline->at);
         if (socket->is_open() && std::chrono::steady_clock::now() >= deadline->at) {
             log_event(msg::client_dropped, "reason=idle");
             boost::system::error_code ignored;
@@ -242,7 +236,7 @@ asio::awaitable<void> ControlServer::serve(local::socket accepted) {
     }
     boost::system::error_code ignored;
     socket->close(ignored);
-    deadline->timer.cancel();
+    deadline->moved.set();
 }
 
 }  // namespace cardd::daemon

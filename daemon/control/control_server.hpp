@@ -2,10 +2,7 @@
 // The Unix control socket: JSON lines in, JSON lines out, one session per
 // connection, the caller identified by SO_PEERCRED.
 
-#include <utility>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/local/stream_protocol.hpp>
+#include "daemon/async/asio.hpp"
 
 #include <chrono>
 #include <filesystem>

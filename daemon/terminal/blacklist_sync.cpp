@@ -22,13 +22,13 @@ constexpr auto rw = protocol::WriteFunction::read_write_multiple;
 constexpr std::int64_t max_wire_version = 0xFFFF'FFFF;  // versions travel as u32
 
 // Card numbers as CT-1 carries them, ascending and distinct; nullopt when one
-// cannot be carried at all (0, negative, or above 24 bits).
-std::optional<std::vector<std::uint32_t>> wire_cards(std::span<const store::CardNo> cards) {
+// cannot be carried at all (0, or above 24 bits).
+std::optional<std::vector<std::uint32_t>> wire_cards(std::span<const std::uint32_t> cards) {
     std::vector<std::uint32_t> result;
     result.reserve(cards.size());
-    for (const store::CardNo card : cards) {
+    for (const std::uint32_t card : cards) {
         if (card < 1 || card > protocol::max_card_number) return std::nullopt;
-        result.push_back(static_cast<std::uint32_t>(card));
+        result.push_back(card);
     }
     std::ranges::sort(result);
     const auto [first, last] = std::ranges::unique(result);
@@ -36,9 +36,9 @@ std::optional<std::vector<std::uint32_t>> wire_cards(std::span<const store::Card
     return result;
 }
 
-std::string batch_name(const store::BlacklistBatch& batch) {
-    if (batch.op == store::BatchOp::full) return "full batch to version " + std::to_string(batch.new_version);
-    return std::string(store::to_string(batch.op)) + " batch " + std::to_string(batch.base_version) + "->" +
+std::string batch_name(const BlacklistBatch& batch) {
+    if (batch.op == BatchOp::full) return "full batch to version " + std::to_string(batch.new_version);
+    return std::string(to_string(batch.op)) + " batch " + std::to_string(batch.base_version) + "->" +
            std::to_string(batch.new_version) + " (" + std::to_string(batch.cards.size()) + " cards)";
 }
 
@@ -86,12 +86,12 @@ public:
         // Already past some pending batches (an earlier run's answer was
         // lost): the terminal enforces those, so say so even if this run fails.
         if (*start > 0) confirmed_ = plan_.pending[*start - 1].new_version;
-        if (plan_.pending[*start].op != store::BatchOp::full) {
+        if (plan_.pending[*start].op != BatchOp::full) {
             if (auto why = why_not_deltas(*start)) return needs_full(*why);
         }
         for (std::size_t i = *start; i < plan_.pending.size(); ++i) {
             const auto& batch = plan_.pending[i];
-            auto sent = batch.op == store::BatchOp::full ? send_full(batch) : send_delta(batch);
+            auto sent = batch.op == BatchOp::full ? send_full(batch) : send_delta(batch);
             if (sent) return std::move(*sent);
         }
         return verify();
@@ -105,7 +105,7 @@ private:
     }
     SyncOutcome level() {
         // Nothing pending means nothing new to confirm (and version 0 was
-        // never a batch the store could confirm).
+        // never a batch the planner could confirm).
         if (!plan_.pending.empty()) confirmed_ = plan_.planned_version;
         return outcome(Kind::level, {});
     }
@@ -119,7 +119,7 @@ private:
 
     // ---- the plan ----
 
-    // The plan must be sendable as it stands; a broken one is a store bug, so
+    // The plan must be sendable as it stands; a broken one is a planner bug, so
     // it fails visibly rather than asking for a full sync it may never reach.
     std::optional<std::string> check_plan() {
         if (plan_.session_id == 0) throw std::invalid_argument("SyncPlan.session_id must be non-zero");
@@ -129,9 +129,9 @@ private:
         if (plan_.planned_version < 0 || plan_.planned_version > max_wire_version) {
             return "planned version " + std::to_string(plan_.planned_version) + " does not fit 32 bits";
         }
-        const store::BlacklistBatch* previous = nullptr;
+        const BlacklistBatch* previous = nullptr;
         for (const auto& batch : plan_.pending) {
-            const bool full = batch.op == store::BatchOp::full;
+            const bool full = batch.op == BatchOp::full;
             if (batch.new_version < 1 || batch.new_version > max_wire_version) {
                 return batch_name(batch) + ": version does not fit 32 bits";
             }
@@ -161,7 +161,7 @@ private:
             if (pending[i].new_version == version) return i + 1;  // < size: the last one is planned_version
         }
         if (pending.empty()) return std::nullopt;
-        if (pending.front().op == store::BatchOp::full) return 0;
+        if (pending.front().op == BatchOp::full) return 0;
         if (pending.front().base_version == version) return 0;
         return std::nullopt;
     }
@@ -235,7 +235,7 @@ private:
 
     // Each returns an outcome that ends the run, or nullopt to go on.
 
-    std::optional<SyncOutcome> send_full(const store::BlacklistBatch& batch) {
+    std::optional<SyncOutcome> send_full(const BlacklistBatch& batch) {
         const auto cards = *wire_cards(batch.cards);
         if (auto problem = limits_problem(cards, *state_)) return failed(*problem, LinkError::Kind::capacity);
         format_ = full_format(cards);
@@ -248,11 +248,11 @@ private:
         return std::nullopt;
     }
 
-    std::optional<SyncOutcome> send_delta(const store::BlacklistBatch& batch) {
+    std::optional<SyncOutcome> send_delta(const BlacklistBatch& batch) {
         const auto cards = *wire_cards(batch.cards);
         const auto base = static_cast<std::uint32_t>(batch.base_version);
         const auto next = static_cast<std::uint32_t>(batch.new_version);
-        const auto command = batch.op == store::BatchOp::add ? protocol::make_add(0, base, next, cards)
+        const auto command = batch.op == BatchOp::add ? protocol::make_add(0, base, next, cards)
                                                              : protocol::make_remove(0, base, next, cards);
         auto status = execute_with_retry(client_, command);
         if (!status) return failed(status.error(), batch_name(batch));
@@ -269,7 +269,7 @@ private:
                               std::to_string(batch.base_version) + " (VERSION_MISMATCH)");
         case Status::capacity:
             // The final set fits (checked before sending), so the overflow is
-            // an intermediate state of the chain or cards the store does not
+            // an intermediate state of the chain or cards the planner does not
             // know of: a full sync of the final set gets through where the
             // same deltas would fail again on every retry.
             if (did_full_) return failed(status_error(command, *status, batch_name(batch)), "after a full sync");
@@ -284,7 +284,7 @@ private:
     }
 
     // After a change: the terminal must now be at the planned version with
-    // the desired set, or the store's idea of it is wrong.
+    // the desired set, or the planner's idea of it is wrong.
     SyncOutcome verify() {
         auto info = read_state_with_retry(client_);
         if (!info) return failed(info.error(), "reading the state block after the change");

@@ -1,11 +1,11 @@
 #pragma once
-// Bringing one terminal's blacklist level with the store's plan for it.
+// Bringing one terminal's blacklist level with the caller's plan for it.
 //
-// The store decides what a terminal must refuse and writes every change as a
-// versioned batch before anything is sent (docs/store.md). This module only
-// reads the terminal, sends what the plan says, and reports what it saw; the
-// caller records the outcome in the store. It runs blocking, on a worker
-// thread, and never touches the store.
+// The caller decides what a terminal must refuse and makes every change a
+// durable, versioned batch before anything is sent (in cardd, in the card
+// centre's database). This module only reads the terminal, sends what the
+// plan says, and reports what it saw; the caller records the outcome. It runs
+// blocking, on a worker thread.
 
 #include <cstdint>
 #include <optional>
@@ -13,24 +13,25 @@
 #include <string_view>
 #include <vector>
 
+#include "daemon/terminal/blacklist_batch.hpp"
 #include "daemon/terminal/terminal_client.hpp"
 #include "daemon/terminal/terminal_link.hpp"
 #include "protocol/state_block.hpp"
 #include "protocol/status.hpp"
 #include "protocol/wire_cost.hpp"
-#include "store/domain.hpp"
 
 namespace cardd::daemon {
 
-/// What the store planned for one terminal.
+/// What the caller planned for one terminal.
 struct SyncPlan {
     std::int64_t planned_version = 0;    ///< version of the newest batch written for the terminal
     std::int64_t confirmed_version = 0;  ///< version the terminal last confirmed
     /// Batches not yet confirmed, oldest first, chained base -> new; may start
     /// with (or be) a single op = full batch.
-    std::vector<store::BlacklistBatch> pending;
-    /// The set the terminal must end up enforcing, ascending.
-    std::vector<store::CardNo> desired;
+    std::vector<BlacklistBatch> pending;
+    /// The set the terminal must end up enforcing, ascending; 0 stands for a
+    /// card number CT-1 cannot carry.
+    std::vector<std::uint32_t> desired;
     /// Every version ever planned for this terminal (superseded ones too), plus 0.
     std::vector<std::int64_t> known_versions;
     protocol::Transport transport = protocol::Transport::tcp;
@@ -41,7 +42,7 @@ struct SyncPlan {
 struct SyncOutcome {
     enum class Kind {
         level,            ///< the terminal enforces the planned version and the desired set
-        needs_full_sync,  ///< plan a full batch (CardStore::plan_full_sync) and call again
+        needs_full_sync,  ///< plan a full batch (in cardd, CardStore::plan_full_sync) and call again
         failed,           ///< could not finish now; `error` and `reason` say why
     };
     Kind kind = Kind::failed;
@@ -49,7 +50,7 @@ struct SyncOutcome {
     std::optional<protocol::TerminalState> state;
     /// The highest new_version of a pending batch the terminal was seen to
     /// enforce (its state block, or OK / OK_ALREADY to the batch), to record
-    /// with CardStore::confirm_version; unset when there is nothing new to
+    /// (in cardd, with CardStore::confirm_version); unset when there is nothing new to
     /// record or the terminal's checksum contradicts it.
     std::optional<std::int64_t> confirmed_version;
     /// Why it failed or needs a full sync, for people; never holds secrets.

@@ -20,13 +20,13 @@ std::string line_settings(int baud, char parity) {
 
 }  // namespace
 
-LinkResult<std::shared_ptr<TerminalLink>> LinkFactory::link_for(const store::TerminalSpec& spec) {
+LinkResult<std::shared_ptr<TerminalLink>> LinkFactory::link_for(const TerminalAddress& spec) {
     // CT-1: unit ids 1 to 247 (0 is broadcast, 248..255 reserved by Modbus).
     if (spec.unit_id < 1 || spec.unit_id > 247) {
         return link_fail(LinkError::Kind::io, "terminal " + spec.name + ": unit id " +
                                                   std::to_string(spec.unit_id) + " is outside 1..247");
     }
-    if (const auto* tcp = std::get_if<store::TcpAddress>(&spec.address)) {
+    if (const auto* tcp = std::get_if<TcpAddress>(&spec.address)) {
         if (tcp->port < 1 || tcp->port > 65535) {
             return link_fail(LinkError::Kind::io,
                              "terminal " + spec.name + ": TCP port " + std::to_string(tcp->port) + " is invalid");
@@ -38,7 +38,7 @@ LinkResult<std::shared_ptr<TerminalLink>> LinkFactory::link_for(const store::Ter
         }
         return std::shared_ptr<TerminalLink>(std::move(*link));
     }
-    const auto& rtu = std::get<store::RtuAddress>(spec.address);
+    const auto& rtu = std::get<RtuAddress>(spec.address);
     auto bus = bus_for(rtu);
     if (!bus) {
         bus.error().message = "terminal " + spec.name + ": " + bus.error().message;
@@ -47,7 +47,7 @@ LinkResult<std::shared_ptr<TerminalLink>> LinkFactory::link_for(const store::Ter
     return std::make_shared<RtuLink>(std::move(*bus), spec.unit_id);
 }
 
-LinkResult<std::shared_ptr<SerialBus>> LinkFactory::bus_for(const store::RtuAddress& address) {
+LinkResult<std::shared_ptr<SerialBus>> LinkFactory::bus_for(const RtuAddress& address) {
     const std::string key = canonical_device(address.device);
     std::lock_guard lock(mutex_);
     if (auto existing = buses_[key].lock()) {

@@ -1,5 +1,5 @@
 #pragma once
-// TerminalLink on libmodbus: turns a registered terminal into a link, Modbus
+// TerminalLink on libmodbus: turns a terminal's address into a link, Modbus
 // TCP (one connection per terminal, tcp_link.hpp) or Modbus RTU (terminals
 // registered on the same serial device share one SerialBus: one open port,
 // one request at a time, their unit ids told apart; serial_bus.hpp).
@@ -12,8 +12,8 @@
 #include "daemon/terminal/modbus_context.hpp"
 #include "daemon/terminal/serial_bus.hpp"
 #include "daemon/terminal/tcp_link.hpp"
+#include "daemon/terminal/terminal_address.hpp"
 #include "daemon/terminal/terminal_link.hpp"
-#include "store/domain.hpp"
 
 namespace cardd::daemon {
 
@@ -21,16 +21,16 @@ class LinkFactory {
 public:
     explicit LinkFactory(LinkOptions options = {}) : options_(options) {}
 
-    /// A new link to the terminal. Keep it while the terminal is registered:
+    /// A new link to the terminal. Keep it while the terminal is in use:
     /// a TCP link holds its connection, an RTU link keeps its bus open (a bus
     /// is closed when its last link goes). Errors: a unit id outside 1..247, a
     /// TCP port outside 1..65535, serial settings libmodbus refuses, or a
     /// device already open with another baud rate or parity (one bus has one
     /// line speed). Thread-safe.
-    LinkResult<std::shared_ptr<TerminalLink>> link_for(const store::TerminalSpec& spec);
+    LinkResult<std::shared_ptr<TerminalLink>> link_for(const TerminalAddress& terminal);
 
 private:
-    LinkResult<std::shared_ptr<SerialBus>> bus_for(const store::RtuAddress& address);
+    LinkResult<std::shared_ptr<SerialBus>> bus_for(const RtuAddress& address);
 
     std::mutex mutex_;
     LinkOptions options_;

@@ -1,6 +1,6 @@
 #pragma once
 // Collecting transaction records from a terminal. Reading never drops
-// anything: the caller stores the records durably, then acknowledges them.
+// anything: the caller keeps the records durably, then acknowledges them.
 // (serial, seq) is a record's identity, so reading one twice is harmless.
 
 #include <cstddef>
@@ -28,7 +28,7 @@ LinkResult<CollectedRecords> read_new_records(TerminalClient& client, std::int64
                                               std::size_t max_records = 1000);
 
 /// RECORDS_ACK: the terminal may drop records below `up_to_seq`. Call it only
-/// after the records are stored. BUSY is a `busy` error; any status but OK or
+/// after the records are kept durably. BUSY is a `busy` error; any status but OK or
 /// OK_ALREADY a `protocol` error.
 LinkResult<void> acknowledge_records(TerminalClient& client, std::uint32_t up_to_seq);
 

@@ -24,13 +24,13 @@ using protocol::Opcode;
 using protocol::Status;
 using Kind = SyncOutcome::Kind;
 
-std::vector<store::CardNo> range(store::CardNo first, store::CardNo count, store::CardNo step = 1) {
-    std::vector<store::CardNo> cards(static_cast<std::size_t>(count));
-    for (std::size_t i = 0; i < cards.size(); ++i) cards[i] = first + static_cast<store::CardNo>(i) * step;
+std::vector<std::uint32_t> range(std::uint32_t first, std::uint32_t count, std::uint32_t step = 1) {
+    std::vector<std::uint32_t> cards(static_cast<std::size_t>(count));
+    for (std::size_t i = 0; i < cards.size(); ++i) cards[i] = first + static_cast<std::uint32_t>(i) * step;
     return cards;
 }
 
-std::vector<std::uint32_t> wire(const std::vector<store::CardNo>& cards) {
+std::vector<std::uint32_t> wire(const std::vector<std::uint32_t>& cards) {
     return {cards.begin(), cards.end()};
 }
 
@@ -44,7 +44,7 @@ protected:
     void SetUp() override { make_terminal(); }
 
     // What the flash of a terminal would hold: a version and a set.
-    void put_terminal_at(std::int64_t version, const std::vector<store::CardNo>& cards) {
+    void put_terminal_at(std::int64_t version, const std::vector<std::uint32_t>& cards) {
         termsim::PersistentState saved = terminal_->persistent();
         saved.version = static_cast<std::uint32_t>(version);
         saved.blacklist = wire(cards);
@@ -56,14 +56,6 @@ protected:
         SyncOutcome outcome = synchronise(client, planner_.plan(transport));
         planner_.record(outcome);
         return outcome;
-    }
-
-    // As the daemon does it: needs_full_sync gets a full batch and one more run.
-    SyncOutcome sync_with_fallback(protocol::Transport transport = protocol::Transport::tcp) {
-        SyncOutcome outcome = sync(transport);
-        if (outcome.kind != Kind::needs_full_sync) return outcome;
-        planner_.full();
-        return sync(transport);
     }
 
     void expect_level() {
@@ -413,16 +405,6 @@ TEST_F(BlacklistSyncTest, cardAboveBitmapLimitFailsClearly) {
     EXPECT_EQ(outcome.error, LinkError::Kind::capacity);
     EXPECT_NE(outcome.reason.find("bitmap limit 1000"), std::string::npos) << outcome.reason;
     EXPECT_TRUE(link_->delivered.empty());
-}
-
-// A pending delta with a card above the bitmap limit that the final set no longer holds: a full sync avoids it.
-TEST_F(BlacklistSyncTest, deltaCardAboveBitmapLimitNeedsFullSync) {
-    make_terminal(10000, 1000);
-    planner_.add({5, 2000});
-    planner_.remove({2000});
-    const auto outcome = sync_with_fallback();
-    ASSERT_EQ(outcome.kind, Kind::level) << outcome.reason;
-    expect_level();
 }
 
 // A busy terminal fails the run as busy and changes nothing; once free, the same plan brings it level.

@@ -28,7 +28,7 @@ using Kind = SyncOutcome::Kind;
 
 constexpr LinkOptions fast{.response_timeout = 300ms, .serial_quiet_time = 50ms};
 
-std::vector<std::uint32_t> wire(const std::vector<store::CardNo>& cards) {
+std::vector<std::uint32_t> wire(const std::vector<std::uint32_t>& cards) {
     return {cards.begin(), cards.end()};
 }
 
@@ -53,8 +53,8 @@ protected:
         return cardd::test::LineClient(control_path()).ask("@" + std::to_string(index) + " " + line);
     }
 
-    store::TerminalSpec spec(int unit, int baud = 19200, char parity = 'E') const {
-        return {"pos-" + std::to_string(unit), store::RtuAddress{daemon_end(), baud, parity}, unit};
+    TerminalAddress spec(int unit, int baud = 19200, char parity = 'E') const {
+        return {"pos-" + std::to_string(unit), RtuAddress{daemon_end(), baud, parity}, unit};
     }
 
     std::shared_ptr<TerminalLink> link(int unit) {
@@ -96,8 +96,8 @@ TEST_F(ModbusRtuTest, bothTerminalsSynchronisedConcurrently) {
     auto two = link(2);
     Planner plan_one;
     Planner plan_two(5000, 2);
-    std::vector<store::CardNo> many;
-    for (store::CardNo c = 1; c <= 300; ++c) many.push_back(c * 11);
+    std::vector<std::uint32_t> many;
+    for (std::uint32_t c = 1; c <= 300; ++c) many.push_back(c * 11);
     plan_one.add(many);
     plan_two.add({4, 5, 6});
     plan_two.remove({5});
@@ -201,7 +201,7 @@ TEST_F(ModbusRtuTest, oneDeviceOneBus) {
 
     const auto alias = dir_.path() / "alias";
     std::filesystem::create_symlink(daemon_end(), alias);
-    auto aliased = factory_.link_for({"pos-2", store::RtuAddress{alias.string(), 19200, 'E'}, 2});
+    auto aliased = factory_.link_for({"pos-2", RtuAddress{alias.string(), 19200, 'E'}, 2});
     ASSERT_TRUE(aliased.has_value());
     EXPECT_EQ(dynamic_cast<RtuLink&>(**aliased).bus(), dynamic_cast<RtuLink&>(*one).bus());
 }
@@ -214,7 +214,7 @@ TEST_F(ModbusRtuTest, busClosesWithItsLastLink) {
 
 // A device that does not exist fails as io when first used, naming the device.
 TEST_F(ModbusRtuTest, missingDeviceIsIo) {
-    auto made = factory_.link_for({"ghost", store::RtuAddress{(dir_.path() / "no-such-tty").string(), 19200, 'E'}, 1});
+    auto made = factory_.link_for({"ghost", RtuAddress{(dir_.path() / "no-such-tty").string(), 19200, 'E'}, 1});
     ASSERT_TRUE(made.has_value());
     TerminalClient client(**made);
     const auto info = client.read_state();

@@ -40,8 +40,8 @@ struct TermsimOptions {
     std::uint32_t bitmap_limit = 0;
 };
 
-store::TerminalSpec tcp_spec(std::uint16_t port, int unit = 1) {
-    return {"pos-tcp", store::TcpAddress{"127.0.0.1", port}, unit};
+TerminalAddress tcp_spec(std::uint16_t port, int unit = 1) {
+    return {"pos-tcp", TcpAddress{"127.0.0.1", port}, unit};
 }
 
 // A TCP port where nothing listens: bound, then closed again.
@@ -59,7 +59,7 @@ std::uint16_t closed_port() {
     return ntohs(address.sin_port);
 }
 
-std::vector<std::uint32_t> wire(const std::vector<store::CardNo>& cards) {
+std::vector<std::uint32_t> wire(const std::vector<std::uint32_t>& cards) {
     return {cards.begin(), cards.end()};
 }
 
@@ -115,8 +115,8 @@ TEST_F(ModbusTcpTest, readsStateBlock) {
 TEST_F(ModbusTcpTest, synchronisesBitmapFullSyncThenDeltas) {
     start({.serial = 3102, .capacity = 10000, .bitmap_limit = 500000});
     Planner planner;
-    std::vector<store::CardNo> cards;
-    for (store::CardNo c = 1; c <= 200; ++c) cards.push_back(c * 3);
+    std::vector<std::uint32_t> cards;
+    for (std::uint32_t c = 1; c <= 200; ++c) cards.push_back(c * 3);
     planner.add(cards);
     planner.remove({3, 6});
     auto outcome = sync(planner);
@@ -204,8 +204,8 @@ TEST_F(ModbusTcpTest, lossyLineConverges) {
     start({.serial = 3106});
     ASSERT_EQ(control("fault drop 0.2"), "ok");
     Planner planner;
-    std::vector<store::CardNo> cards;
-    for (store::CardNo c = 1; c <= 400; ++c) cards.push_back(c * 7);
+    std::vector<std::uint32_t> cards;
+    for (std::uint32_t c = 1; c <= 400; ++c) cards.push_back(c * 7);
     planner.add(cards);
     SyncOutcome outcome;
     for (int run = 0; run < 20 && outcome.kind != Kind::level; ++run) {
@@ -279,7 +279,7 @@ TEST_F(ModbusTcpTest, recordsCollectedExactlyOnce) {
 TEST_F(ModbusTcpTest, badSpecsRefused) {
     EXPECT_FALSE(factory_.link_for(tcp_spec(502, 0)).has_value());
     EXPECT_FALSE(factory_.link_for(tcp_spec(502, 248)).has_value());
-    store::TerminalSpec spec{"x", store::TcpAddress{"127.0.0.1", 0}, 1};
+    TerminalAddress spec{"x", TcpAddress{"127.0.0.1", 0}, 1};
     EXPECT_FALSE(factory_.link_for(spec).has_value());
 }
 

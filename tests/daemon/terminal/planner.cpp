@@ -13,17 +13,17 @@ std::int64_t Planner::next_version() {
     return version;
 }
 
-void Planner::change(store::BatchOp op, const std::vector<store::CardNo>& cards) {
+void Planner::change(BatchOp op, const std::vector<std::uint32_t>& cards) {
     constexpr std::size_t per_batch = 76;  // one 0x17 command
     for (std::size_t i = 0; i < cards.size(); i += per_batch) {
-        store::BlacklistBatch batch;
+        BlacklistBatch batch;
         batch.op = op;
         batch.base_version = planned_;
         batch.new_version = next_version();
         batch.cards.assign(cards.begin() + static_cast<std::ptrdiff_t>(i),
                            cards.begin() + static_cast<std::ptrdiff_t>(std::min(cards.size(), i + per_batch)));
         for (const auto card : batch.cards) {
-            if (op == store::BatchOp::add) {
+            if (op == BatchOp::add) {
                 desired_.insert(card);
             } else {
                 desired_.erase(card);
@@ -34,12 +34,12 @@ void Planner::change(store::BatchOp op, const std::vector<store::CardNo>& cards)
     }
 }
 
-void Planner::add(const std::vector<store::CardNo>& cards) { change(store::BatchOp::add, cards); }
-void Planner::remove(const std::vector<store::CardNo>& cards) { change(store::BatchOp::remove, cards); }
+void Planner::add(const std::vector<std::uint32_t>& cards) { change(BatchOp::add, cards); }
+void Planner::remove(const std::vector<std::uint32_t>& cards) { change(BatchOp::remove, cards); }
 
 void Planner::full() {
-    store::BlacklistBatch batch;
-    batch.op = store::BatchOp::full;
+    BlacklistBatch batch;
+    batch.op = BatchOp::full;
     batch.base_version = confirmed_;
     batch.new_version = next_version();
     batch.cards = desired();
@@ -48,7 +48,7 @@ void Planner::full() {
 }
 
 void Planner::confirm(std::int64_t version) {
-    std::erase_if(pending_, [&](const store::BlacklistBatch& batch) { return batch.new_version <= version; });
+    std::erase_if(pending_, [&](const BlacklistBatch& batch) { return batch.new_version <= version; });
     confirmed_ = version;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
-// The store's side of distribution, as docs/store.md describes it, reduced to
-// one terminal: a desired set, batches of at most 76 cards written before
+// The card centre's side of distribution, as docs/store.md describes it,
+// reduced to one terminal and spoken in the driver's own types: a desired set, batches of at most 76 cards written before
 // they are sent, versions from a counter that other terminals also draw on,
 // full syncs that supersede pending deltas, and confirmations.
 
@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "daemon/terminal/blacklist_sync.hpp"
-#include "store/domain.hpp"
 
 namespace cardd::daemon::test {
 
@@ -21,8 +20,8 @@ public:
         : next_version_(first_version), step_(step) {}
 
     /// Changes the desired set by these cards, one batch per 76 of them.
-    void add(const std::vector<store::CardNo>& cards);
-    void remove(const std::vector<store::CardNo>& cards);
+    void add(const std::vector<std::uint32_t>& cards);
+    void remove(const std::vector<std::uint32_t>& cards);
     /// CardStore::plan_full_sync: one full batch at a fresh version; pending deltas superseded.
     void full();
     /// CardStore::confirm_version.
@@ -32,21 +31,21 @@ public:
 
     SyncPlan plan(protocol::Transport transport = protocol::Transport::tcp, std::uint32_t session = 0x5E55'0001) const;
 
-    std::vector<store::CardNo> desired() const { return {desired_.begin(), desired_.end()}; }
+    std::vector<std::uint32_t> desired() const { return {desired_.begin(), desired_.end()}; }
     std::int64_t planned() const noexcept { return planned_; }
     std::int64_t confirmed() const noexcept { return confirmed_; }
-    const std::vector<store::BlacklistBatch>& pending() const noexcept { return pending_; }
+    const std::vector<BlacklistBatch>& pending() const noexcept { return pending_; }
 
 private:
-    void change(store::BatchOp op, const std::vector<store::CardNo>& cards);
+    void change(BatchOp op, const std::vector<std::uint32_t>& cards);
     std::int64_t next_version();
 
     std::int64_t next_version_;
     std::int64_t step_;
-    std::set<store::CardNo> desired_;
+    std::set<std::uint32_t> desired_;
     std::int64_t planned_ = 0;
     std::int64_t confirmed_ = 0;
-    std::vector<store::BlacklistBatch> pending_;
+    std::vector<BlacklistBatch> pending_;
     std::vector<std::int64_t> known_{0};
 };
 

@@ -1,27 +1,19 @@
 #pragma once
-// Blocking work (libmodbus calls) runs on a bounded pool of threads and its
-// result is posted back to the io_context that owns the store. Terminals on
+// Blocking work (in cardd, libmodbus calls) runs on a bounded pool of threads
+// and its result is posted back to the executor of the coroutine that asked
+// (cardd's one io thread). Terminals on
 // one RS-485 bus share a strand, so the bus carries one request at a time
 // without holding a pool thread while it waits.
-
-#include <utility>
-
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/asio/thread_pool.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 
-namespace cardd::daemon {
+#include "daemon/async/asio.hpp"
+#include "daemon/async/event.hpp"
+
+namespace cardd::daemon::async {
 
 class WorkerPool {
 public:
@@ -53,9 +45,8 @@ public:
     static boost::asio::awaitable<std::invoke_result_t<Work&>> run(Executor executor, Work work) {
         using R = std::invoke_result_t<Work&>;
         struct Waiter {
-            explicit Waiter(const boost::asio::any_io_executor& home)
-                : timer(home, boost::asio::steady_timer::time_point::max()) {}
-            boost::asio::steady_timer timer;
+            explicit Waiter(const boost::asio::any_io_executor& home) : arrived(home) {}
+            Event arrived;
             std::optional<R> result;
         };
         const auto home = co_await boost::asio::this_coro::executor;
@@ -67,13 +58,10 @@ public:
             R result = (*shared_work)();
             boost::asio::post(home, [waiter, result = std::move(result)]() mutable {
                 waiter->result.emplace(std::move(result));
-                waiter->timer.cancel();
+                waiter->arrived.set();
             });
         });
-        while (!waiter->result) {
-            boost::system::error_code ignored;
-            co_await waiter->timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ignored));
-        }
+        co_await waiter->arrived.wait();
         co_return std::move(*waiter->result);
     }
 
@@ -82,4 +70,4 @@ private:
     std::map<std::string, Strand> buses_;  // touched on the io thread only
 };
 
-}  // namespace cardd::daemon
+}  // namespace cardd::daemon::async

@@ -56,7 +56,8 @@ auto Distributor::on_worker(const store::Device& device, Work work) {
         }
     };
     if (device.terminal && std::holds_alternative<store::RtuAddress>(device.terminal->address)) {
-        return async::WorkerPool::run(workers_.bus(std::get<store::RtuAddress>(device.terminal->address).device), std::move(guarded));
+        return async::WorkerPool::run(workers_.bus(std::get<store::RtuAddress>(device.terminal->address).device),
+                                      std::move(guarded));
     }
     return async::WorkerPool::run(workers_.executor(), std::move(guarded));
 }
@@ -77,16 +78,16 @@ std::vector<store::DeviceId> Distributor::all_terminals() {
 }
 
 void Distributor::schedule_retry(const store::Device& device, const std::string& error) {
-    const std::int64_t jittered =
-        retry_delay(device.sync_attempts, config_.retry_initial, config_.retry_cap,
-                    std::uniform_real_distribution<double>(0.0, 1.0)(random_))
-            .count();
+    const std::int64_t jittered = retry_delay(device.sync_attempts, config_.retry_initial, config_.retry_cap,
+                                              std::uniform_real_distribution<double>(0.0, 1.0)(random_))
+                                      .count();
     const store::UnixTime next = store::system_clock_now() + jittered;
     if (auto recorded = store_.record_sync_failure(device.id, error, next); !recorded) {
-        spdlog::error("{} device={} cannot record failure: {}", msg::push_failed.id, device.name, recorded.error().message);
+        log_event(msg::push_not_recorded,
+                  {{"device", device.name}, {"what", "failure"}, {"error", recorded.error().message}});
     }
-    log_event(msg::push_failed, "device={} attempt={} error=\"{}\"", device.name, device.sync_attempts + 1, error);
-    log_event(msg::retry_scheduled, "device={} in={}s", device.name, jittered);
+    log_event(msg::push_failed, {{"device", device.name}, {"attempt", device.sync_attempts + 1}, {"error", error}});
+    log_event(msg::retry_scheduled, {{"device", device.name}, {"retry_in_s", jittered}});
 }
 
 awaitable<TerminalResult> Distributor::sync_one(store::DeviceId terminal) {
@@ -111,8 +112,9 @@ awaitable<TerminalResult> Distributor::sync_one(store::DeviceId terminal) {
         auto desired = store_.desired_blacklist(terminal);
         auto known = store_.known_versions(terminal);
         if (!pending || !desired || !known) {
-            result.text = "store: " + (!pending ? pending.error().message
-                                                : !desired ? desired.error().message : known.error().message);
+            result.text = "store: " + (!pending   ? pending.error().message
+                                       : !desired ? desired.error().message
+                                                  : known.error().message);
             co_return result;
         }
         plan.planned_version = device->planned_version;
@@ -120,8 +122,9 @@ awaitable<TerminalResult> Distributor::sync_one(store::DeviceId terminal) {
         plan.pending = sync_batches(*pending);
         plan.desired = wire_cards(*desired);
         plan.known_versions = std::move(*known);
-        plan.transport = std::holds_alternative<store::RtuAddress>(device->terminal->address) ? protocol::Transport::rtu
-                                                                                                : protocol::Transport::tcp;
+        plan.transport = std::holds_alternative<store::RtuAddress>(device->terminal->address)
+                             ? protocol::Transport::rtu
+                             : protocol::Transport::tcp;
         plan.session_id = std::uniform_int_distribution<std::uint32_t>(1, 0xFFFFFFFFu)(random_);
         full_sync_sent = full_sync_sent || (!plan.pending.empty() && plan.pending.front().op == BatchOp::full);
 
@@ -140,19 +143,22 @@ awaitable<TerminalResult> Distributor::sync_one(store::DeviceId terminal) {
         }
         if (outcome.confirmed_version) {
             if (auto confirmed = store_.confirm_version(terminal, *outcome.confirmed_version); !confirmed) {
-                spdlog::warn("{} device={} confirm: {}", msg::push_failed.id, device->name, confirmed.error().message);
+                log_event(msg::push_not_recorded, {{"device", device->name},
+                                                   {"what", "confirmation"},
+                                                   {"version", *outcome.confirmed_version},
+                                                   {"error", confirmed.error().message}});
             }
         }
         switch (outcome.kind) {
             case SyncOutcome::Kind::level:
                 (void)store_.record_sync_success(terminal);
-                log_event(msg::push_ok, "device={} version={}", device->name,
-                          outcome.state ? outcome.state->blacklist_version : 0);
+                log_event(msg::push_ok, {{"device", device->name},
+                                         {"version", outcome.state ? outcome.state->blacklist_version : 0}});
                 result.ok = true;
                 result.text = "level";
                 co_return result;
             case SyncOutcome::Kind::needs_full_sync: {
-                log_event(msg::full_sync, "device={} reason=\"{}\"", device->name, outcome.reason);
+                log_event(msg::full_sync, {{"device", device->name}, {"reason", outcome.reason}});
                 if (full_sync_sent) {
                     result.text = "a full sync did not bring the terminal level: " + outcome.reason;
                     schedule_retry(*device, result.text);
@@ -202,7 +208,7 @@ awaitable<CollectResult> Distributor::collect_one(store::DeviceId terminal) {
         auto read = co_await on_worker(*device, std::move(read_job));
         if (!read) {
             result.text = read.error().message;
-            log_event(msg::collect_failed, "device={} error=\"{}\"", device->name, result.text);
+            log_event(msg::collect_failed, {{"device", device->name}, {"error", result.text}});
             co_return result;
         }
         if (device->terminal_serial != read->serial) {
@@ -218,14 +224,18 @@ awaitable<CollectResult> Distributor::collect_one(store::DeviceId terminal) {
         auto stored = store_.store_records(terminal, records);
         if (!stored) {
             result.text = "records not stored: " + stored.error().message;
-            log_event(msg::collect_not_stored, "device={} error=\"{}\"", device->name, result.text);
+            log_event(msg::collect_not_stored, {{"device", device->name}, {"error", result.text}});
             co_return result;
         }
         result.stored += stored->stored;
         result.duplicates += stored->duplicates;
         for (const store::WriteIntent& settled : stored->settled) {
-            log_event(msg::card_write_settled, "write={} kind={} card_no={} uid={} outcome={} by=record",
-                      settled.id, to_string(settled.kind), settled.card_no, settled.uid, to_string(settled.state));
+            log_event(msg::card_write_settled, {{"write", settled.id},
+                                                {"kind", to_string(settled.kind)},
+                                                {"card_no", settled.card_no},
+                                                {"uid", settled.uid},
+                                                {"outcome", to_string(settled.state)},
+                                                {"by", "record"}});
         }
         if (!read->records.empty()) {
             const std::uint32_t next = read->next_seq;
@@ -244,8 +254,8 @@ awaitable<CollectResult> Distributor::collect_one(store::DeviceId terminal) {
         }
         if (read->records.size() < batch) break;
     }
-    log_event(msg::collect_ok, "device={} stored={} duplicates={}", result.device, result.stored,
-              result.duplicates);
+    log_event(msg::collect_ok,
+              {{"device", result.device}, {"stored", result.stored}, {"duplicates", result.duplicates}});
     result.ok = true;
     result.text = std::to_string(result.stored) + " new records";
     co_return result;
@@ -257,9 +267,9 @@ awaitable<std::vector<TerminalResult>> Distributor::push(std::vector<store::Devi
     std::vector<async::Job<TerminalResult>> jobs;
     for (store::DeviceId id : terminals) {
         auto device = store_.device(id);
-        unfinished.push_back({device ? device->name : std::to_string(id), false,
-                              "still working after " + std::to_string(timeout.count()) +
-                                  " ms; it finishes in the background"});
+        unfinished.push_back(
+            {device ? device->name : std::to_string(id), false,
+             "still working after " + std::to_string(timeout.count()) + " ms; it finishes in the background"});
         jobs.push_back([this, id] { return sync_one(id); });
     }
     async::FinishSink<TerminalResult> on_finish;
@@ -306,12 +316,14 @@ awaitable<LinkResult<TerminalInfo>> Distributor::read_params(store::DeviceId ter
         return client.read_state();
     };
     auto info = co_await on_worker(*device, std::move(job));
-    if (info && device->terminal_serial != info->state.serial) (void)store_.set_terminal_serial(terminal, info->state.serial);
+    if (info && device->terminal_serial != info->state.serial)
+        (void)store_.set_terminal_serial(terminal, info->state.serial);
     co_return info;
 }
 
 void Distributor::sync_in_background(store::DeviceId terminal) {
-    asio::co_spawn(io_, [this, terminal]() -> awaitable<void> { co_await sync_one(terminal); }, asio::detached);
+    asio::co_spawn(
+        io_, [this, terminal]() -> awaitable<void> { co_await sync_one(terminal); }, asio::detached);
 }
 
 void Distributor::sync_pending_after_restart() {
@@ -352,7 +364,8 @@ void Distributor::start() {
     if (config_.collect_interval.count() > 0) {
         collections_.start(executor, config_.collect_interval, [this]() -> awaitable<void> {
             for (store::DeviceId id : all_terminals()) {
-                asio::co_spawn(io_, [this, id]() -> awaitable<void> { co_await collect_one(id); }, asio::detached);
+                asio::co_spawn(
+                    io_, [this, id]() -> awaitable<void> { co_await collect_one(id); }, asio::detached);
             }
             co_return;
         });

@@ -69,19 +69,14 @@ std::string render_fields(std::initializer_list<LogField> fields) {
     }
     return out;
 }
-
-void log_line(const Message& message, const std::string& rendered_fields) {
+void log_event(const Message& message, std::initializer_list<LogField> fields) {
     const auto level = spdlog_level(message.level);
-    if (rendered_fields.empty()) {
+    if (!spdlog::should_log(level)) return;
+    if (fields.size() == 0) {
         spdlog::log(level, "{}", message.id);
     } else {
-        spdlog::log(level, "{} {}", message.id, rendered_fields);
+        spdlog::log(level, "{} {}", message.id, render_fields(fields));
     }
-}
-
-void log_event(const Message& message, std::initializer_list<LogField> fields) {
-    if (!spdlog::should_log(spdlog_level(message.level))) return;
-    log_line(message, render_fields(fields));
 }
 
 void setup_logging(std::string_view level, bool journal) {

@@ -36,14 +36,6 @@ struct LogField {
 std::string render_fields(std::initializer_list<LogField> fields);
 
 void log_event(const Message& message, std::initializer_list<LogField> fields);
-void log_line(const Message& message, const std::string& rendered_fields);
-
-// The older form, a format string of key=value pairs; kept only until its
-// last callers move to fields.
-template <class... Args>
-void log_event(const Message& message, fmt::format_string<Args...> format, Args&&... args) {
-    log_line(message, fmt::format(format, std::forward<Args>(args)...));
-}
 
 /// Sets up logging: the journal when running under systemd, stderr otherwise.
 void setup_logging(std::string_view level, bool journal);

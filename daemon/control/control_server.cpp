@@ -50,8 +50,8 @@ bool nested_too_deep(std::string_view line) {
 ParsedLine parse_request_line(std::string_view line) {
     ParsedLine parsed;
     if (nested_too_deep(line)) {
-        parsed.error = Answer::failure(ResultCode::invalid, "the request is nested more than " +
-                                                                std::to_string(max_nesting) + " levels deep");
+        parsed.error = Answer::failure(
+            ResultCode::invalid, "the request is nested more than " + std::to_string(max_nesting) + " levels deep");
         return parsed;
     }
     nlohmann::json json = nlohmann::json::parse(line, nullptr, false);
@@ -168,7 +168,7 @@ asio::awaitable<void> watchdog(std::shared_ptr<local::socket> socket, std::share
         deadline->moved.reset();
         co_await deadline->moved.wait_until(deadline->at);
         if (socket->is_open() && std::chrono::steady_clock::now() >= deadline->at) {
-            log_event(msg::client_dropped, "reason=idle");
+            log_event(msg::client_dropped, {{"reason", "idle"}});
             boost::system::error_code ignored;
             socket->close(ignored);
         }
@@ -186,17 +186,18 @@ asio::awaitable<void> ControlServer::serve(local::socket accepted) {
     std::string buffer;
     for (;;) {
         boost::system::error_code error;
-        const std::size_t length = co_await asio::async_read_until(
-            *socket, asio::dynamic_buffer(buffer, limits_.max_line + 1), '\n',
-            asio::redirect_error(use_awaitable, error));
+        const std::size_t length =
+            co_await asio::async_read_until(*socket, asio::dynamic_buffer(buffer, limits_.max_line + 1), '\n',
+                                            asio::redirect_error(use_awaitable, error));
         if (error == asio::error::not_found) {
             // The line passed the limit: answer once, then hang up, since the
             // rest of it cannot be told apart from the next request.
-            log_event(msg::client_dropped, "reason=line-too-long uid={}", caller.uid);
+            log_event(msg::client_dropped, {{"reason", "line-too-long"}, {"uid", caller.uid}});
             const std::string line =
                 render_answer(Answer::failure(ResultCode::invalid, "request line longer than " +
                                                                        std::to_string(limits_.max_line) + " bytes"),
-                              nullptr) + "\n";
+                              nullptr) +
+                "\n";
             deadline->set(std::chrono::steady_clock::now() + limits_.idle);
             co_await asio::async_write(*socket, asio::buffer(line), asio::redirect_error(use_awaitable, error));
             break;

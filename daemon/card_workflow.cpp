@@ -25,7 +25,7 @@ EncoderChoice parse_encoder_choice(const json& arguments) {
 }
 
 awaitable<std::expected<std::unique_ptr<EncoderUse>, Answer>> EncoderUse::begin(Service& service, Request& request,
-                                                                               const EncoderChoice& choice) {
+                                                                                const EncoderChoice& choice) {
     const std::chrono::milliseconds wait = std::chrono::duration_cast<std::chrono::milliseconds>(
         choice.wait.value_or(std::chrono::duration_cast<std::chrono::seconds>(service.config.card_wait)));
     CARDD_CO_TRY(format, service.store.card_format());
@@ -47,8 +47,8 @@ awaitable<std::expected<void, Answer>> EncoderUse::wait_for_card(std::optional<s
     if (!placed && placed.error().code == encoder::Errc::no_card) {
         if (prompt && progress_) {
             const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(wait_).count();
-            json asking = {{"text", "place the card on encoder " + name() + " (waiting up to " +
-                                        std::to_string(seconds) + " s)"}};
+            json asking = {
+                {"text", "place the card on encoder " + name() + " (waiting up to " + std::to_string(seconds) + " s)"}};
             co_await progress_(std::move(asking));
         }
         placed = co_await service_.encoders.wait_for_card(*lease_, wait_, std::move(other_than));
@@ -133,8 +133,9 @@ store::Result<store::AppliedWrite> write_new_card(Service& service, EncoderUse& 
     auto before = session.read_sector();
     if (!before) {
         if (before.error().code == encoder::Errc::auth_failed) {
-            return store::fail(store::Errc::card, "the card " + encoder::uid_hex(*chip) + " on encoder " + use.name() +
-                                                      " belongs to another system: its keys are not this card centre's");
+            return store::fail(store::Errc::card,
+                               "the card " + encoder::uid_hex(*chip) + " on encoder " + use.name() +
+                                   " belongs to another system: its keys are not this card centre's");
         }
         return std::unexpected(card_error(before.error()));
     }
@@ -180,8 +181,8 @@ store::Result<encoder::CardImage> read_expected_card(Service& service, EncoderUs
     if (stored->uid && *stored->uid != uid) {
         return store::fail(store::Errc::conflict, "the card on encoder " + use.name() + " says it is card " +
                                                       std::to_string(card_no) + ", but its chip " + uid +
-                                                      " is not the one the store holds for that card (" +
-                                                      *stored->uid + "): a copy, or a card written elsewhere");
+                                                      " is not the one the store holds for that card (" + *stored->uid +
+                                                      "): a copy, or a card written elsewhere");
     }
     return *image;
 }

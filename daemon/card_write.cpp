@@ -35,20 +35,23 @@ store::CardContent content_of(const encoder::Sector& sector, int sector_no) {
     store::CardContent content;
     content.keys = std::string(sector.keys == encoder::CardKind::ours ? card_keys : transport_keys);
     for (const auto& block : sector.data) content.blocks += protocol::hex_bytes(block);
-    const auto balance = card::decode_balance(sector.data[card::balance_offset],
-                                              card::block_number(sector_no, card::balance_offset));
+    const auto balance =
+        card::decode_balance(sector.data[card::balance_offset], card::block_number(sector_no, card::balance_offset));
     if (balance) content.balance = *balance;
-    const auto counter = card::decode_counter(sector.data[card::counter_offset],
-                                              card::block_number(sector_no, card::counter_offset));
+    const auto counter =
+        card::decode_counter(sector.data[card::counter_offset], card::block_number(sector_no, card::counter_offset));
     if (counter) content.counter = *counter;
     return content;
 }
 
 std::optional<encoder::Sector> sector_of(const store::CardContent& content) {
     encoder::Sector sector;
-    if (content.keys == card_keys) sector.keys = encoder::CardKind::ours;
-    else if (content.keys == transport_keys) sector.keys = encoder::CardKind::blank;
-    else return std::nullopt;
+    if (content.keys == card_keys)
+        sector.keys = encoder::CardKind::ours;
+    else if (content.keys == transport_keys)
+        sector.keys = encoder::CardKind::blank;
+    else
+        return std::nullopt;
     const auto bytes = protocol::parse_hex_bytes(content.blocks);
     if (!bytes || bytes->size() != sector.data.size() * sector.data[0].size()) return std::nullopt;
     for (std::size_t i = 0; i < bytes->size(); ++i) sector.data[i / 16][i % 16] = (*bytes)[i];
@@ -59,8 +62,8 @@ store::Result<Settlement> settle_write(Service& service, EncoderUse& use, const 
     const auto before = sector_of(intent.before);
     const auto after = sector_of(intent.after);
     if (!before || !after) {
-        return store::fail(store::Errc::storage, "card write " + std::to_string(intent.id) +
-                                                     " holds a sector the card layout cannot read");
+        return store::fail(store::Errc::storage,
+                           "card write " + std::to_string(intent.id) + " holds a sector the card layout cannot read");
     }
     encoder::CardSession& session = use.session();
     auto now = session.read_sector();
@@ -76,9 +79,9 @@ store::Result<Settlement> settle_write(Service& service, EncoderUse& use, const 
                 settled.text = describe(intent) + " is torn on the card and could not be finished" + where + ": " +
                                finished.error().message;
                 log_event(msg::card_write_pending, {{"write", intent.id},
-                                                     {"card_no", intent.card_no},
-                                                     {"uid", intent.uid},
-                                                     {"reason", finished.error().message}});
+                                                    {"card_no", intent.card_no},
+                                                    {"uid", intent.uid},
+                                                    {"reason", finished.error().message}});
                 return settled;
             }
             how = "the card held part of the write, which was finished";
@@ -99,16 +102,17 @@ store::Result<Settlement> settle_write(Service& service, EncoderUse& use, const 
         settled.text = describe(intent) +
                        " stays unresolved: the card holds neither what it held before nor what was written (it was "
                        "used at terminals since); collecting its records settles it";
-        log_event(msg::card_write_pending,
-                  {{"write", intent.id}, {"card_no", intent.card_no}, {"uid", intent.uid}, {"reason", "card moved on"}});
+        log_event(
+            msg::card_write_pending,
+            {{"write", intent.id}, {"card_no", intent.card_no}, {"uid", intent.uid}, {"reason", "card moved on"}});
         return settled;
     }
     log_event(msg::card_write_settled, {{"write", intent.id},
-                                         {"kind", to_string(intent.kind)},
-                                         {"card_no", intent.card_no},
-                                         {"uid", intent.uid},
-                                         {"outcome", settled.how == Settlement::How::applied ? "applied" : "dropped"},
-                                         {"card", held}});
+                                        {"kind", to_string(intent.kind)},
+                                        {"card_no", intent.card_no},
+                                        {"uid", intent.uid},
+                                        {"outcome", settled.how == Settlement::How::applied ? "applied" : "dropped"},
+                                        {"card", held}});
     return settled;
 }
 
@@ -133,10 +137,10 @@ store::Result<store::AppliedWrite> journaled_write(Service& service, EncoderUse&
     });
     if (!opened) return std::unexpected(opened.error());
     log_event(msg::card_intent_opened, {{"write", opened->id},
-                                         {"kind", to_string(opened->kind)},
-                                         {"card_no", opened->card_no},
-                                         {"uid", opened->uid},
-                                         {"encoder", use.name()}});
+                                        {"kind", to_string(opened->kind)},
+                                        {"card_no", opened->card_no},
+                                        {"uid", opened->uid},
+                                        {"encoder", use.name()}});
     // No store transaction is open from here until the change is applied:
     // the database holds no lock while the encoder works, and a crash here
     // leaves the intent for the card to settle.
@@ -145,9 +149,9 @@ store::Result<store::AppliedWrite> journaled_write(Service& service, EncoderUse&
         auto applied = service.store.apply_write(opened->id, "written on encoder " + use.name());
         if (!applied) {
             log_event(msg::card_apply_failed, {{"write", opened->id},
-                                                {"card_no", opened->card_no},
-                                                {"uid", opened->uid},
-                                                {"reason", applied.error().message}});
+                                               {"card_no", opened->card_no},
+                                               {"uid", opened->uid},
+                                               {"reason", applied.error().message}});
             return store::fail(applied.error().code,
                                "card " + std::to_string(opened->card_no) +
                                    " was written, but the store could not record it (" + applied.error().message +
@@ -161,18 +165,18 @@ store::Result<store::AppliedWrite> journaled_write(Service& service, EncoderUse&
         return applied;
     }
     log_event(msg::card_write_failed, {{"write", opened->id},
-                                        {"card_no", opened->card_no},
-                                        {"uid", opened->uid},
-                                        {"encoder", use.name()},
-                                        {"error", written.error().message}});
+                                       {"card_no", opened->card_no},
+                                       {"uid", opened->uid},
+                                       {"encoder", use.name()},
+                                       {"error", written.error().message}});
     // Whether the card kept any of it decides: read it, if it is still there.
     auto settled = settle_write(service, use, *opened);
     if (settled && settled->how == Settlement::How::applied) return std::move(*settled->applied);
     if (settled && settled->how == Settlement::How::dropped) return std::unexpected(card_error(written.error()));
     log_event(msg::card_write_pending, {{"write", opened->id},
-                                         {"card_no", opened->card_no},
-                                         {"uid", opened->uid},
-                                         {"reason", written.error().message}});
+                                        {"card_no", opened->card_no},
+                                        {"uid", opened->uid},
+                                        {"reason", written.error().message}});
     return store::fail(store::Errc::card,
                        "the write of card " + std::to_string(opened->card_no) + " was interrupted (" +
                            written.error().message +

@@ -30,7 +30,8 @@ public:
 
     Result<void> only_known(const std::set<std::string_view>& known) const {
         for (const auto& [key, node] : table_) {
-            if (!known.contains(key.str())) return std::unexpected(refusal(node, key.str(), "is not a setting of cardd"));
+            if (!known.contains(key.str()))
+                return std::unexpected(refusal(node, key.str(), "is not a setting of cardd"));
         }
         return {};
     }
@@ -47,7 +48,8 @@ public:
     Result<void> path(std::string_view key, std::filesystem::path& field) const {
         std::string value;
         if (auto read = text(key, value); !read) return read;
-        if (table_.get(key) && value.empty()) return std::unexpected(refusal(*table_.get(key), key, "must not be empty"));
+        if (table_.get(key) && value.empty())
+            return std::unexpected(refusal(*table_.get(key), key, "must not be empty"));
         if (!value.empty()) field = value;
         return {};
     }
@@ -58,9 +60,8 @@ public:
         if (!node) return {};
         const auto value = node->value_exact<std::int64_t>();
         if (!value || *value < least || *value > most) {
-            return std::unexpected(refusal(*node, key,
-                                           "must be a whole number from " + std::to_string(least) + " to " +
-                                               std::to_string(most)));
+            return std::unexpected(refusal(
+                *node, key, "must be a whole number from " + std::to_string(least) + " to " + std::to_string(most)));
         }
         field = static_cast<T>(*value);
         return {};
@@ -77,7 +78,8 @@ public:
     Result<void> log_level(std::string_view key, std::string& field) const {
         if (auto read = text(key, field); !read) return read;
         if (std::ranges::find(log_levels, field) == log_levels.end()) {
-            return std::unexpected(refusal(*table_.get(key), key, "must be one of trace, debug, info, warn, error, critical, off"));
+            return std::unexpected(
+                refusal(*table_.get(key), key, "must be one of trace, debug, info, warn, error, critical, off"));
         }
         return {};
     }
@@ -100,10 +102,10 @@ Result<Config> load_config_file(const std::filesystem::path& path, Config config
     }
     const SettingsReader read(path, table);
     const std::array<Result<void>, 20> steps = {
-        read.only_known({"data_dir", "socket", "database", "log_level", "admin_group", "issuer_group",
-                         "viewer_group", "socket_group", "worker_threads", "modbus_timeout_ms", "collect_timeout_ms",
-                         "push_timeout_ms", "retry_initial_s", "retry_cap_s", "collect_interval_s",
-                         "audit_interval_s", "master_key", "card_wait_s", "card_valid_years"}),
+        read.only_known({"data_dir", "socket", "database", "log_level", "admin_group", "issuer_group", "viewer_group",
+                         "socket_group", "worker_threads", "modbus_timeout_ms", "collect_timeout_ms", "push_timeout_ms",
+                         "retry_initial_s", "retry_cap_s", "collect_interval_s", "audit_interval_s", "master_key",
+                         "card_wait_s", "card_valid_years"}),
         read.path("data_dir", config.data_dir),
         read.path("socket", config.socket),
         read.text("database", config.database),

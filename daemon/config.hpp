@@ -27,8 +27,8 @@ struct Config {
     std::chrono::milliseconds push_timeout{10000};    ///< how long a loss report waits for terminals
     std::chrono::seconds retry_initial{2};
     std::chrono::seconds retry_cap{300};
-    std::chrono::seconds collect_interval{300};       ///< periodic record collection; 0 disables
-    std::chrono::seconds audit_interval{600};         ///< periodic checksum audit; 0 disables
+    std::chrono::seconds collect_interval{300};  ///< periodic record collection; 0 disables
+    std::chrono::seconds audit_interval{600};    ///< periodic checksum audit; 0 disables
 
     /// The card centre's master key; empty: DATA_DIR/master.key.
     std::filesystem::path master_key;

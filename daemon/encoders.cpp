@@ -73,14 +73,16 @@ store::Result<Station*> Encoders::find(const std::optional<std::string>& name) {
     }
     if (encoders.empty()) {
         if (name) {
-            return store::fail(store::Errc::not_found, "no encoder named " + *name + " (cardctl device list shows them)");
+            return store::fail(store::Errc::not_found,
+                               "no encoder named " + *name + " (cardctl device list shows them)");
         }
         return store::fail(store::Errc::not_found,
                            "no encoder is registered: add one with cardctl device add-encoder NAME --usb VID:PID");
     }
     if (encoders.size() > 1) {
-        return store::fail(store::Errc::invalid_argument,
-                           std::to_string(encoders.size()) + " encoders are registered: choose one with --encoder NAME");
+        return store::fail(
+            store::Errc::invalid_argument,
+            std::to_string(encoders.size()) + " encoders are registered: choose one with --encoder NAME");
     }
     const store::Device& device = encoders.front();
     auto& station = stations_[device.name];
@@ -122,9 +124,9 @@ awaitable<encoder::Result<void>> Encoders::wait_for_card(Station& station, std::
         }
         if (std::chrono::steady_clock::now() >= deadline) {
             const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(timeout).count();
-            co_return encoder::fail(encoder::Errc::no_card,
-                                    std::string(other_than ? "no other card" : "no card") + " was placed on encoder " +
-                                        station.device.name + " within " + std::to_string(seconds) + " s");
+            co_return encoder::fail(encoder::Errc::no_card, std::string(other_than ? "no other card" : "no card") +
+                                                                " was placed on encoder " + station.device.name +
+                                                                " within " + std::to_string(seconds) + " s");
         }
         co_await pause(card_poll_interval);
     }

@@ -32,7 +32,7 @@ struct Station {
     encoder::sim::SimulatedReader* sim = nullptr;  ///< the transport, when simulated
     std::unique_ptr<encoder::CcidReader> ccid;
     std::unique_ptr<encoder::MifareReader> reader;
-    int blank_feed = 0;  ///< simulated: blank cards still to place, one each time the slot is empty
+    int blank_feed = 0;                ///< simulated: blank cards still to place, one each time the slot is empty
     std::filesystem::path shelf_file;  ///< simulated: where its virtual cards are kept
 
     /// Opens the reader when it is not open. The simulated one always opens.
@@ -75,8 +75,8 @@ public:
 
     /// Waits up to `timeout` for a card on the station's reader; with
     /// `other_than`, for a card with another UID (the next card of a batch).
-    boost::asio::awaitable<encoder::Result<void>> wait_for_card(Station& station, std::chrono::milliseconds timeout,
-                                                                std::optional<std::vector<std::uint8_t>> other_than = {});
+    boost::asio::awaitable<encoder::Result<void>> wait_for_card(
+        Station& station, std::chrono::milliseconds timeout, std::optional<std::vector<std::uint8_t>> other_than = {});
 
 private:
     boost::asio::io_context& io_;

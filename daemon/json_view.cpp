@@ -16,12 +16,18 @@ json optional(const auto& value) {
 }  // namespace
 
 json to_json(const store::Card& card) {
-    return {{"card_no", card.card_no},           {"serial", card.serial},
-            {"staff_no", card.staff_no},         {"name", card.name},
-            {"dept", card.department},           {"uid", optional(card.uid)},
-            {"state", to_string(card.state)},    {"issued_at", card.issued_at},
-            {"closed_at", optional(card.closed_at)}, {"replaces", optional(card.replaces)},
-            {"replaced_by", optional(card.replaced_by)}, {"balance", card.balance}};
+    return {{"card_no", card.card_no},
+            {"serial", card.serial},
+            {"staff_no", card.staff_no},
+            {"name", card.name},
+            {"dept", card.department},
+            {"uid", optional(card.uid)},
+            {"state", to_string(card.state)},
+            {"issued_at", card.issued_at},
+            {"closed_at", optional(card.closed_at)},
+            {"replaces", optional(card.replaces)},
+            {"replaced_by", optional(card.replaced_by)},
+            {"balance", card.balance}};
 }
 
 json to_json(const store::Person& person) {
@@ -62,7 +68,8 @@ json to_json(const store::WriteIntent& intent, store::UnixTime now) {
                 {"created_at", intent.created_at},
                 {"age_s", now - intent.created_at}};
     if (intent.old_card_no) out["old_card_no"] = *intent.old_card_no;
-    if (intent.kind == store::WriteKind::topup || intent.kind == store::WriteKind::replace) out["amount"] = intent.amount;
+    if (intent.kind == store::WriteKind::topup || intent.kind == store::WriteKind::replace)
+        out["amount"] = intent.amount;
     if (intent.before.balance) out["balance_before"] = *intent.before.balance;
     if (intent.after.balance) out["balance_after"] = *intent.after.balance;
     if (intent.closed_at) out["closed_at"] = *intent.closed_at;

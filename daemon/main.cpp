@@ -119,11 +119,11 @@ int run(const Flags& flags) {
         const store::UnixTime now = store::system_clock_now();
         for (const store::WriteIntent& intent : *open) {
             log_event(msg::card_write_pending, {{"write", intent.id},
-                                                 {"kind", to_string(intent.kind)},
-                                                 {"card_no", intent.card_no},
-                                                 {"uid", intent.uid},
-                                                 {"age_s", now - intent.created_at},
-                                                 {"reason", "open at start"}});
+                                                {"kind", to_string(intent.kind)},
+                                                {"card_no", intent.card_no},
+                                                {"uid", intent.uid},
+                                                {"age_s", now - intent.created_at},
+                                                {"reason", "open at start"}});
         }
     }
 
@@ -139,17 +139,17 @@ int run(const Flags& flags) {
     boost::asio::io_context io;
     Distributor distributor(io, card_store, *config, modbus_links(LinkOptions{config->modbus_timeout}));
     Encoders encoders(io, card_store, master_key->key, config->data_dir);
-    Service service{*config, card_store, distributor, encoders, store::system_clock_now(),
-                    store::redact_database_url(url)};
+    Service service{
+        *config, card_store, distributor, encoders, store::system_clock_now(), store::redact_database_url(url)};
     CommandRegistry registry;
     register_all_commands(registry, service);
     std::unique_ptr<ControlServer> server;
     try {
         ControlLimits limits;
         limits.socket_group = config->socket_group;
-        server = std::make_unique<ControlServer>(io, config->socket, registry,
-                                                 RoleGroups{config->admin_group, config->issuer_group, config->viewer_group},
-                                                 limits);
+        server = std::make_unique<ControlServer>(
+            io, config->socket, registry, RoleGroups{config->admin_group, config->issuer_group, config->viewer_group},
+            limits);
     } catch (const std::exception& error) {
         std::cerr << "cardd: cannot serve " << config->socket << ": " << error.what() << "\n";
         return 1;

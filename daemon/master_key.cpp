@@ -92,12 +92,12 @@ Result<MasterKeyFile> load_or_create_master_key(const std::filesystem::path& pat
         char mode[8];
         std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(info.st_mode & 07777));
         return fail(Errc::invalid, "the master key " + path.string() + " has mode " + mode +
-                                                ", readable by others than its owner; run chmod 600 " +
-                                                path.string() + " (and consider the key exposed)");
+                                       ", readable by others than its owner; run chmod 600 " + path.string() +
+                                       " (and consider the key exposed)");
     }
     if (info.st_size != static_cast<off_t>(protocol::card::MasterKey{}.size())) {
-        return fail(Errc::invalid, "the master key " + path.string() + " holds " +
-                                                std::to_string(info.st_size) + " bytes; it must hold exactly 16");
+        return fail(Errc::invalid, "the master key " + path.string() + " holds " + std::to_string(info.st_size) +
+                                       " bytes; it must hold exactly 16");
     }
     MasterKeyFile file;
     if (::read(in.fd, file.key.data(), file.key.size()) != static_cast<ssize_t>(file.key.size())) {

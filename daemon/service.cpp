@@ -62,7 +62,8 @@ boost::asio::awaitable<nlohmann::json> collect_records(Service& service, std::ve
     co_return collected;
 }
 
-boost::asio::awaitable<nlohmann::json> push_to(Service& service, const store::PushTarget& push, nlohmann::json& failed) {
+boost::asio::awaitable<nlohmann::json> push_to(Service& service, const store::PushTarget& push,
+                                               nlohmann::json& failed) {
     failed = nlohmann::json::array();
     if (push.scope == store::PushTarget::Scope::none) co_return nlohmann::json::array();
     auto targets = terminals_for(service.store, push);

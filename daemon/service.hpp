@@ -21,7 +21,9 @@ struct Service {
 };
 
 /// The caller as the store's audit log records it.
-inline store::Actor actor_of(const Request& request) { return store::Actor{static_cast<std::int64_t>(request.caller.uid)}; }
+inline store::Actor actor_of(const Request& request) {
+    return store::Actor{static_cast<std::int64_t>(request.caller.uid)};
+}
 
 /// The terminals whose blacklist a change touched, each once.
 std::vector<store::DeviceId> terminals_changed(const store::BlacklistChange& change);

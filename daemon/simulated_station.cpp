@@ -16,8 +16,8 @@ store::Result<Station*> simulated_station(Service& service, const std::optional<
     if (!station) return station;
     if (auto opened = (*station)->open(); !opened) return store::fail(store::Errc::card, opened.error().message);
     if (!(*station)->sim) {
-        return store::fail(store::Errc::invalid_argument, "encoder " + (*station)->device.name +
-                                                              " is a USB reader: place a real card on it");
+        return store::fail(store::Errc::invalid_argument,
+                           "encoder " + (*station)->device.name + " is a USB reader: place a real card on it");
     }
     return station;
 }

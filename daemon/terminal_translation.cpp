@@ -33,9 +33,9 @@ std::vector<std::uint32_t> wire_cards(const std::vector<store::CardNo>& cards) {
 BlacklistBatch sync_batch(const store::BlacklistBatch& batch) {
     BlacklistBatch out;
     switch (batch.op) {
-    case store::BatchOp::add: out.op = BatchOp::add; break;
-    case store::BatchOp::remove: out.op = BatchOp::remove; break;
-    case store::BatchOp::full: out.op = BatchOp::full; break;
+        case store::BatchOp::add: out.op = BatchOp::add; break;
+        case store::BatchOp::remove: out.op = BatchOp::remove; break;
+        case store::BatchOp::full: out.op = BatchOp::full; break;
     }
     out.base_version = batch.base_version;
     out.new_version = batch.new_version;

@@ -27,12 +27,12 @@ Command make_entries_command(Opcode opcode, std::uint16_t tag, std::uint32_t arg
 // items" would mean nothing for them and any n would pass.
 std::optional<std::uint16_t> fixed_item_count(Opcode opcode) noexcept {
     switch (opcode) {
-    case Opcode::full_begin: return mailbox::full_begin_items;
-    case Opcode::full_commit:
-    case Opcode::full_abort:
-    case Opcode::records_ack:
-    case Opcode::set_clock: return std::uint16_t{0};
-    default: return std::nullopt;
+        case Opcode::full_begin: return mailbox::full_begin_items;
+        case Opcode::full_commit:
+        case Opcode::full_abort:
+        case Opcode::records_ack:
+        case Opcode::set_clock: return std::uint16_t{0};
+        default: return std::nullopt;
     }
 }
 
@@ -67,8 +67,7 @@ Decoded<Command> decode_command(std::span<const std::uint16_t> regs) {
                            "a command needs at least 7 registers, got " + std::to_string(regs.size()));
     }
     if (regs.size() > mailbox::block.count) {
-        return decode_fail(DecodeErrc::too_long,
-                           "the mailbox holds 123 registers, got " + std::to_string(regs.size()));
+        return decode_fail(DecodeErrc::too_long, "the mailbox holds 123 registers, got " + std::to_string(regs.size()));
     }
     Command command;
     command.opcode = static_cast<Opcode>(regs[mailbox::opcode]);
@@ -82,15 +81,15 @@ Decoded<Command> decode_command(std::span<const std::uint16_t> regs) {
 
 std::optional<std::size_t> payload_registers_for(Opcode opcode, std::uint16_t n) noexcept {
     switch (opcode) {
-    case Opcode::add:
-    case Opcode::remove:
-    case Opcode::full_list_chunk: return entry_registers(n);
-    case Opcode::full_bitmap_chunk: return byte_registers(n);
-    case Opcode::full_begin: return std::size_t{mailbox::full_begin_items};
-    case Opcode::full_commit:
-    case Opcode::full_abort:
-    case Opcode::records_ack:
-    case Opcode::set_clock: return std::size_t{0};
+        case Opcode::add:
+        case Opcode::remove:
+        case Opcode::full_list_chunk: return entry_registers(n);
+        case Opcode::full_bitmap_chunk: return byte_registers(n);
+        case Opcode::full_begin: return std::size_t{mailbox::full_begin_items};
+        case Opcode::full_commit:
+        case Opcode::full_abort:
+        case Opcode::records_ack:
+        case Opcode::set_clock: return std::size_t{0};
     }
     return std::nullopt;
 }
@@ -99,15 +98,15 @@ std::expected<void, DecodeError> check_payload_length(const Command& command) {
     const auto needed = payload_registers_for(command.opcode, command.n);
     if (!needed) return {};
     if (const auto fixed = fixed_item_count(command.opcode); fixed && command.n != *fixed) {
-        return decode_fail(DecodeErrc::length_mismatch, std::string(to_string(command.opcode)) + " needs n = " +
-                                                            std::to_string(*fixed) + ", got " +
+        return decode_fail(DecodeErrc::length_mismatch, std::string(to_string(command.opcode)) +
+                                                            " needs n = " + std::to_string(*fixed) + ", got " +
                                                             std::to_string(command.n));
     }
     if (command.payload.size() != *needed) {
-        return decode_fail(DecodeErrc::length_mismatch,
-                           std::string(to_string(command.opcode)) + " with n = " + std::to_string(command.n) +
-                               " needs " + std::to_string(*needed) + " payload registers, got " +
-                               std::to_string(command.payload.size()));
+        return decode_fail(DecodeErrc::length_mismatch, std::string(to_string(command.opcode)) +
+                                                            " with n = " + std::to_string(command.n) + " needs " +
+                                                            std::to_string(*needed) + " payload registers, got " +
+                                                            std::to_string(command.payload.size()));
     }
     return {};
 }
@@ -149,7 +148,11 @@ Command make_remove(std::uint16_t tag, std::uint32_t base_version, std::uint32_t
 Command make_full_begin(std::uint16_t tag, std::uint32_t session, std::uint32_t target_version, SyncFormat format,
                         std::uint32_t total) {
     const auto total_words = split_u32(total);
-    return Command{Opcode::full_begin, tag, session, target_version, mailbox::full_begin_items,
+    return Command{Opcode::full_begin,
+                   tag,
+                   session,
+                   target_version,
+                   mailbox::full_begin_items,
                    {raw(format), total_words[0], total_words[1]}};
 }
 

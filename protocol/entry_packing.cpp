@@ -67,8 +67,8 @@ Decoded<std::vector<std::uint32_t>> unpack_entries(std::span<const std::uint16_t
     std::vector<std::uint32_t> cards(n);
     for (std::size_t i = 0; i < n; ++i) {
         const std::size_t b = i * bytes_per_entry;
-        cards[i] = (std::uint32_t{byte_of(regs, b)} << 16) | (std::uint32_t{byte_of(regs, b + 1)} << 8) |
-                   byte_of(regs, b + 2);
+        cards[i] =
+            (std::uint32_t{byte_of(regs, b)} << 16) | (std::uint32_t{byte_of(regs, b + 1)} << 8) | byte_of(regs, b + 2);
     }
     return cards;
 }

@@ -12,14 +12,10 @@
 namespace cardd::protocol {
 
 /// Registers that n packed card numbers take: ceil(3n / 2).
-constexpr std::size_t entry_registers(std::size_t n) noexcept {
-    return (3 * n + 1) / 2;
-}
+constexpr std::size_t entry_registers(std::size_t n) noexcept { return (3 * n + 1) / 2; }
 
 /// Registers that n bytes take: ceil(n / 2).
-constexpr std::size_t byte_registers(std::size_t n) noexcept {
-    return (n + 1) / 2;
-}
+constexpr std::size_t byte_registers(std::size_t n) noexcept { return (n + 1) / 2; }
 
 /// Packs card numbers into registers. Throws std::out_of_range for a card
 /// number above 0xFFFFFF, which 24 bits cannot carry; card 0 is packed as

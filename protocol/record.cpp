@@ -13,9 +13,9 @@ namespace field = records::field;
 
 std::string_view to_string(RecordKind kind) noexcept {
     switch (kind) {
-    case RecordKind::purchase: return "purchase";
-    case RecordKind::refund: return "refund";
-    case RecordKind::refused: return "refused";
+        case RecordKind::purchase: return "purchase";
+        case RecordKind::refund: return "refund";
+        case RecordKind::refused: return "refused";
     }
     return "unknown";
 }

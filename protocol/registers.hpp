@@ -45,7 +45,7 @@ inline constexpr std::uint16_t max_rw_read_registers = 125;   ///< read half of 
 
 /// The function that carries a command; it fixes how much one command holds.
 enum class WriteFunction : std::uint8_t {
-    write_multiple = modbus::fc_write_multiple_registers,           ///< 0x10
+    write_multiple = modbus::fc_write_multiple_registers,            ///< 0x10
     read_write_multiple = modbus::fc_read_write_multiple_registers,  ///< 0x17
 };
 
@@ -121,8 +121,7 @@ inline constexpr std::uint16_t kind = 11;
 
 /// Most registers one command write may hold with the given function.
 constexpr std::uint16_t max_command_registers(WriteFunction function) noexcept {
-    return function == WriteFunction::write_multiple ? modbus::max_write_registers
-                                                     : modbus::max_rw_write_registers;
+    return function == WriteFunction::write_multiple ? modbus::max_write_registers : modbus::max_rw_write_registers;
 }
 
 /// Most payload registers of one command with the given function.

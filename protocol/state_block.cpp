@@ -10,15 +10,11 @@ namespace cardd::protocol {
 
 namespace {
 
-constexpr std::size_t at(RegisterRange field) noexcept {
-    return field.address - state::block.address;
-}
+constexpr std::size_t at(RegisterRange field) noexcept { return field.address - state::block.address; }
 
 // Printable only: the name ends up in JSON answers and terminal tables, where
 // bytes above 0x7F are not valid UTF-8 and control bytes garble the output.
-constexpr bool printable(std::uint8_t byte) noexcept {
-    return byte >= 0x20 && byte <= 0x7E;
-}
+constexpr bool printable(std::uint8_t byte) noexcept { return byte >= 0x20 && byte <= 0x7E; }
 
 }  // namespace
 
@@ -96,7 +92,8 @@ std::array<std::uint16_t, 8> encode_model_name(std::string_view name) {
 
 Decoded<std::string> decode_model_name(std::span<const std::uint16_t> regs) {
     if (regs.size() < model_name::block.count) {
-        return decode_fail(DecodeErrc::truncated, "the model name needs 8 registers, got " + std::to_string(regs.size()));
+        return decode_fail(DecodeErrc::truncated,
+                           "the model name needs 8 registers, got " + std::to_string(regs.size()));
     }
     std::string name;
     for (std::size_t i = 0; i < model_name::bytes; ++i) {

@@ -82,9 +82,9 @@ CardState card_state_from(std::string_view text) {
 }
 
 LedgerKind ledger_kind_from(std::string_view text) {
-    static constexpr LedgerKind all[] = {LedgerKind::opening,  LedgerKind::card_cost,       LedgerKind::topup,
-                                         LedgerKind::refund,   LedgerKind::purchase,        LedgerKind::terminal_refund,
-                                         LedgerKind::carry_out, LedgerKind::carry_in,       LedgerKind::write_off};
+    static constexpr LedgerKind all[] = {LedgerKind::opening,   LedgerKind::card_cost, LedgerKind::topup,
+                                         LedgerKind::refund,    LedgerKind::purchase,  LedgerKind::terminal_refund,
+                                         LedgerKind::carry_out, LedgerKind::carry_in,  LedgerKind::write_off};
     return enum_from(text, all, "ledger kind");
 }
 

@@ -82,18 +82,21 @@ Result<void> CardStore::change_terminal_set(DeviceId terminal, BatchOp op, std::
             changed.push_back(card_no);
         }
     }
-    CARDD_TRY(planned, query_int(*db_, std::string("SELECT planned_version FROM devices WHERE id = ?") + for_update(*db_),
-                                 {terminal}));
+    CARDD_TRY(planned,
+              query_int(*db_, std::string("SELECT planned_version FROM devices WHERE id = ?") + for_update(*db_),
+                        {terminal}));
     std::int64_t base = planned;
     for (std::size_t start = 0; start < changed.size(); start += max_cards_per_batch) {
         const std::size_t count = std::min(max_cards_per_batch, changed.size() - start);
         const std::span<const CardNo> chunk(changed.data() + start, count);
         CARDD_TRY(version, next_version());
-        BlacklistBatch batch{0, terminal, base, version, op, {chunk.begin(), chunk.end()}, clock_(), BatchState::pending};
-        CARDD_TRY_VOID(execute(*db_,
-                               "INSERT INTO blacklist_batches (terminal_id, base_version, new_version, op, cards, "
-                               "created_at, state) VALUES (?, ?, ?, ?, ?, ?, 'pending')",
-                               {terminal, base, version, std::string(to_string(op)), join_cards(chunk), batch.created_at}));
+        BlacklistBatch batch{0,        terminal,           base, version, op, {chunk.begin(), chunk.end()},
+                             clock_(), BatchState::pending};
+        CARDD_TRY_VOID(
+            execute(*db_,
+                    "INSERT INTO blacklist_batches (terminal_id, base_version, new_version, op, cards, "
+                    "created_at, state) VALUES (?, ?, ?, ?, ?, ?, 'pending')",
+                    {terminal, base, version, std::string(to_string(op)), join_cards(chunk), batch.created_at}));
         batch.id = db_->last_insert_id();
         if (change) change->batches.push_back(std::move(batch));
         base = version;
@@ -116,7 +119,8 @@ Result<void> CardStore::blacklist_everywhere(CardNo card_no, BlacklistChange* ch
 Result<std::vector<CardNo>> CardStore::desired_blacklist(DeviceId terminal) {
     CARDD_TRY(device_row, device(terminal));
     (void)device_row;
-    CARDD_TRY(rows, query(*db_, "SELECT card_no FROM terminal_blacklist WHERE terminal_id = ? ORDER BY card_no", {terminal}));
+    CARDD_TRY(rows,
+              query(*db_, "SELECT card_no FROM terminal_blacklist WHERE terminal_id = ? ORDER BY card_no", {terminal}));
     std::vector<CardNo> cards;
     cards.reserve(rows.size());
     for (const Row& row : rows) cards.push_back(as_int(row[0]));
@@ -124,8 +128,9 @@ Result<std::vector<CardNo>> CardStore::desired_blacklist(DeviceId terminal) {
 }
 
 Result<std::vector<BlacklistBatch>> CardStore::batches(DeviceId terminal) {
-    CARDD_TRY(rows, query(*db_, "SELECT " + std::string(batch_columns) +
-                                    "FROM blacklist_batches WHERE terminal_id = ? ORDER BY new_version",
+    CARDD_TRY(rows, query(*db_,
+                          "SELECT " + std::string(batch_columns) +
+                              "FROM blacklist_batches WHERE terminal_id = ? ORDER BY new_version",
                           {terminal}));
     std::vector<BlacklistBatch> out;
     for (const Row& row : rows) out.push_back(batch_from_row(row));
@@ -133,9 +138,10 @@ Result<std::vector<BlacklistBatch>> CardStore::batches(DeviceId terminal) {
 }
 
 Result<std::vector<BlacklistBatch>> CardStore::pending_batches(DeviceId terminal) {
-    CARDD_TRY(rows, query(*db_, "SELECT " + std::string(batch_columns) +
-                                    "FROM blacklist_batches WHERE terminal_id = ? AND state = 'pending' "
-                                    "ORDER BY new_version",
+    CARDD_TRY(rows, query(*db_,
+                          "SELECT " + std::string(batch_columns) +
+                              "FROM blacklist_batches WHERE terminal_id = ? AND state = 'pending' "
+                              "ORDER BY new_version",
                           {terminal}));
     std::vector<BlacklistBatch> out;
     for (const Row& row : rows) out.push_back(batch_from_row(row));
@@ -144,14 +150,16 @@ Result<std::vector<BlacklistBatch>> CardStore::pending_batches(DeviceId terminal
 
 Result<void> CardStore::confirm_version(DeviceId terminal, std::int64_t version) {
     return transaction([&]() -> Result<void> {
-        CARDD_TRY(known, query_one(*db_, "SELECT state FROM blacklist_batches WHERE terminal_id = ? AND new_version = ?",
-                                   {terminal, version}));
+        CARDD_TRY(known,
+                  query_one(*db_, "SELECT state FROM blacklist_batches WHERE terminal_id = ? AND new_version = ?",
+                            {terminal, version}));
         if (!known) {
             return fail(Errc::not_found, "blacklist version " + std::to_string(version) +
                                              " was never planned for terminal " + std::to_string(terminal));
         }
         if (as_text((*known)[0]) == "superseded") {
-            return fail(Errc::conflict, "blacklist version " + std::to_string(version) + " was superseded by a full sync");
+            return fail(Errc::conflict,
+                        "blacklist version " + std::to_string(version) + " was superseded by a full sync");
         }
         CARDD_TRY_VOID(execute(*db_,
                                "UPDATE blacklist_batches SET state = 'confirmed' "
@@ -165,14 +173,15 @@ Result<void> CardStore::confirm_version(DeviceId terminal, std::int64_t version)
 Result<BlacklistBatch> CardStore::plan_full_sync(DeviceId terminal) {
     return transaction([&]() -> Result<BlacklistBatch> {
         CARDD_TRY(target, device(terminal));
-        if (target.kind != DeviceKind::terminal) return fail(Errc::invalid_argument, "'" + target.name + "' is not a terminal");
+        if (target.kind != DeviceKind::terminal)
+            return fail(Errc::invalid_argument, "'" + target.name + "' is not a terminal");
         CARDD_TRY(cards, desired_blacklist(terminal));
         CARDD_TRY(version, next_version());
-        CARDD_TRY_VOID(execute(*db_,
-                               "UPDATE blacklist_batches SET state = 'superseded' WHERE terminal_id = ? AND state = 'pending'",
-                               {terminal}));
-        BlacklistBatch batch{0, terminal, target.confirmed_version, version, BatchOp::full, cards, clock_(),
-                             BatchState::pending};
+        CARDD_TRY_VOID(execute(
+            *db_, "UPDATE blacklist_batches SET state = 'superseded' WHERE terminal_id = ? AND state = 'pending'",
+            {terminal}));
+        BlacklistBatch batch{0,     terminal, target.confirmed_version, version, BatchOp::full,
+                             cards, clock_(), BatchState::pending};
         CARDD_TRY_VOID(execute(*db_,
                                "INSERT INTO blacklist_batches (terminal_id, base_version, new_version, op, cards, "
                                "created_at, state) VALUES (?, ?, ?, 'full', ?, ?, 'pending')",
@@ -191,8 +200,8 @@ Result<BlacklistChange> CardStore::add_to_blacklists(const Actor& actor, std::sp
         CARDD_TRY(ids, resolve_terminals(PushTarget::named({terminals.begin(), terminals.end()})));
         BlacklistChange change;
         for (DeviceId terminal : ids) CARDD_TRY_VOID(change_terminal_set(terminal, BatchOp::add, cards, &change));
-        CARDD_TRY_VOID(audit(actor, "blacklist.add", "cards=" + join_cards(sorted_unique(cards)) + " terminals=" +
-                                                         std::to_string(ids.size())));
+        CARDD_TRY_VOID(audit(actor, "blacklist.add",
+                             "cards=" + join_cards(sorted_unique(cards)) + " terminals=" + std::to_string(ids.size())));
         return change;
     });
 }
@@ -224,8 +233,9 @@ Result<void> CardStore::record_sync_success(DeviceId terminal) {
 }
 
 Result<std::vector<DeviceId>> CardStore::due_retries(UnixTime now) {
-    CARDD_TRY(rows, query(*db_, "SELECT id FROM devices WHERE sync_next_at IS NOT NULL AND sync_next_at <= ? ORDER BY id",
-                          {now}));
+    CARDD_TRY(
+        rows,
+        query(*db_, "SELECT id FROM devices WHERE sync_next_at IS NOT NULL AND sync_next_at <= ? ORDER BY id", {now}));
     std::vector<DeviceId> ids;
     for (const Row& row : rows) ids.push_back(as_int(row[0]));
     return ids;

@@ -15,12 +15,13 @@ namespace {
 
 Result<void> check_amount(Cents amount, std::string_view what, bool zero_allowed) {
     if (amount < 0 || (!zero_allowed && amount == 0)) {
-        return fail(Errc::invalid_argument,
-                    std::string(what) + " must be " + (zero_allowed ? "zero or more" : "more than zero") + ", not " +
-                        protocol::format_yuan(amount));
+        return fail(Errc::invalid_argument, std::string(what) + " must be " +
+                                                (zero_allowed ? "zero or more" : "more than zero") + ", not " +
+                                                protocol::format_yuan(amount));
     }
     if (amount > max_card_balance) {
-        return fail(Errc::invalid_argument, std::string(what) + " " + protocol::format_yuan(amount) + " is above the card's limit " +
+        return fail(Errc::invalid_argument, std::string(what) + " " + protocol::format_yuan(amount) +
+                                                " is above the card's limit " +
                                                 protocol::format_yuan(max_card_balance));
     }
     return {};
@@ -29,7 +30,8 @@ Result<void> check_amount(Cents amount, std::string_view what, bool zero_allowed
 Result<void> require_state(const Card& card, CardState wanted, std::string_view doing) {
     if (card.state == wanted) return {};
     return fail(Errc::conflict, "card " + std::to_string(card.card_no) + " is " + std::string(to_string(card.state)) +
-                                    "; " + std::string(doing) + " needs an " + std::string(to_string(wanted)) + " card");
+                                    "; " + std::string(doing) + " needs an " + std::string(to_string(wanted)) +
+                                    " card");
 }
 
 Result<void> require_live(const Card& card, std::string_view doing) {
@@ -42,12 +44,14 @@ Result<void> require_live(const Card& card, std::string_view doing) {
 Result<void> require_replaceable(const Card& old_card) {
     if (old_card.state == CardState::lost) return {};
     return fail(Errc::conflict, "card " + std::to_string(old_card.card_no) + " is " +
-                                    std::string(to_string(old_card.state)) + "; only a card reported lost can be replaced");
+                                    std::string(to_string(old_card.state)) +
+                                    "; only a card reported lost can be replaced");
 }
 
 std::string pending_text(const WriteIntent& open) {
     return "a " + std::string(to_string(open.kind)) + " write of card " + std::to_string(open.card_no) + " (chip " +
-           open.uid + ") is still unresolved (cardctl pending): place that card on an encoder and read it "
+           open.uid +
+           ") is still unresolved (cardctl pending): place that card on an encoder and read it "
            "(cardctl card read) to settle it first";
 }
 
@@ -60,7 +64,8 @@ Result<void> CardStore::check_replacement(CardNo old_card_no) {
 
 Result<void> CardStore::refuse_open_write(CardNo card_no) {
     CARDD_TRY(open, open_write_for_card(card_no));
-    if (open) return fail(Errc::conflict, "card " + std::to_string(card_no) + " cannot change now: " + pending_text(*open));
+    if (open)
+        return fail(Errc::conflict, "card " + std::to_string(card_no) + " cannot change now: " + pending_text(*open));
     return {};
 }
 
@@ -109,7 +114,8 @@ Result<void> CardStore::check_change(const WriteIntent& intent) {
     }
     if (!intent.uid.empty()) {
         CARDD_TRY(open, open_write_for_uid(intent.uid));
-        if (open) return fail(Errc::conflict, "the chip " + intent.uid + " cannot be written now: " + pending_text(*open));
+        if (open)
+            return fail(Errc::conflict, "the chip " + intent.uid + " cannot be written now: " + pending_text(*open));
     }
     if (intent.kind == WriteKind::issue || intent.kind == WriteKind::onboard) {
         CARDD_TRY(open, query_one(*db_, "SELECT card_no FROM card_writes WHERE state = 'open' AND staff_no = ?",
@@ -129,7 +135,8 @@ Result<void> CardStore::check_change(const WriteIntent& intent) {
         case WriteKind::onboard: {
             CARDD_TRY_VOID(validate_person(intent.person));
             CARDD_TRY(existing, query_one(*db_, "SELECT id FROM people WHERE staff_no = ?", {intent.person.staff_no}));
-            if (existing) return fail(Errc::conflict, "staff number " + intent.person.staff_no + " is already registered");
+            if (existing)
+                return fail(Errc::conflict, "staff number " + intent.person.staff_no + " is already registered");
             return check_new_card(intent.card_no, std::nullopt, options);
         }
         case WriteKind::topup: {
@@ -137,9 +144,9 @@ Result<void> CardStore::check_change(const WriteIntent& intent) {
             CARDD_TRY(card, load_card(intent.card_no));
             CARDD_TRY_VOID(require_state(card, CardState::active, "a top-up"));
             if (intent.amount > max_card_balance - card.balance) {
-                return fail(Errc::invalid_argument, "a top-up of " + protocol::format_yuan(intent.amount) + " would take card " +
-                                                        std::to_string(intent.card_no) + " above its limit " +
-                                                        protocol::format_yuan(max_card_balance));
+                return fail(Errc::invalid_argument, "a top-up of " + protocol::format_yuan(intent.amount) +
+                                                        " would take card " + std::to_string(intent.card_no) +
+                                                        " above its limit " + protocol::format_yuan(max_card_balance));
             }
             return {};
         }
@@ -158,11 +165,13 @@ Result<void> CardStore::check_change(const WriteIntent& intent) {
         case WriteKind::replace: {
             if (!intent.old_card_no) return fail(Errc::invalid_argument, "a replacement names the lost card");
             if (*intent.old_card_no == intent.card_no) {
-                return fail(Errc::invalid_argument, "a standard consumption IC card cannot keep its old number at "
-                                                    "replacement: give a new card number");
+                return fail(Errc::invalid_argument,
+                            "a standard consumption IC card cannot keep its old number at "
+                            "replacement: give a new card number");
             }
             if (intent.opening != 0) {
-                return fail(Errc::invalid_argument, "a replacement card opens with the old card's balance; top it up after");
+                return fail(Errc::invalid_argument,
+                            "a replacement card opens with the old card's balance; top it up after");
             }
             CARDD_TRY(old_card, load_card(*intent.old_card_no));
             CARDD_TRY_VOID(require_replaceable(old_card));
@@ -174,7 +183,8 @@ Result<void> CardStore::check_change(const WriteIntent& intent) {
             if (intent.amount != carried) {
                 return fail(Errc::conflict, "card " + std::to_string(old_card.card_no) + " now has a balance of " +
                                                 protocol::format_yuan(old_card.balance) + ", not the " +
-                                                protocol::format_yuan(intent.amount) + " to carry; repeat the replacement");
+                                                protocol::format_yuan(intent.amount) +
+                                                " to carry; repeat the replacement");
             }
             return {};
         }
@@ -192,19 +202,22 @@ Result<AppliedWrite> CardStore::apply_change(const WriteIntent& intent, bool car
     const auto close = [&](const Card& card, bool refund, std::string_view action) -> Result<void> {
         if (intent.write_off && card.balance < 0) {
             applied.written_off = -card.balance;
-            CARDD_TRY_VOID(insert_ledger(card.card_no, LedgerKind::write_off, applied.written_off, 0, intent.actor.uid));
+            CARDD_TRY_VOID(
+                insert_ledger(card.card_no, LedgerKind::write_off, applied.written_off, 0, intent.actor.uid));
         }
         if (refund && card.balance > 0) {
             applied.refunded = card.balance;
             CARDD_TRY_VOID(insert_ledger(card.card_no, LedgerKind::refund, -card.balance, -card.balance));
         }
-        CARDD_TRY_VOID(execute(*db_, "UPDATE cards SET state = 'returned', holder = NULL, closed_at = ? WHERE card_no = ?",
+        CARDD_TRY_VOID(execute(*db_,
+                               "UPDATE cards SET state = 'returned', holder = NULL, closed_at = ? WHERE card_no = ?",
                                {clock_(), card.card_no}));
         if (!card_wiped) CARDD_TRY_VOID(blacklist_everywhere(card.card_no, &applied.change));
-        CARDD_TRY_VOID(audit(intent.actor, action,
-                             "card_no=" + card_no + " refunded=" + protocol::format_yuan(applied.refunded) +
-                                 (applied.written_off ? " written_off=" + protocol::format_yuan(applied.written_off) : "") +
-                                 (card_wiped ? " wiped=true" : " blacklisted=true")));
+        CARDD_TRY_VOID(
+            audit(intent.actor, action,
+                  "card_no=" + card_no + " refunded=" + protocol::format_yuan(applied.refunded) +
+                      (applied.written_off ? " written_off=" + protocol::format_yuan(applied.written_off) : "") +
+                      (card_wiped ? " wiped=true" : " blacklisted=true")));
         return {};
     };
     switch (intent.kind) {
@@ -222,7 +235,8 @@ Result<AppliedWrite> CardStore::apply_change(const WriteIntent& intent, bool car
         }
         case WriteKind::topup: {
             CARDD_TRY_VOID(insert_ledger(intent.card_no, LedgerKind::topup, intent.amount, intent.amount));
-            CARDD_TRY_VOID(audit(intent.actor, "card.topup", "card_no=" + card_no + " amount=" + protocol::format_yuan(intent.amount)));
+            CARDD_TRY_VOID(audit(intent.actor, "card.topup",
+                                 "card_no=" + card_no + " amount=" + protocol::format_yuan(intent.amount)));
             CARDD_TRY(card, load_card(intent.card_no));
             applied.card = std::move(card);
             return applied;
@@ -243,8 +257,8 @@ Result<AppliedWrite> CardStore::apply_change(const WriteIntent& intent, bool car
             const Cents carried = intent.amount;
             if (intent.write_off && old_card.balance < 0) {
                 applied.written_off = -old_card.balance;
-                CARDD_TRY_VOID(insert_ledger(old_card.card_no, LedgerKind::write_off, applied.written_off, 0,
-                                             intent.actor.uid));
+                CARDD_TRY_VOID(
+                    insert_ledger(old_card.card_no, LedgerKind::write_off, applied.written_off, 0, intent.actor.uid));
             }
             CARDD_TRY(holder, person(old_card.staff_no));
             CARDD_TRY_VOID(execute(*db_,
@@ -265,8 +279,8 @@ Result<AppliedWrite> CardStore::apply_change(const WriteIntent& intent, bool car
         case WriteKind::init: {
             // A returned card that was not wiped went on every blacklist; now
             // blank, it holds nothing to stop, and its entries can go.
-            CARDD_TRY(returned, query(*db_, "SELECT card_no FROM cards WHERE uid = ? AND state = 'returned'",
-                                      {intent.uid}));
+            CARDD_TRY(returned,
+                      query(*db_, "SELECT card_no FROM cards WHERE uid = ? AND state = 'returned'", {intent.uid}));
             for (const Row& row : returned) {
                 const CardNo cards[] = {as_int(row[0])};
                 CARDD_TRY_VOID(execute(*db_, "DELETE FROM blacklist_all WHERE card_no = ?", {cards[0]}));

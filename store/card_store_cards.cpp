@@ -8,11 +8,11 @@ namespace cardd::store {
 using namespace detail;
 
 Result<Card> CardStore::load_card(CardNo card_no) {
-    CARDD_TRY(row, query_one(*db_,
-                             "SELECT " + std::string(card_columns) +
-                                 "FROM cards c JOIN people p ON p.id = c.person_id WHERE c.card_no = ?" +
-                                 for_update(*db_),
-                             {card_no}));
+    CARDD_TRY(row,
+              query_one(*db_,
+                        "SELECT " + std::string(card_columns) +
+                            "FROM cards c JOIN people p ON p.id = c.person_id WHERE c.card_no = ?" + for_update(*db_),
+                        {card_no}));
     if (!row) return fail(Errc::not_found, "no card with number " + std::to_string(card_no));
     return card_from_row(*row);
 }
@@ -35,9 +35,10 @@ Result<Cents> CardStore::balance(CardNo card_no) {
 
 Result<std::vector<LedgerEntry>> CardStore::ledger(CardNo card_no) {
     CARDD_TRY(card, load_card(card_no));
-    CARDD_TRY(rows, query(*db_,
-                          "SELECT id, card_no, kind, amount, cash, at, by_uid FROM ledger WHERE card_no = ? ORDER BY id",
-                          {card.card_no}));
+    CARDD_TRY(
+        rows,
+        query(*db_, "SELECT id, card_no, kind, amount, cash, at, by_uid FROM ledger WHERE card_no = ? ORDER BY id",
+              {card.card_no}));
     std::vector<LedgerEntry> entries;
     for (const Row& row : rows) {
         entries.push_back({as_int(row[0]), as_int(row[1]), ledger_kind_from(as_text(row[2])), as_int(row[3]),
@@ -49,7 +50,8 @@ Result<std::vector<LedgerEntry>> CardStore::ledger(CardNo card_no) {
 Result<std::int64_t> CardStore::insert_ledger(CardNo card_no, LedgerKind kind, Cents amount, Cents cash,
                                               std::optional<std::int64_t> by_uid) {
     const Value by = by_uid ? Value{*by_uid} : Value{};
-    CARDD_TRY_VOID(execute(*db_, "INSERT INTO ledger (card_no, kind, amount, cash, at, by_uid) VALUES (?, ?, ?, ?, ?, ?)",
+    CARDD_TRY_VOID(execute(*db_,
+                           "INSERT INTO ledger (card_no, kind, amount, cash, at, by_uid) VALUES (?, ?, ?, ?, ?, ?)",
                            {card_no, std::string(to_string(kind)), amount, cash, clock_(), by}));
     return db_->last_insert_id();
 }
@@ -72,8 +74,8 @@ Result<Card> CardStore::insert_card(const WriteIntent& intent, std::int64_t pers
     if (intent.cost > 0) CARDD_TRY_VOID(insert_ledger(intent.card_no, LedgerKind::card_cost, 0, intent.cost));
     const bool replacing = intent.old_card_no.has_value();
     CARDD_TRY_VOID(audit(intent.actor, replacing ? "card.replace" : "card.issue",
-                         "card_no=" + std::to_string(intent.card_no) + " opening=" + protocol::format_yuan(intent.opening) +
-                             " cost=" + protocol::format_yuan(intent.cost) +
+                         "card_no=" + std::to_string(intent.card_no) + " opening=" +
+                             protocol::format_yuan(intent.opening) + " cost=" + protocol::format_yuan(intent.cost) +
                              (replacing ? " replaces=" + std::to_string(*intent.old_card_no) : std::string())));
     return load_card(intent.card_no);
 }
@@ -145,21 +147,24 @@ Result<Card> CardStore::top_up(const Actor& actor, CardNo card_no, Cents amount)
 Result<Card> CardStore::refund(const Actor& actor, CardNo card_no, Cents amount) {
     if (amount <= 0 || amount > max_card_balance) {
         return fail(Errc::invalid_argument, "a refund must be more than zero and at most " +
-                                                protocol::format_yuan(max_card_balance) + ", not " + protocol::format_yuan(amount));
+                                                protocol::format_yuan(max_card_balance) + ", not " +
+                                                protocol::format_yuan(amount));
     }
     return transaction([&]() -> Result<Card> {
         CARDD_TRY_VOID(refuse_open_write(card_no));
         CARDD_TRY(card, load_card(card_no));
         if (card.state != CardState::active) {
-            return fail(Errc::conflict, "card " + std::to_string(card_no) + " is " + std::string(to_string(card.state)) +
-                                            "; a refund needs an active card");
+            return fail(Errc::conflict, "card " + std::to_string(card_no) + " is " +
+                                            std::string(to_string(card.state)) + "; a refund needs an active card");
         }
         if (amount > card.balance) {
-            return fail(Errc::invalid_argument, "a refund of " + protocol::format_yuan(amount) + " is more than the balance " +
-                                                    protocol::format_yuan(card.balance) + " of card " + std::to_string(card_no));
+            return fail(Errc::invalid_argument, "a refund of " + protocol::format_yuan(amount) +
+                                                    " is more than the balance " + protocol::format_yuan(card.balance) +
+                                                    " of card " + std::to_string(card_no));
         }
         CARDD_TRY_VOID(insert_ledger(card_no, LedgerKind::refund, -amount, -amount));
-        CARDD_TRY_VOID(audit(actor, "card.refund", "card_no=" + std::to_string(card_no) + " amount=" + protocol::format_yuan(amount)));
+        CARDD_TRY_VOID(audit(actor, "card.refund",
+                             "card_no=" + std::to_string(card_no) + " amount=" + protocol::format_yuan(amount)));
         return load_card(card_no);
     });
 }

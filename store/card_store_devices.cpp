@@ -28,14 +28,17 @@ Result<void> validate(const TerminalSpec& spec) {
         return fail(Errc::invalid_argument, "unit id " + std::to_string(spec.unit_id) + " is out of range: 1 to 247");
     }
     if (const auto* tcp = std::get_if<TcpAddress>(&spec.address)) {
-        if (tcp->host.empty() || tcp->host.size() > 255) return fail(Errc::invalid_argument, "the terminal's host is empty");
+        if (tcp->host.empty() || tcp->host.size() > 255)
+            return fail(Errc::invalid_argument, "the terminal's host is empty");
         if (tcp->port < 1 || tcp->port > 65535) {
-            return fail(Errc::invalid_argument, "TCP port " + std::to_string(tcp->port) + " is out of range: 1 to 65535");
+            return fail(Errc::invalid_argument,
+                        "TCP port " + std::to_string(tcp->port) + " is out of range: 1 to 65535");
         }
         return {};
     }
     const auto& rtu = std::get<RtuAddress>(spec.address);
-    if (rtu.device.empty() || rtu.device.size() > 255) return fail(Errc::invalid_argument, "the serial device is empty");
+    if (rtu.device.empty() || rtu.device.size() > 255)
+        return fail(Errc::invalid_argument, "the serial device is empty");
     if (std::find(std::begin(rs485_bauds), std::end(rs485_bauds), rtu.baud) == std::end(rs485_bauds)) {
         return fail(Errc::invalid_argument,
                     "baud rate " + std::to_string(rtu.baud) + " is not one of 9600, 19200, 38400, 57600, 115200");
@@ -75,10 +78,14 @@ Result<Device> CardStore::add_terminal(const Actor& actor, const TerminalSpec& s
         if (taken) return fail(Errc::conflict, "a device named '" + spec.name + "' already exists");
         const UnixTime now = clock_();
         if (const auto* tcp = std::get_if<TcpAddress>(&spec.address)) {
-            CARDD_TRY(same, query_one(*db_,
-                                      "SELECT name FROM devices WHERE transport = 'tcp' AND host = ? AND port = ? AND unit_id = ?",
-                                      {tcp->host, std::int64_t{tcp->port}, std::int64_t{spec.unit_id}}));
-            if (same) return fail(Errc::conflict, "terminal '" + as_text((*same)[0]) + "' already has this address and unit id");
+            CARDD_TRY(
+                same,
+                query_one(*db_,
+                          "SELECT name FROM devices WHERE transport = 'tcp' AND host = ? AND port = ? AND unit_id = ?",
+                          {tcp->host, std::int64_t{tcp->port}, std::int64_t{spec.unit_id}}));
+            if (same)
+                return fail(Errc::conflict,
+                            "terminal '" + as_text((*same)[0]) + "' already has this address and unit id");
             CARDD_TRY_VOID(execute(*db_,
                                    "INSERT INTO devices (name, kind, transport, host, port, unit_id, created_at) "
                                    "VALUES (?, 'terminal', 'tcp', ?, ?, ?, ?)",
@@ -86,13 +93,16 @@ Result<Device> CardStore::add_terminal(const Actor& actor, const TerminalSpec& s
         } else {
             const auto& rtu = std::get<RtuAddress>(spec.address);
             // One RS-485 bus runs at one speed and framing; every terminal on it has its own unit id.
-            CARDD_TRY(bus, query(*db_, "SELECT name, baud, parity, unit_id FROM devices WHERE transport = 'rtu' AND serial_device = ?",
-                                 {rtu.device}));
+            CARDD_TRY(
+                bus,
+                query(*db_,
+                      "SELECT name, baud, parity, unit_id FROM devices WHERE transport = 'rtu' AND serial_device = ?",
+                      {rtu.device}));
             for (const Row& row : bus) {
                 if (as_int(row[1]) != rtu.baud || as_text(row[2]) != std::string(1, rtu.parity)) {
                     return fail(Errc::conflict, "terminal '" + as_text(row[0]) + "' on " + rtu.device + " runs at " +
-                                                    std::to_string(as_int(row[1])) + " baud, parity " + as_text(row[2]) +
-                                                    "; one bus has one setting");
+                                                    std::to_string(as_int(row[1])) + " baud, parity " +
+                                                    as_text(row[2]) + "; one bus has one setting");
                 }
                 if (as_int(row[3]) == spec.unit_id) {
                     return fail(Errc::conflict, "terminal '" + as_text(row[0]) + "' already has unit id " +
@@ -150,10 +160,11 @@ Result<void> CardStore::remove_device(const Actor& actor, std::string_view name)
 Result<void> CardStore::set_terminal_serial(DeviceId terminal, std::uint32_t serial) {
     return transaction([&]() -> Result<void> {
         CARDD_TRY(found, device(terminal));
-        if (found.kind != DeviceKind::terminal) return fail(Errc::invalid_argument, "'" + found.name + "' is not a terminal");
+        if (found.kind != DeviceKind::terminal)
+            return fail(Errc::invalid_argument, "'" + found.name + "' is not a terminal");
         if (serial == 0) return fail(Errc::invalid_argument, "a terminal serial number is never 0");
-        CARDD_TRY_VOID(execute(*db_, "UPDATE devices SET terminal_serial = ? WHERE id = ?",
-                               {std::int64_t{serial}, terminal}));
+        CARDD_TRY_VOID(
+            execute(*db_, "UPDATE devices SET terminal_serial = ? WHERE id = ?", {std::int64_t{serial}, terminal}));
         return {};
     });
 }

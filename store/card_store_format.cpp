@@ -25,9 +25,9 @@ Result<void> validate(const CardFormat& format) {
         return fail(Errc::invalid_argument, "card format must be '" + std::string(supported_format) + "'");
     }
     if (format.sector < 1 || format.sector > 15) {
-        return fail(Errc::invalid_argument,
-                    "sector " + std::to_string(format.sector) + " is out of range: choose 1 to 15 (sector 0 holds the "
-                    "manufacturer block)");
+        return fail(Errc::invalid_argument, "sector " + std::to_string(format.sector) +
+                                                " is out of range: choose 1 to 15 (sector 0 holds the "
+                                                "manufacturer block)");
     }
     if (format.card_no_digits < 1 || format.card_no_digits > 6) {
         return fail(Errc::invalid_argument, "card number length " + std::to_string(format.card_no_digits) +

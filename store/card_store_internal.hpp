@@ -12,14 +12,14 @@
 #include "store/card_store.hpp"
 
 // Propagates an error value; binds the value to `name` otherwise.
-#define CARDD_TRY(name, expr)                                   \
-    auto name##_result = (expr);                                \
+#define CARDD_TRY(name, expr)                                                     \
+    auto name##_result = (expr);                                                  \
     if (!name##_result) return std::unexpected(std::move(name##_result.error())); \
     auto& name = *name##_result
 
-#define CARDD_TRY_VOID(expr)                                    \
-    do {                                                        \
-        auto try_result_ = (expr);                              \
+#define CARDD_TRY_VOID(expr)                                                      \
+    do {                                                                          \
+        auto try_result_ = (expr);                                                \
         if (!try_result_) return std::unexpected(std::move(try_result_.error())); \
     } while (0)
 
@@ -55,9 +55,7 @@ inline Result<std::int64_t> query_int(SqlConnection& db, std::string_view sql, P
 
 /// " FOR UPDATE" on MariaDB, where a read that decides a write must lock its
 /// rows; SQLite's BEGIN IMMEDIATE already holds the only write lock.
-inline const char* for_update(const SqlConnection& db) {
-    return db.dialect() == Dialect::mariadb ? " FOR UPDATE" : "";
-}
+inline const char* for_update(const SqlConnection& db) { return db.dialect() == Dialect::mariadb ? " FOR UPDATE" : ""; }
 
 std::string join_cards(std::span<const CardNo> cards);
 std::vector<CardNo> split_cards(std::string_view text);
@@ -89,9 +87,7 @@ BlacklistBatch batch_from_row(const Row& row);
 
 }  // namespace cardd::store::detail
 
-namespace cardd::store {
-
-}  // namespace cardd::store::detail
+namespace cardd::store {}  // namespace cardd::store
 
 namespace cardd::store {
 
@@ -131,8 +127,6 @@ auto CardStore::rehearsal(Body&& body) -> decltype(body()) {
     }
 }
 
-}  // namespace cardd::store::detail
-
-namespace cardd::store {
-
 }  // namespace cardd::store
+
+namespace cardd::store {}  // namespace cardd::store

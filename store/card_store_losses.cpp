@@ -6,8 +6,10 @@ namespace cardd::store {
 using namespace detail;
 
 Result<std::vector<std::string>> CardStore::terminal_names(std::int64_t loss_id, std::string_view role) {
-    CARDD_TRY(rows, query(*db_, "SELECT terminal_name FROM loss_terminals WHERE loss_id = ? AND role = ? ORDER BY terminal_name",
-                          {loss_id, std::string(role)}));
+    CARDD_TRY(
+        rows,
+        query(*db_, "SELECT terminal_name FROM loss_terminals WHERE loss_id = ? AND role = ? ORDER BY terminal_name",
+              {loss_id, std::string(role)}));
     std::vector<std::string> names;
     for (const Row& row : rows) names.push_back(as_text(row[0]));
     return names;
@@ -48,7 +50,8 @@ Result<Loss> CardStore::report_loss(const Actor& actor, CardNo card_no, const Pu
             CARDD_TRY_VOID(blacklist_everywhere(card_no, change));
         } else {
             const CardNo cards[] = {card_no};
-            for (DeviceId terminal : terminals) CARDD_TRY_VOID(change_terminal_set(terminal, BatchOp::add, cards, change));
+            for (DeviceId terminal : terminals)
+                CARDD_TRY_VOID(change_terminal_set(terminal, BatchOp::add, cards, change));
         }
         CARDD_TRY_VOID(audit(actor, "card.loss",
                              "card_no=" + std::to_string(card_no) + " push=" + std::string(to_string(push.scope))));
@@ -70,14 +73,15 @@ Result<Loss> CardStore::unlock(const Actor& actor, CardNo card_no, const PushTar
     return transaction([&]() -> Result<Loss> {
         CARDD_TRY(card, load_card(card_no));
         if (card.state != CardState::lost) {
-            return fail(Errc::conflict, "card " + std::to_string(card_no) + " is " + std::string(to_string(card.state)) +
-                                            "; only a lost card can be unlocked");
+            return fail(Errc::conflict, "card " + std::to_string(card_no) + " is " +
+                                            std::string(to_string(card.state)) + "; only a lost card can be unlocked");
         }
         CARDD_TRY(open_loss, query_one(*db_,
                                        "SELECT id FROM losses WHERE card_no = ? AND unlocked_at IS NULL "
                                        "ORDER BY id DESC LIMIT 1",
                                        {card_no}));
-        if (!open_loss) return fail(Errc::storage, "store: card " + std::to_string(card_no) + " is lost without a loss record");
+        if (!open_loss)
+            return fail(Errc::storage, "store: card " + std::to_string(card_no) + " is lost without a loss record");
         const std::int64_t loss_id = as_int((*open_loss)[0]);
         CARDD_TRY(terminals, resolve_terminals(push));
         CARDD_TRY_VOID(execute(*db_, "UPDATE cards SET state = 'active' WHERE card_no = ?", {card_no}));
@@ -92,7 +96,8 @@ Result<Loss> CardStore::unlock(const Actor& actor, CardNo card_no, const PushTar
         // again; terminals not chosen keep refusing it until pushed, as asked.
         CARDD_TRY_VOID(execute(*db_, "DELETE FROM blacklist_all WHERE card_no = ?", {card_no}));
         const CardNo cards[] = {card_no};
-        for (DeviceId terminal : terminals) CARDD_TRY_VOID(change_terminal_set(terminal, BatchOp::remove, cards, change));
+        for (DeviceId terminal : terminals)
+            CARDD_TRY_VOID(change_terminal_set(terminal, BatchOp::remove, cards, change));
         CARDD_TRY_VOID(audit(actor, "card.unlock",
                              "card_no=" + std::to_string(card_no) + " push=" + std::string(to_string(push.scope))));
         CARDD_TRY(found, losses(LossQuery{}));

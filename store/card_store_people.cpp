@@ -23,8 +23,8 @@ Result<void> detail::validate_person(const PersonInput& person) {
     if (person.department.size() > max_field_bytes) {
         return fail(Errc::invalid_argument, "the department is longer than 255 bytes");
     }
-    for (std::string_view field : {std::string_view(person.staff_no), std::string_view(person.name),
-                                   std::string_view(person.department)}) {
+    for (std::string_view field :
+         {std::string_view(person.staff_no), std::string_view(person.name), std::string_view(person.department)}) {
         for (char c : field) {
             if (static_cast<unsigned char>(c) < 0x20) {
                 return fail(Errc::invalid_argument, "names may not contain control characters");

@@ -13,7 +13,8 @@ namespace {
 // the whole read is refused so nothing of it lands.
 Result<void> validate(const TransactionRecord& record) {
     const auto bad = [&](std::string_view why) {
-        return fail(Errc::invalid_argument, "transaction record " + std::to_string(record.seq) + ": " + std::string(why));
+        return fail(Errc::invalid_argument,
+                    "transaction record " + std::to_string(record.seq) + ": " + std::string(why));
     };
     if (record.card_no <= 0) return bad("card number 0 is never valid");
     switch (record.kind) {
@@ -35,47 +36,52 @@ Result<void> validate(const TransactionRecord& record) {
 
 Result<RecordsOutcome> CardStore::store_records(DeviceId terminal, std::span<const TransactionRecord> records) {
     for (const TransactionRecord& record : records) CARDD_TRY_VOID(validate(record));
-    CARDD_TRY(outcome, transaction([&]() -> Result<RecordsOutcome> {
-        CARDD_TRY(source, device(terminal));
-        if (!source.terminal_serial) {
-            return fail(Errc::conflict, "terminal '" + source.name +
-                                            "' has no serial number on record yet; read its parameters first");
-        }
-        const std::int64_t serial = *source.terminal_serial;
-        RecordsOutcome outcome;
-        std::int64_t next_seq = source.records_next_seq;
-        for (const TransactionRecord& record : records) {
-            next_seq = std::max(next_seq, std::int64_t{record.seq} + 1);
-            CARDD_TRY(held, query_one(*db_, "SELECT 1 FROM transactions WHERE terminal_serial = ? AND seq = ?",
-                                      {serial, std::int64_t{record.seq}}));
-            if (held) {
-                ++outcome.duplicates;
-                continue;
+    CARDD_TRY(
+        outcome, transaction([&]() -> Result<RecordsOutcome> {
+            CARDD_TRY(source, device(terminal));
+            if (!source.terminal_serial) {
+                return fail(Errc::conflict, "terminal '" + source.name +
+                                                "' has no serial number on record yet; read its parameters first");
             }
-            CARDD_TRY_VOID(execute(*db_,
-                                   "INSERT INTO transactions (terminal_serial, seq, terminal_id, card_no, amount, "
-                                   "balance_after, at, counter, kind, collected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                   {serial, std::int64_t{record.seq}, terminal, record.card_no,
-                                    std::int64_t{record.amount}, std::int64_t{record.balance_after}, record.time,
-                                    std::int64_t{record.counter}, static_cast<std::int64_t>(record.kind), clock_()}));
-            ++outcome.stored;
-            CARDD_TRY(known, query_one(*db_, "SELECT 1 FROM cards WHERE card_no = ?", {record.card_no}));
-            if (!known) {
-                ++outcome.unmatched;
-                continue;
+            const std::int64_t serial = *source.terminal_serial;
+            RecordsOutcome outcome;
+            std::int64_t next_seq = source.records_next_seq;
+            for (const TransactionRecord& record : records) {
+                next_seq = std::max(next_seq, std::int64_t{record.seq} + 1);
+                CARDD_TRY(held, query_one(*db_, "SELECT 1 FROM transactions WHERE terminal_serial = ? AND seq = ?",
+                                          {serial, std::int64_t{record.seq}}));
+                if (held) {
+                    ++outcome.duplicates;
+                    continue;
+                }
+                CARDD_TRY_VOID(
+                    execute(*db_,
+                            "INSERT INTO transactions (terminal_serial, seq, terminal_id, card_no, amount, "
+                            "balance_after, at, counter, kind, collected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            {serial, std::int64_t{record.seq}, terminal, record.card_no, std::int64_t{record.amount},
+                             std::int64_t{record.balance_after}, record.time, std::int64_t{record.counter},
+                             static_cast<std::int64_t>(record.kind), clock_()}));
+                ++outcome.stored;
+                CARDD_TRY(known, query_one(*db_, "SELECT 1 FROM cards WHERE card_no = ?", {record.card_no}));
+                if (!known) {
+                    ++outcome.unmatched;
+                    continue;
+                }
+                // The card's purse already changed at the terminal; the ledger follows it.
+                if (record.kind == RecordKind::purchase) {
+                    CARDD_TRY_VOID(
+                        insert_ledger(record.card_no, LedgerKind::purchase, -std::int64_t{record.amount}, 0));
+                } else if (record.kind == RecordKind::refund) {
+                    CARDD_TRY_VOID(
+                        insert_ledger(record.card_no, LedgerKind::terminal_refund, -std::int64_t{record.amount}, 0));
+                }
             }
-            // The card's purse already changed at the terminal; the ledger follows it.
-            if (record.kind == RecordKind::purchase) {
-                CARDD_TRY_VOID(insert_ledger(record.card_no, LedgerKind::purchase, -std::int64_t{record.amount}, 0));
-            } else if (record.kind == RecordKind::refund) {
-                CARDD_TRY_VOID(insert_ledger(record.card_no, LedgerKind::terminal_refund, -std::int64_t{record.amount}, 0));
+            if (next_seq != source.records_next_seq) {
+                CARDD_TRY_VOID(
+                    execute(*db_, "UPDATE devices SET records_next_seq = ? WHERE id = ?", {next_seq, terminal}));
             }
-        }
-        if (next_seq != source.records_next_seq) {
-            CARDD_TRY_VOID(execute(*db_, "UPDATE devices SET records_next_seq = ? WHERE id = ?", {next_seq, terminal}));
-        }
-        return outcome;
-    }));
+            return outcome;
+        }));
     // The records are stored whatever settling does: a write it cannot
     // settle now stays open for the next record or the card itself. Open
     // writes are rare, so they are read once, not once a card.
@@ -110,7 +116,8 @@ Result<std::optional<WriteIntent>> CardStore::settle_by_records(CardNo card_no) 
     for (const Row& row : rows) {
         const std::int64_t counter = as_int(row[0]);
         const std::int64_t balance = as_int(row[1]);
-        const std::string record = "terminal " + std::to_string(as_int(row[2])) + " record " + std::to_string(as_int(row[3]));
+        const std::string record =
+            "terminal " + std::to_string(as_int(row[2])) + " record " + std::to_string(as_int(row[3]));
         if (matches(open->after, counter, balance)) {
             CARDD_TRY(applied, apply_write(open->id, "the card was written: " + record +
                                                          " read it with the counter and balance the write left"));

@@ -93,33 +93,53 @@ Result<WriteIntent> CardStore::open_write(const WriteIntent& asked,
         intent.created_at = clock_();
         intent.closed_at.reset();
         intent.resolution.clear();
-        const bool new_card = intent.kind == WriteKind::issue || intent.kind == WriteKind::onboard ||
-                              intent.kind == WriteKind::replace;
+        const bool new_card =
+            intent.kind == WriteKind::issue || intent.kind == WriteKind::onboard || intent.kind == WriteKind::replace;
         if (new_card) {
             CARDD_TRY(serial, reserve_serial());
             intent.serial = serial;
         }
         intent.after = after(intent);
-        CARDD_TRY_VOID(execute(
-            *db_,
-            "INSERT INTO card_writes (" + std::string(intent_columns).substr(4) +
-                ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            {std::string(to_string(intent.kind)), std::string("open"), intent.actor.uid, intent.uid, intent.card_no,
-             optional_value(intent.old_card_no), intent.person.staff_no, intent.person.name, intent.person.department,
-             intent.serial, intent.amount, intent.opening, intent.cost, std::int64_t{intent.refund},
-             std::int64_t{intent.write_off}, intent.before.keys, intent.before.blocks,
-             optional_value(intent.before.balance), optional_value(intent.before.counter), intent.after.keys,
-             intent.after.blocks, optional_value(intent.after.balance), optional_value(intent.after.counter),
-             intent.created_at, Value{}, std::string()}));
+        CARDD_TRY_VOID(
+            execute(*db_,
+                    "INSERT INTO card_writes (" + std::string(intent_columns).substr(4) +
+                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    {std::string(to_string(intent.kind)),
+                     std::string("open"),
+                     intent.actor.uid,
+                     intent.uid,
+                     intent.card_no,
+                     optional_value(intent.old_card_no),
+                     intent.person.staff_no,
+                     intent.person.name,
+                     intent.person.department,
+                     intent.serial,
+                     intent.amount,
+                     intent.opening,
+                     intent.cost,
+                     std::int64_t{intent.refund},
+                     std::int64_t{intent.write_off},
+                     intent.before.keys,
+                     intent.before.blocks,
+                     optional_value(intent.before.balance),
+                     optional_value(intent.before.counter),
+                     intent.after.keys,
+                     intent.after.blocks,
+                     optional_value(intent.after.balance),
+                     optional_value(intent.after.counter),
+                     intent.created_at,
+                     Value{},
+                     std::string()}));
         intent.id = db_->last_insert_id();
         return intent;
     });
 }
 
 Result<WriteIntent> CardStore::write_intent(std::int64_t id) {
-    CARDD_TRY(row, query_one(*db_, "SELECT " + std::string(intent_columns) + "FROM card_writes WHERE id = ?" +
-                                       for_update(*db_),
-                             {id}));
+    CARDD_TRY(
+        row,
+        query_one(*db_, "SELECT " + std::string(intent_columns) + "FROM card_writes WHERE id = ?" + for_update(*db_),
+                  {id}));
     if (!row) return fail(Errc::not_found, "no card write " + std::to_string(id));
     return intent_from_row(*row);
 }
@@ -128,8 +148,8 @@ Result<AppliedWrite> CardStore::apply_write(std::int64_t id, std::string_view re
     return transaction([&]() -> Result<AppliedWrite> {
         CARDD_TRY(intent, write_intent(id));
         if (intent.state != IntentState::open) {
-            return fail(Errc::conflict, "card write " + std::to_string(id) + " is already " +
-                                            std::string(to_string(intent.state)));
+            return fail(Errc::conflict,
+                        "card write " + std::to_string(id) + " is already " + std::string(to_string(intent.state)));
         }
         // A journaled close is a wipe: the card carries no money to stop.
         const bool wiped = intent.kind == WriteKind::refund_close || intent.kind == WriteKind::card_return;
@@ -151,11 +171,12 @@ Result<WriteIntent> CardStore::drop_write(std::int64_t id, std::string_view reso
     return transaction([&]() -> Result<WriteIntent> {
         CARDD_TRY(intent, write_intent(id));
         if (intent.state != IntentState::open) {
-            return fail(Errc::conflict, "card write " + std::to_string(id) + " is already " +
-                                            std::string(to_string(intent.state)));
+            return fail(Errc::conflict,
+                        "card write " + std::to_string(id) + " is already " + std::string(to_string(intent.state)));
         }
         const UnixTime now = clock_();
-        CARDD_TRY_VOID(execute(*db_, "UPDATE card_writes SET state = 'dropped', closed_at = ?, resolution = ? WHERE id = ?",
+        CARDD_TRY_VOID(execute(*db_,
+                               "UPDATE card_writes SET state = 'dropped', closed_at = ?, resolution = ? WHERE id = ?",
                                {now, std::string(resolution), id}));
         CARDD_TRY_VOID(audit(intent.actor, "card.write_dropped",
                              "write=" + std::to_string(id) + " kind=" + std::string(to_string(intent.kind)) +
@@ -176,17 +197,19 @@ Result<std::vector<WriteIntent>> CardStore::open_writes() {
 }
 
 Result<std::optional<WriteIntent>> CardStore::open_write_for_card(CardNo card_no) {
-    CARDD_TRY(row, query_one(*db_, "SELECT " + std::string(intent_columns) +
-                                       "FROM card_writes WHERE state = 'open' AND (card_no = ? OR old_card_no = ?) "
-                                       "ORDER BY id",
+    CARDD_TRY(row, query_one(*db_,
+                             "SELECT " + std::string(intent_columns) +
+                                 "FROM card_writes WHERE state = 'open' AND (card_no = ? OR old_card_no = ?) "
+                                 "ORDER BY id",
                              {card_no, card_no}));
     if (!row) return std::optional<WriteIntent>{};
     return std::optional<WriteIntent>{intent_from_row(*row)};
 }
 
 Result<std::optional<WriteIntent>> CardStore::open_write_for_uid(std::string_view uid) {
-    CARDD_TRY(row, query_one(*db_, "SELECT " + std::string(intent_columns) +
-                                       "FROM card_writes WHERE state = 'open' AND uid = ? ORDER BY id",
+    CARDD_TRY(row, query_one(*db_,
+                             "SELECT " + std::string(intent_columns) +
+                                 "FROM card_writes WHERE state = 'open' AND uid = ? ORDER BY id",
                              {std::string(uid)}));
     if (!row) return std::optional<WriteIntent>{};
     return std::optional<WriteIntent>{intent_from_row(*row)};

@@ -36,7 +36,8 @@ Result<MariadbParams> parse_mariadb(std::string_view rest) {
     MariadbParams params;
     const auto at = rest.rfind('@');
     if (at == std::string_view::npos) {
-        return fail(Errc::invalid_argument, "database URL: expected mariadb://USER[:PASS]@HOST[:PORT]/DB[?socket=PATH]");
+        return fail(Errc::invalid_argument,
+                    "database URL: expected mariadb://USER[:PASS]@HOST[:PORT]/DB[?socket=PATH]");
     }
     const std::string_view credentials = rest.substr(0, at);
     std::string_view location = rest.substr(at + 1);
@@ -81,7 +82,8 @@ Result<MariadbParams> parse_mariadb(std::string_view rest) {
         const auto eq = pair.find('=');
         const std::string_view key = pair.substr(0, eq);
         if (key != "socket" || eq == std::string_view::npos) {
-            return fail(Errc::invalid_argument, "database URL: unknown option '" + std::string(key) + "' (only socket=PATH)");
+            return fail(Errc::invalid_argument,
+                        "database URL: unknown option '" + std::string(key) + "' (only socket=PATH)");
         }
         auto socket = percent_decode(pair.substr(eq + 1));
         if (!socket) return std::unexpected(socket.error());

@@ -29,9 +29,9 @@ inline constexpr Cents max_card_balance = 2'147'483'647;
 struct CardFormat {
     std::string card_type = "IC card";
     std::string format = "standard consumption IC card";
-    int sector = 1;                 ///< 1 to 15
-    int card_no_digits = 6;         ///< 1 to 6
-    CardNo max_card_no = 500000;    ///< 1 to 500000, and no more digits than card_no_digits
+    int sector = 1;               ///< 1 to 15
+    int card_no_digits = 6;       ///< 1 to 6
+    CardNo max_card_no = 500000;  ///< 1 to 500000, and no more digits than card_no_digits
 };
 
 struct PersonInput {
@@ -60,7 +60,7 @@ struct Card {
     std::optional<std::string> uid;  ///< the chip's UID, hex, once an encoder wrote the card
     CardState state = CardState::active;
     UnixTime issued_at = 0;
-    std::optional<UnixTime> closed_at;      ///< when it was replaced or returned
+    std::optional<UnixTime> closed_at;  ///< when it was replaced or returned
     std::optional<CardNo> replaced_by;
     std::optional<CardNo> replaces;
     Cents balance = 0;  ///< derived from the ledger, never stored
@@ -116,10 +116,10 @@ struct Loss {
 };
 
 struct LossQuery {
-    std::optional<UnixTime> from;          ///< reported at or after
-    std::optional<UnixTime> to;            ///< reported at or before
+    std::optional<UnixTime> from;  ///< reported at or after
+    std::optional<UnixTime> to;    ///< reported at or before
     std::optional<std::int64_t> card_serial;
-    bool open_only = false;                ///< only losses not yet unlocked
+    bool open_only = false;  ///< only losses not yet unlocked
 };
 
 struct TcpAddress {

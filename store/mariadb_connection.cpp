@@ -45,16 +45,14 @@ std::unexpected<ClientError> our_error(std::string text) { return std::unexpecte
 // caller can report as such; anything else is the database failing.
 Errc classify(unsigned code) {
     switch (code) {
-    case ER_DUP_KEY:
-    case ER_DUP_ENTRY:
-    case ER_DUP_ENTRY_WITH_KEY_NAME:
-    case ER_ROW_IS_REFERENCED:
-    case ER_NO_REFERENCED_ROW:
-    case ER_ROW_IS_REFERENCED_2:
-    case ER_NO_REFERENCED_ROW_2:
-        return Errc::conflict;
-    default:
-        return Errc::storage;
+        case ER_DUP_KEY:
+        case ER_DUP_ENTRY:
+        case ER_DUP_ENTRY_WITH_KEY_NAME:
+        case ER_ROW_IS_REFERENCED:
+        case ER_NO_REFERENCED_ROW:
+        case ER_ROW_IS_REFERENCED_2:
+        case ER_NO_REFERENCED_ROW_2: return Errc::conflict;
+        default: return Errc::storage;
     }
 }
 
@@ -62,20 +60,18 @@ Errc classify(unsigned code) {
 // the connection itself (shut down, or KILL CONNECTION).
 bool session_lost(unsigned code) {
     switch (code) {
-    case CR_CONNECTION_ERROR:
-    case CR_CONN_HOST_ERROR:
-    case CR_IPSOCK_ERROR:
-    case CR_UNKNOWN_HOST:
-    case CR_SERVER_GONE_ERROR:
-    case CR_SERVER_LOST:
-    case CR_SERVER_LOST_EXTENDED:
-    case CR_ERR_NET_READ:
-    case CR_ERR_NET_WRITE:
-    case ER_SERVER_SHUTDOWN:
-    case ER_CONNECTION_KILLED:
-        return true;
-    default:
-        return false;
+        case CR_CONNECTION_ERROR:
+        case CR_CONN_HOST_ERROR:
+        case CR_IPSOCK_ERROR:
+        case CR_UNKNOWN_HOST:
+        case CR_SERVER_GONE_ERROR:
+        case CR_SERVER_LOST:
+        case CR_SERVER_LOST_EXTENDED:
+        case CR_ERR_NET_READ:
+        case CR_ERR_NET_WRITE:
+        case ER_SERVER_SHUTDOWN:
+        case ER_CONNECTION_KILLED: return true;
+        default: return false;
     }
 }
 
@@ -86,15 +82,13 @@ std::string describe(const ClientError& error) {
 
 bool is_integer(enum_field_types type) {
     switch (type) {
-    case MYSQL_TYPE_TINY:
-    case MYSQL_TYPE_SHORT:
-    case MYSQL_TYPE_LONG:
-    case MYSQL_TYPE_LONGLONG:
-    case MYSQL_TYPE_INT24:
-    case MYSQL_TYPE_YEAR:
-        return true;
-    default:
-        return false;
+        case MYSQL_TYPE_TINY:
+        case MYSQL_TYPE_SHORT:
+        case MYSQL_TYPE_LONG:
+        case MYSQL_TYPE_LONGLONG:
+        case MYSQL_TYPE_INT24:
+        case MYSQL_TYPE_YEAR: return true;
+        default: return false;
     }
 }
 
@@ -105,8 +99,8 @@ Attempt<StmtPtr> run(MYSQL* mysql, std::string_view sql, std::span<const Value> 
     if (!stmt) return client_error(mysql);
     if (mysql_stmt_prepare(stmt.get(), sql.data(), sql.size()) != 0) return stmt_error(stmt.get());
     if (mysql_stmt_param_count(stmt.get()) != params.size()) {
-        return our_error("statement has " + std::to_string(mysql_stmt_param_count(stmt.get())) +
-                         " placeholders but " + std::to_string(params.size()) + " values were given");
+        return our_error("statement has " + std::to_string(mysql_stmt_param_count(stmt.get())) + " placeholders but " +
+                         std::to_string(params.size()) + " values were given");
     }
     std::vector<MYSQL_BIND> binds(params.size());
     for (std::size_t i = 0; i < params.size(); ++i) {

@@ -203,10 +203,11 @@ const std::vector<Migration>& migrations() {
 
 Result<bool> table_exists(SqlConnection& db, std::string_view table) {
     const Value name{std::string(table)};
-    auto rows = db.dialect() == Dialect::sqlite
-                    ? db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", {&name, 1})
-                    : db.query("SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?",
-                               {&name, 1});
+    auto rows =
+        db.dialect() == Dialect::sqlite
+            ? db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", {&name, 1})
+            : db.query("SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?",
+                       {&name, 1});
     if (!rows) return std::unexpected(rows.error());
     return !rows->empty();
 }
@@ -229,9 +230,9 @@ Result<int> migrate(SqlConnection& db) {
     auto exists = table_exists(db, "schema_version");
     if (!exists) return std::unexpected(exists.error());
     if (!*exists) {
-        auto created = db.execute(dialect_sql(
-            "CREATE TABLE schema_version (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)@TABLE@",
-            db.dialect()));
+        auto created = db.execute(
+            dialect_sql("CREATE TABLE schema_version (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)@TABLE@",
+                        db.dialect()));
         if (!created) return std::unexpected(created.error());
     }
     auto current = recorded_schema_version(db);

@@ -31,8 +31,7 @@ public:
         auto stmt = prepare(sql, params);
         if (!stmt) return std::unexpected(stmt.error());
         int rc;
-        while ((rc = sqlite3_step(stmt->get())) == SQLITE_ROW) {
-        }
+        while ((rc = sqlite3_step(stmt->get())) == SQLITE_ROW) {}
         if (rc != SQLITE_DONE) return error_from(rc);
         return static_cast<std::uint64_t>(sqlite3_changes(db_.get()));
     }
@@ -134,9 +133,9 @@ private:
         const std::string said = sqlite3_errmsg(db_.get());
         if (primary == SQLITE_CONSTRAINT) return fail(Errc::conflict, "sqlite: " + said);
         if (primary == SQLITE_FULL || (primary == SQLITE_IOERR && (os_error == ENOSPC || os_error == EDQUOT))) {
-            return fail(Errc::storage, "sqlite: the disk holding the database " + path_.string() + " is full (" +
-                                           said + "); the change was not kept, reads still work, and cardd writes "
-                                                  "again by itself once space is freed there");
+            return fail(Errc::storage, "sqlite: the disk holding the database " + path_.string() + " is full (" + said +
+                                           "); the change was not kept, reads still work, and cardd writes "
+                                           "again by itself once space is freed there");
         }
         if (primary == SQLITE_READONLY || (primary == SQLITE_IOERR && os_error == EROFS)) {
             return fail(Errc::storage, "sqlite: the database " + path_.string() + " is read-only (" + said +
@@ -154,12 +153,12 @@ private:
 // again: WAL, durability, foreign keys.
 Result<DbPtr> open_file(const std::filesystem::path& path) {
     sqlite3* raw = nullptr;
-    const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                                   nullptr);
+    const int rc = sqlite3_open_v2(path.c_str(), &raw,
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
     DbPtr db(raw);
     if (rc != SQLITE_OK) {
-        return fail(Errc::storage, "sqlite: cannot open " + path.string() + ": " +
-                                       (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+        return fail(Errc::storage,
+                    "sqlite: cannot open " + path.string() + ": " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
     }
     sqlite3_extended_result_codes(raw, 1);
     sqlite3_busy_timeout(raw, 5000);

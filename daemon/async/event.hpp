@@ -46,16 +46,14 @@ public:
         co_return state->set || state->generation != generation;
     }
 
-    boost::asio::awaitable<bool> wait_for(Clock::duration timeout) {
-        return wait_until(Clock::now() + timeout);
-    }
+    boost::asio::awaitable<bool> wait_for(Clock::duration timeout) { return wait_until(Clock::now() + timeout); }
 
 private:
     struct State {
         explicit State(boost::asio::any_io_executor ex) : executor(std::move(ex)) {}
         boost::asio::any_io_executor executor;
         bool set = false;
-        std::uint64_t generation = 0;             // counts set() calls
+        std::uint64_t generation = 0;                   // counts set() calls
         std::list<boost::asio::steady_timer*> waiting;  // one timer per wait in progress
     };
     // A wait's timer, on the list set() cancels for as long as the wait lasts.

@@ -32,8 +32,11 @@ boost::asio::awaitable<std::vector<Result>> fan_out(std::vector<Job<Result>> job
                                                     FinishSink<Result> on_finish = {}) {
     struct State {
         State(const boost::asio::any_io_executor& executor, std::vector<Result> initial, std::vector<Job<Result>> j)
-            : changed(executor), results(std::move(initial)), done(results.size(), false),
-              remaining(results.size()), jobs(std::move(j)) {}
+            : changed(executor),
+              results(std::move(initial)),
+              done(results.size(), false),
+              remaining(results.size()),
+              jobs(std::move(j)) {}
         Event changed;  // set as each job finishes
         std::vector<Result> results;
         std::vector<bool> done;

@@ -98,7 +98,8 @@ awaitable<Answer> status(Service& service, Request&, const NoArguments&) {
     CARDD_CO_TRY(devices, std::move(devices_read));
     CARDD_CO_TRY(schema, std::move(schema_read));
     json states = {{"active", 0}, {"lost", 0}, {"replaced", 0}, {"returned", 0}};
-    for (const auto& card : cards) states[std::string(to_string(card.state))] = states[std::string(to_string(card.state))].get<int>() + 1;
+    for (const auto& card : cards)
+        states[std::string(to_string(card.state))] = states[std::string(to_string(card.state))].get<int>() + 1;
     int terminals = 0;
     int failed = 0;
     int encoders = 0;
@@ -127,9 +128,9 @@ awaitable<Answer> status(Service& service, Request&, const NoArguments&) {
 
 awaitable<Answer> format_show(Service& service, Request&, const NoArguments&) {
     CARDD_CO_TRY(format, service.store.card_format());
-    co_return Answer::ok("sector " + std::to_string(format.sector) + ", card numbers up to " +
-                             std::to_string(format.max_card_no),
-                         to_json(format));
+    co_return Answer::ok(
+        "sector " + std::to_string(format.sector) + ", card numbers up to " + std::to_string(format.max_card_no),
+        to_json(format));
 }
 
 awaitable<Answer> format_set(Service& service, Request& request, const FormatSetArgs& arguments) {
@@ -182,7 +183,8 @@ awaitable<Answer> device_read_params(Service& service, Request&, const DeviceNam
     if (device.kind == store::DeviceKind::encoder) co_return co_await encoder_read_params(service, device.name);
     auto info = co_await service.distributor.read_params(device.id);
     if (!info) {
-        co_return Answer::failure(ResultCode::error, "terminal " + device.name + " did not answer: " + info.error().message);
+        co_return Answer::failure(ResultCode::error,
+                                  "terminal " + device.name + " did not answer: " + info.error().message);
     }
     co_return Answer::ok("terminal " + device.name + " answered", terminal_info_json(*info));
 }

@@ -50,9 +50,11 @@ json differences(const encoder::CardImage& image, const store::Card& stored, std
                         (stored.state == store::CardState::lost ? " (terminals it was pushed to refuse it)" : ""));
     }
     if (image.balance != stored.balance) {
-        found.push_back("balance: the card holds " + protocol::format_yuan(image.balance) + ", the ledger " + protocol::format_yuan(stored.balance) +
-                        (image.balance < stored.balance ? " (purchases not yet collected from terminals explain a lower card balance)"
-                                                        : ""));
+        found.push_back("balance: the card holds " + protocol::format_yuan(image.balance) + ", the ledger " +
+                        protocol::format_yuan(stored.balance) +
+                        (image.balance < stored.balance
+                             ? " (purchases not yet collected from terminals explain a lower card balance)"
+                             : ""));
     }
     if (card::unix_seconds(image.identity.expires) < now) found.push_back("the card expired");
     return found;
@@ -86,7 +88,7 @@ struct PlacedCard {
 };
 
 awaitable<std::expected<PlacedCard, Answer>> place_card(Service& service, Request& request,
-                                                         const EncoderChoice& choice) {
+                                                        const EncoderChoice& choice) {
     CARDD_CO_TRY(use, co_await EncoderUse::begin(service, request, choice));
     CARDD_CO_TRY_VOID(co_await use->wait_for_card());
     encoder::CardSession& session = use->session();
@@ -150,12 +152,13 @@ awaitable<Answer> encoder_read_params(Service& service, const std::string& name)
     auto firmware = lease->reader->firmware();
     if (!firmware) {
         lease->forget_if_gone(firmware.error());
-        co_return Answer::failure(ResultCode::card_failed, "encoder " + name + " did not answer: " + firmware.error().message);
+        co_return Answer::failure(ResultCode::card_failed,
+                                  "encoder " + name + " did not answer: " + firmware.error().message);
     }
     CARDD_CO_TRY(present, lease->reader->card_present());
     json params = {{"device", name}, {"firmware", *firmware}, {"card_present", present}};
-    std::string text = "encoder " + name + " answered: firmware " + *firmware + ", " + (present ? "a card" : "no card") +
-                       " on it";
+    std::string text =
+        "encoder " + name + " answered: firmware " + *firmware + ", " + (present ? "a card" : "no card") + " on it";
     if (present) {
         if (auto uid = lease->reader->uid()) params["uid"] = encoder::uid_hex(*uid);
     }
@@ -200,8 +203,8 @@ awaitable<Answer> card_init(Service& service, Request& request, const EncoderCho
     encoder::CardSession& session = placed.use->session();
     const std::string& chip = placed.uid;
     if (placed.kind == encoder::CardKind::foreign) {
-        co_return Answer::failure(ResultCode::card_failed, "the card " + chip +
-                                                               " belongs to another system; it cannot be initialised here");
+        co_return Answer::failure(ResultCode::card_failed,
+                                  "the card " + chip + " belongs to another system; it cannot be initialised here");
     }
     std::string was = "blank";
     if (placed.kind == encoder::CardKind::ours) {
@@ -212,11 +215,11 @@ awaitable<Answer> card_init(Service& service, Request& request, const EncoderCho
             auto stored = service.store.card(image->identity.card_no);
             if (stored && (stored->state == store::CardState::active || stored->state == store::CardState::lost) &&
                 (!stored->uid || *stored->uid == chip)) {
-                co_return Answer::failure(ResultCode::conflict,
-                                          "the card is card " + std::to_string(stored->card_no) + " of " +
-                                              stored->staff_no + " " + stored->name + ", still " +
-                                              std::string(to_string(stored->state)) + "; return it with cardctl card return " +
-                                              std::to_string(stored->card_no) + " --wipe");
+                co_return Answer::failure(ResultCode::conflict, "the card is card " + std::to_string(stored->card_no) +
+                                                                    " of " + stored->staff_no + " " + stored->name +
+                                                                    ", still " + std::string(to_string(stored->state)) +
+                                                                    "; return it with cardctl card return " +
+                                                                    std::to_string(stored->card_no) + " --wipe");
             }
         } else {
             was = "unreadable card of ours";
@@ -231,7 +234,8 @@ awaitable<Answer> card_init(Service& service, Request& request, const EncoderCho
     if (!wiped.change.batches.empty()) {
         co_await service.distributor.push(terminals_changed(wiped.change), service.config.push_timeout);
     }
-    co_return Answer::ok("card " + chip + " initialised: a blank card (was " + was + ")", {{"uid", chip}, {"was", was}});
+    co_return Answer::ok("card " + chip + " initialised: a blank card (was " + was + ")",
+                         {{"uid", chip}, {"was", was}});
 }
 
 awaitable<Answer> encoder_sim_place(Service& service, Request&, const SimPlaceArgs& arguments) {
@@ -267,9 +271,9 @@ awaitable<Answer> encoder_sim_slow(Service& service, Request&, const SimSlowArgs
     if (arguments.ms == 0) {
         co_return Answer::ok("encoder " + simulated.device.name + " answers every card command at once", answer);
     }
-    co_return Answer::ok("every card command on encoder " + simulated.device.name + " now takes " +
-                             std::to_string(arguments.ms) + " ms",
-                         answer);
+    co_return Answer::ok(
+        "every card command on encoder " + simulated.device.name + " now takes " + std::to_string(arguments.ms) + " ms",
+        answer);
 }
 
 awaitable<Answer> encoder_sim_remove(Service& service, Request&, const SimRemoveArgs& arguments) {

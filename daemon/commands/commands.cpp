@@ -16,11 +16,9 @@ namespace {
 
 /// A handler of the list with the service it works on.
 template <class Args>
-TypedHandler<Args> on(Service& service,
-                      boost::asio::awaitable<Answer> (*handler)(Service&, Request&, const Args&)) {
-    return [&service, handler](Request& request, const Args& arguments) {
-        return handler(service, request, arguments);
-    };
+TypedHandler<Args> on(Service& service, boost::asio::awaitable<Answer> (*handler)(Service&, Request&, const Args&)) {
+    return
+        [&service, handler](Request& request, const Args& arguments) { return handler(service, request, arguments); };
 }
 
 }  // namespace

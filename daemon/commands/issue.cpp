@@ -57,8 +57,8 @@ IssueRow parse_row(const json& row) {
 
 /// Rehearses the issue, waits for the card, writes it through the journal.
 awaitable<std::expected<store::Card, Answer>> issue_on_card(Service& service, Request& request,
-                                                           const EncoderChoice& encoder,
-                                                           const store::WriteIntent& intent) {
+                                                            const EncoderChoice& encoder,
+                                                            const store::WriteIntent& intent) {
     CARDD_CO_TRY_VOID(rehearse_write(service, intent));
     CARDD_CO_TRY(use, co_await EncoderUse::begin(service, request, encoder));
     CARDD_CO_TRY_VOID(co_await use->wait_for_card());
@@ -77,10 +77,11 @@ struct BatchTally {
 /// A row not issued, in the answer's "failed"; the text for its progress line.
 std::string refuse_row(BatchTally& tally, std::size_t index, const BatchRow& row, ResultCode code,
                        const std::string& why) {
-    tally.failed.push_back({{"row", index + 1},
-                            {"staff_no", row.given.is_object() ? row.given.value("staff_no", json(nullptr)) : json(nullptr)},
-                            {"result", static_cast<int>(code)},
-                            {"text", why}});
+    tally.failed.push_back(
+        {{"row", index + 1},
+         {"staff_no", row.given.is_object() ? row.given.value("staff_no", json(nullptr)) : json(nullptr)},
+         {"result", static_cast<int>(code)},
+         {"text", why}});
     return "row " + std::to_string(index + 1) + ": " + why;
 }
 
@@ -126,7 +127,8 @@ awaitable<std::string> issue_row(Service& service, Request& request, EncoderUse&
 std::string batch_summary(const BatchTally& tally, std::size_t total) {
     std::string text = std::to_string(tally.issued.size()) + " of " + std::to_string(total) + " cards issued";
     if (!tally.failed.empty()) {
-        text += ", " + std::to_string(tally.failed.size()) + (tally.failed.size() == 1 ? " row failed" : " rows failed");
+        text +=
+            ", " + std::to_string(tally.failed.size()) + (tally.failed.size() == 1 ? " row failed" : " rows failed");
     }
     return text;
 }
@@ -141,8 +143,8 @@ PersonAddArgs parse_person_add(const json& a) {
     if (const auto issue = a.find("issue"); issue != a.end() && !issue->is_null()) {
         if (!issue->is_object()) throw BadArgument("'issue' must be an object with card_no, opening, cost");
         args::only(*issue, {"card_no", "opening", "cost", "encoder", "wait_s"});
-        parsed.issue = CardToIssue{args::required_int(*issue, "card_no"), issue_options(*issue),
-                                   parse_encoder_choice(*issue)};
+        parsed.issue =
+            CardToIssue{args::required_int(*issue, "card_no"), issue_options(*issue), parse_encoder_choice(*issue)};
     }
     return parsed;
 }

@@ -21,7 +21,8 @@ namespace {
 std::string push_summary(const json& pushed, const json& failed) {
     const std::size_t total = pushed.size() + failed.size();
     std::string text = "pushed to " + std::to_string(pushed.size()) + " of " + std::to_string(total) + " terminals";
-    if (!failed.empty()) text += ", " + std::to_string(failed.size()) + " failed (in the retry queue; see 'cardctl failed')";
+    if (!failed.empty())
+        text += ", " + std::to_string(failed.size()) + " failed (in the retry queue; see 'cardctl failed')";
     return text;
 }
 
@@ -61,9 +62,9 @@ awaitable<Answer> card_loss(Service& service, Request& request, const LossArgs& 
     CARDD_CO_TRY_VOID(service.store.check_loss(card_no));
     // Records first, as the operating document advises: the balance at
     // the moment of the loss is what a replacement will carry.
-    CARDD_CO_TRY(sources, terminals_for(service.store, push.scope == store::PushTarget::Scope::named
-                                                           ? push
-                                                           : store::PushTarget::all()));
+    CARDD_CO_TRY(
+        sources,
+        terminals_for(service.store, push.scope == store::PushTarget::Scope::named ? push : store::PushTarget::all()));
     json not_collected;
     json collected = co_await collect_records(service, sources, not_collected);
 
@@ -71,8 +72,11 @@ awaitable<Answer> card_loss(Service& service, Request& request, const LossArgs& 
     CARDD_CO_TRY(loss, service.store.report_loss(actor_of(request), card_no, push, &change));
     json failed;
     json pushed = co_await push_to(service, push, failed);
-    json answer = {{"loss", to_json(loss)},   {"collected", collected}, {"not_collected", not_collected},
-                   {"pushed", pushed},        {"failed", failed}};
+    json answer = {{"loss", to_json(loss)},
+                   {"collected", collected},
+                   {"not_collected", not_collected},
+                   {"pushed", pushed},
+                   {"failed", failed}};
     std::string text = "card " + std::to_string(card_no) + " reported lost";
     if (push.scope == store::PushTarget::Scope::none) {
         text += " in the database only; it still works at terminals until pushed";

@@ -46,13 +46,13 @@ store::WriteIntent intent_for(store::WriteKind kind, Request& request, store::Ca
 /// Wipes the card handed in through the journal: the card holds no money
 /// after, so it need not be blacklisted.
 awaitable<std::expected<store::AppliedWrite, Answer>> wipe_card(Service& service, Request& request,
-                                                               const EncoderChoice& encoder,
-                                                               const store::WriteIntent& intent) {
+                                                                const EncoderChoice& encoder,
+                                                                const store::WriteIntent& intent) {
     CARDD_CO_TRY(use, co_await EncoderUse::begin(service, request, encoder));
     CARDD_CO_TRY_VOID(co_await use->wait_for_card());
     CARDD_CO_TRY_VOID(read_expected_card(service, *use, intent.card_no));
-    CARDD_CO_TRY(applied, write_card(service, *use, intent,
-                                     [](const store::WriteIntent&) { return encoder::blank_sector(); }));
+    CARDD_CO_TRY(applied,
+                 write_card(service, *use, intent, [](const store::WriteIntent&) { return encoder::blank_sector(); }));
     co_return std::move(applied);
 }
 
@@ -64,10 +64,10 @@ std::expected<store::AppliedWrite, Answer> close_without_card(Service& service, 
     // The balance, read in the same turn of the loop as the change: nothing runs in between.
     auto balance = service.store.balance(intent.card_no);
     if (!balance) return std::unexpected(from_error(balance.error()));
-    auto card = intent.kind == store::WriteKind::refund_close
-                    ? service.store.refund_close(intent.actor, intent.card_no, &closed.change, intent.write_off)
-                    : service.store.return_card(intent.actor, intent.card_no, intent.refund, &closed.change,
-                                                 intent.write_off);
+    auto card =
+        intent.kind == store::WriteKind::refund_close
+            ? service.store.refund_close(intent.actor, intent.card_no, &closed.change, intent.write_off)
+            : service.store.return_card(intent.actor, intent.card_no, intent.refund, &closed.change, intent.write_off);
     if (!card) return std::unexpected(from_error(card.error()));
     closed.card = *card;
     closed.written_off = *balance < 0 ? -*balance : 0;
@@ -85,14 +85,18 @@ struct Closing {
     json failed = json::array();
 
     json arguments() const {
-        return {{"card", to_json(*closed.card)}, {"refunded", closed.refunded}, {"written_off", closed.written_off},
-                {"collected", collected},      {"not_collected", not_collected},
-                {"pushed", pushed},            {"failed", failed}};
+        return {{"card", to_json(*closed.card)},
+                {"refunded", closed.refunded},
+                {"written_off", closed.written_off},
+                {"collected", collected},
+                {"not_collected", not_collected},
+                {"pushed", pushed},
+                {"failed", failed}};
     }
 
     std::string notes(bool wiped) const {
-        std::string note = wiped ? "; the card is blank again"
-                                 : "; the card was not wiped, so it goes on every terminal's blacklist";
+        std::string note =
+            wiped ? "; the card is blank again" : "; the card was not wiped, so it goes on every terminal's blacklist";
         if (closed.written_off > 0) {
             note += "; a negative balance of " + protocol::format_yuan(-closed.written_off) +
                     " (purchases beyond the ledger) was written off by uid " + std::to_string(closed.intent.actor.uid);
@@ -105,7 +109,7 @@ struct Closing {
 /// wipes the card through the journal or closes it without the card, and
 /// pushes the blacklist change.
 awaitable<std::expected<Closing, Answer>> close_card(Service& service, Request& request, store::WriteIntent& intent,
-                                                    const CloseArgs& arguments, bool wipe) {
+                                                     const CloseArgs& arguments, bool wipe) {
     CARDD_CO_TRY(write_off, write_off_of(request, arguments.write_off));
     intent.write_off = write_off;
     CARDD_CO_TRY_VOID(rehearse_write(service, intent));
@@ -114,8 +118,10 @@ awaitable<std::expected<Closing, Answer>> close_card(Service& service, Request& 
     // Two statements, not a conditional around co_await: GCC 12
     // miscompiles the latter (a double free).
     std::expected<store::AppliedWrite, Answer> closed = std::unexpected(Answer{});
-    if (wipe) closed = co_await wipe_card(service, request, arguments.encoder, intent);
-    else closed = close_without_card(service, intent);
+    if (wipe)
+        closed = co_await wipe_card(service, request, arguments.encoder, intent);
+    else
+        closed = close_without_card(service, intent);
     CARDD_CO_TRY(done, std::move(closed));
     closing.closed = std::move(done);
     const auto results =
@@ -167,19 +173,21 @@ awaitable<Answer> card_topup(Service& service, Request& request, const TopupArgs
     const std::int64_t on_card = std::int64_t{before.balance} + intent.amount;
     if (on_card > store::max_card_balance || before.counter >= protocol::card::max_counter) {
         co_return Answer::failure(ResultCode::card_failed, "card " + std::to_string(intent.card_no) + " holds " +
-                                                               protocol::format_yuan(before.balance) + "; a top-up of " +
-                                                               protocol::format_yuan(intent.amount) +
+                                                               protocol::format_yuan(before.balance) +
+                                                               "; a top-up of " + protocol::format_yuan(intent.amount) +
                                                                " leaves its value block's range");
     }
     const int sector = use->sector();
     CARDD_CO_TRY(applied, write_card(service, *use, intent, [&](const store::WriteIntent&) {
-        return encoder::card_sector(before.identity, static_cast<std::int32_t>(on_card), before.counter + 1, sector);
-    }));
+                     return encoder::card_sector(before.identity, static_cast<std::int32_t>(on_card),
+                                                 before.counter + 1, sector);
+                 }));
     const store::Card& card = *applied.card;
-    co_return Answer::ok("card " + std::to_string(card.card_no) + " topped up by " +
-                             protocol::format_yuan(intent.amount) + ", balance " + protocol::format_yuan(card.balance) +
-                             " (the card holds " + protocol::format_yuan(on_card) + ")",
-                         {{"card", to_json(card)}, {"on_card", {{"balance", on_card}, {"counter", before.counter + 1}}}});
+    co_return Answer::ok(
+        "card " + std::to_string(card.card_no) + " topped up by " + protocol::format_yuan(intent.amount) +
+            ", balance " + protocol::format_yuan(card.balance) + " (the card holds " + protocol::format_yuan(on_card) +
+            ")",
+        {{"card", to_json(card)}, {"on_card", {{"balance", on_card}, {"counter", before.counter + 1}}}});
 }
 
 awaitable<Answer> card_refund_close(Service& service, Request& request, const CloseArgs& arguments) {
@@ -193,8 +201,8 @@ awaitable<Answer> card_refund_close(Service& service, Request& request, const Cl
     const store::AppliedWrite& closed = closing.closed;
     json answer = closing.arguments();
     answer["wiped"] = wipe;
-    co_return Answer::ok("card " + std::to_string(intent.card_no) + " closed, " + protocol::format_yuan(closed.refunded) +
-                             " refunded in cash" + closing.notes(wipe),
+    co_return Answer::ok("card " + std::to_string(intent.card_no) + " closed, " +
+                             protocol::format_yuan(closed.refunded) + " refunded in cash" + closing.notes(wipe),
                          std::move(answer));
 }
 
@@ -206,11 +214,12 @@ awaitable<Answer> card_return(Service& service, Request& request, const CloseArg
     const store::Card& card = *closing.closed.card;
     json answer = closing.arguments();
     answer["wiped"] = wipe ? json("blank") : json(nullptr);
-    co_return Answer::ok("card " + std::to_string(card.card_no) + " returned" +
-                             (intent.refund ? ", " + protocol::format_yuan(closing.closed.refunded) + " refunded in cash"
-                                            : ", balance " + protocol::format_yuan(card.balance) + " kept on its ledger") +
-                             closing.notes(wipe),
-                         std::move(answer));
+    co_return Answer::ok(
+        "card " + std::to_string(card.card_no) + " returned" +
+            (intent.refund ? ", " + protocol::format_yuan(closing.closed.refunded) + " refunded in cash"
+                           : ", balance " + protocol::format_yuan(card.balance) + " kept on its ledger") +
+            closing.notes(wipe),
+        std::move(answer));
 }
 
 }  // namespace cardd::daemon

@@ -19,8 +19,8 @@ TopupArgs parse_topup(const nlohmann::json& arguments);
 /// A card closed: refunded and closed, or returned.
 struct CloseArgs {
     store::CardNo card_no = 0;
-    bool refund = true;         ///< card-return: refund the balance (card-refund-close always does)
-    std::optional<bool> wipe;   ///< absent: wipe an active card (refund-close), keep it (return)
+    bool refund = true;        ///< card-return: refund the balance (card-refund-close always does)
+    std::optional<bool> wipe;  ///< absent: wipe an active card (refund-close), keep it (return)
     bool write_off = false;
     EncoderChoice encoder;
 };

@@ -65,12 +65,14 @@ awaitable<Answer> encoder_sim_spend(Service& service, Request&, const SimSpendAr
                                                              " (encoder-sim-place puts one there)");
     }
     if (kept == Kept::on_reader) {
-        co_return Answer::failure(ResultCode::conflict, "card " + chip + " is on encoder " + simulated.device.name +
-                                                            ": take it off (encoder-sim-remove) before it is spent at a terminal");
+        co_return Answer::failure(ResultCode::conflict,
+                                  "card " + chip + " is on encoder " + simulated.device.name +
+                                      ": take it off (encoder-sim-remove) before it is spent at a terminal");
     }
     if (kept == Kept::not_stored) {
-        co_return Answer::failure(ResultCode::error, "the simulated encoder's card file could not take the purchase; "
-                                                     "the card is unchanged");
+        co_return Answer::failure(ResultCode::error,
+                                  "the simulated encoder's card file could not take the purchase; "
+                                  "the card is unchanged");
     }
     if (!purchase) co_return Answer::failure(code_of(purchase.error().refusal), purchase.error().message);
     co_return Answer::ok("card " + chip + " spent " + protocol::format_yuan(arguments.amount) +

@@ -49,7 +49,8 @@ store::Result<json> missing_of(store::CardStore& store, const store::Device& dev
 std::vector<std::string> names_of(const json& arguments, std::string_view key) {
     const auto found = arguments.find(key);
     if (found == arguments.end() || found->is_null()) return {};
-    if (!found->is_array() || found->empty()) throw BadArgument("'" + std::string(key) + "' must be a non-empty array of names");
+    if (!found->is_array() || found->empty())
+        throw BadArgument("'" + std::string(key) + "' must be a non-empty array of names");
     std::vector<std::string> names;
     for (const json& item : *found) {
         if (!item.is_string()) throw BadArgument("'" + std::string(key) + "' must be a non-empty array of names");
@@ -133,7 +134,8 @@ awaitable<Answer> collect(Service& service, Request& request, const CollectArgs&
     const auto results = co_await service.distributor.collect(ids, service.config.collect_timeout, request.progress);
     for (const CollectResult& result : results) {
         if (result.ok) {
-            collected.push_back({{"device", result.device}, {"stored", result.stored}, {"duplicates", result.duplicates}});
+            collected.push_back(
+                {{"device", result.device}, {"stored", result.stored}, {"duplicates", result.duplicates}});
             stored += result.stored;
         } else {
             failed_terminals.push_back({{"device", result.device}, {"text", result.text}});

@@ -34,7 +34,8 @@ awaitable<Answer> card_info(Service& service, Request&, const CardNoArgs& argume
     std::string text = "card " + std::to_string(card_no) + " of " + card.staff_no + " " + card.name + ", " +
                        std::string(to_string(card.state)) + ", balance " + protocol::format_yuan(card.balance);
     if (open) {
-        text += "; a " + std::string(to_string(open->kind)) + " write of it is unresolved (not counted in "
+        text += "; a " + std::string(to_string(open->kind)) +
+                " write of it is unresolved (not counted in "
                 "the balance): place the card on an encoder to settle it";
     }
     co_return Answer::ok(text, {{"card", to_json(card)},
@@ -48,11 +49,11 @@ awaitable<Answer> pending(Service& service, Request&, const NoArguments&) {
     const store::UnixTime now = store::system_clock_now();
     json list = json::array();
     for (const auto& intent : open) list.push_back(to_json(intent, now));
-    std::string text = open.empty() ? "no card write is unresolved"
-                                    : std::to_string(open.size()) +
-                                          (open.size() == 1 ? " card write is" : " card writes are") +
-                                          " unresolved: place each card on an encoder (cardctl card read) to "
-                                          "settle it";
+    std::string text = open.empty()
+                           ? "no card write is unresolved"
+                           : std::to_string(open.size()) + (open.size() == 1 ? " card write is" : " card writes are") +
+                                 " unresolved: place each card on an encoder (cardctl card read) to "
+                                 "settle it";
     co_return Answer::ok(text, {{"pending", list}});
 }
 

@@ -35,17 +35,17 @@ struct Refusal {
 
 }  // namespace cardd::daemon
 
-#define CARDD_CO_TRY(name, expr)                                                                     \
-    auto name##_or_error = (expr);                                                                   \
-    if (!name##_or_error) {                                                                          \
+#define CARDD_CO_TRY(name, expr)                                                                             \
+    auto name##_or_error = (expr);                                                                           \
+    if (!name##_or_error) {                                                                                  \
         co_return ::cardd::daemon::Refusal{::cardd::daemon::from_error(std::move(name##_or_error.error()))}; \
-    }                                                                                                \
+    }                                                                                                        \
     auto& name = *name##_or_error
 
-#define CARDD_CO_TRY_VOID(expr)                                                                      \
-    do {                                                                                             \
-        auto cardd_done_ = (expr);                                                                   \
-        if (!cardd_done_) {                                                                          \
+#define CARDD_CO_TRY_VOID(expr)                                                                              \
+    do {                                                                                                     \
+        auto cardd_done_ = (expr);                                                                           \
+        if (!cardd_done_) {                                                                                  \
             co_return ::cardd::daemon::Refusal{::cardd::daemon::from_error(std::move(cardd_done_.error()))}; \
-        }                                                                                            \
+        }                                                                                                    \
     } while (false)

@@ -26,11 +26,11 @@ boost::asio::awaitable<Answer> CommandRegistry::dispatch(Request& request) const
     if (!request.caller.role || *request.caller.role < entry.least) {
         log_event(msg::command_denied,
                   {{"command", request.command}, {"uid", request.caller.uid}, {"needs", to_string(entry.least)}});
-        co_return Answer::failure(ResultCode::denied, "'" + request.command + "' needs the " +
-                                                          std::string(to_string(entry.least)) +
-                                                          " role; uid " + std::to_string(request.caller.uid) +
-                                                          (request.caller.role ? " is " + std::string(to_string(*request.caller.role))
-                                                                               : std::string(" is in no cardd group")));
+        co_return Answer::failure(ResultCode::denied,
+                                  "'" + request.command + "' needs the " + std::string(to_string(entry.least)) +
+                                      " role; uid " + std::to_string(request.caller.uid) +
+                                      (request.caller.role ? " is " + std::string(to_string(*request.caller.role))
+                                                           : std::string(" is in no cardd group")));
     }
     // A co_await inside a catch block is not allowed, so the outcome of the
     // handler is captured first and the answer built after.
@@ -56,9 +56,9 @@ boost::asio::awaitable<Answer> CommandRegistry::dispatch(Request& request) const
     if (!answer) answer = Answer::failure(failure_code, failure);
     if (entry.least != Role::viewer) {
         // Arguments are not logged: the audit log in the store has the details.
-        log_event(msg::command_done, {{"command", request.command},
-                                      {"uid", request.caller.uid},
-                                      {"result", static_cast<int>(answer->result)}});
+        log_event(
+            msg::command_done,
+            {{"command", request.command}, {"uid", request.caller.uid}, {"result", static_cast<int>(answer->result)}});
     }
     co_return std::move(*answer);
 }

@@ -51,9 +51,10 @@ public:
     /// argument is refused before anything is done.
     template <class Args>
     void add(std::string name, Role least, ArgumentParser<Args> parse, TypedHandler<Args> handler) {
-        add_entry(std::move(name), least, [parse, handler = std::move(handler)](const nlohmann::json& arguments) -> Handler {
-            return [handler, parsed = parse(arguments)](Request& request) { return handler(request, parsed); };
-        });
+        add_entry(
+            std::move(name), least, [parse, handler = std::move(handler)](const nlohmann::json& arguments) -> Handler {
+                return [handler, parsed = parse(arguments)](Request& request) { return handler(request, parsed); };
+            });
     }
 
     /// Runs the request: unknown command → unsupported, role too weak →

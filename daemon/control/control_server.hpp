@@ -14,9 +14,9 @@
 namespace cardd::daemon {
 
 struct ControlLimits {
-    std::size_t max_line = 1 << 20;                   ///< longer lines get result 6 and the connection is closed
-    std::chrono::milliseconds idle{30'000};           ///< no complete line for this long: closed
-    std::string socket_group;                         ///< chgrp the socket to this group (empty: leave it)
+    std::size_t max_line = 1 << 20;          ///< longer lines get result 6 and the connection is closed
+    std::chrono::milliseconds idle{30'000};  ///< no complete line for this long: closed
+    std::string socket_group;                ///< chgrp the socket to this group (empty: leave it)
 };
 
 class ControlServer {

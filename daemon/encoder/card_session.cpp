@@ -26,8 +26,10 @@ Sector card_sector(const card::Identity& identity, std::int32_t balance, std::ui
     Sector content;
     content.keys = CardKind::ours;
     content.data[card::identity_offset] = card::encode_identity(identity);
-    content.data[card::balance_offset] = card::encode_balance(balance, card::block_number(sector, card::balance_offset));
-    content.data[card::counter_offset] = card::encode_counter(counter, card::block_number(sector, card::counter_offset));
+    content.data[card::balance_offset] =
+        card::encode_balance(balance, card::block_number(sector, card::balance_offset));
+    content.data[card::counter_offset] =
+        card::encode_counter(counter, card::block_number(sector, card::counter_offset));
     return content;
 }
 
@@ -37,7 +39,8 @@ Result<CardKind> CardSession::open_sector(const char* refused_because) {
     if (*kind == CardKind::foreign) {
         return fail(Errc::auth_failed, "the card " + uid_hex(uid_) +
                                            " belongs to another system (its sector answers to neither the transport "
-                                           "key nor this card centre's key); " + refused_because);
+                                           "key nor this card centre's key); " +
+                                           refused_because);
     }
     return kind;
 }
@@ -70,7 +73,8 @@ Result<void> CardSession::change_keys(CardKind keys) {
 }
 
 Result<void> CardSession::write_sector(const Sector& target) {
-    if (target.keys == CardKind::foreign) throw std::invalid_argument("a card is never written to another system's keys");
+    if (target.keys == CardKind::foreign)
+        throw std::invalid_argument("a card is never written to another system's keys");
     auto kind = open_sector("it cannot be written");
     if (!kind) return std::unexpected(kind.error());
     const auto write = [&](int offset) {
@@ -125,13 +129,17 @@ Result<void> CardSession::authenticate_ours(card::KeyType type) {
 Result<CardKind> CardSession::classify() {
     auto read_uid = uid();
     if (!read_uid) return std::unexpected(read_uid.error());
-    if (auto transport = authenticate_transport()) return CardKind::blank;
-    else if (transport.error().code != Errc::auth_failed) return std::unexpected(transport.error());
+    if (auto transport = authenticate_transport())
+        return CardKind::blank;
+    else if (transport.error().code != Errc::auth_failed)
+        return std::unexpected(transport.error());
     // A refused key leaves a MIFARE card halted; selecting it again (the
     // UID request) wakes it for the next try.
     if (auto again = uid(); !again) return std::unexpected(again.error());
-    if (auto ours = authenticate_ours(card::KeyType::b)) return CardKind::ours;
-    else if (ours.error().code != Errc::auth_failed) return std::unexpected(ours.error());
+    if (auto ours = authenticate_ours(card::KeyType::b))
+        return CardKind::ours;
+    else if (ours.error().code != Errc::auth_failed)
+        return std::unexpected(ours.error());
     if (auto again = uid(); !again) return std::unexpected(again.error());
     return CardKind::foreign;
 }

@@ -36,7 +36,7 @@ struct CardImage {
 /// data blocks, whatever they hold (a torn write included). A card write is
 /// decided by comparing it with the sector before and after the write.
 struct Sector {
-    CardKind keys = CardKind::blank;  ///< blank (transport keys) or ours; never foreign
+    CardKind keys = CardKind::blank;              ///< blank (transport keys) or ours; never foreign
     std::array<protocol::card::Block, 3> data{};  ///< identity, balance, counter
 
     friend bool operator==(const Sector&, const Sector&) = default;

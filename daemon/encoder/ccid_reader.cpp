@@ -16,17 +16,16 @@ namespace {
 // ACR122U-class readers have one slot.
 constexpr std::uint8_t slot = 0;
 
-
 const char* name(ccid::MessageType type) noexcept {
     switch (type) {
-    case ccid::MessageType::icc_power_on: return "IccPowerOn";
-    case ccid::MessageType::icc_power_off: return "IccPowerOff";
-    case ccid::MessageType::get_slot_status: return "GetSlotStatus";
-    case ccid::MessageType::escape: return "Escape";
-    case ccid::MessageType::xfr_block: return "XfrBlock";
-    case ccid::MessageType::data_block: return "DataBlock";
-    case ccid::MessageType::slot_status: return "SlotStatus";
-    case ccid::MessageType::escape_answer: return "Escape answer";
+        case ccid::MessageType::icc_power_on: return "IccPowerOn";
+        case ccid::MessageType::icc_power_off: return "IccPowerOff";
+        case ccid::MessageType::get_slot_status: return "GetSlotStatus";
+        case ccid::MessageType::escape: return "Escape";
+        case ccid::MessageType::xfr_block: return "XfrBlock";
+        case ccid::MessageType::data_block: return "DataBlock";
+        case ccid::MessageType::slot_status: return "SlotStatus";
+        case ccid::MessageType::escape_answer: return "Escape answer";
     }
     return "unknown message";
 }
@@ -35,23 +34,23 @@ const char* name(ccid::MessageType type) noexcept {
 // or not.
 ccid::MessageType answer_type(ccid::MessageType request) noexcept {
     switch (request) {
-    case ccid::MessageType::icc_power_off:
-    case ccid::MessageType::get_slot_status: return ccid::MessageType::slot_status;
-    case ccid::MessageType::escape: return ccid::MessageType::escape_answer;
-    default: return ccid::MessageType::data_block;
+        case ccid::MessageType::icc_power_off:
+        case ccid::MessageType::get_slot_status: return ccid::MessageType::slot_status;
+        case ccid::MessageType::escape: return ccid::MessageType::escape_answer;
+        default: return ccid::MessageType::data_block;
     }
 }
 
 std::string describe_slot_error(std::uint8_t error) {
     const std::string number = "bError " + hex(error);
     switch (error) {
-    case ccid::slot_error::icc_mute: return number + " (card mute)";
-    case ccid::slot_error::xfr_parity_error: return number + " (parity error)";
-    case ccid::slot_error::hw_error: return number + " (reader hardware error)";
-    case ccid::slot_error::bad_atr_ts: return number + " (bad ATR)";
-    case ccid::slot_error::cmd_slot_busy: return number + " (slot busy)";
-    case ccid::slot_error::cmd_not_supported: return number + " (command not supported)";
-    default: return number;
+        case ccid::slot_error::icc_mute: return number + " (card mute)";
+        case ccid::slot_error::xfr_parity_error: return number + " (parity error)";
+        case ccid::slot_error::hw_error: return number + " (reader hardware error)";
+        case ccid::slot_error::bad_atr_ts: return number + " (bad ATR)";
+        case ccid::slot_error::cmd_slot_busy: return number + " (slot busy)";
+        case ccid::slot_error::cmd_not_supported: return number + " (command not supported)";
+        default: return number;
     }
 }
 
@@ -83,20 +82,19 @@ Result<protocol::ccid::ReaderMessage> CcidReader::exchange(protocol::ccid::HostM
         if (!bytes) return std::unexpected(std::move(bytes.error()));
         auto answer = ccid::decode_reader_message(*bytes);
         if (!answer) {
-            return fail(Errc::garbled, std::string("malformed answer to ") + name(message.type) + ": " +
-                                           answer.error().message);
+            return fail(Errc::garbled,
+                        std::string("malformed answer to ") + name(message.type) + ": " + answer.error().message);
         }
         // A stale answer (to a command that timed out earlier) also lands
         // here: its sequence number gives it away.
         if (answer->seq != message.seq) {
             return fail(Errc::garbled, std::string("answer to ") + name(message.type) + " has sequence number " +
-                                           std::to_string(answer->seq) + ", expected " +
-                                           std::to_string(message.seq));
+                                           std::to_string(answer->seq) + ", expected " + std::to_string(message.seq));
         }
         if (answer->type != expected || answer->slot != slot) {
-            return fail(Errc::garbled, std::string("answer to ") + name(message.type) + " is a " +
-                                           name(answer->type) + " for slot " + std::to_string(answer->slot) +
-                                           ", expected a " + name(expected) + " for slot 0");
+            return fail(Errc::garbled, std::string("answer to ") + name(message.type) + " is a " + name(answer->type) +
+                                           " for slot " + std::to_string(answer->slot) + ", expected a " +
+                                           name(expected) + " for slot 0");
         }
         if (answer->command != ccid::CommandStatus::time_extension) return std::move(*answer);
         // The reader needs more time (the card is slow, or the reader is

@@ -20,18 +20,16 @@ std::string device_name(std::uint16_t vendor_id, std::uint16_t product_id) {
            protocol::hex_number(product_id, 4, protocol::HexCase::lower);
 }
 
-std::string usb_text(int code) {
-    return libusb_strerror(code);
-}
+std::string usb_text(int code) { return libusb_strerror(code); }
 
 // Transfers: a vanished device is no_device (the daemon reopens), a timeout
 // is the reader not answering, anything else a broken transfer.
 Error transfer_error(int code, const char* direction) {
     const std::string text = std::string("bulk ") + direction + ": " + usb_text(code);
     switch (code) {
-    case LIBUSB_ERROR_NO_DEVICE: return {Errc::no_device, "the reader went away (" + text + ")"};
-    case LIBUSB_ERROR_TIMEOUT: return {Errc::timeout, "the reader did not answer in time (" + text + ")"};
-    default: return {Errc::usb_io, text};
+        case LIBUSB_ERROR_NO_DEVICE: return {Errc::no_device, "the reader went away (" + text + ")"};
+        case LIBUSB_ERROR_TIMEOUT: return {Errc::timeout, "the reader did not answer in time (" + text + ")"};
+        default: return {Errc::usb_io, text};
     }
 }
 
@@ -93,14 +91,15 @@ Result<std::unique_ptr<LibusbTransport>> LibusbTransport::open(std::uint16_t ven
     std::unique_ptr<LibusbTransport> transport(new LibusbTransport());
     if (const int rc = libusb_init(&transport->context_); rc != 0) {
         transport->context_ = nullptr;
-        return fail(Errc::no_device, "cannot use USB to reach reader " + name + ": libusb_init failed: " + usb_text(rc));
+        return fail(Errc::no_device,
+                    "cannot use USB to reach reader " + name + ": libusb_init failed: " + usb_text(rc));
     }
 
     libusb_device** list = nullptr;
     const ssize_t count = libusb_get_device_list(transport->context_, &list);
     if (count < 0) {
-        return fail(Errc::no_device, "cannot list USB devices to find reader " + name + ": " +
-                                         usb_text(static_cast<int>(count)));
+        return fail(Errc::no_device,
+                    "cannot list USB devices to find reader " + name + ": " + usb_text(static_cast<int>(count)));
     }
     libusb_device* device = nullptr;
     for (ssize_t i = 0; i < count && device == nullptr; ++i) {
@@ -140,7 +139,8 @@ Result<std::unique_ptr<LibusbTransport>> LibusbTransport::open(std::uint16_t ven
     (void)libusb_set_auto_detach_kernel_driver(transport->handle_, 1);
     if (const int rc = libusb_claim_interface(transport->handle_, endpoints->interface); rc != 0) {
         if (rc == LIBUSB_ERROR_BUSY) {
-            return fail(Errc::no_device, "reader " + where + " is busy: another program (pcscd?) or a kernel driver "
+            return fail(Errc::no_device, "reader " + where +
+                                             " is busy: another program (pcscd?) or a kernel driver "
                                              "(pn533_usb?) holds it; see docs/encoder.md");
         }
         if (rc == LIBUSB_ERROR_ACCESS) {
@@ -172,8 +172,8 @@ Result<void> LibusbTransport::bulk_out(std::span<const std::uint8_t> message, st
                                         static_cast<int>(message.size()), &sent, timeout_ms(timeout));
     if (rc != 0) return std::unexpected(transfer_error(rc, "OUT"));
     if (static_cast<std::size_t>(sent) != message.size()) {
-        return fail(Errc::usb_io, "bulk OUT sent " + std::to_string(sent) + " of " + std::to_string(message.size()) +
-                                      " bytes");
+        return fail(Errc::usb_io,
+                    "bulk OUT sent " + std::to_string(sent) + " of " + std::to_string(message.size()) + " bytes");
     }
     return {};
 }

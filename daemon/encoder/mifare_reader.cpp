@@ -22,9 +22,7 @@ std::string status_text(std::uint16_t status) {
     return protocol::hex_bytes(bytes, " ");
 }
 
-std::string block_text(std::uint8_t block) {
-    return "block " + std::to_string(block);
-}
+std::string block_text(std::uint8_t block) { return "block " + std::to_string(block); }
 
 // Error texts name the operation and the block, never the APDU: a Load Key
 // APDU carries the key.
@@ -44,8 +42,7 @@ Error refused(const std::string& what, std::uint16_t status) {
 // or access, but also a card that left before answering. The slot tells
 // which, so a pulled card is not reported as a wrong key or a permission
 // problem. Other status words are the reader refusing the command itself.
-Result<void> check(CcidReader& ccid, const acr122::Response& response, const std::string& what,
-                   Errc when_refused) {
+Result<void> check(CcidReader& ccid, const acr122::Response& response, const std::string& what, Errc when_refused) {
     if (response.ok()) return {};
     if (response.status != acr122::sw::failed) return std::unexpected(refused(what, response.status));
     auto present = ccid.card_present();
@@ -81,9 +78,7 @@ Result<std::string> MifareReader::firmware() {
     return std::move(*text);
 }
 
-Result<bool> MifareReader::card_present() {
-    return ccid_.card_present();
-}
+Result<bool> MifareReader::card_present() { return ccid_.card_present(); }
 
 Result<std::vector<std::uint8_t>> MifareReader::uid() {
     // A card placed after the powered one left needs a new power-up; one

@@ -14,9 +14,9 @@ enum class BatchOp { add, remove, full };
 /// "add", "remove" or "full".
 constexpr std::string_view to_string(BatchOp op) noexcept {
     switch (op) {
-    case BatchOp::add: return "add";
-    case BatchOp::remove: return "remove";
-    case BatchOp::full: return "full";
+        case BatchOp::add: return "add";
+        case BatchOp::remove: return "remove";
+        case BatchOp::full: return "full";
     }
     return "unknown";
 }

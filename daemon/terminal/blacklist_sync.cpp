@@ -42,9 +42,7 @@ std::string batch_name(const BlacklistBatch& batch) {
            std::to_string(batch.new_version) + " (" + std::to_string(batch.cards.size()) + " cards)";
 }
 
-std::string hex(std::uint32_t value) {
-    return protocol::hex(value, 8, protocol::HexCase::lower);
-}
+std::string hex(std::uint32_t value) { return protocol::hex(value, 8, protocol::HexCase::lower); }
 
 // What a set asks of the terminal that it cannot give: more entries than its
 // capacity, or (with bitmap support) a card above its bitmap limit, which
@@ -197,9 +195,9 @@ private:
                        ", which it refuses; the final set does not hold it";
             }
             // An empty batch still costs its command (it moves the version).
-            delta_bytes += cards.empty()
-                               ? protocol::command_cost(protocol::mailbox::header_registers, plan_.transport, rw).bytes()
-                               : protocol::delta_cost(cards.size(), plan_.transport, rw).bytes();
+            delta_bytes +=
+                cards.empty() ? protocol::command_cost(protocol::mailbox::header_registers, plan_.transport, rw).bytes()
+                              : protocol::delta_cost(cards.size(), plan_.transport, rw).bytes();
             entries += cards.size();
         }
         // The full sync route also costs one more state read: the caller plans
@@ -228,7 +226,8 @@ private:
     }
 
     protocol::SyncFormat full_format(std::span<const std::uint32_t> cards) const {
-        return protocol::choose_full_sync_format(cards, plan_.transport, state_->bitmap_limit, state_->capabilities, rw);
+        return protocol::choose_full_sync_format(cards, plan_.transport, state_->bitmap_limit, state_->capabilities,
+                                                 rw);
     }
 
     // ---- sending ----
@@ -253,33 +252,33 @@ private:
         const auto base = static_cast<std::uint32_t>(batch.base_version);
         const auto next = static_cast<std::uint32_t>(batch.new_version);
         const auto command = batch.op == BatchOp::add ? protocol::make_add(0, base, next, cards)
-                                                             : protocol::make_remove(0, base, next, cards);
+                                                      : protocol::make_remove(0, base, next, cards);
         auto status = execute_with_retry(client_, command);
         if (!status) return failed(status.error(), batch_name(batch));
         switch (*status) {
-        case Status::ok:
-        case Status::ok_already:  // a retry whose first answer was lost: already applied
-            confirmed_ = batch.new_version;
-            return std::nullopt;
-        case Status::version_mismatch:
-            // Someone else moved the terminal since its state was read. After
-            // our own full sync, asking for another would only go round.
-            if (did_full_) return failed(status_error(command, *status, batch_name(batch)), "after a full sync");
-            return needs_full(batch_name(batch) + ": the terminal is no longer at version " +
-                              std::to_string(batch.base_version) + " (VERSION_MISMATCH)");
-        case Status::capacity:
-            // The final set fits (checked before sending), so the overflow is
-            // an intermediate state of the chain or cards the planner does not
-            // know of: a full sync of the final set gets through where the
-            // same deltas would fail again on every retry.
-            if (did_full_) return failed(status_error(command, *status, batch_name(batch)), "after a full sync");
-            return needs_full(batch_name(batch) + ": the terminal answered CAPACITY although the final " +
-                              std::to_string(desired_.size()) + " entries fit its " +
-                              std::to_string(state_->list_capacity));
-        default: {
-            auto error = status_error(command, *status, batch_name(batch));
-            return failed(error.message, error.kind);
-        }
+            case Status::ok:
+            case Status::ok_already:  // a retry whose first answer was lost: already applied
+                confirmed_ = batch.new_version;
+                return std::nullopt;
+            case Status::version_mismatch:
+                // Someone else moved the terminal since its state was read. After
+                // our own full sync, asking for another would only go round.
+                if (did_full_) return failed(status_error(command, *status, batch_name(batch)), "after a full sync");
+                return needs_full(batch_name(batch) + ": the terminal is no longer at version " +
+                                  std::to_string(batch.base_version) + " (VERSION_MISMATCH)");
+            case Status::capacity:
+                // The final set fits (checked before sending), so the overflow is
+                // an intermediate state of the chain or cards the planner does not
+                // know of: a full sync of the final set gets through where the
+                // same deltas would fail again on every retry.
+                if (did_full_) return failed(status_error(command, *status, batch_name(batch)), "after a full sync");
+                return needs_full(batch_name(batch) + ": the terminal answered CAPACITY although the final " +
+                                  std::to_string(desired_.size()) + " entries fit its " +
+                                  std::to_string(state_->list_capacity));
+            default: {
+                auto error = status_error(command, *status, batch_name(batch));
+                return failed(error.message, error.kind);
+            }
         }
     }
 
@@ -295,9 +294,9 @@ private:
         // What was confirmed along the way is contradicted now; record nothing.
         confirmed_.reset();
         const std::string what = "after the change the terminal reports version " +
-                                 std::to_string(state_->blacklist_version) + " with checksum " +
-                                 hex(state_->checksum) + ", not version " + std::to_string(plan_.planned_version) +
-                                 " with " + hex(desired_checksum_);
+                                 std::to_string(state_->blacklist_version) + " with checksum " + hex(state_->checksum) +
+                                 ", not version " + std::to_string(plan_.planned_version) + " with " +
+                                 hex(desired_checksum_);
         if (did_full_) return failed(what + ", even after a full sync", LinkError::Kind::protocol);
         return needs_full(what);
     }
@@ -316,15 +315,13 @@ private:
 
 std::string_view to_string(SyncOutcome::Kind kind) noexcept {
     switch (kind) {
-    case SyncOutcome::Kind::level: return "level";
-    case SyncOutcome::Kind::needs_full_sync: return "needs_full_sync";
-    case SyncOutcome::Kind::failed: return "failed";
+        case SyncOutcome::Kind::level: return "level";
+        case SyncOutcome::Kind::needs_full_sync: return "needs_full_sync";
+        case SyncOutcome::Kind::failed: return "failed";
     }
     return "unknown";
 }
 
-SyncOutcome synchronise(TerminalClient& client, const SyncPlan& plan) {
-    return Synchroniser(client, plan).run();
-}
+SyncOutcome synchronise(TerminalClient& client, const SyncPlan& plan) { return Synchroniser(client, plan).run(); }
 
 }  // namespace cardd::daemon

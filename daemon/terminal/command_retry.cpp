@@ -33,10 +33,9 @@ LinkError status_error(const protocol::Command& command, protocol::Status status
     if (!context.empty()) message += " " + std::string(context);
     message += ": terminal answered " + std::string(protocol::to_string(status));
     switch (status) {
-    case protocol::Status::busy:
-        return {LinkError::Kind::busy, message + " (serving a card; retry later)"};
-    case protocol::Status::capacity: return {LinkError::Kind::capacity, std::move(message)};
-    default: return {LinkError::Kind::protocol, std::move(message)};
+        case protocol::Status::busy: return {LinkError::Kind::busy, message + " (serving a card; retry later)"};
+        case protocol::Status::capacity: return {LinkError::Kind::capacity, std::move(message)};
+        default: return {LinkError::Kind::protocol, std::move(message)};
     }
 }
 

@@ -29,12 +29,10 @@ public:
     std::uint32_t total() const noexcept {
         return static_cast<std::uint32_t>(bitmap() ? bytes_.size() : job_.cards.size());
     }
-    std::uint32_t crc() const {
-        return bitmap() ? protocol::bitmap_crc(bytes_) : protocol::list_crc(job_.cards);
-    }
+    std::uint32_t crc() const { return bitmap() ? protocol::bitmap_crc(bytes_) : protocol::list_crc(job_.cards); }
     protocol::Command chunk_at(std::uint32_t position) const {
-        const std::size_t max = bitmap() ? protocol::max_bitmap_bytes_per_command(rw)
-                                         : protocol::max_entries_per_command(rw);
+        const std::size_t max =
+            bitmap() ? protocol::max_bitmap_bytes_per_command(rw) : protocol::max_entries_per_command(rw);
         const std::size_t n = std::min<std::size_t>(max, total() - position);
         if (bitmap()) {
             return protocol::make_full_bitmap_chunk(0, job_.session_id, position,
@@ -56,8 +54,8 @@ public:
     FullSync(TerminalClient& client, const FullSyncJob& job) : client_(client), job_(job), staging_(job) {}
 
     LinkResult<void> run() {
-        const auto begin = protocol::make_full_begin(0, job_.session_id, job_.target_version, job_.format,
-                                                     staging_.total());
+        const auto begin =
+            protocol::make_full_begin(0, job_.session_id, job_.target_version, job_.format, staging_.total());
         auto status = execute_with_retry(client_, begin);
         if (!status) return std::unexpected(std::move(status.error()));
         // OK_ALREADY is not defined for FULL_BEGIN; a terminal that answers it
@@ -101,12 +99,12 @@ private:
         auto info = read_state_with_retry(client_);
         if (!info) return std::unexpected(std::move(info.error()));
         const auto& state = info->state;
-        if (state.full_sync_state != protocol::FullSyncState::receiving || state.full_sync_progress > staging_.total()) {
+        if (state.full_sync_state != protocol::FullSyncState::receiving ||
+            state.full_sync_progress > staging_.total()) {
             return link_fail(LinkError::Kind::protocol,
                              "full sync answered SEQUENCE, and the terminal is " +
                                  std::string(protocol::to_string(state.full_sync_state)) + " with progress " +
-                                 std::to_string(state.full_sync_progress) + " of " +
-                                 std::to_string(staging_.total()));
+                                 std::to_string(state.full_sync_progress) + " of " + std::to_string(staging_.total()));
         }
         return state.full_sync_progress;
     }
@@ -117,12 +115,12 @@ private:
         if (!status) return std::unexpected(std::move(status.error()));
         if (succeeded(*status)) return {};
         switch (*status) {
-        case Status::incomplete:
-        case Status::crc_mismatch:
-        case Status::no_session:
-            // The terminal discarded the staging itself (or never had it).
-            return std::unexpected(status_error(commit, *status));
-        default: return abort_with(status_error(commit, *status));
+            case Status::incomplete:
+            case Status::crc_mismatch:
+            case Status::no_session:
+                // The terminal discarded the staging itself (or never had it).
+                return std::unexpected(status_error(commit, *status));
+            default: return abort_with(status_error(commit, *status));
         }
     }
 
@@ -144,8 +142,6 @@ private:
 
 }  // namespace
 
-LinkResult<void> send_full_sync(TerminalClient& client, const FullSyncJob& job) {
-    return FullSync(client, job).run();
-}
+LinkResult<void> send_full_sync(TerminalClient& client, const FullSyncJob& job) { return FullSync(client, job).run(); }
 
 }  // namespace cardd::daemon

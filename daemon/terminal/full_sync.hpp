@@ -13,8 +13,8 @@
 namespace cardd::daemon {
 
 struct FullSyncJob {
-    std::uint32_t session_id = 1;       ///< non-zero, fresh for each attempt
-    std::uint32_t target_version = 0;   ///< the version the terminal enforces after the commit
+    std::uint32_t session_id = 1;      ///< non-zero, fresh for each attempt
+    std::uint32_t target_version = 0;  ///< the version the terminal enforces after the commit
     protocol::SyncFormat format = protocol::SyncFormat::list;
     std::span<const std::uint32_t> cards;  ///< ascending, distinct, 1..0xFFFFFF
 };

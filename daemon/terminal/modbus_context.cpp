@@ -26,13 +26,13 @@ LinkError link_error_from_errno(int err, std::string_view what) {
         return {LinkError::Kind::modbus_exception, std::move(message), err - MODBUS_ENOBASE};
     }
     switch (err) {
-    case EMBBADCRC:
-    case EMBBADDATA:
-    case EMBBADEXC:
-    case EMBUNKEXC:
-    case EMBMDATA:
-    case EMBBADSLAVE: return {LinkError::Kind::garbage, std::move(message)};
-    default: return {LinkError::Kind::io, std::move(message)};
+        case EMBBADCRC:
+        case EMBBADDATA:
+        case EMBBADEXC:
+        case EMBUNKEXC:
+        case EMBMDATA:
+        case EMBBADSLAVE: return {LinkError::Kind::garbage, std::move(message)};
+        default: return {LinkError::Kind::io, std::move(message)};
     }
 }
 
@@ -110,9 +110,9 @@ LinkResult<void> ModbusContext::write_registers(std::uint16_t address, std::span
 }
 
 LinkResult<std::vector<std::uint16_t>> ModbusContext::write_and_read_registers(std::uint16_t write_address,
-                                                                              std::span<const std::uint16_t> values,
-                                                                              std::uint16_t read_address,
-                                                                              std::uint16_t read_count) {
+                                                                               std::span<const std::uint16_t> values,
+                                                                               std::uint16_t read_address,
+                                                                               std::uint16_t read_count) {
     check_quantity(values.size(), MODBUS_MAX_WR_WRITE_REGISTERS, "read/write multiple registers (write)");
     check_quantity(read_count, MODBUS_MAX_WR_READ_REGISTERS, "read/write multiple registers (read)");
     std::vector<std::uint16_t> regs(read_count);

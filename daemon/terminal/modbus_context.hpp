@@ -75,9 +75,9 @@ public:
     LinkResult<std::vector<std::uint16_t>> read_registers(std::uint16_t address, std::uint16_t count);
     LinkResult<void> write_registers(std::uint16_t address, std::span<const std::uint16_t> values);
     LinkResult<std::vector<std::uint16_t>> write_and_read_registers(std::uint16_t write_address,
-                                                                   std::span<const std::uint16_t> values,
-                                                                   std::uint16_t read_address,
-                                                                   std::uint16_t read_count);
+                                                                    std::span<const std::uint16_t> values,
+                                                                    std::uint16_t read_address,
+                                                                    std::uint16_t read_count);
 
 private:
     struct Deleter {

@@ -14,17 +14,15 @@ std::string canonical_device(const std::string& device) {
     return ec ? device : path.string();
 }
 
-std::string line_settings(int baud, char parity) {
-    return std::to_string(baud) + " 8" + std::string(1, parity) + "1";
-}
+std::string line_settings(int baud, char parity) { return std::to_string(baud) + " 8" + std::string(1, parity) + "1"; }
 
 }  // namespace
 
 LinkResult<std::shared_ptr<TerminalLink>> LinkFactory::link_for(const TerminalAddress& spec) {
     // CT-1: unit ids 1 to 247 (0 is broadcast, 248..255 reserved by Modbus).
     if (spec.unit_id < 1 || spec.unit_id > 247) {
-        return link_fail(LinkError::Kind::io, "terminal " + spec.name + ": unit id " +
-                                                  std::to_string(spec.unit_id) + " is outside 1..247");
+        return link_fail(LinkError::Kind::io,
+                         "terminal " + spec.name + ": unit id " + std::to_string(spec.unit_id) + " is outside 1..247");
     }
     if (const auto* tcp = std::get_if<TcpAddress>(&spec.address)) {
         if (tcp->port < 1 || tcp->port > 65535) {
@@ -53,8 +51,8 @@ LinkResult<std::shared_ptr<SerialBus>> LinkFactory::bus_for(const RtuAddress& ad
     if (auto existing = buses_[key].lock()) {
         if (existing->baud() != address.baud || existing->parity() != address.parity) {
             return link_fail(LinkError::Kind::io, "serial device " + address.device + " is already in use at " +
-                                                      line_settings(existing->baud(), existing->parity()) +
-                                                      ", not " + line_settings(address.baud, address.parity) +
+                                                      line_settings(existing->baud(), existing->parity()) + ", not " +
+                                                      line_settings(address.baud, address.parity) +
                                                       ": every terminal on one bus needs the same line settings");
         }
         return existing;

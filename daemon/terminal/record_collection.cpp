@@ -16,8 +16,7 @@ std::uint32_t start_cursor(std::int64_t from_seq, const protocol::TerminalState&
 
 }  // namespace
 
-LinkResult<CollectedRecords> read_new_records(TerminalClient& client, std::int64_t from_seq,
-                                              std::size_t max_records) {
+LinkResult<CollectedRecords> read_new_records(TerminalClient& client, std::int64_t from_seq, std::size_t max_records) {
     auto info = client.read_state();
     if (!info) return std::unexpected(std::move(info.error()));
     protocol::TerminalState state = info->state;
@@ -72,13 +71,12 @@ LinkResult<void> acknowledge_records(TerminalClient& client, std::uint32_t up_to
     auto status = client.ack_records(up_to_seq);
     if (!status) return std::unexpected(std::move(status.error()));
     switch (*status) {
-    case protocol::Status::ok:
-    case protocol::Status::ok_already: return {};
-    case protocol::Status::busy:
-        return link_fail(LinkError::Kind::busy, "RECORDS_ACK: terminal busy");
-    default:
-        return link_fail(LinkError::Kind::protocol,
-                         "RECORDS_ACK answered " + std::string(protocol::to_string(*status)));
+        case protocol::Status::ok:
+        case protocol::Status::ok_already: return {};
+        case protocol::Status::busy: return link_fail(LinkError::Kind::busy, "RECORDS_ACK: terminal busy");
+        default:
+            return link_fail(LinkError::Kind::protocol,
+                             "RECORDS_ACK answered " + std::string(protocol::to_string(*status)));
     }
 }
 

@@ -14,9 +14,10 @@
 namespace cardd::daemon {
 
 struct CollectedRecords {
-    std::uint32_t serial = 0;                          ///< the terminal's serial number (0x0002)
-    std::vector<protocol::TransactionRecord> records;  ///< ascending by seq, consecutive unless the terminal dropped some
-    std::uint32_t next_seq = 0;                        ///< where the next collection continues
+    std::uint32_t serial = 0;  ///< the terminal's serial number (0x0002)
+    std::vector<protocol::TransactionRecord>
+        records;                 ///< ascending by seq, consecutive unless the terminal dropped some
+    std::uint32_t next_seq = 0;  ///< where the next collection continues
 };
 
 /// Reads the records from `from_seq` on: the state first (serial, oldest,

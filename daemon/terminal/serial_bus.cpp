@@ -48,22 +48,21 @@ auto SerialBus::transact(int unit, Op op) -> decltype(op(std::declval<ModbusCont
     line_free_at_ = std::chrono::steady_clock::now() + frame_gap_;
     if (!result) {
         switch (result.error().kind) {
-        case LinkError::Kind::timeout:
-        case LinkError::Kind::garbage:
-            // Never leave a half-read or late frame for the next request: let
-            // the line go quiet, then drop whatever arrived.
-            std::this_thread::sleep_for(options_.serial_quiet_time);
-            ctx_.flush();
-            break;
-        case LinkError::Kind::modbus_exception: break;  // a whole frame; the bus is in step
-        default: ctx_.close(); break;                     // the port failed: reopen on the next request
+            case LinkError::Kind::timeout:
+            case LinkError::Kind::garbage:
+                // Never leave a half-read or late frame for the next request: let
+                // the line go quiet, then drop whatever arrived.
+                std::this_thread::sleep_for(options_.serial_quiet_time);
+                ctx_.flush();
+                break;
+            case LinkError::Kind::modbus_exception: break;  // a whole frame; the bus is in step
+            default: ctx_.close(); break;                   // the port failed: reopen on the next request
         }
     }
     return located(std::move(result), where);
 }
 
-LinkResult<std::vector<std::uint16_t>> SerialBus::read_registers(int unit, std::uint16_t address,
-                                                                 std::uint16_t count) {
+LinkResult<std::vector<std::uint16_t>> SerialBus::read_registers(int unit, std::uint16_t address, std::uint16_t count) {
     return transact(unit, [&](ModbusContext& ctx) { return ctx.read_registers(address, count); });
 }
 
@@ -72,9 +71,9 @@ LinkResult<void> SerialBus::write_registers(int unit, std::uint16_t address, std
 }
 
 LinkResult<std::vector<std::uint16_t>> SerialBus::write_and_read_registers(int unit, std::uint16_t write_address,
-                                                                          std::span<const std::uint16_t> values,
-                                                                          std::uint16_t read_address,
-                                                                          std::uint16_t read_count) {
+                                                                           std::span<const std::uint16_t> values,
+                                                                           std::uint16_t read_address,
+                                                                           std::uint16_t read_count) {
     return transact(unit, [&](ModbusContext& ctx) {
         return ctx.write_and_read_registers(write_address, values, read_address, read_count);
     });
@@ -89,9 +88,9 @@ LinkResult<void> RtuLink::write_registers(std::uint16_t address, std::span<const
 }
 
 LinkResult<std::vector<std::uint16_t>> RtuLink::write_and_read_registers(std::uint16_t write_address,
-                                                                        std::span<const std::uint16_t> values,
-                                                                        std::uint16_t read_address,
-                                                                        std::uint16_t read_count) {
+                                                                         std::span<const std::uint16_t> values,
+                                                                         std::uint16_t read_address,
+                                                                         std::uint16_t read_count) {
     return bus_->write_and_read_registers(unit_, write_address, values, read_address, read_count);
 }
 

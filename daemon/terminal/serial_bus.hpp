@@ -32,9 +32,9 @@ public:
     LinkResult<std::vector<std::uint16_t>> read_registers(int unit, std::uint16_t address, std::uint16_t count);
     LinkResult<void> write_registers(int unit, std::uint16_t address, std::span<const std::uint16_t> values);
     LinkResult<std::vector<std::uint16_t>> write_and_read_registers(int unit, std::uint16_t write_address,
-                                                                   std::span<const std::uint16_t> values,
-                                                                   std::uint16_t read_address,
-                                                                   std::uint16_t read_count);
+                                                                    std::span<const std::uint16_t> values,
+                                                                    std::uint16_t read_address,
+                                                                    std::uint16_t read_count);
 
 private:
     SerialBus(std::string device, int baud, char parity, LinkOptions options, ModbusContext ctx);
@@ -65,9 +65,9 @@ public:
     LinkResult<std::vector<std::uint16_t>> read_registers(std::uint16_t address, std::uint16_t count) override;
     LinkResult<void> write_registers(std::uint16_t address, std::span<const std::uint16_t> values) override;
     LinkResult<std::vector<std::uint16_t>> write_and_read_registers(std::uint16_t write_address,
-                                                                   std::span<const std::uint16_t> values,
-                                                                   std::uint16_t read_address,
-                                                                   std::uint16_t read_count) override;
+                                                                    std::span<const std::uint16_t> values,
+                                                                    std::uint16_t read_address,
+                                                                    std::uint16_t read_count) override;
 
 private:
     std::shared_ptr<SerialBus> bus_;

@@ -4,8 +4,7 @@
 
 namespace cardd::daemon {
 
-LinkResult<std::shared_ptr<TcpLink>> TcpLink::create(const std::string& host, int port, int unit,
-                                                     LinkOptions options) {
+LinkResult<std::shared_ptr<TcpLink>> TcpLink::create(const std::string& host, int port, int unit, LinkOptions options) {
     std::string where = host + ":" + std::to_string(port) + " unit " + std::to_string(unit);
     auto ctx = ModbusContext::tcp(host, port);
     if (!ctx) return located(LinkResult<std::shared_ptr<TcpLink>>(std::unexpected(ctx.error())), where);
@@ -51,9 +50,9 @@ LinkResult<void> TcpLink::write_registers(std::uint16_t address, std::span<const
 }
 
 LinkResult<std::vector<std::uint16_t>> TcpLink::write_and_read_registers(std::uint16_t write_address,
-                                                                        std::span<const std::uint16_t> values,
-                                                                        std::uint16_t read_address,
-                                                                        std::uint16_t read_count) {
+                                                                         std::span<const std::uint16_t> values,
+                                                                         std::uint16_t read_address,
+                                                                         std::uint16_t read_count) {
     return request([&](ModbusContext& ctx) {
         return ctx.write_and_read_registers(write_address, values, read_address, read_count);
     });

@@ -27,9 +27,9 @@ public:
     LinkResult<std::vector<std::uint16_t>> read_registers(std::uint16_t address, std::uint16_t count) override;
     LinkResult<void> write_registers(std::uint16_t address, std::span<const std::uint16_t> values) override;
     LinkResult<std::vector<std::uint16_t>> write_and_read_registers(std::uint16_t write_address,
-                                                                   std::span<const std::uint16_t> values,
-                                                                   std::uint16_t read_address,
-                                                                   std::uint16_t read_count) override;
+                                                                    std::span<const std::uint16_t> values,
+                                                                    std::uint16_t read_address,
+                                                                    std::uint16_t read_count) override;
 
 private:
     TcpLink(std::string where, int unit, ModbusContext ctx);
@@ -37,7 +37,7 @@ private:
     template <class Op>
     auto request(Op op) -> decltype(op(std::declval<ModbusContext&>()));
 
-    std::mutex mutex_;  // the interface asks for one caller at a time; this makes a slip harmless
+    std::mutex mutex_;   // the interface asks for one caller at a time; this makes a slip harmless
     std::string where_;  // "host:port unit N", the prefix of error messages
     int unit_;
     ModbusContext ctx_;

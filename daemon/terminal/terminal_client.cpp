@@ -50,8 +50,8 @@ LinkResult<TerminalInfo> TerminalClient::read_state() {
     }
     auto state = protocol::decode_state_block(*regs);
     if (!state) return link_fail(LinkError::Kind::garbage, "not a CT-1 terminal: " + state.error().message);
-    const auto name = std::span<const std::uint16_t>(*regs).subspan(reg::model_name::block.address,
-                                                                     reg::model_name::block.count);
+    const auto name =
+        std::span<const std::uint16_t>(*regs).subspan(reg::model_name::block.address, reg::model_name::block.count);
     return TerminalInfo{*state, lenient_model_name(name)};
 }
 
@@ -68,8 +68,8 @@ LinkResult<protocol::Status> TerminalClient::execute(const protocol::Command& co
                                                  protocol::command_readback_registers);
     if (!answer) return std::unexpected(std::move(answer.error()));
     if (answer->size() != protocol::command_readback_registers) {
-        return link_fail(LinkError::Kind::garbage, "command answer has " + std::to_string(answer->size()) +
-                                                       " registers, not 2");
+        return link_fail(LinkError::Kind::garbage,
+                         "command answer has " + std::to_string(answer->size()) + " registers, not 2");
     }
     const auto status = static_cast<protocol::Status>((*answer)[0]);
     const std::uint16_t tag = (*answer)[1];
@@ -77,21 +77,20 @@ LinkResult<protocol::Status> TerminalClient::execute(const protocol::Command& co
     // its write; another tag means this answer belongs to another request.
     if (tag != tagged.tag) {
         return link_fail(LinkError::Kind::protocol, std::string(protocol::to_string(command.opcode)) +
-                                                        ": answer carries tag " + std::to_string(tag) +
-                                                        ", sent " + std::to_string(tagged.tag) + " (a stale answer)");
+                                                        ": answer carries tag " + std::to_string(tag) + ", sent " +
+                                                        std::to_string(tagged.tag) + " (a stale answer)");
     }
     if (!protocol::is_known(status)) {
-        return link_fail(LinkError::Kind::protocol, std::string(protocol::to_string(command.opcode)) +
-                                                        ": status " + std::to_string((*answer)[0]) +
-                                                        " is not a CT-1 status");
+        return link_fail(LinkError::Kind::protocol, std::string(protocol::to_string(command.opcode)) + ": status " +
+                                                        std::to_string((*answer)[0]) + " is not a CT-1 status");
     }
     return status;
 }
 
 LinkResult<std::vector<protocol::TransactionRecord>> TerminalClient::read_records(std::uint32_t cursor) {
     const auto cursor_regs = protocol::split_u32(cursor);
-    auto answer = link_.write_and_read_registers(reg::records::cursor.address, cursor_regs,
-                                                 reg::records::count.address, reg::records::max_window_registers);
+    auto answer = link_.write_and_read_registers(reg::records::cursor.address, cursor_regs, reg::records::count.address,
+                                                 reg::records::max_window_registers);
     if (!answer) return std::unexpected(std::move(answer.error()));
     auto records = protocol::decode_records_window(*answer);
     if (!records) return link_fail(LinkError::Kind::garbage, "records window: " + records.error().message);

@@ -26,8 +26,8 @@ struct LinkError {
         capacity,          ///< the terminal cannot hold what it must enforce
     };
     Kind kind;
-    std::string message;    ///< for logs and the failed-device list; never holds secrets
-    int exception_code = 0; ///< with modbus_exception: the Modbus exception code (1 to 11)
+    std::string message;     ///< for logs and the failed-device list; never holds secrets
+    int exception_code = 0;  ///< with modbus_exception: the Modbus exception code (1 to 11)
 };
 
 /// Stable lower-case name of a kind ("timeout", "modbus_exception", ...), for logs and JSON.
@@ -56,9 +56,9 @@ public:
     /// Function 0x17: writes `values` at `write_address`, then reads `read_count`
     /// registers from `read_address`, in one round trip (the write is done first).
     virtual LinkResult<std::vector<std::uint16_t>> write_and_read_registers(std::uint16_t write_address,
-                                                                           std::span<const std::uint16_t> values,
-                                                                           std::uint16_t read_address,
-                                                                           std::uint16_t read_count) = 0;
+                                                                            std::span<const std::uint16_t> values,
+                                                                            std::uint16_t read_address,
+                                                                            std::uint16_t read_count) = 0;
 };
 
 }  // namespace cardd::daemon

@@ -30,7 +30,7 @@ constexpr DataRights data_table[8]{
     /* 011 */ {key_b, key_b, never, never},
     /* 100 */ {key_ab, key_b, never, never},
     /* 101 */ {key_b, never, never, never},
-    /* 110 */ {key_ab, key_b, key_b, key_ab},    // value block
+    /* 110 */ {key_ab, key_b, key_b, key_ab},  // value block
     /* 111 */ {never, never, never, never},
 };
 
@@ -111,8 +111,8 @@ Decoded<AccessConditions> decode_access_bytes(std::span<const std::uint8_t, 3> b
     }
     AccessConditions conditions;
     for (std::size_t block = 0; block < 4; ++block) {
-        conditions.blocks[block] = static_cast<AccessCondition>(((c1 >> block) & 1) << 2 | ((c2 >> block) & 1) << 1 |
-                                                                ((c3 >> block) & 1));
+        conditions.blocks[block] =
+            static_cast<AccessCondition>(((c1 >> block) & 1) << 2 | ((c2 >> block) & 1) << 1 | ((c3 >> block) & 1));
     }
     return conditions;
 }
@@ -133,10 +133,10 @@ bool data_access_allowed(const AccessConditions& conditions, int offset, KeyType
     }
     const DataRights& rights = data_table[checked(conditions.blocks[static_cast<std::size_t>(offset)])];
     switch (operation) {
-    case Operation::read: return granted(rights.read, conditions, key);
-    case Operation::write: return granted(rights.write, conditions, key);
-    case Operation::increment: return granted(rights.increment, conditions, key);
-    case Operation::decrement: return granted(rights.decrement, conditions, key);
+        case Operation::read: return granted(rights.read, conditions, key);
+        case Operation::write: return granted(rights.write, conditions, key);
+        case Operation::increment: return granted(rights.increment, conditions, key);
+        case Operation::decrement: return granted(rights.decrement, conditions, key);
     }
     return false;
 }
@@ -144,9 +144,9 @@ bool data_access_allowed(const AccessConditions& conditions, int offset, KeyType
 bool trailer_read_allowed(const AccessConditions& conditions, KeyType key, TrailerPart part) {
     const TrailerRights& rights = trailer_table[checked(conditions.blocks[trailer_offset])];
     switch (part) {
-    case TrailerPart::key_a: return false;  // reads back as zeros on every card
-    case TrailerPart::access_bits: return granted(rights.access_read, conditions, key);
-    case TrailerPart::key_b: return granted(rights.key_b_read, conditions, key);
+        case TrailerPart::key_a: return false;  // reads back as zeros on every card
+        case TrailerPart::access_bits: return granted(rights.access_read, conditions, key);
+        case TrailerPart::key_b: return granted(rights.key_b_read, conditions, key);
     }
     return false;
 }
@@ -154,9 +154,9 @@ bool trailer_read_allowed(const AccessConditions& conditions, KeyType key, Trail
 bool trailer_write_allowed(const AccessConditions& conditions, KeyType key, TrailerPart part) {
     const TrailerRights& rights = trailer_table[checked(conditions.blocks[trailer_offset])];
     switch (part) {
-    case TrailerPart::key_a: return granted(rights.key_a_write, conditions, key);
-    case TrailerPart::access_bits: return granted(rights.access_write, conditions, key);
-    case TrailerPart::key_b: return granted(rights.key_b_write, conditions, key);
+        case TrailerPart::key_a: return granted(rights.key_a_write, conditions, key);
+        case TrailerPart::access_bits: return granted(rights.access_write, conditions, key);
+        case TrailerPart::key_b: return granted(rights.key_b_write, conditions, key);
     }
     return false;
 }

@@ -14,9 +14,9 @@ namespace {
 // Byte positions in the identity block (docs/card-format.md).
 constexpr std::size_t id_version = 0;
 constexpr std::size_t id_status = 1;
-constexpr std::size_t id_card_no = 2;  // 3 bytes
-constexpr std::size_t id_serial = 5;   // 4 bytes
-constexpr std::size_t id_issued = 9;   // 2 bytes
+constexpr std::size_t id_card_no = 2;   // 3 bytes
+constexpr std::size_t id_serial = 5;    // 4 bytes
+constexpr std::size_t id_issued = 9;    // 2 bytes
 constexpr std::size_t id_expires = 11;  // 2 bytes
 constexpr std::size_t id_reserved = 13;
 constexpr std::size_t id_crc = 14;  // 2 bytes, over everything before it
@@ -47,13 +47,9 @@ void write_le(Block& block, std::size_t at, std::uint32_t value) {
     for (std::size_t i = 0; i < 4; ++i) block[at + i] = static_cast<std::uint8_t>(value >> (8 * i));
 }
 
-bool known_status(CardStatus status) {
-    return status == CardStatus::active || status == CardStatus::closed;
-}
+bool known_status(CardStatus status) { return status == CardStatus::active || status == CardStatus::closed; }
 
-std::string day_text(DayNumber day) {
-    return "day " + std::to_string(day);
-}
+std::string day_text(DayNumber day) { return "day " + std::to_string(day); }
 
 }  // namespace
 
@@ -114,8 +110,8 @@ Decoded<Identity> decode_identity(std::span<const std::uint8_t, 16> block) {
     Identity identity;
     identity.status = static_cast<CardStatus>(block[id_status]);
     if (!known_status(identity.status)) {
-        return decode_fail(DecodeErrc::bad_value, "card status is " + hex(block[id_status], 2) +
-                                                      ", not 0x01 (active) or 0x02 (closed)");
+        return decode_fail(DecodeErrc::bad_value,
+                           "card status is " + hex(block[id_status], 2) + ", not 0x01 (active) or 0x02 (closed)");
     }
     identity.card_no = read_be(block, id_card_no, 3);
     if (identity.card_no == 0 || identity.card_no > max_card_no) {
@@ -127,12 +123,11 @@ Decoded<Identity> decode_identity(std::span<const std::uint8_t, 16> block) {
     identity.issued = static_cast<DayNumber>(read_be(block, id_issued, 2));
     identity.expires = static_cast<DayNumber>(read_be(block, id_expires, 2));
     if (identity.expires < identity.issued) {
-        return decode_fail(DecodeErrc::bad_value, "expiry (" + day_text(identity.expires) +
-                                                      ") is before issue (" + day_text(identity.issued) + ")");
+        return decode_fail(DecodeErrc::bad_value, "expiry (" + day_text(identity.expires) + ") is before issue (" +
+                                                      day_text(identity.issued) + ")");
     }
     if (block[id_reserved] != 0) {
-        return decode_fail(DecodeErrc::bad_value,
-                           "reserved byte 13 is " + hex(block[id_reserved], 2) + ", not 0x00");
+        return decode_fail(DecodeErrc::bad_value, "reserved byte 13 is " + hex(block[id_reserved], 2) + ", not 0x00");
     }
     return identity;
 }
@@ -163,9 +158,9 @@ Decoded<std::int32_t> decode_value_block(std::span<const std::uint8_t, 16> block
     const std::uint8_t address = block[12];
     const auto address_inverted = static_cast<std::uint8_t>(~address);
     if (block[13] != address_inverted || block[14] != address || block[15] != address_inverted) {
-        return decode_fail(DecodeErrc::not_value_block,
-                           "value block address bytes " + hex(block[12], 2) + " " + hex(block[13], 2) + " " +
-                               hex(block[14], 2) + " " + hex(block[15], 2) + " are not a, ~a, a, ~a");
+        return decode_fail(DecodeErrc::not_value_block, "value block address bytes " + hex(block[12], 2) + " " +
+                                                            hex(block[13], 2) + " " + hex(block[14], 2) + " " +
+                                                            hex(block[15], 2) + " are not a, ~a, a, ~a");
     }
     // A block copied (or restored) from elsewhere keeps its old address: the
     // value may belong to another sector or card layout.
@@ -219,8 +214,6 @@ DayNumber day_number(std::int64_t unix_seconds_utc) {
     return static_cast<DayNumber>(day);
 }
 
-std::int64_t unix_seconds(DayNumber day) {
-    return day_zero + std::int64_t{day} * seconds_per_day;
-}
+std::int64_t unix_seconds(DayNumber day) { return day_zero + std::int64_t{day} * seconds_per_day; }
 
 }  // namespace cardd::protocol::card

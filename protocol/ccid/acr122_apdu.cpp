@@ -33,10 +33,7 @@ constexpr std::uint8_t restore_lc = 0x02;
 
 using Bytes = std::vector<std::uint8_t>;
 
-
-constexpr bool printable(std::uint8_t byte) noexcept {
-    return byte >= 0x20 && byte <= 0x7E;
-}
+constexpr bool printable(std::uint8_t byte) noexcept { return byte >= 0x20 && byte <= 0x7E; }
 
 void put_be32(Bytes& out, std::int32_t value) {
     const auto bits = static_cast<std::uint32_t>(value);
@@ -107,18 +104,17 @@ private:
 };
 
 // Returns the error of a failed check from the decoder that made it.
-#define CARDD_APDU_CHECK(expr)                                        \
-    do {                                                              \
-        if (auto check_ = (expr); !check_) {                          \
-            return std::unexpected(std::move(check_.error()));        \
-        }                                                             \
+#define CARDD_APDU_CHECK(expr)                                 \
+    do {                                                       \
+        if (auto check_ = (expr); !check_) {                   \
+            return std::unexpected(std::move(check_.error())); \
+        }                                                      \
     } while (false)
 
 std::expected<void, DecodeError> expect_slot(const char* name, std::uint8_t slot) {
     if (slot < key_slots) return {};
-    return decode_fail(DecodeErrc::bad_value,
-                       std::string(name) + " names key slot " + hex(slot) + "; the reader has " +
-                           std::to_string(key_slots));
+    return decode_fail(DecodeErrc::bad_value, std::string(name) + " names key slot " + hex(slot) + "; the reader has " +
+                                                  std::to_string(key_slots));
 }
 
 Decoded<Command> decode_authenticate(const Apdu& apdu) {
@@ -214,59 +210,61 @@ std::vector<std::uint8_t> encode(const Command& command) {
 
 Decoded<Command> decode_command(std::span<const std::uint8_t> bytes) {
     if (bytes.size() < 5) {
-        return decode_fail(DecodeErrc::truncated,
-                           "an APDU needs CLA INS P1 P2 and a length byte, got " + std::to_string(bytes.size()) +
-                               " bytes");
+        return decode_fail(DecodeErrc::truncated, "an APDU needs CLA INS P1 P2 and a length byte, got " +
+                                                      std::to_string(bytes.size()) + " bytes");
     }
     if (bytes[0] != cla) {
-        return decode_fail(DecodeErrc::bad_value, "class " + hex(bytes[0]) + " is not the reader's pseudo-APDU class 0xFF");
+        return decode_fail(DecodeErrc::bad_value,
+                           "class " + hex(bytes[0]) + " is not the reader's pseudo-APDU class 0xFF");
     }
     const Apdu apdu(bytes);
     switch (apdu.ins()) {
-    case ins::get_data: {
-        // P1 01 would ask for the ATS, which MIFARE Classic does not have.
-        CARDD_APDU_CHECK(apdu.expect_p1("Get Data", 0x00));
-        CARDD_APDU_CHECK(apdu.expect_p2("Get Data", 0x00));
-        CARDD_APDU_CHECK(apdu.expect_le("Get Data", 0x00));
-        return GetUid{};
-    }
-    case ins::load_key: {
-        // P1 00: the volatile key store, the only one the ACR122U has.
-        CARDD_APDU_CHECK(apdu.expect_p1("Load Authentication Keys", 0x00));
-        CARDD_APDU_CHECK(expect_slot("Load Authentication Keys", apdu.p2()));
-        const auto data = apdu.data("Load Authentication Keys", 0x06);
-        if (!data) return std::unexpected(data.error());
-        LoadKey load{apdu.p2(), {}};
-        std::copy(data->begin(), data->end(), load.key.begin());
-        return load;
-    }
-    case ins::authenticate: return decode_authenticate(apdu);
-    case ins::read_binary: {
-        CARDD_APDU_CHECK(apdu.expect_p1("Read Binary", 0x00));
-        CARDD_APDU_CHECK(apdu.expect_le("Read Binary", 0x10));
-        return ReadBinary{apdu.p2()};
-    }
-    case ins::update_binary: {
-        CARDD_APDU_CHECK(apdu.expect_p1("Update Binary", 0x00));
-        const auto data = apdu.data("Update Binary", 0x10);
-        if (!data) return std::unexpected(data.error());
-        UpdateBinary update{apdu.p2(), {}};
-        std::copy(data->begin(), data->end(), update.data.begin());
-        return update;
-    }
-    case ins::value_block: return decode_value_block(apdu, bytes);
-    case ins::read_value: {
-        CARDD_APDU_CHECK(apdu.expect_p1("Read Value Block", 0x00));
-        CARDD_APDU_CHECK(apdu.expect_le("Read Value Block", 0x04));
-        return ReadValue{apdu.p2()};
-    }
-    case ins::reader: {
-        CARDD_APDU_CHECK(apdu.expect_p1("Get Firmware Version", firmware_p1));
-        CARDD_APDU_CHECK(apdu.expect_p2("Get Firmware Version", 0x00));
-        CARDD_APDU_CHECK(apdu.expect_le("Get Firmware Version", 0x00));
-        return GetFirmware{};
-    }
-    default: return decode_fail(DecodeErrc::bad_value, "instruction " + hex(apdu.ins()) + " is not one the reader knows");
+        case ins::get_data: {
+            // P1 01 would ask for the ATS, which MIFARE Classic does not have.
+            CARDD_APDU_CHECK(apdu.expect_p1("Get Data", 0x00));
+            CARDD_APDU_CHECK(apdu.expect_p2("Get Data", 0x00));
+            CARDD_APDU_CHECK(apdu.expect_le("Get Data", 0x00));
+            return GetUid{};
+        }
+        case ins::load_key: {
+            // P1 00: the volatile key store, the only one the ACR122U has.
+            CARDD_APDU_CHECK(apdu.expect_p1("Load Authentication Keys", 0x00));
+            CARDD_APDU_CHECK(expect_slot("Load Authentication Keys", apdu.p2()));
+            const auto data = apdu.data("Load Authentication Keys", 0x06);
+            if (!data) return std::unexpected(data.error());
+            LoadKey load{apdu.p2(), {}};
+            std::copy(data->begin(), data->end(), load.key.begin());
+            return load;
+        }
+        case ins::authenticate: return decode_authenticate(apdu);
+        case ins::read_binary: {
+            CARDD_APDU_CHECK(apdu.expect_p1("Read Binary", 0x00));
+            CARDD_APDU_CHECK(apdu.expect_le("Read Binary", 0x10));
+            return ReadBinary{apdu.p2()};
+        }
+        case ins::update_binary: {
+            CARDD_APDU_CHECK(apdu.expect_p1("Update Binary", 0x00));
+            const auto data = apdu.data("Update Binary", 0x10);
+            if (!data) return std::unexpected(data.error());
+            UpdateBinary update{apdu.p2(), {}};
+            std::copy(data->begin(), data->end(), update.data.begin());
+            return update;
+        }
+        case ins::value_block: return decode_value_block(apdu, bytes);
+        case ins::read_value: {
+            CARDD_APDU_CHECK(apdu.expect_p1("Read Value Block", 0x00));
+            CARDD_APDU_CHECK(apdu.expect_le("Read Value Block", 0x04));
+            return ReadValue{apdu.p2()};
+        }
+        case ins::reader: {
+            CARDD_APDU_CHECK(apdu.expect_p1("Get Firmware Version", firmware_p1));
+            CARDD_APDU_CHECK(apdu.expect_p2("Get Firmware Version", 0x00));
+            CARDD_APDU_CHECK(apdu.expect_le("Get Firmware Version", 0x00));
+            return GetFirmware{};
+        }
+        default:
+            return decode_fail(DecodeErrc::bad_value,
+                               "instruction " + hex(apdu.ins()) + " is not one the reader knows");
     }
 }
 

@@ -38,17 +38,38 @@ inline constexpr std::uint8_t key_slots = 2;
 
 enum class ValueOp : std::uint8_t { store = 0x00, increment = 0x01, decrement = 0x02 };
 
-struct GetUid {};                                                   // FF CA 00 00 00
-struct LoadKey { std::uint8_t slot = 0; Key key{}; };               // FF 82 00 slot 06 key
-struct Authenticate { std::uint8_t block = 0; KeyType type = KeyType::a; std::uint8_t slot = 0; };
-                                                                    // FF 86 00 00 05 01 00 block type slot
-struct ReadBinary { std::uint8_t block = 0; };                      // FF B0 00 block 10
-struct UpdateBinary { std::uint8_t block = 0; Block data{}; };      // FF D6 00 block 10 data
-struct ValueOperation { std::uint8_t block = 0; ValueOp op = ValueOp::store; std::int32_t value = 0; };
-                                                                    // FF D7 00 block 05 op value(BE)
-struct ReadValue { std::uint8_t block = 0; };                       // FF B1 00 block 04
-struct RestoreValue { std::uint8_t source = 0; std::uint8_t target = 0; };  // FF D7 00 source 02 03 target
-struct GetFirmware {};                                              // FF 00 48 00 00 (through Escape)
+struct GetUid {};  // FF CA 00 00 00
+struct LoadKey {
+    std::uint8_t slot = 0;
+    Key key{};
+};  // FF 82 00 slot 06 key
+struct Authenticate {
+    std::uint8_t block = 0;
+    KeyType type = KeyType::a;
+    std::uint8_t slot = 0;
+};
+// FF 86 00 00 05 01 00 block type slot
+struct ReadBinary {
+    std::uint8_t block = 0;
+};  // FF B0 00 block 10
+struct UpdateBinary {
+    std::uint8_t block = 0;
+    Block data{};
+};  // FF D6 00 block 10 data
+struct ValueOperation {
+    std::uint8_t block = 0;
+    ValueOp op = ValueOp::store;
+    std::int32_t value = 0;
+};
+// FF D7 00 block 05 op value(BE)
+struct ReadValue {
+    std::uint8_t block = 0;
+};  // FF B1 00 block 04
+struct RestoreValue {
+    std::uint8_t source = 0;
+    std::uint8_t target = 0;
+};                      // FF D7 00 source 02 03 target
+struct GetFirmware {};  // FF 00 48 00 00 (through Escape)
 
 using Command = std::variant<GetUid, LoadKey, Authenticate, ReadBinary, UpdateBinary, ValueOperation, ReadValue,
                              RestoreValue, GetFirmware>;

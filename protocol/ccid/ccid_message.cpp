@@ -21,24 +21,23 @@ constexpr std::uint8_t icc_status_mask = 0x03;
 constexpr std::uint8_t command_status_shift = 6;
 constexpr std::uint8_t reserved_status_bits = 0x3C;
 
-
 bool is_reader_type(std::uint8_t type) noexcept {
     switch (static_cast<MessageType>(type)) {
-    case MessageType::data_block:
-    case MessageType::slot_status:
-    case MessageType::escape_answer: return true;
-    default: return false;
+        case MessageType::data_block:
+        case MessageType::slot_status:
+        case MessageType::escape_answer: return true;
+        default: return false;
     }
 }
 
 // Messages whose payload CCID fixes at zero bytes (dwLength 00000000h).
 bool carries_no_data(MessageType type) noexcept {
     switch (type) {
-    case MessageType::icc_power_on:
-    case MessageType::icc_power_off:
-    case MessageType::get_slot_status:
-    case MessageType::slot_status: return true;
-    default: return false;
+        case MessageType::icc_power_on:
+        case MessageType::icc_power_off:
+        case MessageType::get_slot_status:
+        case MessageType::slot_status: return true;
+        default: return false;
     }
 }
 
@@ -64,7 +63,8 @@ Decoded<std::span<const std::uint8_t>> payload(std::span<const std::uint8_t> byt
     for (std::size_t i = 0; i < 4; ++i) length |= std::uint32_t{bytes[at_length + i]} << (8 * i);
     // dwMaxCCIDMessageLength counts the header too.
     if (length > max_message_size - header_size) {
-        return decode_fail(DecodeErrc::too_long, "dwLength " + std::to_string(length) + " makes a message longer than " +
+        return decode_fail(DecodeErrc::too_long, "dwLength " + std::to_string(length) +
+                                                     " makes a message longer than " +
                                                      std::to_string(max_message_size) + " bytes");
     }
     const std::size_t have = bytes.size() - header_size;
@@ -77,9 +77,8 @@ Decoded<std::span<const std::uint8_t>> payload(std::span<const std::uint8_t> byt
                                                      std::to_string(length) + "-byte payload");
     }
     if (length != 0 && carries_no_data(static_cast<MessageType>(bytes[at_type]))) {
-        return decode_fail(DecodeErrc::too_long,
-                           "message type " + hex(bytes[at_type]) + " carries no data, dwLength is " +
-                               std::to_string(length));
+        return decode_fail(DecodeErrc::too_long, "message type " + hex(bytes[at_type]) +
+                                                     " carries no data, dwLength is " + std::to_string(length));
     }
     return bytes.subspan(header_size);
 }
@@ -88,12 +87,12 @@ Decoded<std::span<const std::uint8_t>> payload(std::span<const std::uint8_t> byt
 
 bool is_host_message_type(std::uint8_t type) noexcept {
     switch (static_cast<MessageType>(type)) {
-    case MessageType::icc_power_on:
-    case MessageType::icc_power_off:
-    case MessageType::get_slot_status:
-    case MessageType::escape:
-    case MessageType::xfr_block: return true;
-    default: return false;
+        case MessageType::icc_power_on:
+        case MessageType::icc_power_off:
+        case MessageType::get_slot_status:
+        case MessageType::escape:
+        case MessageType::xfr_block: return true;
+        default: return false;
     }
 }
 
@@ -116,13 +115,9 @@ std::vector<std::uint8_t> encode(const ReaderMessage& m) {
 
 // bPowerSelect 00: automatic voltage selection, the only choice a
 // contactless reader has.
-HostMessage power_on(std::uint8_t slot, std::uint8_t seq) {
-    return {MessageType::icc_power_on, slot, seq, {}, {}};
-}
+HostMessage power_on(std::uint8_t slot, std::uint8_t seq) { return {MessageType::icc_power_on, slot, seq, {}, {}}; }
 
-HostMessage power_off(std::uint8_t slot, std::uint8_t seq) {
-    return {MessageType::icc_power_off, slot, seq, {}, {}};
-}
+HostMessage power_off(std::uint8_t slot, std::uint8_t seq) { return {MessageType::icc_power_off, slot, seq, {}, {}}; }
 
 HostMessage get_slot_status(std::uint8_t slot, std::uint8_t seq) {
     return {MessageType::get_slot_status, slot, seq, {}, {}};
@@ -156,9 +151,10 @@ Decoded<HostMessage> decode_host_message(std::span<const std::uint8_t> bytes) {
 
 Decoded<ReaderMessage> decode_reader_message(std::span<const std::uint8_t> bytes) {
     if (bytes.size() >= 1 && !is_reader_type(bytes[at_type])) {
-        return decode_fail(DecodeErrc::bad_value, "message type " + hex(bytes[at_type]) +
-                                                      (is_host_message_type(bytes[at_type]) ? " is a host-to-reader message"
-                                                                                    : " is not a CCID answer"));
+        return decode_fail(
+            DecodeErrc::bad_value,
+            "message type " + hex(bytes[at_type]) +
+                (is_host_message_type(bytes[at_type]) ? " is a host-to-reader message" : " is not a CCID answer"));
     }
     const auto data = payload(bytes);
     if (!data) return std::unexpected(data.error());

@@ -37,7 +37,7 @@ enum class CommandStatus : std::uint8_t { ok = 0, failed = 1, time_extension = 2
 
 /// bError values the driver tells apart (CCID 6.2.6); others are reported by number.
 namespace slot_error {
-inline constexpr std::uint8_t icc_mute = 0xFE;          ///< no card answered
+inline constexpr std::uint8_t icc_mute = 0xFE;  ///< no card answered
 inline constexpr std::uint8_t xfr_parity_error = 0xFD;
 inline constexpr std::uint8_t hw_error = 0xFB;
 inline constexpr std::uint8_t bad_atr_ts = 0xF8;

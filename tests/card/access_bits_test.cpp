@@ -57,10 +57,9 @@ TEST(AccessBytes, oneBitPerBlock) {
 // All 4096 combinations survive the round trip.
 TEST(AccessBytes, everyCombinationRoundTrips) {
     for (unsigned bits = 0; bits < 4096; ++bits) {
-        const AccessConditions conditions{{static_cast<AccessCondition>(bits & 7),
-                                           static_cast<AccessCondition>((bits >> 3) & 7),
-                                           static_cast<AccessCondition>((bits >> 6) & 7),
-                                           static_cast<AccessCondition>((bits >> 9) & 7)}};
+        const AccessConditions conditions{
+            {static_cast<AccessCondition>(bits & 7), static_cast<AccessCondition>((bits >> 3) & 7),
+             static_cast<AccessCondition>((bits >> 6) & 7), static_cast<AccessCondition>((bits >> 9) & 7)}};
         EXPECT_EQ(decode_access_bytes(encode_access_bytes(conditions)), conditions) << bits;
     }
 }
@@ -98,8 +97,8 @@ TEST(AccessBytes, conditionAboveThreeBitsThrows) {
 TEST(Trailer, layout) {
     const Key a{0x01, 0x02, 0x03, 0x04, 0x05, 0x06};
     const Key b{0xA1, 0xA2, 0xA3, 0xA4, 0xA5, 0xA6};
-    EXPECT_EQ(encode_trailer(a, issued_access, b), (Block{0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x18, 0x77, 0x8E, 0x69,
-                                                         0xA1, 0xA2, 0xA3, 0xA4, 0xA5, 0xA6}));
+    EXPECT_EQ(encode_trailer(a, issued_access, b),
+              (Block{0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x18, 0x77, 0x8E, 0x69, 0xA1, 0xA2, 0xA3, 0xA4, 0xA5, 0xA6}));
     EXPECT_EQ(encode_trailer(transport_key, transport_access, transport_key),
               (Block{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x07, 0x80, 0x69, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}));
 }
@@ -115,7 +114,7 @@ TEST(DataAccess, dataSheetTable) {
         const char* decrement;
     };
     const Row table[]{
-        {0b000, "AB", "AB", "AB", "AB"}, {0b010, "AB", "-", "-", "-"}, {0b100, "AB", "B", "-", "-"},
+        {0b000, "AB", "AB", "AB", "AB"}, {0b010, "AB", "-", "-", "-"},  {0b100, "AB", "B", "-", "-"},
         {0b110, "AB", "B", "B", "AB"},   {0b001, "AB", "-", "-", "AB"}, {0b011, "B", "B", "-", "-"},
         {0b101, "B", "-", "-", "-"},     {0b111, "-", "-", "-", "-"},
     };

@@ -19,14 +19,14 @@ constexpr std::int64_t nov_25_2031 = 1'953'331'200;
 // Card 123456, serial 42, issued 2026-11-25 (day 9825), expiring 2031-11-25
 // (day 11651): the identity block of docs/card-format.md's worked example.
 const Block sample_identity_block{
-    0x01,              // format version
-    0x01,              // active
-    0x01, 0xE2, 0x40,  // card 123456
+    0x01,                    // format version
+    0x01,                    // active
+    0x01, 0xE2, 0x40,        // card 123456
     0x00, 0x00, 0x00, 0x2A,  // serial 42
-    0x26, 0x61,        // issued day 9825
-    0x2D, 0x83,        // expires day 11651
-    0x00,              // reserved
-    0xF2, 0xB0,        // CRC-16/CCITT-FALSE of the 14 bytes before
+    0x26, 0x61,              // issued day 9825
+    0x2D, 0x83,              // expires day 11651
+    0x00,                    // reserved
+    0xF2, 0xB0,              // CRC-16/CCITT-FALSE of the 14 bytes before
 };
 
 Identity sample_identity() {
@@ -78,9 +78,7 @@ TEST(DayNumber, outsideTheRangeThrows) {
     EXPECT_THROW(day_number(-1), std::invalid_argument);
 }
 
-TEST(Identity, encodesTheSampleBlock) {
-    EXPECT_EQ(encode_identity(sample_identity()), sample_identity_block);
-}
+TEST(Identity, encodesTheSampleBlock) { EXPECT_EQ(encode_identity(sample_identity()), sample_identity_block); }
 
 TEST(Identity, decodesTheSampleBlock) {
     const auto identity = decode_identity(sample_identity_block);
@@ -179,14 +177,14 @@ TEST(Identity, undefinedFieldsAreBadValue) {
         for (std::size_t i = 0; i < bytes.size(); ++i) block[at + i] = bytes[i];
         return resealed(block);
     };
-    EXPECT_EQ(identity_error(with(1, {0x00})), DecodeErrc::bad_value);              // status 0
-    EXPECT_EQ(identity_error(with(1, {0x03})), DecodeErrc::bad_value);              // status 3
-    EXPECT_EQ(identity_error(with(2, {0x00, 0x00, 0x00})), DecodeErrc::bad_value);  // card 0
-    EXPECT_EQ(identity_error(with(2, {0x0F, 0x42, 0x40})), DecodeErrc::bad_value);  // card 1000000
-    EXPECT_EQ(identity_error(with(2, {0xFF, 0xFF, 0xFF})), DecodeErrc::bad_value);  // card 16777215
+    EXPECT_EQ(identity_error(with(1, {0x00})), DecodeErrc::bad_value);                    // status 0
+    EXPECT_EQ(identity_error(with(1, {0x03})), DecodeErrc::bad_value);                    // status 3
+    EXPECT_EQ(identity_error(with(2, {0x00, 0x00, 0x00})), DecodeErrc::bad_value);        // card 0
+    EXPECT_EQ(identity_error(with(2, {0x0F, 0x42, 0x40})), DecodeErrc::bad_value);        // card 1000000
+    EXPECT_EQ(identity_error(with(2, {0xFF, 0xFF, 0xFF})), DecodeErrc::bad_value);        // card 16777215
     EXPECT_EQ(identity_error(with(5, {0x00, 0x00, 0x00, 0x00})), DecodeErrc::bad_value);  // serial 0
-    EXPECT_EQ(identity_error(with(11, {0x26, 0x60})), DecodeErrc::bad_value);      // expiry a day before issue
-    EXPECT_EQ(identity_error(with(13, {0x01})), DecodeErrc::bad_value);            // reserved byte
+    EXPECT_EQ(identity_error(with(11, {0x26, 0x60})), DecodeErrc::bad_value);             // expiry a day before issue
+    EXPECT_EQ(identity_error(with(13, {0x01})), DecodeErrc::bad_value);                   // reserved byte
     // The highest card number and an expiry on the issue day are fine.
     EXPECT_TRUE(decode_identity(with(2, {0x0F, 0x42, 0x3F})).has_value());
     EXPECT_TRUE(decode_identity(with(11, {0x26, 0x61})).has_value());
@@ -217,13 +215,13 @@ TEST(ValueBlock, encodesTheSampleBalance) {
 
 // -1 is FF FF FF FF, its inverse 0.
 TEST(ValueBlock, encodesANegativeValue) {
-    EXPECT_EQ(encode_value_block(-1, 0x3F), (Block{0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF,
-                                                   0xFF, 0x3F, 0xC0, 0x3F, 0xC0}));
+    EXPECT_EQ(encode_value_block(-1, 0x3F),
+              (Block{0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x3F, 0xC0, 0x3F, 0xC0}));
 }
 
 TEST(ValueBlock, roundTripsTheInt32Range) {
-    for (const std::int32_t value : {std::numeric_limits<std::int32_t>::min(), -5000, -1, 0, 1, 5000,
-                                     std::numeric_limits<std::int32_t>::max()}) {
+    for (const std::int32_t value :
+         {std::numeric_limits<std::int32_t>::min(), -5000, -1, 0, 1, 5000, std::numeric_limits<std::int32_t>::max()}) {
         for (const std::uint8_t address : {std::uint8_t{0}, std::uint8_t{5}, std::uint8_t{62}, std::uint8_t{255}}) {
             EXPECT_EQ(decode_value_block(encode_value_block(value, address), address), value) << value;
         }
@@ -282,8 +280,7 @@ TEST(Counter, encodesTheSampleCounter) {
 
 // Three purchases are three decrements: the block holds -3.
 TEST(Counter, holdsMinusTheCount) {
-    const Block three{0xFD, 0xFF, 0xFF, 0xFF, 0x02, 0x00, 0x00, 0x00,
-                      0xFD, 0xFF, 0xFF, 0xFF, 0x06, 0xF9, 0x06, 0xF9};
+    const Block three{0xFD, 0xFF, 0xFF, 0xFF, 0x02, 0x00, 0x00, 0x00, 0xFD, 0xFF, 0xFF, 0xFF, 0x06, 0xF9, 0x06, 0xF9};
     EXPECT_EQ(encode_counter(3, 6), three);
     EXPECT_EQ(decode_counter(three, 6), 3u);
     EXPECT_EQ(decode_counter(encode_value_block(-3, 6), 6), 3u);

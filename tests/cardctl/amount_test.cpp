@@ -37,12 +37,14 @@ TEST(Amount, moreThanTwoDecimalsRefused) {
 
 // Everything that is not digits[.d[d]] is refused with the text named.
 TEST(Amount, malformedTextRefused) {
-    for (const char* text : {"1e3", "abc", "", " 5", "5 ", "+5", "5.", ".5", "1,000", "1.2.3", "0x10", "５", "1_000",
-                             "--5", "12.5a"}) {
+    for (const char* text :
+         {"1e3", "abc", "", " 5", "5 ", "+5", "5.", ".5", "1,000", "1.2.3", "0x10", "５", "1_000", "--5", "12.5a"}) {
         EXPECT_FALSE(parse_amount(text)) << text;
     }
-    EXPECT_EQ(parse_amount("abc").error(), "invalid amount 'abc': give yuan with at most two decimals, like 50, 12.5 or 0.30");
-    EXPECT_EQ(parse_amount("").error(), "invalid amount '': empty; give yuan with at most two decimals, like 50, 12.5 or 0.30");
+    EXPECT_EQ(parse_amount("abc").error(),
+              "invalid amount 'abc': give yuan with at most two decimals, like 50, 12.5 or 0.30");
+    EXPECT_EQ(parse_amount("").error(),
+              "invalid amount '': empty; give yuan with at most two decimals, like 50, 12.5 or 0.30");
     EXPECT_EQ(parse_amount("5.").error(), "invalid amount '5.': a decimal point needs one or two digits after it");
 }
 

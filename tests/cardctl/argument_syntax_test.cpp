@@ -32,7 +32,8 @@ TEST(ArgumentSyntax, listsSplitOnCommas) {
 // "all" stands alone as a device target; otherwise it is a list of names.
 TEST(ArgumentSyntax, deviceTargets) {
     EXPECT_TRUE(std::holds_alternative<AllDevices>(*parse_device_targets("all")));
-    EXPECT_EQ(std::get<std::vector<std::string>>(*parse_device_targets("t1,t2")), (std::vector<std::string>{"t1", "t2"}));
+    EXPECT_EQ(std::get<std::vector<std::string>>(*parse_device_targets("t1,t2")),
+              (std::vector<std::string>{"t1", "t2"}));
     EXPECT_EQ(parse_device_targets("all,t1").error(), "invalid device list 'all,t1': 'all' stands alone");
     EXPECT_FALSE(parse_device_targets(""));
 }
@@ -44,7 +45,8 @@ TEST(ArgumentSyntax, addresses) {
     EXPECT_FALSE(check_host_port("10.0.0.21"));
     EXPECT_FALSE(check_host_port(":502"));
     EXPECT_FALSE(check_host_port("h:0"));
-    EXPECT_EQ(check_host_port("h:65536").error(), "invalid address 'h:65536': the port must be a number from 1 to 65535");
+    EXPECT_EQ(check_host_port("h:65536").error(),
+              "invalid address 'h:65536': the port must be a number from 1 to 65535");
     EXPECT_EQ(parse_usb_id("072F:2200"), "072f:2200");
     EXPECT_EQ(parse_usb_id("72f:2200").error(), "invalid USB id '72f:2200': give VID:PID in hex, like 072f:2200");
     EXPECT_FALSE(parse_usb_id("072g:2200"));

@@ -79,7 +79,8 @@ TEST(Commands, deviceAddEncoder) {
 // device list / remove / read-params; a device is named by "name".
 TEST(Commands, deviceListRemoveReadParams) {
     EXPECT_EQ(request_of({"device", "list"}), R"({"command":"device-list"})");
-    EXPECT_EQ(request_of({"device", "remove", "canteen-1"}), R"({"command":"device-remove","arguments":{"name":"canteen-1"}})");
+    EXPECT_EQ(request_of({"device", "remove", "canteen-1"}),
+              R"({"command":"device-remove","arguments":{"name":"canteen-1"}})");
     EXPECT_EQ(request_of({"device", "read-params", "canteen-1"}),
               R"({"command":"device-read-params","arguments":{"name":"canteen-1"}})");
 }
@@ -143,7 +144,8 @@ TEST(Commands, cardMoneyAndInfo) {
               R"({"command":"card-topup","arguments":{"card_no":1001,"amount":5000}})");
     EXPECT_EQ(request_of({"card", "topup", "1001", "0.30"}),
               R"({"command":"card-topup","arguments":{"card_no":1001,"amount":30}})");
-    EXPECT_EQ(request_of({"card", "refund-close", "1001"}), R"({"command":"card-refund-close","arguments":{"card_no":1001}})");
+    EXPECT_EQ(request_of({"card", "refund-close", "1001"}),
+              R"({"command":"card-refund-close","arguments":{"card_no":1001}})");
     EXPECT_EQ(request_of({"card", "info", "1001"}), R"({"command":"card-info","arguments":{"card_no":1001}})");
 }
 
@@ -152,8 +154,9 @@ TEST(Commands, cardLossAndUnlock) {
     EXPECT_EQ(request_of({"card", "loss", "1002"}), R"({"command":"card-loss","arguments":{"card_no":1002}})");
     EXPECT_EQ(request_of({"card", "loss", "1001", "--push", "--devices", "all"}),
               R"({"command":"card-loss","arguments":{"card_no":1001,"push":true,"devices":"all"}})");
-    EXPECT_EQ(request_of({"card", "loss", "1001", "--push", "--devices", "canteen-1,canteen-3"}),
-              R"({"command":"card-loss","arguments":{"card_no":1001,"push":true,"devices":["canteen-1","canteen-3"]}})");
+    EXPECT_EQ(
+        request_of({"card", "loss", "1001", "--push", "--devices", "canteen-1,canteen-3"}),
+        R"({"command":"card-loss","arguments":{"card_no":1001,"push":true,"devices":["canteen-1","canteen-3"]}})");
     EXPECT_EQ(request_of({"card", "unlock", "1001"}), R"({"command":"card-unlock","arguments":{"card_no":1001}})");
     EXPECT_EQ(request_of({"card", "unlock", "1001", "--push", "--devices", "all"}),
               R"({"command":"card-unlock","arguments":{"card_no":1001,"push":true,"devices":"all"}})");
@@ -197,7 +200,8 @@ TEST(Commands, resyncForms) {
     EXPECT_EQ(request_of({"resync", "--failed"}), R"({"command":"resync","arguments":{"failed":true}})");
     EXPECT_EQ(request_of({"resync", "--device", "canteen-1,canteen-3"}),
               R"({"command":"resync","arguments":{"devices":["canteen-1","canteen-3"]}})");
-    EXPECT_EQ(request_of({"resync", "--device", "canteen-1"}), R"({"command":"resync","arguments":{"devices":["canteen-1"]}})");
+    EXPECT_EQ(request_of({"resync", "--device", "canteen-1"}),
+              R"({"command":"resync","arguments":{"devices":["canteen-1"]}})");
     EXPECT_EQ(request_of({"resync", "--cards", "1001,1005", "--devices", "canteen-3"}),
               R"({"command":"resync","arguments":{"cards":[1001,1005],"devices":["canteen-3"]}})");
 }
@@ -284,7 +288,8 @@ TEST(Commands, malformedValuesAreUsageErrors) {
 // Option combinations outside the contract's spellings are usage errors.
 TEST(Commands, wrongCombinationsAreUsageErrors) {
     EXPECT_EQ(usage_error_of({"device", "add-terminal", "t"}), "--tcp HOST:PORT or --rtu DEVICE --baud N is required");
-    EXPECT_EQ(usage_error_of({"device", "add-terminal", "t", "--tcp", "h:1", "--rtu", "/dev/x"}), "--tcp excludes --rtu");
+    EXPECT_EQ(usage_error_of({"device", "add-terminal", "t", "--tcp", "h:1", "--rtu", "/dev/x"}),
+              "--tcp excludes --rtu");
     EXPECT_EQ(usage_error_of({"device", "add-terminal", "t", "--rtu", "/dev/x"}), "--rtu requires --baud");
     EXPECT_EQ(usage_error_of({"device", "add-encoder", "d"}), "--usb VID:PID or --sim is required");
     EXPECT_EQ(usage_error_of({"device", "add-encoder", "d", "--usb", "072f:2200", "--sim"}), "--usb excludes --sim");
@@ -297,7 +302,8 @@ TEST(Commands, wrongCombinationsAreUsageErrors) {
     EXPECT_EQ(usage_error_of({"card", "loss", "1", "--push"}), "--push requires --devices");
     EXPECT_EQ(usage_error_of({"card", "loss", "1", "--devices", "all"}), "--devices requires --push");
     EXPECT_EQ(usage_error_of({"card", "replace", "1"}), "--new-card-no is required");
-    EXPECT_EQ(usage_error_of({"resync"}), "--failed, --device NAME,... or --cards N,... --devices NAME,... is required");
+    EXPECT_EQ(usage_error_of({"resync"}),
+              "--failed, --device NAME,... or --cards N,... --devices NAME,... is required");
     EXPECT_EQ(usage_error_of({"resync", "--failed", "--device", "t"}), "--failed excludes --device");
     EXPECT_EQ(usage_error_of({"resync", "--cards", "1"}), "--cards requires --devices");
     EXPECT_EQ(usage_error_of({"resync", "--device", "a,,b"}), "--device: invalid device list 'a,,b': an empty name");

@@ -23,20 +23,23 @@ std::expected<Answer, ClientError> call(FakeDaemon& daemon, std::vector<Json>* p
 
 // The request goes out as one line with id 1, and the answer for id 1 comes back parsed and raw.
 TEST(ControlClient, sendsOneLineAndReturnsTheAnswer) {
-    FakeDaemon daemon({{R"({"result": 0, "text": "card 1001 topped up by 50.00", "id": 1})" "\n"}});
+    FakeDaemon daemon({{R"({"result": 0, "text": "card 1001 topped up by 50.00", "id": 1})"
+                        "\n"}});
     const auto answer = call(daemon);
     ASSERT_TRUE(answer) << answer.error().text;
     EXPECT_EQ(answer->message["result"], 0);
     EXPECT_EQ(answer->line, R"({"result": 0, "text": "card 1001 topped up by 50.00", "id": 1})");
-    EXPECT_EQ(daemon.request_line(),
-              R"({"command":"card-topup","arguments":{"card_no":1001,"amount":5000},"id":1})");
+    EXPECT_EQ(daemon.request_line(), R"({"command":"card-topup","arguments":{"card_no":1001,"amount":5000},"id":1})");
 }
 
 // Progress lines and the final answer arriving in one read are all taken, in order.
 TEST(ControlClient, progressThenFinalInOneRead) {
-    FakeDaemon daemon({{R"({"progress": {"done": 1, "total": 2, "text": "row 1"}, "id": 1})" "\n"
-                        R"({"progress": {"done": 2, "total": 2, "text": "row 2"}, "id": 1})" "\n"
-                        R"({"result": 0, "text": "2 of 2 cards issued", "id": 1})" "\n"}});
+    FakeDaemon daemon({{R"({"progress": {"done": 1, "total": 2, "text": "row 1"}, "id": 1})"
+                        "\n"
+                        R"({"progress": {"done": 2, "total": 2, "text": "row 2"}, "id": 1})"
+                        "\n"
+                        R"({"result": 0, "text": "2 of 2 cards issued", "id": 1})"
+                        "\n"}});
     std::vector<Json> progress;
     const auto answer = call(daemon, &progress);
     ASSERT_TRUE(answer) << answer.error().text;
@@ -48,7 +51,8 @@ TEST(ControlClient, progressThenFinalInOneRead) {
 
 // A line split across several reads (even inside a multi-byte character) is put back together.
 TEST(ControlClient, partialLinesReassembled) {
-    const std::string line = R"({"result": 0, "text": "张三", "id": 1})" "\n";
+    const std::string line = R"({"result": 0, "text": "张三", "id": 1})"
+                             "\n";
     const std::size_t cut = line.find("张") + 1;  // in the middle of 张
     FakeDaemon daemon({{line.substr(0, 5)}, {line.substr(5, cut - 5), 30ms}, {line.substr(cut), 30ms}});
     const auto answer = call(daemon);
@@ -58,9 +62,12 @@ TEST(ControlClient, partialLinesReassembled) {
 
 // Lines for another id are skipped; a CRLF ending and blank lines are tolerated.
 TEST(ControlClient, linesForOtherIdsSkipped) {
-    FakeDaemon daemon({{R"({"result": 4, "text": "not ours", "id": 99})" "\n"
-                        R"({"progress": {"done": 1, "total": 9}, "id": "x"})" "\n\n"
-                        R"({"result": 0, "text": "ours", "id": 1})" "\r\n"}});
+    FakeDaemon daemon({{R"({"result": 4, "text": "not ours", "id": 99})"
+                        "\n"
+                        R"({"progress": {"done": 1, "total": 9}, "id": "x"})"
+                        "\n\n"
+                        R"({"result": 0, "text": "ours", "id": 1})"
+                        "\r\n"}});
     std::vector<Json> progress;
     const auto answer = call(daemon, &progress);
     ASSERT_TRUE(answer) << answer.error().text;
@@ -70,7 +77,8 @@ TEST(ControlClient, linesForOtherIdsSkipped) {
 
 // An error answer with a null id (the daemon could not read the request) is taken as the answer.
 TEST(ControlClient, nullIdErrorIsOurs) {
-    FakeDaemon daemon({{R"({"result": 6, "text": "line too long", "id": null})" "\n"}});
+    FakeDaemon daemon({{R"({"result": 6, "text": "line too long", "id": null})"
+                        "\n"}});
     const auto answer = call(daemon);
     ASSERT_TRUE(answer) << answer.error().text;
     EXPECT_EQ(answer->message["result"], 6);
@@ -78,7 +86,9 @@ TEST(ControlClient, nullIdErrorIsOurs) {
 
 // The daemon closing before the final answer is a protocol error, even after progress.
 TEST(ControlClient, closedBeforeAnswerIsProtocolError) {
-    FakeDaemon daemon({{R"({"progress": {"done": 1, "total": 2}, "id": 1})" "\n" R"({"result": 0, "id")"}});
+    FakeDaemon daemon({{R"({"progress": {"done": 1, "total": 2}, "id": 1})"
+                        "\n"
+                        R"({"result": 0, "id")"}});
     std::vector<Json> progress;
     const auto answer = call(daemon, &progress);
     ASSERT_FALSE(answer);
@@ -92,8 +102,12 @@ TEST(ControlClient, malformedLinesAreProtocolErrors) {
     const std::vector<std::pair<std::string, std::string>> cases{
         {"hello\n", "cardd sent a line that is not JSON: hello"},
         {"[1, 2]\n", "cardd sent a line that is not a JSON object: [1, 2]"},
-        {R"({"result": "0", "id": 1})" "\n", R"(cardd sent an answer whose result is not an integer: {"result": "0", "id": 1})"},
-        {R"({"id": 1})" "\n", R"(cardd sent a line that is neither progress nor an answer: {"id": 1})"},
+        {R"({"result": "0", "id": 1})"
+         "\n",
+         R"(cardd sent an answer whose result is not an integer: {"result": "0", "id": 1})"},
+        {R"({"id": 1})"
+         "\n",
+         R"(cardd sent a line that is neither progress nor an answer: {"id": 1})"},
     };
     for (const auto& [line, text] : cases) {
         FakeDaemon daemon({{line}});
@@ -148,9 +162,14 @@ TEST(ControlClient, silenceTimesOut) {
 TEST(ControlClient, progressKeepsTheConnectionAlive) {
     std::vector<FakeDaemon::Step> steps;
     for (int i = 1; i <= 4; ++i) {
-        steps.push_back({R"({"progress": {"done": )" + std::to_string(i) + R"(, "total": 4}, "id": 1})" "\n", 120ms});
+        steps.push_back({R"({"progress": {"done": )" + std::to_string(i) +
+                             R"(, "total": 4}, "id": 1})"
+                             "\n",
+                         120ms});
     }
-    steps.push_back({R"({"result": 0, "id": 1})" "\n", 120ms});
+    steps.push_back({R"({"result": 0, "id": 1})"
+                     "\n",
+                     120ms});
     FakeDaemon daemon(steps);
     std::vector<Json> progress;
     const auto answer = call(daemon, &progress, 300ms);
@@ -172,7 +191,10 @@ TEST(ControlClient, noDaemonIsConnectError) {
 
 // Two requests on one connection get ids 1 and 2.
 TEST(ControlClient, idsIncreasePerRequest) {
-    FakeDaemon daemon({{R"({"result": 0, "id": 1})" "\n" R"({"result": 0, "text": "second", "id": 2})" "\n"}});
+    FakeDaemon daemon({{R"({"result": 0, "id": 1})"
+                        "\n"
+                        R"({"result": 0, "text": "second", "id": 2})"
+                        "\n"}});
     auto client = ControlClient::connect(daemon.path(), 5s);
     ASSERT_TRUE(client);
     ASSERT_TRUE(client->call(topup));

@@ -71,8 +71,7 @@ int FakeDaemon::connections() {
 }
 
 void FakeDaemon::serve() {
-    while (!stopping_ && !ready(listen_fd_, POLLIN)) {
-    }
+    while (!stopping_ && !ready(listen_fd_, POLLIN)) {}
     if (stopping_) return;
     const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) return;

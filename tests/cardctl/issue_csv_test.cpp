@@ -17,9 +17,8 @@ TEST(IssueCsv, rowsBecomeBatchRows) {
         "1001,E001,50,10\n"
         "1002,E002,12.5,\n");
     ASSERT_TRUE(batch) << batch.error();
-    EXPECT_EQ(batch->rows.dump(),
-              R"([{"staff_no":"E001","card_no":1001,"opening":5000,"cost":1000},)"
-              R"({"staff_no":"E002","card_no":1002,"opening":1250}])");
+    EXPECT_EQ(batch->rows.dump(), R"([{"staff_no":"E001","card_no":1001,"opening":5000,"cost":1000},)"
+                                  R"({"staff_no":"E002","card_no":1002,"opening":1250}])");
     EXPECT_EQ(batch->lines, (std::vector<std::size_t>{2, 3}));
 }
 
@@ -30,9 +29,8 @@ TEST(IssueCsv, nameAndDeptForOnboarding) {
         "E003,王五,\"财务部, 二组\",1003\n"
         "E001,,,1001\n");
     ASSERT_TRUE(batch) << batch.error();
-    EXPECT_EQ(batch->rows.dump(),
-              R"([{"staff_no":"E003","name":"王五","dept":"财务部, 二组","card_no":1003},)"
-              R"({"staff_no":"E001","card_no":1001}])");
+    EXPECT_EQ(batch->rows.dump(), R"([{"staff_no":"E003","name":"王五","dept":"财务部, 二组","card_no":1003},)"
+                                  R"({"staff_no":"E001","card_no":1001}])");
 }
 
 // Spaces around values are dropped, and spreadsheet filler lines of empty fields are skipped.
@@ -97,8 +95,9 @@ TEST(IssueCsv, manyBrokenRowsSummarised) {
     const auto batch = parse_issue_csv(text);
     ASSERT_FALSE(batch);
     EXPECT_TRUE(batch.error().starts_with("25 broken rows, nothing was sent:\n  line 2: "));
-    EXPECT_TRUE(batch.error().ends_with("\n  line 21: invalid card_no 'x': give a whole number in decimal digits\n"
-                                        "  ... and 5 more"));
+    EXPECT_TRUE(
+        batch.error().ends_with("\n  line 21: invalid card_no 'x': give a whole number in decimal digits\n"
+                                "  ... and 5 more"));
 }
 
 // Reading a file names the file in errors; a readable file parses as its text does.
@@ -110,9 +109,10 @@ TEST(IssueCsv, readsFileAndNamesItInErrors) {
     ASSERT_GE(fd, 0);
     ::close(fd);
     std::ofstream(path) << "staff_no,card_no\nE001,abc\n";
-    EXPECT_EQ(read_issue_csv(path).error(), std::string(path) +
-                                                ": 1 broken row, nothing was sent:\n"
-                                                "  line 2: invalid card_no 'abc': give a whole number in decimal digits");
+    EXPECT_EQ(read_issue_csv(path).error(),
+              std::string(path) +
+                  ": 1 broken row, nothing was sent:\n"
+                  "  line 2: invalid card_no 'abc': give a whole number in decimal digits");
     std::ofstream(path) << "staff_no,card_no\nE001,1001\n";
     const auto batch = read_issue_csv(path);
     ::unlink(path);

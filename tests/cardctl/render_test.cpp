@@ -29,14 +29,18 @@ TEST_F(Render, personListWithChineseNames) {
     EXPECT_EQ(render_answer(View::person_list, answer),
               "STAFF NO  NAME      DEPT      CARD\n"
               "E001      张三      Kitchen   1001\n"
-              "E002      Li" + std::string(21, ' ') + "-\n"
-              "E010      欧阳娜娜  财务部   20001\n");
+              "E002      Li" +
+                  std::string(21, ' ') +
+                  "-\n"
+                  "E010      欧阳娜娜  财务部   20001\n");
 }
 
 // An empty list says so instead of printing a lone header.
 TEST_F(Render, emptyListsSaySo) {
-    EXPECT_EQ(render_answer(View::person_list, Json::parse(R"({"result":0,"arguments":{"people":[]}})")), "no people\n");
-    EXPECT_EQ(render_answer(View::device_list, Json::parse(R"({"result":0,"arguments":{"devices":[]}})")), "no devices\n");
+    EXPECT_EQ(render_answer(View::person_list, Json::parse(R"({"result":0,"arguments":{"people":[]}})")),
+              "no people\n");
+    EXPECT_EQ(render_answer(View::device_list, Json::parse(R"({"result":0,"arguments":{"devices":[]}})")),
+              "no devices\n");
     EXPECT_EQ(render_answer(View::failed, Json::parse(R"({"result":0,"arguments":{"failed":[]}})")),
               "no failed terminals\n");
 }
@@ -102,8 +106,8 @@ TEST_F(Render, lossNamesPushedAndFailedTerminals) {
 
 // A loss without a push warns that the card still works, even if the daemon gave no sentence.
 TEST_F(Render, unpushedLossWarnsWithoutSentence) {
-    const auto answer =
-        Json::parse(R"({"result": 0, "arguments": {"loss": {}, "pushed": [], "failed": [], "works_at_terminals": true}})");
+    const auto answer = Json::parse(
+        R"({"result": 0, "arguments": {"loss": {}, "pushed": [], "failed": [], "works_at_terminals": true}})");
     EXPECT_EQ(render_answer(View::distribution, answer),
               "the card still works at terminals until the change is pushed\n");
 }
@@ -169,8 +173,9 @@ TEST_F(Render, textAndFallbacks) {
     EXPECT_EQ(render_answer(View::text, Json::parse(R"({"result":0,"text":"terminal canteen-1 added"})")),
               "terminal canteen-1 added\n");
     EXPECT_EQ(render_answer(View::text, Json::parse(R"({"result":0})")), "done\n");
-    EXPECT_EQ(render_answer(View::card, Json::parse(R"({"result":0,"arguments":{"card":{"card_no":1001,"balance":8000}}})")),
-              "card\ncard no  1001\nbalance  80.00\n");
+    EXPECT_EQ(
+        render_answer(View::card, Json::parse(R"({"result":0,"arguments":{"card":{"card_no":1001,"balance":8000}}})")),
+        "card\ncard no  1001\nbalance  80.00\n");
 }
 
 // Values: money keys in yuan, time keys in local time, null as "-", booleans as yes/no.

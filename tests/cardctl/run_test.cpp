@@ -49,7 +49,8 @@ private:
 
 // Success: the daemon's sentence on stdout, exit 0, and the request on the wire exactly as the contract says.
 TEST(Run, topupSucceeds) {
-    FakeDaemon daemon({{R"({"result": 0, "text": "card 1001 topped up by 50.00, balance 80.00", "id": 1})" "\n"}});
+    FakeDaemon daemon({{R"({"result": 0, "text": "card 1001 topped up by 50.00, balance 80.00", "id": 1})"
+                        "\n"}});
     const auto outcome = run_with({"--socket", daemon.path(), "card", "topup", "1001", "50"});
     EXPECT_EQ(outcome.status, exit_ok);
     EXPECT_EQ(outcome.out, "card 1001 topped up by 50.00, balance 80.00\n");
@@ -146,10 +147,14 @@ TEST(Run, brokenCsvChangesNothing) {
 // A batch with a failed row: progress lines on stderr, failed rows with file lines on stdout, exit 5.
 TEST(Run, batchWithFailedRowExitsFive) {
     const CsvFile csv("staff_no,name,card_no\nE001,,1001\n\nE003,王五,1003\n");
-    FakeDaemon daemon({{R"({"progress": {"done": 1, "total": 2, "text": "row 1: card 1001 issued to E001"}, "id": 1})" "\n"},
-                       {R"({"progress": {"done": 2, "total": 2, "text": "row 2: card number 1003 was already issued"}, "id": 1})" "\n"},
-                       {R"({"result": 0, "text": "1 of 2 cards issued, 1 row failed", "arguments": {"issued": [1001],)"
-                        R"( "failed": [{"row": 2, "staff_no": "E003", "result": 4, "text": "card number 1003 was already issued"}]}, "id": 1})" "\n"}});
+    FakeDaemon daemon(
+        {{R"({"progress": {"done": 1, "total": 2, "text": "row 1: card 1001 issued to E001"}, "id": 1})"
+          "\n"},
+         {R"({"progress": {"done": 2, "total": 2, "text": "row 2: card number 1003 was already issued"}, "id": 1})"
+          "\n"},
+         {R"({"result": 0, "text": "1 of 2 cards issued, 1 row failed", "arguments": {"issued": [1001],)"
+          R"( "failed": [{"row": 2, "staff_no": "E003", "result": 4, "text": "card number 1003 was already issued"}]}, "id": 1})"
+          "\n"}});
     const auto outcome = run_with({"--socket", daemon.path(), "card", "issue", "--csv", csv.path()});
     EXPECT_EQ(outcome.status, exit_partial);
     EXPECT_EQ(outcome.err,
@@ -168,7 +173,9 @@ TEST(Run, batchWithFailedRowExitsFive) {
 // A batch where every row was issued exits 0.
 TEST(Run, batchAllIssuedExitsZero) {
     const CsvFile csv("staff_no,card_no\nE001,1001\n");
-    FakeDaemon daemon({{R"({"result": 0, "text": "1 of 1 cards issued", "arguments": {"issued": [1001], "failed": []}, "id": 1})" "\n"}});
+    FakeDaemon daemon(
+        {{R"({"result": 0, "text": "1 of 1 cards issued", "arguments": {"issued": [1001], "failed": []}, "id": 1})"
+          "\n"}});
     const auto outcome = run_with({"--socket", daemon.path(), "card", "issue", "--csv", csv.path()});
     EXPECT_EQ(outcome.status, exit_ok);
     EXPECT_EQ(outcome.out, "1 of 1 cards issued\n");
@@ -177,7 +184,8 @@ TEST(Run, batchAllIssuedExitsZero) {
 // A resync that leaves a terminal failed exits 5 and names it.
 TEST(Run, resyncWithFailedTerminalExitsFive) {
     FakeDaemon daemon({{R"({"result": 0, "text": "1 of 2 terminals level", "arguments": {"level": ["canteen-1"],)"
-                        R"( "failed": [{"device": "canteen-3", "text": "timeout"}]}, "id": 1})" "\n"}});
+                        R"( "failed": [{"device": "canteen-3", "text": "timeout"}]}, "id": 1})"
+                        "\n"}});
     const auto outcome = run_with({"--socket", daemon.path(), "resync", "--failed"});
     EXPECT_EQ(outcome.status, exit_partial);
     EXPECT_EQ(outcome.out, "1 of 2 terminals level\nlevel: canteen-1\nfailed: canteen-3 (timeout)\n");
@@ -200,8 +208,10 @@ TEST(Run, oversizedBatchRefusedBeforeSending) {
 // A progress line without "done" is the daemon asking for the card: it is printed on stderr
 // as a line of its own, and the answer still goes to stdout.
 TEST(Run, progressWithoutCountIsALineOnStderr) {
-    FakeDaemon daemon({{R"~({"progress": {"text": "place the card on encoder desk (waiting up to 10 s)"}, "id": 1})~" "\n"},
-                       {R"({"result": 0, "text": "card 1001 topped up by 5.00, balance 12.00", "id": 1})" "\n"}});
+    FakeDaemon daemon({{R"~({"progress": {"text": "place the card on encoder desk (waiting up to 10 s)"}, "id": 1})~"
+                        "\n"},
+                       {R"({"result": 0, "text": "card 1001 topped up by 5.00, balance 12.00", "id": 1})"
+                        "\n"}});
     const auto outcome =
         run_with({"--socket", daemon.path(), "card", "topup", "1001", "5", "--encoder", "desk", "--wait", "10"});
     EXPECT_EQ(outcome.status, exit_ok);
@@ -218,8 +228,10 @@ TEST(Run, progressWithoutCountBelowTheBarOnATerminal) {
     const CsvFile csv("staff_no,card_no\nE001,1001\nE002,1002\n");
     FakeDaemon daemon({{R"({"progress": {"done": 1, "total": 2, "text": "row 1: card 1001 issued to E001"}, "id": 1})"
                         "\n"},
-                       {R"~({"progress": {"text": "place the card on encoder desk (waiting up to 30 s)"}, "id": 1})~" "\n"},
-                       {R"({"result": 7, "text": "no card was placed on encoder desk within 30 s", "id": 1})" "\n"}});
+                       {R"~({"progress": {"text": "place the card on encoder desk (waiting up to 30 s)"}, "id": 1})~"
+                        "\n"},
+                       {R"({"result": 7, "text": "no card was placed on encoder desk within 30 s", "id": 1})"
+                        "\n"}});
     const auto outcome = run_with({"--socket", daemon.path(), "card", "issue", "--csv", csv.path()}, true);
     EXPECT_EQ(outcome.status, exit_refused);
     EXPECT_EQ(outcome.err,

@@ -30,9 +30,9 @@ TEST(TextWidth, truncateKeepsWholeCharacters) {
 // Invalid UTF-8 is found at its first bad byte; overlong forms and surrogates count as invalid.
 TEST(TextWidth, firstInvalidUtf8) {
     EXPECT_EQ(first_invalid_utf8("张三"), std::nullopt);
-    EXPECT_EQ(first_invalid_utf8("ab\xC3"), 2u);          // truncated sequence
-    EXPECT_EQ(first_invalid_utf8("a\xC0\xAF"), 1u);       // overlong '/'
-    EXPECT_EQ(first_invalid_utf8("\xED\xA0\x80"), 0u);    // a UTF-16 surrogate
+    EXPECT_EQ(first_invalid_utf8("ab\xC3"), 2u);            // truncated sequence
+    EXPECT_EQ(first_invalid_utf8("a\xC0\xAF"), 1u);         // overlong '/'
+    EXPECT_EQ(first_invalid_utf8("\xED\xA0\x80"), 0u);      // a UTF-16 surrogate
     EXPECT_EQ(first_invalid_utf8("\xF4\x90\x80\x80"), 0u);  // above U+10FFFF
 }
 

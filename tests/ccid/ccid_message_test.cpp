@@ -48,8 +48,8 @@ TEST(CcidHostMessage, lengthIsLittleEndian) {
 
 TEST(CcidHostMessage, decodesWhatItEncodes) {
     const Bytes apdu{0xFF, 0xB0, 0x00, 0x04, 0x10};
-    for (const HostMessage& m : {power_on(0, 1), power_off(0, 2), get_slot_status(0, 3), xfr_block(0, 4, apdu),
-                                 escape(0, 5, apdu)}) {
+    for (const HostMessage& m :
+         {power_on(0, 1), power_off(0, 2), get_slot_status(0, 3), xfr_block(0, 4, apdu), escape(0, 5, apdu)}) {
         const auto decoded = decode_host_message(encode(m));
         ASSERT_TRUE(decoded.has_value()) << decoded.error().message;
         EXPECT_EQ(*decoded, m);
@@ -68,8 +68,7 @@ TEST(CcidHostMessage, keepsSlotAndSpecificBytes) {
 
 TEST(CcidReaderMessage, decodesDataBlock) {
     // RDR_to_PC_DataBlock: a UID and 90 00, card present and active.
-    const Bytes bytes{0x80, 0x06, 0x00, 0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00,
-                      0x04, 0xA1, 0xB2, 0xC3, 0x90, 0x00};
+    const Bytes bytes{0x80, 0x06, 0x00, 0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00, 0x04, 0xA1, 0xB2, 0xC3, 0x90, 0x00};
     const auto m = decode_reader_message(bytes);
     ASSERT_TRUE(m.has_value()) << m.error().message;
     EXPECT_EQ(m->type, MessageType::data_block);
@@ -166,8 +165,7 @@ TEST(CcidDecode, refusesShortHeader) {
 TEST(CcidDecode, refusesPayloadShorterThanLength) {
     EXPECT_EQ(host_error({0x6F, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xCA}),
               DecodeErrc::truncated);
-    EXPECT_EQ(reader_error({0x80, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x90}),
-              DecodeErrc::truncated);
+    EXPECT_EQ(reader_error({0x80, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x90}), DecodeErrc::truncated);
 }
 
 TEST(CcidDecode, refusesBytesAfterPayload) {
@@ -208,8 +206,7 @@ TEST(CcidDecode, refusesUnknownMessageType) {
 
 TEST(CcidDecode, refusesReservedStatusBits) {
     for (const std::uint8_t status : Bytes{0x04, 0x08, 0x10, 0x20}) {
-        EXPECT_EQ(reader_error({0x81, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, status, 0x00, 0x00}),
-                  DecodeErrc::bad_value)
+        EXPECT_EQ(reader_error({0x81, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, status, 0x00, 0x00}), DecodeErrc::bad_value)
             << int{status};
     }
 }
@@ -225,8 +222,7 @@ TEST(CcidDecode, refusesCommandStatusThree) {
 // IccPowerOn, IccPowerOff, GetSlotStatus and SlotStatus have dwLength 0.
 TEST(CcidDecode, refusesDataOnMessagesWithout) {
     for (const std::uint8_t type : Bytes{0x62, 0x63, 0x65}) {
-        EXPECT_EQ(host_error({type, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xAA}),
-                  DecodeErrc::too_long)
+        EXPECT_EQ(host_error({type, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xAA}), DecodeErrc::too_long)
             << int{type};
     }
     EXPECT_EQ(reader_error({0x81, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xAA}), DecodeErrc::too_long);

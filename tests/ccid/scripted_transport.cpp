@@ -10,17 +10,11 @@ void ScriptedTransport::answer(ccid::ReaderMessage message) {
     steps_.push_back({Step::Kind::message, std::move(message), {}, {}});
 }
 
-void ScriptedTransport::answer_raw(Bytes bytes) {
-    steps_.push_back({Step::Kind::raw, {}, std::move(bytes), {}});
-}
+void ScriptedTransport::answer_raw(Bytes bytes) { steps_.push_back({Step::Kind::raw, {}, std::move(bytes), {}}); }
 
-void ScriptedTransport::fail_in(Errc code) {
-    steps_.push_back({Step::Kind::error, {}, {}, code});
-}
+void ScriptedTransport::fail_in(Errc code) { steps_.push_back({Step::Kind::error, {}, {}, code}); }
 
-void ScriptedTransport::fail_out(Errc code) {
-    out_failures_.push_back(code);
-}
+void ScriptedTransport::fail_out(Errc code) { out_failures_.push_back(code); }
 
 Result<void> ScriptedTransport::bulk_out(std::span<const std::uint8_t> message, std::chrono::milliseconds) {
     if (!out_failures_.empty()) {
@@ -39,12 +33,12 @@ Result<std::vector<std::uint8_t>> ScriptedTransport::bulk_in(std::size_t max_siz
     Step step = std::move(steps_.front());
     steps_.pop_front();
     switch (step.kind) {
-    case Step::Kind::error: return fail(step.error, "scripted bulk IN failure");
-    case Step::Kind::raw: break;
-    case Step::Kind::message:
-        step.message.seq = sent_.empty() ? 0 : sent_.back()[6];
-        step.raw = ccid::encode(step.message);
-        break;
+        case Step::Kind::error: return fail(step.error, "scripted bulk IN failure");
+        case Step::Kind::raw: break;
+        case Step::Kind::message:
+            step.message.seq = sent_.empty() ? 0 : sent_.back()[6];
+            step.raw = ccid::encode(step.message);
+            break;
     }
     if (step.raw.size() > max_size) step.raw.resize(max_size);
     return step.raw;

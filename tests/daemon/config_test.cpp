@@ -32,8 +32,9 @@ protected:
 };
 
 TEST_F(ConfigFile, settingsOverrideTheDefaults) {
-    const auto config = load("socket = \"/tmp/x.sock\"\nretry_cap_s = 60\nmodbus_timeout_ms = 250\n"
-                             "log_level = \"debug\"\nworker_threads = 3\ncard_valid_years = 10\n");
+    const auto config = load(
+        "socket = \"/tmp/x.sock\"\nretry_cap_s = 60\nmodbus_timeout_ms = 250\n"
+        "log_level = \"debug\"\nworker_threads = 3\ncard_valid_years = 10\n");
     ASSERT_TRUE(config.has_value()) << config.error().message;
     EXPECT_EQ(config->socket, "/tmp/x.sock");
     EXPECT_EQ(config->retry_cap, std::chrono::seconds(60));
@@ -54,15 +55,13 @@ TEST_F(ConfigFile, anEmptyFileKeepsEveryDefault) {
 
 TEST_F(ConfigFile, aRefusalNamesTheFileTheLineAndTheSetting) {
     const std::string file = path_.string();
-    EXPECT_EQ(refusal("socket = \"/tmp/x\"\n\nretry_cap = 60\n"),
-              file + ":3: retry_cap is not a setting of cardd");
+    EXPECT_EQ(refusal("socket = \"/tmp/x\"\n\nretry_cap = 60\n"), file + ":3: retry_cap is not a setting of cardd");
     EXPECT_EQ(refusal("retry_cap_s = \"soon\"\n"),
               file + ":1: retry_cap_s must be a whole number from 0 to 1099511627776");
     EXPECT_EQ(refusal("\nlog_level = \"loud\"\n"),
               file + ":2: log_level must be one of trace, debug, info, warn, error, critical, off");
     EXPECT_EQ(refusal("worker_threads = 0\n"), file + ":1: worker_threads must be a whole number from 1 to 1024");
-    EXPECT_EQ(refusal("card_valid_years = 101\n"),
-              file + ":1: card_valid_years must be a whole number from 1 to 100");
+    EXPECT_EQ(refusal("card_valid_years = 101\n"), file + ":1: card_valid_years must be a whole number from 1 to 100");
     EXPECT_EQ(refusal("push_timeout_ms = -1\n"),
               file + ":1: push_timeout_ms must be a whole number from 0 to 1099511627776");
     EXPECT_EQ(refusal("modbus_timeout_ms = 2.5\n"),

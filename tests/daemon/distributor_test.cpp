@@ -37,9 +37,8 @@ class DistributorTest : public ::testing::Test {
 protected:
     void SetUp() override {
         store_ = must(store::CardStore::open(must(store::open_sqlite(dir_.path() / "cardd.sqlite"))));
-        distributor_ = std::make_unique<Distributor>(io_, *store_, config_, [this](const TerminalAddress& address) {
-            return link_to(address);
-        });
+        distributor_ = std::make_unique<Distributor>(
+            io_, *store_, config_, [this](const TerminalAddress& address) { return link_to(address); });
     }
 
     // A terminal registered in the store and simulated here.
@@ -70,10 +69,7 @@ protected:
     std::vector<TerminalResult> push(std::vector<store::DeviceId> terminals, ProgressSink progress = {}) {
         std::vector<TerminalResult> results;
         asio::co_spawn(
-            io_,
-            [&]() -> asio::awaitable<void> {
-                results = co_await distributor_->push(terminals, 5000ms, progress);
-            },
+            io_, [&]() -> asio::awaitable<void> { results = co_await distributor_->push(terminals, 5000ms, progress); },
             asio::detached);
         io_.run();
         io_.restart();

@@ -30,7 +30,10 @@ TEST(LogFields, aValueThatCouldSplitTheLineIsQuotedAndEscaped) {
               R"(name="x\nCARDD_STARTED socket=/tmp/evil")");
     EXPECT_EQ(render_fields({{"name", std::string("a\x1b[2Jb\x7f", 7)}}), R"(name="a\x1b[2Jb\x7f")");
     // C1 controls (here U+009B, a terminal's CSI) are escaped; other UTF-8 is kept.
-    EXPECT_EQ(render_fields({{"name", "\xc2\x9b" "31m"}}), R"(name="\u009b31m")");
+    EXPECT_EQ(render_fields({{"name",
+                              "\xc2\x9b"
+                              "31m"}}),
+              R"(name="\u009b31m")");
     EXPECT_EQ(render_fields({{"name", "张三"}}), "name=\"张三\"");
 }
 

@@ -41,7 +41,8 @@ protected:
     /// The sweep met each way a write can be found: whole, torn and finished, never begun.
     void expect_every_settlement_seen() {
         const std::string log = cardd_log();
-        for (const char* seen : {"outcome=applied card=whole", "outcome=applied card=torn", "outcome=dropped card=before"}) {
+        for (const char* seen :
+             {"outcome=applied card=whole", "outcome=applied card=torn", "outcome=dropped card=before"}) {
             EXPECT_NE(log.find(seen), std::string::npos) << "no cut was settled with " << seen;
         }
     }
@@ -77,8 +78,10 @@ protected:
             const json read = crash_and_read(uid);
             const std::string where = "cut after " + std::to_string(cut) + " card commands";
             const bool took = check(cut, read, run);
-            if (took) ++done;
-            else ++undone;
+            if (took)
+                ++done;
+            else
+                ++undone;
             // A write the client was told succeeded is on the card and in the store.
             if (run.exit_code == 0) {
                 EXPECT_TRUE(took) << where;
@@ -100,7 +103,9 @@ TEST_P(CardWrites, topUpCutAtEveryCardCommandAgreesAfterACrash) {
     const std::string uid = card_info(1001).at("card").at("uid");
     std::int64_t expected = 3000;
     const auto [done, undone] = sweep([&](int) { return uid; },
-                                      [&](int) { return cardctl({"card", "topup", "1001", "5", "--wait", "1"}); },
+                                      [&](int) {
+                                          return cardctl({"card", "topup", "1001", "5", "--wait", "1"});
+                                      },
                                       [&](int cut, const json& read, const CtlRun& run) {
                                           const std::string where = "top-up cut at " + std::to_string(cut);
                                           expect_agrees(read, 1001, where);
@@ -155,7 +160,9 @@ TEST_P(CardWrites, returnWithWipeCutAtEveryCardCommandAgreesAfterACrash) {
             issue("R" + std::to_string(cut), 3000 + cut, 1500);
             return card_info(3000 + cut).at("card").at("uid").get<std::string>();
         },
-        [&](int cut) { return cardctl({"card", "return", std::to_string(3000 + cut), "--wipe", "--wait", "1"}); },
+        [&](int cut) {
+            return cardctl({"card", "return", std::to_string(3000 + cut), "--wipe", "--wait", "1"});
+        },
         [&](int cut, const json& read, const CtlRun&) {
             const std::string where = "return cut at " + std::to_string(cut);
             const json info = card_info(3000 + cut);
@@ -284,8 +291,8 @@ TEST_P(CardWrites, aTerminalRecordSettlesAPendingWrite) {
     ASSERT_EQ(pending.size(), 1u);
     const std::int64_t after = pending[0].at("balance_after");
     // The cardholder buys 1.00 at the terminal with the card as the write left it.
-    const std::string tap = terminal.control("tap 1001 100 " + std::to_string(after - 100) + " " +
-                                             std::to_string(counter + 1 + 0));
+    const std::string tap =
+        terminal.control("tap 1001 100 " + std::to_string(after - 100) + " " + std::to_string(counter + 1 + 0));
     EXPECT_EQ(tap.rfind("ok purchase", 0), 0u) << tap;
     ctl_ok({"collect"});
     expect_nothing_pending("after collection");

@@ -97,13 +97,9 @@ std::string Sim::control(const std::string& line, int index) {
     return client.ask("@" + std::to_string(index) + " " + line);
 }
 
-json Sim::state(int index) {
-    return json::parse(control("state", index));
-}
+json Sim::state(int index) { return json::parse(control("state", index)); }
 
-Cards Sim::list(int index) {
-    return json::parse(control("list", index)).get<Cards>();
-}
+Cards Sim::list(int index) { return json::parse(control("list", index)).get<Cards>(); }
 
 void Sim::purchase(std::uint32_t card, std::int64_t amount, std::int64_t balance_after, int index) {
     const std::string answer = control(
@@ -178,13 +174,9 @@ void E2e::start_cardd() {
     }
 }
 
-int E2e::stop_cardd() {
-    return cardd_->stop(SIGTERM, 10s);
-}
+int E2e::stop_cardd() { return cardd_->stop(SIGTERM, 10s); }
 
-void E2e::kill_cardd() {
-    cardd_->stop(SIGKILL, 5s);
-}
+void E2e::kill_cardd() { cardd_->stop(SIGKILL, 5s); }
 
 void E2e::restart_cardd(const std::map<std::string, std::string>& changes) {
     if (cardd_->running()) {
@@ -294,9 +286,7 @@ Sim& E2e::start_sim(const std::string& key, std::vector<std::string> flags, cons
     return ref;
 }
 
-std::filesystem::path E2e::control_path(const std::string& key) const {
-    return dir_.path() / (key + ".ctl");
-}
+std::filesystem::path E2e::control_path(const std::string& key) const { return dir_.path() / (key + ".ctl"); }
 
 std::string E2e::bus_device() {
     if (!bus_) bus_.emplace(dir_.path());

@@ -38,8 +38,8 @@ TEST_P(Encoder, issueTopUpLossReplace) {
     Sim& bus = rtu_sim("bus", {3});
     add_rtu_terminal("rtu-3", 3);
     const std::string uid = place_blank();
-    const json issued = ctl_ok({"person", "add", "E001", "--name", "Zhang San", "--issue", "--card-no", "1001",
-                                "--opening", "50"});
+    const json issued =
+        ctl_ok({"person", "add", "E001", "--name", "Zhang San", "--issue", "--card-no", "1001", "--opening", "50"});
     EXPECT_EQ(issued.at("card").at("uid"), uid);
 
     json card = read_card();
@@ -81,7 +81,8 @@ TEST_P(Encoder, cardPulledDuringIssueChangesNothing) {
     ctl_ok({"person", "add", "E001", "--name", "Zhang San"});
     const std::string uid = place_blank();
     ctl_ok({"encoder", "sim-remove", "--after", "6"});
-    const std::string why = refused({"card", "issue", "E001", "--card-no", "1001", "--opening", "20", "--wait", "2"}, 7);
+    const std::string why =
+        refused({"card", "issue", "E001", "--card-no", "1001", "--opening", "20", "--wait", "2"}, 7);
     EXPECT_NE(why.find("taken off"), std::string::npos) << why;
     EXPECT_EQ(cardctl({"card", "info", "1001"}).answer.value("result", -1), 3);
     EXPECT_TRUE(ctl_ok({"person", "list"}).at("people").at(0).at("card_no").is_null());

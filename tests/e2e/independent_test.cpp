@@ -56,12 +56,12 @@ protected:
         if (empty) fs::remove(state_);
         fs::remove(status_);
         const fs::path err = dir_.path() / ("ct1-" + std::to_string(++runs_) + ".err");
-        terminal_.emplace(std::vector<std::string>{python_, CT1_TERMINAL_PATH, "--port", std::to_string(port_),
-                                                   "--unit", "1", "--serial", std::to_string(terminal_serial),
-                                                   "--capacity", "1000", "--bitmap-limit", "65535", "--state",
-                                                   state_.string(), "--status", status_.string(), "--control",
-                                                   control_.string()},
-                          err);
+        terminal_.emplace(
+            std::vector<std::string>{python_, CT1_TERMINAL_PATH, "--port", std::to_string(port_), "--unit", "1",
+                                     "--serial", std::to_string(terminal_serial), "--capacity", "1000",
+                                     "--bitmap-limit", "65535", "--state", state_.string(), "--status",
+                                     status_.string(), "--control", control_.string()},
+            err);
         const auto line = terminal_->read_line(20s);
         ASSERT_TRUE(line.has_value()) << "the CT-1 terminal did not start; its log:\n" << terminal_log();
         ASSERT_EQ(*line, "listening " + std::to_string(port_)) << terminal_log();

@@ -51,8 +51,10 @@ protected:
 
     /// mariadbd killed (nothing flushed), or the database's disk full.
     void break_database() {
-        if (on_mariadb()) mariadb_server().kill();
-        else database_disk_->fill();
+        if (on_mariadb())
+            mariadb_server().kill();
+        else
+            database_disk_->fill();
         broken_ = true;
     }
 
@@ -60,8 +62,10 @@ protected:
     void mend_database() {
         if (!broken_) return;
         broken_ = false;
-        if (on_mariadb()) mariadb_server().start();
-        else database_disk_->free_space();
+        if (on_mariadb())
+            mariadb_server().start();
+        else
+            database_disk_->free_space();
     }
 
     /// A request refused because the database is away: result 1, saying why and what happens next.
@@ -104,9 +108,11 @@ TEST_P(StoreFaults, aCardWriteTheDatabaseLosesStaysPendingUntilTheCardIsRead) {
     slow_encoder(slow_command_ms);
 
     const std::size_t opened_before = occurrences(cardd_log(), "CARDD_CARD_INTENT_OPENED");
-    auto topup = std::async(std::launch::async, [this] { return cardctl({"card", "topup", "1001", "5", "--wait", "5"}); });
-    const bool opened = eventually([&] { return occurrences(cardd_log(), "CARDD_CARD_INTENT_OPENED") > opened_before; },
-                                   30s);
+    auto topup = std::async(std::launch::async, [this] {
+        return cardctl({"card", "topup", "1001", "5", "--wait", "5"});
+    });
+    const bool opened =
+        eventually([&] { return occurrences(cardd_log(), "CARDD_CARD_INTENT_OPENED") > opened_before; }, 30s);
     if (opened) break_database();
     const CtlRun run = topup.get();
     ASSERT_TRUE(opened) << "the top-up opened no intent\n" << run.describe();
@@ -203,8 +209,7 @@ TEST_P(StoreFaults, theRetryQueueKeepsItsContentAcrossTheOutageAndBringsTheTermi
     EXPECT_EQ(kept[0].at("missing_cards"), json::array({1001}));
 
     terminal.start();
-    EXPECT_TRUE(eventually([&] { return ctl_ok({"failed"}).at("failed").empty(); }, 20s))
-        << ctl_ok({"failed"}).dump();
+    EXPECT_TRUE(eventually([&] { return ctl_ok({"failed"}).at("failed").empty(); }, 20s)) << ctl_ok({"failed"}).dump();
     expect_enforces(terminal, 0, "tcp-1", {1001});
     EXPECT_EQ(cardd().pid(), pid) << "cardd was restarted";
 }

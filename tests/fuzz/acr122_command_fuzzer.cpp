@@ -20,7 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         require(encoded.size() == size && std::equal(encoded.begin(), encoded.end(), bytes.begin()),
                 "encode(decode(x)) != x");
         require(bytes[0] == 0xFF, "decoded a class other than FF");
-        if (const auto* load = std::get_if<LoadKey>(&*command)) require(load->slot < key_slots, "key slot out of range");
+        if (const auto* load = std::get_if<LoadKey>(&*command))
+            require(load->slot < key_slots, "key slot out of range");
         if (const auto* auth = std::get_if<Authenticate>(&*command)) {
             require(auth->slot < key_slots, "key slot out of range");
         }

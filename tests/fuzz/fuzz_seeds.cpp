@@ -91,8 +91,12 @@ std::vector<Bytes> state_block_seeds() {
 std::vector<Bytes> records_window_seeds() {
     std::vector<TransactionRecord> records;
     for (std::uint32_t i = 0; i < 10; ++i) {
-        records.push_back({.seq = 100 + i, .card_no = 7 + i, .amount_cents = i % 2 == 0 ? 1200 : -300,
-                           .balance_after = 5000, .time = 1700000000 + i, .counter = static_cast<std::uint16_t>(i),
+        records.push_back({.seq = 100 + i,
+                           .card_no = 7 + i,
+                           .amount_cents = i % 2 == 0 ? 1200 : -300,
+                           .balance_after = 5000,
+                           .time = 1700000000 + i,
+                           .counter = static_cast<std::uint16_t>(i),
                            .kind = static_cast<RecordKind>(1 + i % 3)});
     }
     std::vector<Bytes> seeds;
@@ -129,8 +133,11 @@ std::vector<Bytes> card_identity_seeds() {
     for (const Identity& identity : {
              Identity{.status = CardStatus::active, .card_no = 123456, .serial = 42, .issued = 9825, .expires = 11651},
              Identity{.status = CardStatus::closed, .card_no = 1, .serial = 1, .issued = 0, .expires = 0},
-             Identity{.status = CardStatus::active, .card_no = 999999, .serial = 0xFFFFFFFF, .issued = 65535,
-                      .expires = 65535},
+             Identity{.status = CardStatus::active,
+             .card_no = 999999,
+             .serial = 0xFFFFFFFF,
+             .issued = 65535,
+             .expires = 65535},
          }) {
         const Block block = encode_identity(identity);
         seeds.emplace_back(block.begin(), block.end());
@@ -147,10 +154,8 @@ std::vector<Bytes> card_value_block_seeds() {
         return bytes;
     };
     return {
-        seed(encode_balance(5000, 5), 5),
-        seed(encode_counter(0, 6), 6),
-        seed(encode_counter(3, 62), 62),
-        seed(encode_value_block(-2147483647 - 1, 9), 9),
+        seed(encode_balance(5000, 5), 5), seed(encode_counter(0, 6), 6),
+        seed(encode_counter(3, 62), 62),  seed(encode_value_block(-2147483647 - 1, 9), 9),
         seed(encode_balance(5000, 5), 6),
     };
 }
@@ -167,11 +172,8 @@ std::vector<Bytes> card_trailer_seeds() {
         return Bytes(block.begin(), block.end());
     };
     return {
-        access(transport_access),
-        access(issued_access),
-        access({{0b111, 0b010, 0b001, 0b110}}),
-        trailer(transport_access),
-        trailer(issued_access),
+        access(transport_access),  access(issued_access),  access({{0b111, 0b010, 0b001, 0b110}}),
+        trailer(transport_access), trailer(issued_access),
     };
 }
 

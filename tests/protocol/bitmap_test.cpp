@@ -13,14 +13,10 @@ using Bytes = std::vector<std::uint8_t>;
 using Cards = std::vector<std::uint32_t>;
 
 // Card 1 is byte 0 mask 0x40, card 2 byte 0 mask 0x20: {1, 2} -> 0x60.
-TEST(Bitmap, bitOfCardIsMsbFirst) {
-    EXPECT_EQ(build_bitmap(Cards{1, 2}), (Bytes{0x60}));
-}
+TEST(Bitmap, bitOfCardIsMsbFirst) { EXPECT_EQ(build_bitmap(Cards{1, 2}), (Bytes{0x60})); }
 
 // 7 -> byte 0 mask 0x01; 8 -> byte 1 mask 0x80; 15 -> byte 1 mask 0x01.
-TEST(Bitmap, cardsAcrossBytes) {
-    EXPECT_EQ(build_bitmap(Cards{15, 7, 8}), (Bytes{0x01, 0x81}));
-}
+TEST(Bitmap, cardsAcrossBytes) { EXPECT_EQ(build_bitmap(Cards{15, 7, 8}), (Bytes{0x01, 0x81})); }
 
 // The bitmap stops at the byte of the highest card: 500000 / 8 + 1 = 62501 bytes.
 TEST(Bitmap, lengthCoversHighestCard) {
@@ -39,14 +35,10 @@ TEST(Bitmap, readsCardsAscending) {
 }
 
 // Card 0 is never valid, so its bit (byte 0, mask 0x80) is refused.
-TEST(Bitmap, cardZeroBitIsRefused) {
-    EXPECT_EQ(read_bitmap(Bytes{0x80}).error().code, DecodeErrc::bad_value);
-}
+TEST(Bitmap, cardZeroBitIsRefused) { EXPECT_EQ(read_bitmap(Bytes{0x80}).error().code, DecodeErrc::bad_value); }
 
 // A card that 24 bits cannot carry would need a bitmap beyond 2 MiB.
-TEST(Bitmap, cardAbove24BitsThrows) {
-    EXPECT_THROW(build_bitmap(Cards{0x1000000}), std::out_of_range);
-}
+TEST(Bitmap, cardAbove24BitsThrows) { EXPECT_THROW(build_bitmap(Cards{0x1000000}), std::out_of_range); }
 
 }  // namespace
 }  // namespace cardd::protocol

@@ -20,9 +20,7 @@ TEST(Checksum, isTheIsoHdlcCrc) {
 }
 
 // {1, 2} checksums the bytes 00 00 01 00 00 02; python3 zlib.crc32 gives 0xE770A7EA.
-TEST(Checksum, setOfOneAndTwo) {
-    EXPECT_EQ(blacklist_checksum(Cards{1, 2}), 0xE770A7EAu);
-}
+TEST(Checksum, setOfOneAndTwo) { EXPECT_EQ(blacklist_checksum(Cards{1, 2}), 0xE770A7EAu); }
 
 // The set is checksummed ascending and once per card, whatever order it came in.
 TEST(Checksum, orderAndDuplicatesDoNotMatter) {
@@ -31,19 +29,13 @@ TEST(Checksum, orderAndDuplicatesDoNotMatter) {
 }
 
 // The empty set has checksum 0.
-TEST(Checksum, emptySetIsZero) {
-    EXPECT_EQ(blacklist_checksum(Cards{}), 0u);
-}
+TEST(Checksum, emptySetIsZero) { EXPECT_EQ(blacklist_checksum(Cards{}), 0u); }
 
 // Staged list data is checksummed in the order sent: 00 00 02 00 00 01 -> 0x6CCC59BE.
-TEST(Checksum, listCrcKeepsOrderSent) {
-    EXPECT_EQ(list_crc(Cards{2, 1}), 0x6CCC59BEu);
-}
+TEST(Checksum, listCrcKeepsOrderSent) { EXPECT_EQ(list_crc(Cards{2, 1}), 0x6CCC59BEu); }
 
 // Chunk by chunk, continuing the CRC, equals the CRC of the whole list.
-TEST(Checksum, listCrcContinuesAcrossChunks) {
-    EXPECT_EQ(list_crc(Cards{2}, list_crc(Cards{1})), 0xE770A7EAu);
-}
+TEST(Checksum, listCrcContinuesAcrossChunks) { EXPECT_EQ(list_crc(Cards{2}, list_crc(Cards{1})), 0xE770A7EAu); }
 
 // The bitmap of {1, 2} is the single byte 0x60; zlib.crc32(b"\x60") = 0x9FB08ED5.
 TEST(Checksum, bitmapCrcOfBytes) {
@@ -52,9 +44,7 @@ TEST(Checksum, bitmapCrcOfBytes) {
 }
 
 // A card that 3 bytes cannot carry has no checksum.
-TEST(Checksum, cardAbove24BitsThrows) {
-    EXPECT_THROW(blacklist_checksum(Cards{0x1000000}), std::out_of_range);
-}
+TEST(Checksum, cardAbove24BitsThrows) { EXPECT_THROW(blacklist_checksum(Cards{0x1000000}), std::out_of_range); }
 
 }  // namespace
 }  // namespace cardd::protocol

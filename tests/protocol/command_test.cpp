@@ -16,8 +16,7 @@ using Cards = std::vector<std::uint32_t>;
 // ADD tag 7, base 5, new 6, cards {1, 0x123456, 500000}: opcode, tag, arg1 and
 // arg2 high word first, n = 3, then the packed entries.
 TEST(Command, addEncodesToExactRegisters) {
-    const Regs expected{0x0001, 0x0007, 0x0000, 0x0005, 0x0000, 0x0006, 0x0003,
-                        0x0000, 0x0112, 0x3456, 0x07A1, 0x2000};
+    const Regs expected{0x0001, 0x0007, 0x0000, 0x0005, 0x0000, 0x0006, 0x0003, 0x0000, 0x0112, 0x3456, 0x07A1, 0x2000};
     EXPECT_EQ(encode_command(make_add(7, 5, 6, Cards{1, 0x123456, 500000})), expected);
 }
 
@@ -105,8 +104,7 @@ TEST(Command, fixedShapeCommandsFixN) {
 
 // FULL_BEGIN is read back into its arguments; a format other than 0 or 1 is refused.
 TEST(Command, fullBeginReadsBackAndRejectsBadFormat) {
-    EXPECT_EQ(read_full_begin(make_full_begin(1, 9, 10, SyncFormat::list, 3)),
-              (FullBegin{9, 10, SyncFormat::list, 3}));
+    EXPECT_EQ(read_full_begin(make_full_begin(1, 9, 10, SyncFormat::list, 3)), (FullBegin{9, 10, SyncFormat::list, 3}));
     const auto bad = read_full_begin(*decode_command(Regs{0x0010, 1, 0, 9, 0, 10, 3, 2, 0, 3}));
     EXPECT_EQ(bad.error().code, DecodeErrc::bad_value);
 }

@@ -22,11 +22,15 @@ const TransactionRecord refund{
 };
 
 // seq, card 0x0007A120, -250 = 0xFFFFFF06, 12345 = 0x3039, 0x6553F100, counter, kind.
-const Regs refund_regs{0x0102, 0x0304, 0x0007, 0xA120, 0xFFFF, 0xFF06,
-                       0x0000, 0x3039, 0x6553, 0xF100, 0x002A, 0x0002};
+const Regs refund_regs{0x0102, 0x0304, 0x0007, 0xA120, 0xFFFF, 0xFF06, 0x0000, 0x3039, 0x6553, 0xF100, 0x002A, 0x0002};
 
 TransactionRecord purchase(std::uint32_t seq) {
-    return {.seq = seq, .card_no = 7, .amount_cents = 1200, .balance_after = 800, .time = 1, .counter = 3,
+    return {.seq = seq,
+            .card_no = 7,
+            .amount_cents = 1200,
+            .balance_after = 800,
+            .time = 1,
+            .counter = 3,
             .kind = RecordKind::purchase};
 }
 
@@ -37,9 +41,7 @@ TEST(Record, encodesToExactRegisters) {
 }
 
 // Decoding gives the record back, negative amount included.
-TEST(Record, decodesExactRegisters) {
-    EXPECT_EQ(decode_record(refund_regs), refund);
-}
+TEST(Record, decodesExactRegisters) { EXPECT_EQ(decode_record(refund_regs), refund); }
 
 // Kinds outside 1..3 would be guessed into the ledger; they are refused.
 TEST(Record, unknownKindIsRefused) {

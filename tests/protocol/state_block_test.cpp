@@ -103,8 +103,7 @@ TEST(StateBlock, zeroSerialIsRefused) {
 
 // "CT-100" is 43 54 2D 31 30 30, then NUL padding to 16 bytes.
 TEST(ModelName, encodesNulPadded) {
-    EXPECT_EQ(encode_model_name("CT-100"),
-              (std::array<std::uint16_t, 8>{0x4354, 0x2D31, 0x3030, 0, 0, 0, 0, 0}));
+    EXPECT_EQ(encode_model_name("CT-100"), (std::array<std::uint16_t, 8>{0x4354, 0x2D31, 0x3030, 0, 0, 0, 0, 0}));
     EXPECT_EQ(decode_model_name(Regs{0x4354, 0x2D31, 0x3030, 0, 0, 0, 0, 0}), "CT-100");
 }
 

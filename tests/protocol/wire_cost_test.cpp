@@ -89,8 +89,7 @@ TEST(WireCost, listWhenBitmapNotAllowed) {
     EXPECT_EQ(choose_full_sync_format(Cards{1, 2, 3}, Transport::tcp, 500000, 0), SyncFormat::list);
     EXPECT_EQ(choose_full_sync_format(Cards{1, 2, 3}, Transport::tcp, 2, capability::bitmap_full_sync),
               SyncFormat::list);
-    EXPECT_EQ(choose_full_sync_format(Cards{}, Transport::tcp, 500000, capability::bitmap_full_sync),
-              SyncFormat::list);
+    EXPECT_EQ(choose_full_sync_format(Cards{}, Transport::tcp, 500000, capability::bitmap_full_sync), SyncFormat::list);
 }
 
 // One card at 500000: list 45 + 43 + 39 = 127 bytes against a 73116-byte bitmap.
@@ -111,8 +110,7 @@ TEST(WireCost, tieGoesToListAndOneMoreEntryTipsToBitmap) {
     EXPECT_EQ(choose_full_sync_format(cards, Transport::tcp, 500000, capability::bitmap_full_sync), SyncFormat::list);
     cards.insert(cards.end() - 1, 20744);
     EXPECT_EQ(full_sync_costs(cards, Transport::tcp).list.bytes(), 73118u);
-    EXPECT_EQ(choose_full_sync_format(cards, Transport::tcp, 500000, capability::bitmap_full_sync),
-              SyncFormat::bitmap);
+    EXPECT_EQ(choose_full_sync_format(cards, Transport::tcp, 500000, capability::bitmap_full_sync), SyncFormat::bitmap);
 }
 
 // 101 bytes in 6 frames at 9600 8E1: 101 * 11 / 9600 s = 115730 us (rounded up),

@@ -58,7 +58,8 @@ std::string lines_text(const std::vector<LedgerLine>& lines, bool with_origin) {
 std::vector<LedgerLine> ledger_of(const json& info, const std::string& origin) {
     std::vector<LedgerLine> lines;
     for (const json& line : info.at("ledger")) {
-        lines.push_back({line.at("kind").get<std::string>(), line.at("amount").get<Cents>(), line.at("cash").get<Cents>(), origin});
+        lines.push_back(
+            {line.at("kind").get<std::string>(), line.at("amount").get<Cents>(), line.at("cash").get<Cents>(), origin});
     }
     return lines;
 }
@@ -120,8 +121,8 @@ std::map<CardNo, json> CrashRun::check_cards() {
         const std::string subject = "card " + std::to_string(number);
         auto info = card_info(number);
         if (!info) {
-            findings_->fail(card_exists, subject, "the store has no " + subject + "; the last operation on it: " +
-                                                      card.last_operation);
+            findings_->fail(card_exists, subject,
+                            "the store has no " + subject + "; the last operation on it: " + card.last_operation);
             continue;
         }
         const json& held = info->at("card");
@@ -151,15 +152,17 @@ std::map<CardNo, json> CrashRun::check_cards() {
         const long recorded = purchases_in(lines);
         if (recorded != taps) {
             findings_->fail(records_once, subject,
-                            "the ledger has " + std::to_string(recorded) + " purchase lines, the terminals were tapped " +
-                                std::to_string(taps) + " times with it" +
+                            "the ledger has " + std::to_string(recorded) +
+                                " purchase lines, the terminals were tapped " + std::to_string(taps) +
+                                " times with it" +
                                 (recorded > taps ? " (a record counted twice)" : " (a record lost)"));
         }
         // The lines each side has that the other has not.
         std::vector<LedgerLine> missing;
         std::vector<LedgerLine> unexpected = lines;
         for (const auto& line : card.ledger) {
-            const auto match = std::ranges::find_if(unexpected, [&](const LedgerLine& other) { return line.same_as(other); });
+            const auto match =
+                std::ranges::find_if(unexpected, [&](const LedgerLine& other) { return line.same_as(other); });
             if (match == unexpected.end()) {
                 missing.push_back(line);
             } else {
@@ -202,8 +205,10 @@ std::map<std::string, std::set<CardNo>> CrashRun::check_blacklists() {
         std::ranges::set_difference(wanted, planned, std::inserter(extra, extra.end()));
         if (!missing.empty() || !extra.empty()) {
             findings_->fail(blacklist_planned, name,
-                            "the store wants it to refuse " + list_text(wanted) + "; lost, replaced and closed-while-lost "
-                            "cards are " + list_text(planned) + " (missing " + list_text(missing) + ", not lost " +
+                            "the store wants it to refuse " + list_text(wanted) +
+                                "; lost, replaced and closed-while-lost "
+                                "cards are " +
+                                list_text(planned) + " (missing " + list_text(missing) + ", not lost " +
                                 list_text(extra) + ")");
         }
         const std::uint32_t checksum = protocol::blacklist_checksum(cards);
@@ -283,7 +288,8 @@ void CrashRun::check_chips(const std::map<CardNo, json>& stored,
             continue;
         }
         std::string wrong;
-        if (on_card.at("card_no").get<CardNo>() != number) wrong += " its card number " + on_card.at("card_no").dump() + ";";
+        if (on_card.at("card_no").get<CardNo>() != number)
+            wrong += " its card number " + on_card.at("card_no").dump() + ";";
         if (on_card.at("serial") != held.at("serial")) {
             wrong += " its serial " + on_card.at("serial").dump() + " (the store's " + held.at("serial").dump() + ");";
         }
@@ -305,10 +311,12 @@ void CrashRun::check_chips(const std::map<CardNo, json>& stored,
         if (holds != expected) {
             const Cents gap = holds - expected;
             findings_->fail(chip_balance, card_subject,
-                            "chip " + uid + " holds " + protocol::format_yuan(holds) + ", the store " + protocol::format_yuan(expected) + " (" + state +
-                                "): " +
-                                (gap > 0 ? "the chip has " + protocol::format_yuan(gap) + " the store does not count (written without the store)"
-                                         : "the store counts " + protocol::format_yuan(-gap) + " the chip does not hold (the store changed without the card)") +
+                            "chip " + uid + " holds " + protocol::format_yuan(holds) + ", the store " +
+                                protocol::format_yuan(expected) + " (" + state + "): " +
+                                (gap > 0 ? "the chip has " + protocol::format_yuan(gap) +
+                                               " the store does not count (written without the store)"
+                                         : "the store counts " + protocol::format_yuan(-gap) +
+                                               " the chip does not hold (the store changed without the card)") +
                                 "; the last operation on it: " + card.last_operation);
             model_.retired.insert(number);
         }
@@ -320,7 +328,8 @@ void CrashRun::check_people() {
     std::map<std::string, std::optional<CardNo>> held;
     for (const json& person : answer.at("arguments").at("people")) {
         const json& card = person.at("card_no");
-        held[person.at("staff_no").get<std::string>()] = card.is_null() ? std::nullopt : std::optional<CardNo>(card.get<CardNo>());
+        held[person.at("staff_no").get<std::string>()] =
+            card.is_null() ? std::nullopt : std::optional<CardNo>(card.get<CardNo>());
     }
     for (const auto& [staff_no, card] : held) {
         const auto known = model_.people.find(staff_no);
@@ -347,8 +356,9 @@ void CrashRun::check_counts() {
         const std::string name(to_string(state));
         const int held = counted.value(name, 0);
         if (held != count) {
-            findings_->fail(cards_counted, name + " cards",
-                            "the store counts " + std::to_string(held) + ", the operations made " + std::to_string(count));
+            findings_->fail(
+                cards_counted, name + " cards",
+                "the store counts " + std::to_string(held) + ", the operations made " + std::to_string(count));
         }
     }
 }

@@ -15,10 +15,11 @@ constexpr std::size_t most_live_cards = 8;
 // most; the rarer workflows still come up every few kills.
 std::vector<std::pair<OpKind, int>> weights(Mix mix, std::size_t live, std::size_t active) {
     const int issue = live >= most_live_cards ? 0 : active < 3 ? 30 : 10;
-    std::vector<std::pair<OpKind, int>> table{{OpKind::issue, issue},       {OpKind::top_up, 18},
-                                              {OpKind::replace, 7},         {OpKind::return_wipe, 5}};
+    std::vector<std::pair<OpKind, int>> table{
+        {OpKind::issue, issue}, {OpKind::top_up, 18}, {OpKind::replace, 7}, {OpKind::return_wipe, 5}};
     if (mix == Mix::card_writes) return table;
-    table.insert(table.end(), {{OpKind::refund_close, 4}, {OpKind::loss, 8}, {OpKind::unlock, 5}, {OpKind::collect, 5}});
+    table.insert(table.end(),
+                 {{OpKind::refund_close, 4}, {OpKind::loss, 8}, {OpKind::unlock, 5}, {OpKind::collect, 5}});
     if (mix == Mix::everything) table.emplace_back(OpKind::tap, 25);
     return table;
 }
@@ -105,7 +106,8 @@ std::optional<Operation> Choice::of(Model& model, OpKind kind) {
             op.card = pick(with_money);
             op.uid = model.cards.at(op.card).uid;
             op.amount = between(1, std::min<Cents>(model.chips[op.uid].balance, 1500));
-            op.terminal = terminals_[static_cast<std::size_t>(between(0, static_cast<std::int64_t>(terminals_.size()) - 1))];
+            op.terminal =
+                terminals_[static_cast<std::size_t>(between(0, static_cast<std::int64_t>(terminals_.size()) - 1))];
             return op;
         }
         case OpKind::collect: return op;

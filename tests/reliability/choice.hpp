@@ -13,14 +13,15 @@
 namespace cardd::reliability {
 
 enum class Mix {
-    everything,    ///< the whole mix, purchases at terminals included
-    one_request,   ///< what is sent to cardd as one request: anything but a purchase
-    card_writes,   ///< issue, top-up, replacement, return with wipe
+    everything,   ///< the whole mix, purchases at terminals included
+    one_request,  ///< what is sent to cardd as one request: anything but a purchase
+    card_writes,  ///< issue, top-up, replacement, return with wipe
 };
 
 class Choice {
 public:
-    Choice(std::mt19937_64& random, std::vector<std::string> terminals) : random_(random), terminals_(std::move(terminals)) {}
+    Choice(std::mt19937_64& random, std::vector<std::string> terminals)
+        : random_(random), terminals_(std::move(terminals)) {}
 
     /// The next operation from `mix`, given what the model holds; none when
     /// nothing in it applies (no card to act on).

@@ -35,8 +35,8 @@ struct Terminal {
 struct Killed {
     Operation op;
     Aim aim = Aim::random_moment;
-    std::string when;             ///< "2.3 ms after sending it"
-    std::optional<json> answer;   ///< the final answer, when it came before cardd died
+    std::string when;            ///< "2.3 ms after sending it"
+    std::optional<json> answer;  ///< the final answer, when it came before cardd died
     /// "kill 3 of 8 (...): top-up of card 1003 by 12.00, answer lost"
     std::string describe(int kill, int kills) const;
 };

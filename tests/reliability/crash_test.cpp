@@ -49,8 +49,8 @@ TEST_P(CrashRun, moneyIsNeverCreatedNorLost) {
     }
     std::cout << "crash run: " << settings_.kills << " kills, " << model_.cards.size() << " cards on "
               << model_.chips.size() << " chips, " << intent_hits_ << " of " << intent_aims_
-              << " kills aimed at the intent id found it in the log; requests took " << timings_.describe()
-              << "; " << findings_->distinct() << " distinct findings" << std::endl;
+              << " kills aimed at the intent id found it in the log; requests took " << timings_.describe() << "; "
+              << findings_->distinct() << " distinct findings" << std::endl;
     findings_->summarise();
 }
 

@@ -117,7 +117,8 @@ void CrashRun::TearDown() {
     if (HasFailure()) {
         // The run's directory goes with the test; its logs are what explains a finding.
         const std::string backend = GetParam() == e2e::Backend::sqlite ? "sqlite" : "mariadb";
-        const fs::path kept = test::test_tmp_root() / ("reliability-" + backend + "-seed" + std::to_string(settings_.seed));
+        const fs::path kept =
+            test::test_tmp_root() / ("reliability-" + backend + "-seed" + std::to_string(settings_.seed));
         std::error_code ignored;
         fs::remove_all(kept, ignored);
         fs::create_directories(kept, ignored);
@@ -243,7 +244,7 @@ void CrashRun::perform_tap(const Operation& op) {
 
 microseconds CrashRun::kill_delay(const Operation& op, Aim aim) {
     const microseconds typical = aim == Aim::write_by_delay ? timings_.typical(op.kind, untimed_write)
-                                                             : timings_.typical(op.kind, untimed_request) * 3 / 2;
+                                                            : timings_.typical(op.kind, untimed_request) * 3 / 2;
     return microseconds(choice_->between(0, typical.count()));
 }
 
@@ -258,7 +259,8 @@ Killed CrashRun::perform_and_kill(Operation op, Aim aim) {
             const auto after = std::chrono::duration_cast<microseconds>(Clock::now() - request.sent_at());
             if (log.seen(intent_opened_id)) {
                 ++intent_hits_;
-                killed.when = milliseconds(after) + " after sending it, once it logged " + std::string(intent_opened_id);
+                killed.when =
+                    milliseconds(after) + " after sending it, once it logged " + std::string(intent_opened_id);
                 break;
             }
             if (request.answered()) {
@@ -286,7 +288,8 @@ Killed CrashRun::perform_and_kill(Operation op, Aim aim) {
     on_reader_.reset();
     if (killed.answer) {
         if (killed.answer->value("result", -1) == 0) {
-            confirmed(op, *killed.answer, "the " + op.describe() + " (answered before kill " + std::to_string(kill_) + ")");
+            confirmed(op, *killed.answer,
+                      "the " + op.describe() + " (answered before kill " + std::to_string(kill_) + ")");
         } else {
             findings_->fail("an operation the card centre should accept succeeds", "the " + op.describe(),
                             "cardd answered " + killed.answer->dump());

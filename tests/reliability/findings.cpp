@@ -51,8 +51,8 @@ void Findings::summarise() {
     }
     std::string text;
     for (const auto& [check, counts] : per_check) {
-        text += "\n  '" + check + "': " + std::to_string(counts.first) + (counts.first == 1 ? " subject, " : " subjects, ") +
-                std::to_string(counts.second) + " times";
+        text += "\n  '" + check + "': " + std::to_string(counts.first) +
+                (counts.first == 1 ? " subject, " : " subjects, ") + std::to_string(counts.second) + " times";
     }
     if (reported_ > most_reported) {
         text += "\n  (past the first " + std::to_string(most_reported) +

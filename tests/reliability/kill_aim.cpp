@@ -56,8 +56,8 @@ std::string Timings::describe() const {
     for (const auto& [kind, recent] : seen_) {
         if (!text.empty()) text += ", ";
         char figure[32];
-        std::snprintf(figure, sizeof figure, " %.1f ms (%zu)",
-                      static_cast<double>(typical(kind, {}).count()) / 1000.0, recent.size());
+        std::snprintf(figure, sizeof figure, " %.1f ms (%zu)", static_cast<double>(typical(kind, {}).count()) / 1000.0,
+                      recent.size());
         text += std::string(to_string(kind)) + figure;
     }
     return text.empty() ? "none yet" : text;

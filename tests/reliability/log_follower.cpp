@@ -8,7 +8,7 @@ namespace cardd::reliability {
 
 LogFollower::LogFollower(const std::filesystem::path& file) {
     fd_ = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-    struct stat status{};
+    struct stat status {};
     if (fd_ >= 0 && ::fstat(fd_, &status) == 0) offset_ = static_cast<std::uint64_t>(status.st_size);
 }
 

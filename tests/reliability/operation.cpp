@@ -19,10 +19,13 @@ json command(const char* name, json arguments) { return {{"command", name}, {"ar
 json Operation::request() const {
     switch (kind) {
         case OpKind::issue:
-            return command("person-add", {{"staff_no", staff_no},
-                                          {"name", "Person " + staff_no},
-                                          {"issue", {{"card_no", card}, {"opening", amount}, {"cost", cost}, {"wait_s", card_wait_s}}}});
-        case OpKind::top_up: return command("card-topup", {{"card_no", card}, {"amount", amount}, {"wait_s", card_wait_s}});
+            return command(
+                "person-add",
+                {{"staff_no", staff_no},
+                 {"name", "Person " + staff_no},
+                 {"issue", {{"card_no", card}, {"opening", amount}, {"cost", cost}, {"wait_s", card_wait_s}}}});
+        case OpKind::top_up:
+            return command("card-topup", {{"card_no", card}, {"amount", amount}, {"wait_s", card_wait_s}});
         case OpKind::refund_close:
             return command("card-refund-close", {{"card_no", card}, {"wipe", wipe}, {"wait_s", card_wait_s}});
         case OpKind::loss: return command("card-loss", {{"card_no", card}, {"push", true}, {"devices", "all"}});
@@ -30,7 +33,8 @@ json Operation::request() const {
         case OpKind::replace:
             return command("card-replace",
                            {{"card_no", card}, {"new_card_no", new_card}, {"cost", cost}, {"wait_s", card_wait_s}});
-        case OpKind::return_wipe: return command("card-return", {{"card_no", card}, {"wipe", true}, {"wait_s", card_wait_s}});
+        case OpKind::return_wipe:
+            return command("card-return", {{"card_no", card}, {"wipe", true}, {"wait_s", card_wait_s}});
         case OpKind::collect: return command("collect", json::object());
         case OpKind::tap: break;
     }

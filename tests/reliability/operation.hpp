@@ -14,7 +14,7 @@ using CardNo = std::int64_t;
 using Cents = std::int64_t;
 
 enum class OpKind {
-    issue,         ///< a new person with a card, written on a blank card (person-add with issue)
+    issue,  ///< a new person with a card, written on a blank card (person-add with issue)
     top_up,
     refund_close,  ///< card-refund-close (退款销户)
     loss,          ///< card-loss pushed to all terminals

@@ -69,7 +69,8 @@ bool RequestInFlight::answered() {
 void RequestInFlight::drain(std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (!answer_ && std::chrono::steady_clock::now() < deadline) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (!read_available(static_cast<int>(std::max<long>(1, left.count())))) break;
     }
 }

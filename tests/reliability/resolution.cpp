@@ -18,9 +18,8 @@ std::optional<State> state_of(const std::optional<json>& info) {
 }
 
 long lines_like(const json& ledger, const std::string& kind, Cents amount) {
-    return std::ranges::count_if(ledger, [&](const json& line) {
-        return line.at("kind") == kind && line.at("amount").get<Cents>() == amount;
-    });
+    return std::ranges::count_if(
+        ledger, [&](const json& line) { return line.at("kind") == kind && line.at("amount").get<Cents>() == amount; });
 }
 
 }  // namespace
@@ -54,9 +53,9 @@ void CrashRun::resolve(const Killed& killed) {
                 happened();
             } else if (stored != known) {
                 findings_->fail("an operation happens once or not at all", subject,
-                                "the store holds " + std::to_string(stored) + " top-ups of " + protocol::format_yuan(op.amount) +
-                                    " on card " + std::to_string(op.card) + ", the client knows of " +
-                                    std::to_string(known) + " before this one");
+                                "the store holds " + std::to_string(stored) + " top-ups of " +
+                                    protocol::format_yuan(op.amount) + " on card " + std::to_string(op.card) +
+                                    ", the client knows of " + std::to_string(known) + " before this one");
             }
             return;
         }

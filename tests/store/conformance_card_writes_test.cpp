@@ -60,8 +60,7 @@ std::string describe(const Card& card) {
     std::ostringstream out;
     out << "card " << card.card_no << " serial=" << card.serial << " holder=" << card.staff_no << '/' << card.name
         << '/' << card.department << " uid=" << card.uid.value_or("-") << " state=" << store::to_string(card.state)
-        << " issued_at=" << card.issued_at
-        << " closed_at=" << (card.closed_at ? std::to_string(*card.closed_at) : "-")
+        << " issued_at=" << card.issued_at << " closed_at=" << (card.closed_at ? std::to_string(*card.closed_at) : "-")
         << " replaced_by=" << (card.replaced_by ? std::to_string(*card.replaced_by) : "-")
         << " replaces=" << (card.replaces ? std::to_string(*card.replaces) : "-") << " balance=" << card.balance;
     return out.str();
@@ -395,7 +394,8 @@ TEST_P(CardWrites, aCloseWithoutAWipeBlacklistsTheCardEverywhere) {
     issue("E3", 30, 900);
     WriteIntent wipe = intent_for(WriteKind::refund_close, 30, clerk);
     wipe.before = content("card", 900, 2);
-    const WriteIntent opened = must(store->open_write(wipe, fixed(content("00", std::nullopt, std::nullopt, "transport"))));
+    const WriteIntent opened =
+        must(store->open_write(wipe, fixed(content("00", std::nullopt, std::nullopt, "transport"))));
     const store::AppliedWrite applied = must(store->apply_write(opened.id, "wiped"));
     EXPECT_EQ(applied.refunded, 900);
     EXPECT_TRUE(applied.change.batches.empty());
@@ -457,7 +457,8 @@ TEST_P(CardWrites, wipingAReturnedCardTakesItOffTheBlacklists) {
     ASSERT_EQ(must(store->desired_blacklist(terminal)), std::vector<CardNo>{20});
     WriteIntent init = intent_for(WriteKind::init, 0, clerk);
     init.uid = "0A0B0C20";
-    const WriteIntent opened = must(store->open_write(init, fixed(content("00", std::nullopt, std::nullopt, "transport"))));
+    const WriteIntent opened =
+        must(store->open_write(init, fixed(content("00", std::nullopt, std::nullopt, "transport"))));
     const store::AppliedWrite applied = must(store->apply_write(opened.id, "wiped"));
     EXPECT_EQ(applied.change.batches.size(), 1u);
     EXPECT_EQ(must(store->desired_blacklist(terminal)), std::vector<CardNo>{});

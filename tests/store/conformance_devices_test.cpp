@@ -50,10 +50,10 @@ TEST_P(Devices, badOrClashingDevicesAreRefused) {
         ASSERT_FALSE(result.has_value()) << spec.name;
         EXPECT_EQ(result.error().code, code) << result.error().message;
     };
-    refused({"pos-1", TcpAddress{"10.0.0.6", 502}, 1}, Errc::conflict);             // name taken
-    refused({"pos-9", TcpAddress{"10.0.0.5", 502}, 1}, Errc::conflict);             // same address and unit
-    refused({"bus-2", RtuAddress{"/dev/ttyS1", 19200, 'E'}, 1}, Errc::conflict);    // unit taken on the bus
-    refused({"bus-3", RtuAddress{"/dev/ttyS1", 9600, 'E'}, 2}, Errc::conflict);     // other speed on one bus
+    refused({"pos-1", TcpAddress{"10.0.0.6", 502}, 1}, Errc::conflict);           // name taken
+    refused({"pos-9", TcpAddress{"10.0.0.5", 502}, 1}, Errc::conflict);           // same address and unit
+    refused({"bus-2", RtuAddress{"/dev/ttyS1", 19200, 'E'}, 1}, Errc::conflict);  // unit taken on the bus
+    refused({"bus-3", RtuAddress{"/dev/ttyS1", 9600, 'E'}, 2}, Errc::conflict);   // other speed on one bus
     refused({"bus-4", RtuAddress{"/dev/ttyS2", 12345, 'E'}, 1}, Errc::invalid_argument);
     refused({"bus-5", RtuAddress{"/dev/ttyS2", 9600, 'X'}, 1}, Errc::invalid_argument);
     refused({"pos-3", TcpAddress{"10.0.0.7", 0}, 1}, Errc::invalid_argument);

@@ -107,9 +107,9 @@ TEST_P(FormatAndPeople, badOrDuplicatePeopleAreRefused) {
     ASSERT_FALSE(duplicate.has_value());
     EXPECT_EQ(duplicate.error().code, Errc::conflict);
     EXPECT_NE(duplicate.error().message.find("E1"), std::string::npos);
-    for (const store::PersonInput& bad : {store::PersonInput{"", "Name", ""}, store::PersonInput{"E2", "  ", ""},
-                                          store::PersonInput{"E3", "Bad\nName", ""},
-                                          store::PersonInput{"E4", std::string(256, 'x'), ""}}) {
+    for (const store::PersonInput& bad :
+         {store::PersonInput{"", "Name", ""}, store::PersonInput{"E2", "  ", ""},
+          store::PersonInput{"E3", "Bad\nName", ""}, store::PersonInput{"E4", std::string(256, 'x'), ""}}) {
         auto result = store->add_person(clerk, bad);
         ASSERT_FALSE(result.has_value());
         EXPECT_EQ(result.error().code, Errc::invalid_argument);

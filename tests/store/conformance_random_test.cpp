@@ -76,7 +76,8 @@ protected:
                 const Cents opening = roll(0, 9) == 0 ? -100 : roll(0, 5000);
                 what = "issue " + who + " " + std::to_string(n);
                 const bool ok = !live.contains(who) && valid_new_number(n) && opening >= 0;
-                const bool done = store->issue_card(clerk, who, n, {opening, roll(0, 1) * 500, std::nullopt}).has_value();
+                const bool done =
+                    store->issue_card(clerk, who, n, {opening, roll(0, 1) * 500, std::nullopt}).has_value();
                 if (done) {
                     cards[n] = {who, CardState::active, opening};
                     live[who] = n;
@@ -97,8 +98,8 @@ protected:
                 const Cents balance = cards.contains(n) ? cards[n].balance : 0;
                 const Cents amount = roll(-10, static_cast<int>(std::max<Cents>(balance, 0)) + 100);
                 what = "refund " + std::to_string(n) + " " + std::to_string(amount);
-                const bool ok = cards.contains(n) && cards[n].state == CardState::active && amount > 0 &&
-                                amount <= balance;
+                const bool ok =
+                    cards.contains(n) && cards[n].state == CardState::active && amount > 0 && amount <= balance;
                 const bool done = store->refund(clerk, n, amount).has_value();
                 if (done) cards[n].balance -= amount;
                 return {ok, done};

@@ -16,7 +16,8 @@ TEST(DatabaseUrl, sqlitePathIsParsed) {
 
 // Every part of a MariaDB URL lands in its field, percent-escapes decoded.
 TEST(DatabaseUrl, mariadbUrlIsParsed) {
-    const auto url = parse_database_url("mariadb://cardd:p%40ss%3Aw@db.example:3307/cards?socket=/run/mysqld/mysqld.sock");
+    const auto url =
+        parse_database_url("mariadb://cardd:p%40ss%3Aw@db.example:3307/cards?socket=/run/mysqld/mysqld.sock");
     ASSERT_TRUE(url.has_value()) << url.error().message;
     const auto& params = std::get<MariadbParams>(*url);
     EXPECT_EQ(params.user, "cardd");
@@ -29,8 +30,9 @@ TEST(DatabaseUrl, mariadbUrlIsParsed) {
 
 // Broken URLs are refused with a reason that never repeats the password.
 TEST(DatabaseUrl, badUrlsAreRefusedWithoutThePassword) {
-    for (const char* bad : {"postgres://u:secret@h/db", "sqlite:", "mariadb://u:secret@h", "mariadb://u:secret@h:99999/db",
-                            "mariadb://u:secret@h/db?sslmode=on", "mariadb://:secret@h/db", "mariadb://u:secret%4@h/db"}) {
+    for (const char* bad :
+         {"postgres://u:secret@h/db", "sqlite:", "mariadb://u:secret@h", "mariadb://u:secret@h:99999/db",
+          "mariadb://u:secret@h/db?sslmode=on", "mariadb://:secret@h/db", "mariadb://u:secret%4@h/db"}) {
         const auto url = parse_database_url(bad);
         ASSERT_FALSE(url.has_value()) << bad;
         EXPECT_EQ(url.error().code, Errc::invalid_argument);

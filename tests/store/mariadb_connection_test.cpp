@@ -80,10 +80,12 @@ TEST_F(MariadbConnectionTest, int64RoundTrip) {
 
 // Every integer column type comes back as int64; other types as text.
 TEST_F(MariadbConnectionTest, columnTypesMapToIntOrText) {
-    exec("CREATE TABLE t (a TINYINT, b SMALLINT, c MEDIUMINT, d INT, e BIGINT UNSIGNED, f YEAR,"
-         " g DECIMAL(10,2), h VARCHAR(10), i DATETIME, j BOOL)");
-    exec("INSERT INTO t VALUES (-128, -32768, 8388607, 2147483647, 42, 2024, 12.50, 'x',"
-         " '2024-02-29 23:59:58', TRUE)");
+    exec(
+        "CREATE TABLE t (a TINYINT, b SMALLINT, c MEDIUMINT, d INT, e BIGINT UNSIGNED, f YEAR,"
+        " g DECIMAL(10,2), h VARCHAR(10), i DATETIME, j BOOL)");
+    exec(
+        "INSERT INTO t VALUES (-128, -32768, 8388607, 2147483647, 42, 2024, 12.50, 'x',"
+        " '2024-02-29 23:59:58', TRUE)");
     const auto r = rows("SELECT * FROM t");
     ASSERT_EQ(r.size(), 1u);
     EXPECT_EQ(r[0], (Row{std::int64_t{-128}, std::int64_t{-32768}, std::int64_t{8388607}, std::int64_t{2147483647},

@@ -45,9 +45,9 @@ protected:
         server_->create_database(database);
         auto root = open_mariadb(server_->params(""));
         ASSERT_TRUE(root) << root.error().message;
-        for (const std::string& sql : {std::string("CREATE USER IF NOT EXISTS '") + user + "'@'localhost' IDENTIFIED BY '" +
-                                          password + "'",
-                                      std::string("GRANT ALL ON ") + database + ".* TO '" + user + "'@'localhost'"}) {
+        for (const std::string& sql :
+             {std::string("CREATE USER IF NOT EXISTS '") + user + "'@'localhost' IDENTIFIED BY '" + password + "'",
+              std::string("GRANT ALL ON ") + database + ".* TO '" + user + "'@'localhost'"}) {
             auto done = (*root)->execute(sql);
             ASSERT_TRUE(done) << sql << ": " << done.error().message;
         }

@@ -23,11 +23,20 @@ MariadbServer& shared_server() {
 }
 
 // Each table with an order that makes its dump deterministic.
-constexpr std::pair<const char*, const char*> tables[] = {
-    {"card_format", "1"}, {"counters", "1"},       {"people", "1"},        {"cards", "1"},
-    {"ledger", "1"},      {"devices", "1"},        {"losses", "1"},        {"loss_terminals", "1, 2, 3"},
-    {"blacklist_all", "1"}, {"terminal_blacklist", "1, 2"}, {"blacklist_batches", "1"}, {"transactions", "1, 2"},
-    {"audit_log", "1"}, {"card_writes", "1"}};
+constexpr std::pair<const char*, const char*> tables[] = {{"card_format", "1"},
+                                                          {"counters", "1"},
+                                                          {"people", "1"},
+                                                          {"cards", "1"},
+                                                          {"ledger", "1"},
+                                                          {"devices", "1"},
+                                                          {"losses", "1"},
+                                                          {"loss_terminals", "1, 2, 3"},
+                                                          {"blacklist_all", "1"},
+                                                          {"terminal_blacklist", "1, 2"},
+                                                          {"blacklist_batches", "1"},
+                                                          {"transactions", "1, 2"},
+                                                          {"audit_log", "1"},
+                                                          {"card_writes", "1"}};
 
 }  // namespace
 

@@ -51,8 +51,8 @@ T must(store::Result<T> result) {
     if constexpr (!std::is_void_v<T>) return std::move(*result);
 }
 
-#define INSTANTIATE_FOR_BOTH_BACKENDS(Suite)                                                                         \
-    INSTANTIATE_TEST_SUITE_P(Backends, Suite,                                                                        \
+#define INSTANTIATE_FOR_BOTH_BACKENDS(Suite)                                                                     \
+    INSTANTIATE_TEST_SUITE_P(Backends, Suite,                                                                    \
                              ::testing::Values(::cardd::test::Backend::sqlite, ::cardd::test::Backend::mariadb), \
                              ::cardd::test::backend_name)
 

@@ -109,9 +109,14 @@ MariadbServer::MariadbServer(const fs::path& parent) : dir_(parent, "mariadb-") 
 
     // Small and unsafe on power loss, which is what a throwaway test server wants.
     std::vector<std::string> tuning = {
-        "--innodb-buffer-pool-size=32M",   "--innodb-log-file-size=16M",      "--innodb-flush-log-at-trx-commit=2",
-        "--skip-innodb-doublewrite",       "--skip-log-bin",                  "--skip-name-resolve",
-        "--character-set-server=utf8mb4", "--collation-server=utf8mb4_bin",
+        "--innodb-buffer-pool-size=32M",
+        "--innodb-log-file-size=16M",
+        "--innodb-flush-log-at-trx-commit=2",
+        "--skip-innodb-doublewrite",
+        "--skip-log-bin",
+        "--skip-name-resolve",
+        "--character-set-server=utf8mb4",
+        "--collation-server=utf8mb4_bin",
     };
     if (::geteuid() == 0) tuning.emplace_back("--user=root");  // mariadbd refuses to run as root otherwise
     // A private tmpdir: two mariadb-install-db runs at once (ctest -j) sharing
@@ -126,8 +131,8 @@ MariadbServer::MariadbServer(const fs::path& parent) : dir_(parent, "mariadb-") 
     install.insert(install.end(), tuning.begin(), tuning.end());
     const fs::path install_log = dir_.path() / "install.log";
     if (run(install, install_log) != 0) {
-        throw std::runtime_error("MariaDB test server: mariadb-install-db failed" + std::string(missing_hint) +
-                                 "\n" + tail(install_log));
+        throw std::runtime_error("MariaDB test server: mariadb-install-db failed" + std::string(missing_hint) + "\n" +
+                                 tail(install_log));
     }
 
     server_argv_ = {mariadbd,
@@ -144,8 +149,8 @@ MariadbServer::MariadbServer(const fs::path& parent) : dir_(parent, "mariadb-") 
 void MariadbServer::start() {
     if (pid_ >= 0) return;
     pid_ = spawn(server_argv_, error_log_);
-    const std::vector<std::string> ping = {admin_, "--no-defaults", "--socket=" + socket_.string(), "--user=root",
-                                           "--connect-timeout=2", "ping"};
+    const std::vector<std::string> ping = {admin_,        "--no-defaults",       "--socket=" + socket_.string(),
+                                           "--user=root", "--connect-timeout=2", "ping"};
     const auto deadline = std::chrono::steady_clock::now() + 60s;
     while (true) {
         if (exited(pid_)) {

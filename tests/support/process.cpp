@@ -140,9 +140,7 @@ ChildProcess::~ChildProcess() {
     if (stdout_fd_ >= 0) ::close(stdout_fd_);
 }
 
-bool ChildProcess::running() {
-    return wait(0ms) < 0;
-}
+bool ChildProcess::running() { return wait(0ms) < 0; }
 
 int ChildProcess::wait(std::chrono::milliseconds timeout) {
     if (status_ >= 0) return status_;
@@ -181,8 +179,7 @@ std::optional<std::string> ChildProcess::read_line(std::chrono::milliseconds tim
 
 std::string ChildProcess::read_rest(std::chrono::milliseconds timeout) {
     const auto deadline = Clock::now() + timeout;
-    while (left_until(deadline).count() > 0 && read_some(stdout_fd_, pending_, left_until(deadline))) {
-    }
+    while (left_until(deadline).count() > 0 && read_some(stdout_fd_, pending_, left_until(deadline))) {}
     return std::exchange(pending_, {});
 }
 

@@ -50,10 +50,29 @@ TEST(ControlLine, goodLinesParse) {
 
 // Bad lines are errors with a reason, never a guess.
 TEST(ControlLine, badLinesAreErrors) {
-    for (const char* line : {"", "   ", "tap", "tap 0 1 1", "tap 1 1", "tap x 1 1", "tap 1 1 -1", "tap 1 1 1 70000",
-                             "tap 4294967296 1 1", "fault", "fault drop", "fault drop 1.5", "fault drop -0.1",
-                             "fault drop x", "fault delay -5", "fault melt 1", "fault none 1", "state 1", "list x",
-                             "@x state", "@1 terminals", "busy", "frobnicate"}) {
+    for (const char* line : {"",
+                             "   ",
+                             "tap",
+                             "tap 0 1 1",
+                             "tap 1 1",
+                             "tap x 1 1",
+                             "tap 1 1 -1",
+                             "tap 1 1 1 70000",
+                             "tap 4294967296 1 1",
+                             "fault",
+                             "fault drop",
+                             "fault drop 1.5",
+                             "fault drop -0.1",
+                             "fault drop x",
+                             "fault delay -5",
+                             "fault melt 1",
+                             "fault none 1",
+                             "state 1",
+                             "list x",
+                             "@x state",
+                             "@1 terminals",
+                             "busy",
+                             "frobnicate"}) {
         const auto parsed = parse_control_line(line);
         EXPECT_FALSE(parsed.has_value()) << "'" << line << "' parsed";
         if (!parsed) {
@@ -77,8 +96,8 @@ protected:
     }
     Bytes add_pdu(std::uint32_t base, std::uint32_t next, std::vector<std::uint32_t> cards) {
         const auto regs = p::encode_command(p::make_add(1, base, next, cards));
-        Bytes pdu{0x10, 0x01, 0x00, 0x00, static_cast<std::uint8_t>(regs.size()),
-                  static_cast<std::uint8_t>(2 * regs.size())};
+        Bytes pdu{
+            0x10, 0x01, 0x00, 0x00, static_cast<std::uint8_t>(regs.size()), static_cast<std::uint8_t>(2 * regs.size())};
         for (const auto r : regs) {
             pdu.push_back(static_cast<std::uint8_t>(r >> 8));
             pdu.push_back(static_cast<std::uint8_t>(r & 0xFF));

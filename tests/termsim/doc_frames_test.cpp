@@ -39,8 +39,8 @@ TEST(DocFrames, documentMatchesTheCode) {
     for (const DocFrame& frame : doc_frames()) {
         const auto it = documented.find(frame.name);
         if (it == documented.end()) {
-            ADD_FAILURE() << frame.name << " is missing from docs/protocol.md; it is\n" << frame.name << ": "
-                          << hex(frame.bytes);
+            ADD_FAILURE() << frame.name << " is missing from docs/protocol.md; it is\n"
+                          << frame.name << ": " << hex(frame.bytes);
             continue;
         }
         EXPECT_EQ(it->second, hex(frame.bytes)) << frame.name;

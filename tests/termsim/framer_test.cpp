@@ -19,7 +19,8 @@ using namespace std::chrono_literals;
 TEST(RtuFrame, crcMatchesKnownVector) {
     EXPECT_EQ(rtu_frame(0x01, Bytes{0x03, 0x00, 0x00, 0x00, 0x0A}),
               (Bytes{0x01, 0x03, 0x00, 0x00, 0x00, 0x0A, 0xC5, 0xCD}));
-    EXPECT_EQ(crc16_modbus(Bytes{'1', '2', '3', '4', '5', '6', '7', '8', '9'}), 0x4B37);  // the CRC catalogue's check value
+    EXPECT_EQ(crc16_modbus(Bytes{'1', '2', '3', '4', '5', '6', '7', '8', '9'}),
+              0x4B37);  // the CRC catalogue's check value
 }
 
 // Request lengths come from the function code and, where there is one, the byte count.

@@ -109,14 +109,16 @@ TEST_P(LiveTerminal, listFullSyncAnswersEveryStatus) {
 TEST_P(LiveTerminal, bitmapFullSyncAndAbort) {
     const Cards cards{3, 8, 4000, 499999};
     const auto bitmap = p::build_bitmap(cards);
-    ASSERT_EQ(client_->command(p::make_full_begin(1, 9, 2, SyncFormat::bitmap, static_cast<std::uint32_t>(bitmap.size())))
-                  .value()
-                  .first,
-              Status::ok);
+    ASSERT_EQ(
+        client_->command(p::make_full_begin(1, 9, 2, SyncFormat::bitmap, static_cast<std::uint32_t>(bitmap.size())))
+            .value()
+            .first,
+        Status::ok);
     for (std::size_t offset = 0; offset < bitmap.size(); offset += 228) {
         const std::size_t n = std::min<std::size_t>(228, bitmap.size() - offset);
-        ASSERT_EQ(client_->command(p::make_full_bitmap_chunk(2, 9, static_cast<std::uint32_t>(offset),
-                                                             std::span(bitmap).subspan(offset, n)))
+        ASSERT_EQ(client_
+                      ->command(p::make_full_bitmap_chunk(2, 9, static_cast<std::uint32_t>(offset),
+                                                          std::span(bitmap).subspan(offset, n)))
                       .value()
                       .first,
                   Status::ok);

@@ -28,8 +28,8 @@ inline std::string transport_name(const ::testing::TestParamInfo<Transport>& inf
 class LiveTerminal : public ::testing::TestWithParam<Transport> {
 protected:
     void SetUp() override {
-        std::vector<std::string> flags{"--serial", "7", "--capacity", "100", "--bitmap-limit", "500000",
-                                       "--control", control_path(), "--seed", "1"};
+        std::vector<std::string> flags{"--serial", "7",         "--capacity",   "100",    "--bitmap-limit",
+                                       "500000",   "--control", control_path(), "--seed", "1"};
         if (GetParam() == Transport::rtu) {
             pty_.emplace(dir_.path());
             flags.insert(flags.end(), {"--rtu", pty_->a(), "--baud", "19200", "--unit", "1"});

@@ -32,13 +32,13 @@ namespace p = cardd::protocol;
 using namespace std::chrono_literals;
 using p::Status;
 using Cards = std::vector<std::uint32_t>;
-using nlohmann::json;
 using cardd::test::ChildProcess;
 using cardd::test::find_program;
 using cardd::test::LineClient;
 using cardd::test::PtyPair;
 using cardd::test::Termsim;
 using cardd::test::thread_count;
+using nlohmann::json;
 
 class Process : public ::testing::Test {
 protected:
@@ -67,15 +67,14 @@ protected:
     cardd::test::TempDir dir_;
 };
 
-std::uint32_t serial_of(ModbusClient& client) {
-    return p::read_u32(client.read(0x0002, 2).value(), 0);
-}
+std::uint32_t serial_of(ModbusClient& client) { return p::read_u32(client.read(0x0002, 2).value(), 0); }
 
 // Two terminals (units 1 and 2) share one RTU bus; other unit ids and broadcasts get no answer.
 TEST_F(Process, twoUnitsShareOneRtuBus) {
     PtyPair pty(dir_.path());
     Termsim sim(CARDD_TERMSIM_PATH,
-                {"--rtu", pty.a(), "--unit", "1", "--unit", "2", "--serial", "20", "--control", path("c")}, dir_.path());
+                {"--rtu", pty.a(), "--unit", "1", "--unit", "2", "--serial", "20", "--control", path("c")},
+                dir_.path());
     ModbusClient client = ModbusClient::rtu(pty.b(), 1);
     EXPECT_EQ(serial_of(client), 20u);
     client.set_unit(2);
@@ -118,8 +117,8 @@ TEST_F(Process, mbpollReadsStateBlock) {
     const std::string mbpoll = find_program("mbpoll");
     ASSERT_FALSE(mbpoll.empty()) << "mbpoll is not installed (Debian package mbpoll)";
     Termsim sim(CARDD_TERMSIM_PATH, {"--tcp", "127.0.0.1:0", "--serial", "7"}, dir_.path());
-    const std::string command = mbpoll + " -m tcp -p " + std::to_string(sim.port()) +
-                                " -a 1 -0 -r 0 -c 4 -t 4:hex -1 -o 2 127.0.0.1 2>&1";
+    const std::string command =
+        mbpoll + " -m tcp -p " + std::to_string(sim.port()) + " -a 1 -0 -r 0 -c 4 -t 4:hex -1 -o 2 127.0.0.1 2>&1";
     FILE* pipe = ::popen(command.c_str(), "r");
     ASSERT_NE(pipe, nullptr);
     std::string output;
@@ -211,8 +210,8 @@ TEST_F(Process, stateFileSurvivesKillNineAtRandomMoments) {
     const unsigned seed = std::random_device{}();
     std::mt19937 rng(seed);
     SCOPED_TRACE("seed " + std::to_string(seed));
-    const std::vector<std::string> flags{"--tcp",  "127.0.0.1:0", "--state", path("flash.json"), "--control",
-                                         path("c"), "--capacity", "1000"};
+    const std::vector<std::string> flags{"--tcp",     "127.0.0.1:0", "--state",    path("flash.json"),
+                                         "--control", path("c"),     "--capacity", "1000"};
     auto random_cards = [&rng] {
         Cards cards(std::uniform_int_distribution<std::size_t>(1, 8)(rng));
         for (auto& c : cards) c = std::uniform_int_distribution<std::uint32_t>(1, 300)(rng);
@@ -229,8 +228,8 @@ TEST_F(Process, stateFileSurvivesKillNineAtRandomMoments) {
         {
             const auto state = p::decode_state_block(client.read(0, 32).value()).value();
             const auto list = json::parse(control.ask("list")).get<Cards>();
-            const Model seen{state.blacklist_version, std::set<std::uint32_t>(list.begin(), list.end()),
-                             state.next_seq, state.oldest_seq};
+            const Model seen{state.blacklist_version, std::set<std::uint32_t>(list.begin(), list.end()), state.next_seq,
+                             state.oldest_seq};
             EXPECT_EQ(state.checksum, p::blacklist_checksum(list));
             EXPECT_EQ(state.blacklist_count, list.size());
             ASSERT_TRUE(seen == acked || (in_flight && seen == *in_flight))
@@ -379,7 +378,8 @@ TEST_F(Process, controlSocketAnswersEveryLine) {
     Termsim sim(CARDD_TERMSIM_PATH, {"--tcp", "127.0.0.1:0", "--control", path("c"), "--serial", "3"}, dir_.path());
     LineClient control(path("c"));
     EXPECT_EQ(control.ask("tap 5 100 900"), "ok purchase seq=1");
-    EXPECT_EQ(control.ask("frobnicate"), "error unknown command 'frobnicate' (tap, state, list, terminals, fault, busy)");
+    EXPECT_EQ(control.ask("frobnicate"),
+              "error unknown command 'frobnicate' (tap, state, list, terminals, fault, busy)");
     EXPECT_EQ(control.ask("@1 state"), "error no terminal 1 (this process serves 0..0)");
     EXPECT_EQ(control.ask("list"), "[]");
     const auto terminals = json::parse(control.ask("terminals"));

@@ -80,7 +80,8 @@ std::expected<Bytes, int> ModbusClient::raw(const Bytes& pdu) {
 }
 
 std::expected<std::pair<p::Status, std::uint16_t>, int> ModbusClient::command(const p::Command& command) {
-    const auto regs = write_read(p::mailbox::block.address, p::encode_command(command), p::state::last_status.address, 2);
+    const auto regs =
+        write_read(p::mailbox::block.address, p::encode_command(command), p::state::last_status.address, 2);
     if (!regs) return std::unexpected(regs.error());
     return std::make_pair(static_cast<p::Status>((*regs)[0]), (*regs)[1]);
 }

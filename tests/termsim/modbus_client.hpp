@@ -21,9 +21,7 @@ using Regs = std::vector<std::uint16_t>;
 using Bytes = std::vector<std::uint8_t>;
 
 /// The errno libmodbus sets for a Modbus exception code.
-constexpr int exception_errno(int code) {
-    return MODBUS_ENOBASE + code;
-}
+constexpr int exception_errno(int code) { return MODBUS_ENOBASE + code; }
 
 class ModbusClient {
 public:

@@ -19,7 +19,8 @@ using p::RecordKind;
 class TerminalRecords : public TerminalFixture {
 protected:
     void tap_n(std::size_t n) {
-        for (std::size_t i = 0; i < n; ++i) ASSERT_TRUE(terminal_.tap(100 + static_cast<std::uint32_t>(i), 250, 1000).has_value());
+        for (std::size_t i = 0; i < n; ++i)
+            ASSERT_TRUE(terminal_.tap(100 + static_cast<std::uint32_t>(i), 250, 1000).has_value());
     }
     /// One 0x17: cursor written, window read, as CT-1 tells a collector to.
     std::vector<p::TransactionRecord> read_window(std::uint32_t cursor) {
@@ -44,8 +45,8 @@ TEST_F(TerminalRecords, tapMakesPurchaseRefundAndRefusal) {
     EXPECT_EQ(refund->kind, RecordKind::refund);
     EXPECT_EQ(refund->amount_cents, -350);
     EXPECT_EQ(refund->seq, 2u);
-    EXPECT_EQ(*refused, (p::TransactionRecord{3, 42, 0, 800, static_cast<std::uint32_t>(fake_epoch), 3,
-                                              RecordKind::refused}));
+    EXPECT_EQ(*refused,
+              (p::TransactionRecord{3, 42, 0, 800, static_cast<std::uint32_t>(fake_epoch), 3, RecordKind::refused}));
     EXPECT_EQ(state().oldest_seq, 1u);
     EXPECT_EQ(state().next_seq, 4u);
     EXPECT_FALSE(terminal_.tap(0, 1, 1).has_value());
@@ -59,7 +60,7 @@ TEST_F(TerminalRecords, cardCounterAdvancesWithPurchasesAndRefunds) {
     EXPECT_EQ(terminal_.tap(8, 10, 90)->counter, 0);
     ASSERT_EQ(run(p::make_add(1, 0, 1, Cards{7})), Status::ok);
     EXPECT_EQ(terminal_.tap(7, 100, 950)->counter, 2);
-    EXPECT_EQ(terminal_.tap(7, 100, 950)->counter, 2);  // refused: the card was not written
+    EXPECT_EQ(terminal_.tap(7, 100, 950)->counter, 2);     // refused: the card was not written
     EXPECT_EQ(terminal_.tap(8, 10, 80, 40)->counter, 40);  // as read from the card
     EXPECT_EQ(terminal_.tap(8, 10, 70)->counter, 41);
 }

@@ -39,8 +39,7 @@ std::expected<std::int64_t, std::string> parse_number(std::string_view text, std
     return value;
 }
 
-std::expected<std::vector<std::int64_t>, std::string> parse_number_list(std::string_view text,
-                                                                        std::string_view what) {
+std::expected<std::vector<std::int64_t>, std::string> parse_number_list(std::string_view text, std::string_view what) {
     std::vector<std::int64_t> numbers;
     for (const auto part : split_commas(text)) {
         auto number = parse_number(part, what);
@@ -85,8 +84,8 @@ std::expected<std::string, std::string> check_host_port(std::string_view text) {
 }
 
 std::expected<std::string, std::string> parse_usb_id(std::string_view text) {
-    const bool shaped = text.size() == 9 && text[4] == ':' &&
-                        std::ranges::all_of(text.substr(0, 4), is_hex) && std::ranges::all_of(text.substr(5), is_hex);
+    const bool shaped = text.size() == 9 && text[4] == ':' && std::ranges::all_of(text.substr(0, 4), is_hex) &&
+                        std::ranges::all_of(text.substr(5), is_hex);
     if (!shaped) {
         return std::unexpected("invalid USB id '" + std::string(text) + "': give VID:PID in hex, like 072f:2200");
     }

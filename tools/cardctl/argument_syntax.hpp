@@ -18,8 +18,7 @@ namespace cardd::cardctl {
 std::expected<std::int64_t, std::string> parse_number(std::string_view text, std::string_view what);
 
 /// "1001,1005": comma-separated numbers, none empty.
-std::expected<std::vector<std::int64_t>, std::string> parse_number_list(std::string_view text,
-                                                                        std::string_view what);
+std::expected<std::vector<std::int64_t>, std::string> parse_number_list(std::string_view text, std::string_view what);
 
 /// "canteen-1,canteen-3": comma-separated names, none empty, no repeats.
 std::expected<std::vector<std::string>, std::string> parse_name_list(std::string_view text);

@@ -84,9 +84,7 @@ void CommandLine::add_global_options() {
         ->check(number_check("timeout"));
 }
 
-GlobalOptions CommandLine::globals() const {
-    return {v_->socket, v_->json, number_of(v_->timeout)};
-}
+GlobalOptions CommandLine::globals() const { return {v_->socket, v_->json, number_of(v_->timeout)}; }
 
 std::expected<Request, std::string> CommandLine::request() const {
     if (!result_) return std::unexpected("no command given");
@@ -101,8 +99,9 @@ void CommandLine::add_format_commands() {
     on_parsed(show, result_, [] { return make_request(make_message("format-show"), View::format); });
 
     CLI::App* set = format->add_subcommand(
-        "set", "Set the sector cards use (1 to 15) and the card number limits (admin); cards already issued keep "
-               "their sector, so set this before issuing");
+        "set",
+        "Set the sector cards use (1 to 15) and the card number limits (admin); cards already issued keep "
+        "their sector, so set this before issuing");
     set->add_option("--sector", v_->sector, "Sector of the card that holds the purse, 1 to 15")
         ->type_name("N")
         ->required()
@@ -123,7 +122,8 @@ void CommandLine::add_format_commands() {
 }
 
 void CommandLine::add_device_commands() {
-    CLI::App* device = app_->add_subcommand("device", "Terminals (消费机) and card encoders (发卡器): add, list, check, remove");
+    CLI::App* device =
+        app_->add_subcommand("device", "Terminals (消费机) and card encoders (发卡器): add, list, check, remove");
     device->require_subcommand(1);
 
     CLI::App* terminal = device->add_subcommand(
@@ -137,11 +137,13 @@ void CommandLine::add_device_commands() {
     CLI::Option* rtu = terminal->add_option("--rtu", v_->rtu, "Serial device of the RS-485 bus, like /dev/ttyUSB0")
                            ->type_name("DEVICE")
                            ->check(utf8_check());
-    CLI::Option* baud =
-        terminal->add_option("--baud", v_->baud, "Baud rate of the bus, like 19200")->type_name("N")->check(number_check("baud rate"));
-    CLI::Option* parity = terminal->add_option("--parity", v_->parity, "Parity of the bus: N, E or O (cardd's default: E)")
-                              ->type_name("N|E|O")
-                              ->transform(CLI::IsMember({"N", "E", "O"}, CLI::ignore_case));
+    CLI::Option* baud = terminal->add_option("--baud", v_->baud, "Baud rate of the bus, like 19200")
+                            ->type_name("N")
+                            ->check(number_check("baud rate"));
+    CLI::Option* parity =
+        terminal->add_option("--parity", v_->parity, "Parity of the bus: N, E or O (cardd's default: E)")
+            ->type_name("N|E|O")
+            ->transform(CLI::IsMember({"N", "E", "O"}, CLI::ignore_case));
     terminal->add_option("--unit", v_->unit, "Modbus unit id of the terminal (cardd's default: 1)")
         ->type_name("N")
         ->check(number_check("unit id"));
@@ -152,7 +154,8 @@ void CommandLine::add_device_commands() {
     baud->needs(rtu);
     parity->needs(rtu);
     on_parsed(terminal, result_, [v = v_.get(), tcp, rtu] {
-        if (tcp->count() == 0 && rtu->count() == 0) throw CLI::RequiredError("--tcp HOST:PORT or --rtu DEVICE --baud N");
+        if (tcp->count() == 0 && rtu->count() == 0)
+            throw CLI::RequiredError("--tcp HOST:PORT or --rtu DEVICE --baud N");
         Json args = Json::object();
         args["name"] = v->name;
         if (tcp->count() > 0) {
@@ -172,7 +175,8 @@ void CommandLine::add_device_commands() {
     CLI::Option* usb = encoder->add_option("--usb", v_->usb, "USB vendor and product id in hex, like 072f:2200")
                            ->type_name("VID:PID")
                            ->transform(usb_id_check());
-    CLI::Option* sim = encoder->add_flag("--sim", v_->sim, "The simulated encoder with virtual cards (trying cardd out, tests)");
+    CLI::Option* sim =
+        encoder->add_flag("--sim", v_->sim, "The simulated encoder with virtual cards (trying cardd out, tests)");
     usb->excludes(sim);
     on_parsed(encoder, result_, [v = v_.get(), usb, sim] {
         if (usb->count() == 0 && sim->count() == 0) throw CLI::RequiredError("--usb VID:PID or --sim");
@@ -187,8 +191,9 @@ void CommandLine::add_device_commands() {
     });
 
     CLI::App* list = device->add_subcommand(
-        "list", "List terminals and encoders with their state: a terminal is level, behind, failed (in the retry "
-                "queue) or unknown (never reached)");
+        "list",
+        "List terminals and encoders with their state: a terminal is level, behind, failed (in the retry "
+        "queue) or unknown (never reached)");
     on_parsed(list, result_, [] { return make_request(make_message("device-list"), View::device_list); });
 
     CLI::App* remove = device->add_subcommand("remove", "Remove a terminal or encoder from the registry (admin)");
@@ -197,9 +202,10 @@ void CommandLine::add_device_commands() {
         return make_request(make_message("device-remove", Json{{"name", v->name}}));
     });
 
-    CLI::App* params = device->add_subcommand(
-        "read-params", "Read a device now to check its connection: a terminal's state block (serial, firmware, "
-                       "blacklist version, checksum, records, clock), an encoder's firmware and card presence");
+    CLI::App* params =
+        device->add_subcommand("read-params",
+                               "Read a device now to check its connection: a terminal's state block (serial, firmware, "
+                               "blacklist version, checksum, records, clock), an encoder's firmware and card presence");
     params->add_option("NAME", v_->name, "The device's name")->required()->check(utf8_check());
     on_parsed(params, result_, [v = v_.get()] {
         return make_request(make_message("device-read-params", Json{{"name", v->name}}), View::device_params);
@@ -208,20 +214,24 @@ void CommandLine::add_device_commands() {
 
 void CommandLine::add_report_commands() {
     CLI::App* losses = app_->add_subcommand(
-        "losses", "Find loss reports (挂失记录) by the date they were reported or by card serial (流水号), to unlock them");
+        "losses",
+        "Find loss reports (挂失记录) by the date they were reported or by card serial (流水号), to unlock them");
     losses->add_option("--from", v_->from, "Reported on or after this day (local time) or Unix second")
         ->type_name("DATE")
         ->check(date_check(DayEdge::start));
     losses->add_option("--to", v_->to, "Reported on or before this day (to its last second) or Unix second")
         ->type_name("DATE")
         ->check(date_check(DayEdge::end));
-    losses->add_option("--serial", v_->serial, "Card serial number (流水号)")->type_name("N")->check(number_check("serial"));
+    losses->add_option("--serial", v_->serial, "Card serial number (流水号)")
+        ->type_name("N")
+        ->check(number_check("serial"));
     losses->add_flag("--open", v_->open, "Only losses not yet unlocked");
     on_parsed(losses, result_, [v = v_.get()] {
         Json args = Json::object();
         if (!v->from.empty()) args["from"] = parse_date(v->from, DayEdge::start).value();
         if (!v->to.empty()) args["to"] = parse_date(v->to, DayEdge::end).value();
-        if (args.contains("from") && args.contains("to") && args["from"].get<std::int64_t>() > args["to"].get<std::int64_t>()) {
+        if (args.contains("from") && args.contains("to") &&
+            args["from"].get<std::int64_t>() > args["to"].get<std::int64_t>()) {
             throw CLI::ValidationError("--from", "'" + v->from + "' is after --to '" + v->to + "'");
         }
         if (!v->serial.empty()) args["serial"] = number_of(v->serial);
@@ -230,21 +240,23 @@ void CommandLine::add_report_commands() {
     });
 
     CLI::App* failed = app_->add_subcommand(
-        "failed", "List the terminals that did not take a blacklist change, the card numbers each is missing, why, "
-                  "and when cardd retries");
+        "failed",
+        "List the terminals that did not take a blacklist change, the card numbers each is missing, why, "
+        "and when cardd retries");
     on_parsed(failed, result_, [] { return make_request(make_message("failed"), View::failed); });
 
     CLI::App* resync = app_->add_subcommand(
-        "resync", "Bring terminals level with the store now (admin): all failed terminals (--failed), chosen "
-                  "terminals (--device), or resend chosen card numbers to chosen terminals (--cards with --devices, "
-                  "重新下载失败卡号)");
+        "resync",
+        "Bring terminals level with the store now (admin): all failed terminals (--failed), chosen "
+        "terminals (--device), or resend chosen card numbers to chosen terminals (--cards with --devices, "
+        "重新下载失败卡号)");
     CLI::Option* all_failed = resync->add_flag("--failed", v_->failed, "Every terminal in the failed list");
-    CLI::Option* device = resync->add_option("--device", v_->device, "These terminals")
-                              ->type_name("NAME,...")
-                              ->check(name_list_check());
-    CLI::Option* cards = resync->add_option("--cards", v_->cards, "Put these card numbers on the blacklists of --devices")
-                             ->type_name("N,...")
-                             ->check(number_list_check("card number"));
+    CLI::Option* device =
+        resync->add_option("--device", v_->device, "These terminals")->type_name("NAME,...")->check(name_list_check());
+    CLI::Option* cards =
+        resync->add_option("--cards", v_->cards, "Put these card numbers on the blacklists of --devices")
+            ->type_name("N,...")
+            ->check(number_list_check("card number"));
     CLI::Option* devices = resync->add_option("--devices", v_->devices, "The terminals that get --cards")
                                ->type_name("NAME,...")
                                ->check(name_list_check());
@@ -268,8 +280,9 @@ void CommandLine::add_report_commands() {
     });
 
     CLI::App* collect = app_->add_subcommand(
-        "collect", "Collect transaction records from terminals now; each record is stored once however often it is "
-                   "collected");
+        "collect",
+        "Collect transaction records from terminals now; each record is stored once however often it is "
+        "collected");
     collect->add_option("--devices", v_->devices, "These terminals, or all (the default)")
         ->type_name("all|NAME,...")
         ->check(device_targets_check());
@@ -280,11 +293,13 @@ void CommandLine::add_report_commands() {
     });
 
     CLI::App* pending = app_->add_subcommand(
-        "pending", "List the card writes not yet settled (a card taken away mid-write, or cardd stopped), with "
-                   "their age; placing the card on an encoder settles each");
+        "pending",
+        "List the card writes not yet settled (a card taken away mid-write, or cardd stopped), with "
+        "their age; placing the card on an encoder settles each");
     on_parsed(pending, result_, [] { return make_request(make_message("pending"), View::pending); });
 
-    CLI::App* status = app_->add_subcommand("status", "cardd's version, uptime, database, and counts of terminals, cards and people");
+    CLI::App* status =
+        app_->add_subcommand("status", "cardd's version, uptime, database, and counts of terminals, cards and people");
     on_parsed(status, result_, [] { return make_request(make_message("status"), View::status); });
 }
 

@@ -24,15 +24,15 @@ inline constexpr const char* default_socket = "/run/cardd/cardd.sock";
 inline constexpr std::int64_t default_timeout_seconds = 120;
 
 struct GlobalOptions {
-    std::string socket;  ///< --socket, else $CARDD_SOCKET, else default_socket
-    bool json = false;   ///< --json: print the daemon's answer line as it is
+    std::string socket;                                      ///< --socket, else $CARDD_SOCKET, else default_socket
+    bool json = false;                                       ///< --json: print the daemon's answer line as it is
     std::int64_t timeout_seconds = default_timeout_seconds;  ///< --timeout; 0 waits forever
 };
 
 struct Request {
-    Json message;                         ///< {"command": ..., "arguments": {...}}, without id
-    View view = View::text;               ///< how to show the answer
-    std::vector<std::size_t> batch_lines; ///< card issue --csv: the file line of each row
+    Json message;                          ///< {"command": ..., "arguments": {...}}, without id
+    View view = View::text;                ///< how to show the answer
+    std::vector<std::size_t> batch_lines;  ///< card issue --csv: the file line of each row
 };
 
 class CommandLine {
@@ -55,7 +55,6 @@ public:
     std::expected<Request, std::string> request() const;
 
 private:
-
     void add_global_options();
     void add_format_commands();
     void add_device_commands();

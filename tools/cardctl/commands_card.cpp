@@ -65,7 +65,9 @@ void CommandLine::add_person_commands() {
 }
 
 void CommandLine::add_card_commands() {
-    CLI::App* card = app_->add_subcommand("card", "Cards: issue, top up, refund, look up, read on the encoder, initialise, report lost, unlock, replace, take back");
+    CLI::App* card = app_->add_subcommand("card",
+                                          "Cards: issue, top up, refund, look up, read on the encoder, initialise, "
+                                          "report lost, unlock, replace, take back");
     card->require_subcommand(1);
 
     CLI::App* issue = card->add_subcommand(
@@ -75,8 +77,8 @@ void CommandLine::add_card_commands() {
         "and name and dept (a row with a name creates the person: onboarding). A file with a broken row is\n"
         "refused whole, naming each broken line; nothing is issued. Each row is issued on its own: a row that\n"
         "fails is reported and the others go on");
-    CLI::Option* staff = issue->add_option("STAFF_NO", v_->staff_no, "Staff number (工号) of the card's holder")
-                             ->check(utf8_check());
+    CLI::Option* staff =
+        issue->add_option("STAFF_NO", v_->staff_no, "Staff number (工号) of the card's holder")->check(utf8_check());
     CLI::Option* card_no = issue->add_option("--card-no", v_->card_no, "Number of the new card")
                                ->type_name("N")
                                ->check(number_check("card number"));
@@ -86,8 +88,8 @@ void CommandLine::add_card_commands() {
     CLI::Option* cost = issue->add_option("--cost", v_->cost, "Card cost in yuan, paid in cash (cardd's default)")
                             ->type_name("AMOUNT")
                             ->check(amount_check());
-    CLI::Option* csv = issue->add_option("--csv", v_->csv, "Issue one card per row of this CSV file (UTF-8)")
-                           ->type_name("FILE");
+    CLI::Option* csv =
+        issue->add_option("--csv", v_->csv, "Issue one card per row of this CSV file (UTF-8)")->type_name("FILE");
     csv->excludes(staff)->excludes(card_no)->excludes(opening)->excludes(cost);
     staff->needs(card_no);
     card_no->needs(staff);
@@ -111,7 +113,8 @@ void CommandLine::add_card_commands() {
         return encoder_request("card-issue", std::move(args), *v, View::card);
     });
 
-    CLI::App* topup = card->add_subcommand("topup", "Cash top-up (充值): add AMOUNT yuan to the card's balance (issuer)");
+    CLI::App* topup =
+        card->add_subcommand("topup", "Cash top-up (充值): add AMOUNT yuan to the card's balance (issuer)");
     add_card_no(topup, v_->card_no);
     topup->add_option("AMOUNT", v_->amount, "Yuan, with at most two decimals: 50, 12.5, 0.30")
         ->type_name("YUAN")
@@ -126,9 +129,10 @@ void CommandLine::add_card_commands() {
     });
 
     CLI::App* refund = card->add_subcommand(
-        "refund-close", "Refund the balance in cash and close the account (退款销户) (issuer): an active card is "
-                        "wiped on the encoder; a lost card, or one closed with --no-wipe, goes on every terminal's "
-                        "blacklist instead");
+        "refund-close",
+        "Refund the balance in cash and close the account (退款销户) (issuer): an active card is "
+        "wiped on the encoder; a lost card, or one closed with --no-wipe, goes on every terminal's "
+        "blacklist instead");
     add_card_no(refund, v_->card_no);
     refund->add_flag("--no-wipe", v_->no_wipe, "Close without the card: it is blacklisted on every terminal");
     refund->add_flag("--write-off", v_->write_off,
@@ -139,7 +143,8 @@ void CommandLine::add_card_commands() {
         args["card_no"] = number_of(v->card_no);
         if (v->write_off) args["write_off"] = true;
         if (v->no_wipe) {
-            if (!v->encoder.empty() || !v->wait.empty()) throw CLI::ValidationError("--encoder and --wait go without --no-wipe");
+            if (!v->encoder.empty() || !v->wait.empty())
+                throw CLI::ValidationError("--encoder and --wait go without --no-wipe");
             args["wipe"] = false;
             return make_request(make_message("card-refund-close", std::move(args)), View::distribution);
         }
@@ -147,14 +152,17 @@ void CommandLine::add_card_commands() {
     });
 
     CLI::App* info = card->add_subcommand(
-        "info", "A card's holder, state, balance, its ledger (opening, top-ups, purchases, refunds) and losses; "
-                "with --read, the card on the encoder read and compared with the store instead");
+        "info",
+        "A card's holder, state, balance, its ledger (opening, top-ups, purchases, refunds) and losses; "
+        "with --read, the card on the encoder read and compared with the store instead");
     add_card_no(info, v_->card_no);
-    CLI::Option* read_flag = info->add_flag("--read", v_->read, "Read the card on the encoder and list each difference");
+    CLI::Option* read_flag =
+        info->add_flag("--read", v_->read, "Read the card on the encoder and list each difference");
     add_encoder_options(info, *v_);
     on_parsed(info, result_, [v = v_.get(), read_flag] {
         if (read_flag->count() == 0) {
-            if (!v->encoder.empty() || !v->wait.empty()) throw CLI::ValidationError("--encoder and --wait go with --read");
+            if (!v->encoder.empty() || !v->wait.empty())
+                throw CLI::ValidationError("--encoder and --wait go with --read");
             return make_request(make_message("card-info", Json{{"card_no", number_of(v->card_no)}}), View::card_info);
         }
         Json args = Json::object();
@@ -163,8 +171,9 @@ void CommandLine::add_card_commands() {
     });
 
     CLI::App* read = card->add_subcommand(
-        "read", "Read the card on the encoder (issuer): blank, another system's, or ours with its number, balance "
-                "and dates, and each way it differs from the store");
+        "read",
+        "Read the card on the encoder (issuer): blank, another system's, or ours with its number, balance "
+        "and dates, and each way it differs from the store");
     add_encoder_options(read, *v_);
     on_parsed(read, result_, [v = v_.get()] {
         Json args = Json::object();
@@ -172,8 +181,9 @@ void CommandLine::add_card_commands() {
     });
 
     CLI::App* init = card->add_subcommand(
-        "init", "Initialise the card on the encoder (初始化IC卡) (issuer): make it a blank card. A card still active "
-                "or lost in the store is refused (return it with --wipe instead); another system's card too");
+        "init",
+        "Initialise the card on the encoder (初始化IC卡) (issuer): make it a blank card. A card still active "
+        "or lost in the store is refused (return it with --wipe instead); another system's card too");
     add_encoder_options(init, *v_);
     on_parsed(init, result_, [v = v_.get()] {
         Json args = Json::object();
@@ -183,8 +193,9 @@ void CommandLine::add_card_commands() {
     add_card_distribution_commands(*card);
 
     CLI::App* replace = card->add_subcommand(
-        "replace", "Replace a lost card (新卡补办) with a new card number (issuer); the balance moves to the new card "
-                   "and the old card stays on every terminal's blacklist");
+        "replace",
+        "Replace a lost card (新卡补办) with a new card number (issuer); the balance moves to the new card "
+        "and the old card stays on every terminal's blacklist");
     add_card_no(replace, v_->card_no);
     replace->add_option("--new-card-no", v_->new_card_no, "Number of the new card; a number never used before")
         ->type_name("N")
@@ -220,7 +231,8 @@ void CommandLine::add_card_commands() {
         args["refund"] = !v->no_refund;
         if (v->write_off) args["write_off"] = true;
         if (!v->wipe) {
-            if (!v->encoder.empty() || !v->wait.empty()) throw CLI::ValidationError("--encoder and --wait go with --wipe");
+            if (!v->encoder.empty() || !v->wait.empty())
+                throw CLI::ValidationError("--encoder and --wait go with --wipe");
             return make_request(make_message("card-return", std::move(args)), View::card);
         }
         return encoder_request("card-return", std::move(args), *v, View::card);

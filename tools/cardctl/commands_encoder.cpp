@@ -32,14 +32,17 @@ void CommandLine::add_encoder_commands() {
     encoder->require_subcommand(1);
 
     CLI::App* place = encoder->add_subcommand(
-        "sim-place", "Put a card on the simulated encoder (issuer): a new blank card, or the card with a UID "
-                     "(one seen before keeps what was written on it)");
+        "sim-place",
+        "Put a card on the simulated encoder (issuer): a new blank card, or the card with a UID "
+        "(one seen before keeps what was written on it)");
     CLI::Option* blank = place->add_flag("--blank", v_->blank, "A new blank card, with a UID never used before");
-    CLI::Option* uid = place->add_option("--uid", v_->uid, "The card with this UID (8 or 14 hex digits)")->type_name("UID");
+    CLI::Option* uid =
+        place->add_option("--uid", v_->uid, "The card with this UID (8 or 14 hex digits)")->type_name("UID");
     CLI::Option* foreign = place->add_flag("--foreign", v_->foreign, "With --uid: a card written by another system");
-    CLI::Option* count = place->add_option("--count", v_->count, "With --blank: this many blank cards, one after another")
-                             ->type_name("N")
-                             ->check(number_check("number of cards"));
+    CLI::Option* count =
+        place->add_option("--count", v_->count, "With --blank: this many blank cards, one after another")
+            ->type_name("N")
+            ->check(number_check("number of cards"));
     blank->excludes(uid);
     foreign->needs(uid);
     count->needs(blank);
@@ -58,8 +61,9 @@ void CommandLine::add_encoder_commands() {
     });
 
     CLI::App* remove = encoder->add_subcommand(
-        "sim-remove", "Take the card off the simulated encoder (issuer); with --after N, in the middle of the next "
-                      "operation, after N more card commands (a card pulled away while it is written)");
+        "sim-remove",
+        "Take the card off the simulated encoder (issuer); with --after N, in the middle of the next "
+        "operation, after N more card commands (a card pulled away while it is written)");
     remove->add_option("--after", v_->after, "Card commands the card stays for")
         ->type_name("N")
         ->check(number_check("number of commands"));

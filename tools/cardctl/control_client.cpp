@@ -48,7 +48,8 @@ std::expected<ControlClient, ClientError> ControlClient::connect(const std::stri
                                                                  std::chrono::milliseconds timeout) {
     const auto fail = [&](int error) {
         std::string text = "cannot connect to " + socket_path + ": " + std::strerror(error);
-        text += (error == EACCES || error == EPERM) ? "; is your user in one of cardd's groups?" : "; is cardd running?";
+        text +=
+            (error == EACCES || error == EPERM) ? "; is your user in one of cardd's groups?" : "; is cardd running?";
         return std::unexpected(ClientError{ClientError::Kind::connect, std::move(text)});
     };
     sockaddr_un address{};
@@ -94,8 +95,8 @@ std::expected<void, ClientError> ControlClient::send_line(const std::string& lin
             pollfd p{fd_.get(), POLLOUT, 0};
             const int ready = ::poll(&p, 1, poll_timeout());
             if (ready == 0) {
-                return std::unexpected(ClientError{ClientError::Kind::timeout,
-                                                   "cardd took no request for " + seconds_text(timeout_)});
+                return std::unexpected(
+                    ClientError{ClientError::Kind::timeout, "cardd took no request for " + seconds_text(timeout_)});
             }
             if (ready < 0 && errno != EINTR) return std::unexpected(protocol_error(std::strerror(errno)));
             continue;
@@ -123,10 +124,10 @@ std::expected<std::string, ClientError> ControlClient::read_line() {
         pollfd p{fd_.get(), POLLIN, 0};
         const int ready = ::poll(&p, 1, poll_timeout());
         if (ready == 0) {
-            return std::unexpected(ClientError{
-                ClientError::Kind::timeout,
-                "no answer from cardd within " + seconds_text(timeout_) +
-                    "; the operation may still finish, so check its outcome before repeating it"});
+            return std::unexpected(
+                ClientError{ClientError::Kind::timeout,
+                            "no answer from cardd within " + seconds_text(timeout_) +
+                                "; the operation may still finish, so check its outcome before repeating it"});
         }
         if (ready < 0) {
             if (errno == EINTR) continue;
@@ -143,8 +144,7 @@ std::expected<std::string, ClientError> ControlClient::read_line() {
         }
         buffer_.append(chunk.data(), static_cast<std::size_t>(n));
     }
-    return std::unexpected(
-        protocol_error("cardd sent a line longer than " + std::to_string(line_limit_) + " bytes"));
+    return std::unexpected(protocol_error("cardd sent a line longer than " + std::to_string(line_limit_) + " bytes"));
 }
 
 std::expected<Answer, ClientError> ControlClient::call(Json request, const ProgressHandler& on_progress) {
@@ -170,7 +170,8 @@ std::expected<Answer, ClientError> ControlClient::call(Json request, const Progr
             return std::unexpected(protocol_error("cardd sent a line that is not JSON: " + excerpt(*received)));
         }
         if (!message.is_object()) {
-            return std::unexpected(protocol_error("cardd sent a line that is not a JSON object: " + excerpt(*received)));
+            return std::unexpected(
+                protocol_error("cardd sent a line that is not a JSON object: " + excerpt(*received)));
         }
         const auto found_id = message.find("id");
         const bool ours = found_id == message.end() || found_id->is_null() || *found_id == Json(id);
@@ -178,8 +179,8 @@ std::expected<Answer, ClientError> ControlClient::call(Json request, const Progr
 
         if (const auto result = message.find("result"); result != message.end()) {
             if (!result->is_number_integer()) {
-                return std::unexpected(protocol_error("cardd sent an answer whose result is not an integer: " +
-                                                      excerpt(*received)));
+                return std::unexpected(
+                    protocol_error("cardd sent an answer whose result is not an integer: " + excerpt(*received)));
             }
             return Answer{std::move(message), std::move(*received)};
         }

@@ -81,7 +81,7 @@ private:
     UniqueFd fd_;
     std::chrono::milliseconds timeout_;
     std::size_t line_limit_ = answer_line_limit;
-    std::string buffer_;     ///< bytes received after the last complete line
+    std::string buffer_;       ///< bytes received after the last complete line
     std::size_t scanned_ = 0;  ///< bytes of buffer_ known to hold no line break
     std::int64_t next_id_ = 1;
 };

@@ -53,8 +53,9 @@ private:
         if (done() || text_[pos_] != '"') {
             while (!at_field_end()) {
                 if (text_[pos_] == '"') {
-                    return std::unexpected(CsvError{line_, "a quote inside an unquoted field; quote the whole "
-                                                           "field and double the quote (\"\")"});
+                    return std::unexpected(CsvError{line_,
+                                                    "a quote inside an unquoted field; quote the whole "
+                                                    "field and double the quote (\"\")"});
                 }
                 field += text_[pos_++];
             }
@@ -80,8 +81,9 @@ private:
             field += c;
         }
         if (!at_field_end()) {
-            return std::unexpected(CsvError{line_, "a character after a closing quote; write a quote inside a "
-                                                   "quoted field as \"\""});
+            return std::unexpected(CsvError{line_,
+                                            "a character after a closing quote; write a quote inside a "
+                                            "quoted field as \"\""});
         }
         return field;
     }

@@ -39,7 +39,8 @@ std::string_view trim(std::string_view text) noexcept {
 
 std::string lower(std::string_view text) {
     std::string out(text);
-    std::ranges::transform(out, out.begin(), [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; });
+    std::ranges::transform(out, out.begin(),
+                           [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; });
     return out;
 }
 
@@ -87,8 +88,8 @@ std::expected<IssueBatch, std::string> parse_issue_csv(std::string_view text) {
         const std::size_t line = record->line;
         if (std::ranges::all_of(record->fields, [](const std::string& f) { return trim(f).empty(); })) continue;
         if (record->fields.size() != columns) {
-            errors.push_back(line_error(line, std::to_string(record->fields.size()) + " fields, the header has " +
-                                                  std::to_string(columns)));
+            errors.push_back(line_error(
+                line, std::to_string(record->fields.size()) + " fields, the header has " + std::to_string(columns)));
             continue;
         }
         const auto field = [&](Column column) -> std::optional<std::string_view> {
@@ -150,7 +151,7 @@ std::expected<IssueBatch, std::string> parse_issue_csv(std::string_view text) {
 
     if (!errors.empty()) {
         std::string report = std::to_string(errors.size()) + (errors.size() == 1 ? " broken row" : " broken rows") +
-                           ", nothing was sent:";
+                             ", nothing was sent:";
         for (std::size_t i = 0; i < errors.size() && i < max_reported_errors; ++i) report += "\n  " + errors[i];
         if (errors.size() > max_reported_errors) {
             report += "\n  ... and " + std::to_string(errors.size() - max_reported_errors) + " more";

@@ -22,8 +22,8 @@
 namespace cardd::cardctl {
 
 struct IssueBatch {
-    Json rows = Json::array();        ///< the `rows` argument of card-issue-batch
-    std::vector<std::size_t> lines;   ///< the file line of each row, for reporting failures
+    Json rows = Json::array();       ///< the `rows` argument of card-issue-batch
+    std::vector<std::size_t> lines;  ///< the file line of each row, for reporting failures
 };
 
 /// The rows of a batch file, or every broken row with its line number.

@@ -10,14 +10,14 @@
 
 namespace cardd::cardctl {
 
-CLI::Validator amount_check();                        ///< yuan, not negative
-CLI::Validator number_check(std::string what);        ///< decimal digits
-CLI::Validator number_list_check(std::string what);   ///< 1001,1005
-CLI::Validator name_list_check();                     ///< canteen-1,canteen-3
-CLI::Validator device_targets_check();                ///< all | canteen-1,canteen-3
-CLI::Validator date_check(DayEdge edge);              ///< YYYY-MM-DD or Unix seconds
-CLI::Validator host_port_check();                     ///< HOST:PORT
-CLI::Validator usb_id_check();                        ///< VID:PID; lower-cases the value
-CLI::Validator utf8_check();                          ///< text that is UTF-8 and not empty
+CLI::Validator amount_check();                       ///< yuan, not negative
+CLI::Validator number_check(std::string what);       ///< decimal digits
+CLI::Validator number_list_check(std::string what);  ///< 1001,1005
+CLI::Validator name_list_check();                    ///< canteen-1,canteen-3
+CLI::Validator device_targets_check();               ///< all | canteen-1,canteen-3
+CLI::Validator date_check(DayEdge edge);             ///< YYYY-MM-DD or Unix seconds
+CLI::Validator host_port_check();                    ///< HOST:PORT
+CLI::Validator usb_id_check();                       ///< VID:PID; lower-cases the value
+CLI::Validator utf8_check();                         ///< text that is UTF-8 and not empty
 
 }  // namespace cardd::cardctl

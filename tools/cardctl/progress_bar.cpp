@@ -17,7 +17,8 @@ constexpr std::size_t bar_width = 24;
 // The daemon's text on one line: a line break or an escape sequence in it would break the display.
 std::string one_line(std::string_view text) {
     std::string out(text);
-    std::ranges::replace_if(out, [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; }, ' ');
+    std::ranges::replace_if(
+        out, [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; }, ' ');
     return out;
 }
 

@@ -52,14 +52,16 @@ std::string label(std::string_view key) {
 // The order fields are listed in: cardd may send its objects with keys sorted
 // alphabetically, which puts "balance" before "card_no". Keys not named here follow.
 constexpr std::array<std::string_view, 40> field_order{
-    "card_type", "format", "sector", "card_no_digits", "max_card_no",                        // format
-    "version", "uptime", "database", "schema_version", "terminals", "terminals_failed",       // status
-    "encoders", "cards", "people",                                                            //
-    "card_no", "staff_no", "name", "dept", "state", "balance", "serial", "uid", "issued_at",  // card, person
-    "closed_at", "replaces", "replaced_by",                                                   //
-    "model", "firmware", "capabilities", "bitmap_sync", "count", "capacity", "bitmap_limit",  // terminal
-    "checksum", "oldest_record", "next_record", "clock",                                      //
-    "kind", "address", "unit",                                                                // device
+    "card_type",    "format",        "sector",       "card_no_digits", "max_card_no",                      // format
+    "version",      "uptime",        "database",     "schema_version", "terminals",   "terminals_failed",  // status
+    "encoders",     "cards",         "people",                                                             //
+    "card_no",      "staff_no",      "name",         "dept",           "state",       "balance",
+    "serial",       "uid",           "issued_at",    // card, person
+    "closed_at",    "replaces",      "replaced_by",  //
+    "model",        "firmware",      "capabilities", "bitmap_sync",    "count",       "capacity",
+    "bitmap_limit",                                            // terminal
+    "checksum",     "oldest_record", "next_record",  "clock",  //
+    "kind",         "address",       "unit",                   // device
 };
 
 /// The object's keys, known ones in field_order, the others after them in the order sent.
@@ -113,7 +115,8 @@ struct Column {
 };
 
 Column field(std::string header, std::string key, Align align = Align::left) {
-    return {std::move(header), align, [key = std::move(key)](const Json& row) { return describe_value(key, member(row, key)); }};
+    return {std::move(header), align,
+            [key = std::move(key)](const Json& row) { return describe_value(key, member(row, key)); }};
 }
 
 std::string object_table(const Json& rows, const std::vector<Column>& columns) {
@@ -140,11 +143,15 @@ std::string render_device_list(const Json& args) {
         return describe_value("", confirmed) + "/" + describe_value("", planned);
     };
     if (array_member(args, "devices").empty()) return "no devices\n";
-    return object_table(array_member(args, "devices"),
-                        {field("NAME", "name"), field("KIND", "kind"), field("ADDRESS", "address"),
-                         field("UNIT", "unit", Align::right), field("STATE", "state"),
-                         {"VERSION", Align::right, version}, field("PENDING", "pending_cards", Align::right),
-                         field("NEXT RETRY", "next_retry"), field("LAST ERROR", "last_error")});
+    return object_table(array_member(args, "devices"), {field("NAME", "name"),
+                                                        field("KIND", "kind"),
+                                                        field("ADDRESS", "address"),
+                                                        field("UNIT", "unit", Align::right),
+                                                        field("STATE", "state"),
+                                                        {"VERSION", Align::right, version},
+                                                        field("PENDING", "pending_cards", Align::right),
+                                                        field("NEXT RETRY", "next_retry"),
+                                                        field("LAST ERROR", "last_error")});
 }
 
 std::string render_person_list(const Json& args) {
@@ -160,9 +167,13 @@ std::string losses_table(const Json& losses) {
         if (terminals.is_array() && !terminals.empty()) out += ": " + names(terminals);
         return out;
     };
-    return object_table(losses, {field("ID", "id", Align::right), field("CARD", "card_no", Align::right),
-                                 field("SERIAL", "serial", Align::right), field("STAFF NO", "staff_no"),
-                                 field("NAME", "name"), field("REPORTED", "reported_at"), {"PUSH", Align::left, push},
+    return object_table(losses, {field("ID", "id", Align::right),
+                                 field("CARD", "card_no", Align::right),
+                                 field("SERIAL", "serial", Align::right),
+                                 field("STAFF NO", "staff_no"),
+                                 field("NAME", "name"),
+                                 field("REPORTED", "reported_at"),
+                                 {"PUSH", Align::left, push},
                                  field("UNLOCKED", "unlocked_at")});
 }
 
@@ -176,18 +187,21 @@ std::string render_failed(const Json& args) {
         return [key = std::move(key)](const Json& row) { return card_list(member(row, key)); };
     };
     if (array_member(args, "failed").empty()) return "no failed terminals\n";
-    return object_table(array_member(args, "failed"),
-                        {field("DEVICE", "device"), {"MISSING", Align::left, cards("missing_cards")},
-                         {"REMOVED", Align::left, cards("removed_cards")}, field("ATTEMPTS", "attempts", Align::right),
-                         field("NEXT RETRY", "next_retry"), field("ERROR", "text")});
+    return object_table(array_member(args, "failed"), {field("DEVICE", "device"),
+                                                       {"MISSING", Align::left, cards("missing_cards")},
+                                                       {"REMOVED", Align::left, cards("removed_cards")},
+                                                       field("ATTEMPTS", "attempts", Align::right),
+                                                       field("NEXT RETRY", "next_retry"),
+                                                       field("ERROR", "text")});
 }
 
 std::string render_pending(const Json& args) {
     if (array_member(args, "pending").empty()) return "";
-    return object_table(array_member(args, "pending"),
-                        {field("WRITE", "id", Align::right), field("KIND", "kind"), field("CARD", "card_no", Align::right),
-                         field("CHIP", "uid"), field("AMOUNT", "amount", Align::right),
-                         field("AGE S", "age_s", Align::right), field("BY UID", "by_uid", Align::right)});
+    return object_table(
+        array_member(args, "pending"),
+        {field("WRITE", "id", Align::right), field("KIND", "kind"), field("CARD", "card_no", Align::right),
+         field("CHIP", "uid"), field("AMOUNT", "amount", Align::right), field("AGE S", "age_s", Align::right),
+         field("BY UID", "by_uid", Align::right)});
 }
 
 std::string render_card_info(const Json& args) {
@@ -196,9 +210,9 @@ std::string render_card_info(const Json& args) {
         out += "\nUnsettled write (not counted in the balance)\n" + key_values(pending);
     }
     if (const Json& ledger = array_member(args, "ledger"); !ledger.empty()) {
-        out += "\nLedger\n" + object_table(ledger, {field("AT", "at"), field("KIND", "kind"),
-                                                    field("AMOUNT", "amount", Align::right),
-                                                    field("CASH", "cash", Align::right)});
+        out += "\nLedger\n" +
+               object_table(ledger, {field("AT", "at"), field("KIND", "kind"), field("AMOUNT", "amount", Align::right),
+                                     field("CASH", "cash", Align::right)});
     }
     if (const Json& losses = array_member(args, "losses"); !losses.empty()) out += "\nLosses\n" + losses_table(losses);
     return out;
@@ -243,8 +257,10 @@ std::string render_issue_batch(const Json& args, const RenderContext& context) {
         }
         return std::string("-");
     };
-    return "Failed rows\n" + object_table(failed, {{"LINE", Align::right, where}, field("ROW", "row", Align::right),
-                                                   field("STAFF NO", "staff_no"), field("ERROR", "text")});
+    return "Failed rows\n" + object_table(failed, {{"LINE", Align::right, where},
+                                                   field("ROW", "row", Align::right),
+                                                   field("STAFF NO", "staff_no"),
+                                                   field("ERROR", "text")});
 }
 
 std::string render_resync(const Json& args) {
@@ -295,7 +311,8 @@ std::string describe_value(std::string_view key, const Json& value) {
     }
     if (value.is_object()) {
         std::string out;
-        for (const auto& [k, v] : value.items()) out += (out.empty() ? "" : ", ") + label(k) + " " + describe_value(k, v);
+        for (const auto& [k, v] : value.items())
+            out += (out.empty() ? "" : ", ") + label(k) + " " + describe_value(k, v);
         return out;
     }
     return value.dump();

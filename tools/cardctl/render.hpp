@@ -15,22 +15,22 @@ namespace cardd::cardctl {
 
 /// How an answer is shown; each command picks one.
 enum class View {
-    text,          ///< the daemon's sentence (device add and remove, ...)
-    status,        ///< sentence and the status figures
-    format,        ///< the card format settings
-    device_list,   ///< a table of devices
-    device_params, ///< what the device reported
-    person_list,   ///< a table of people
-    card,          ///< the sentence, or the card when there is none
-    card_info,     ///< the card, its ledger and its losses
-    distribution,  ///< loss, unlock, replacement: collected, pushed and failed terminals
-    issue_batch,   ///< batch issue: the sentence and every failed row with its file line
-    losses,        ///< a table of loss reports
-    failed,        ///< a table of failed terminals
-    resync,        ///< terminals level and failed
-    collect,       ///< records collected per terminal
-    card_read,     ///< the card on the encoder, and each difference with the store
-    pending,       ///< a table of unsettled card writes
+    text,           ///< the daemon's sentence (device add and remove, ...)
+    status,         ///< sentence and the status figures
+    format,         ///< the card format settings
+    device_list,    ///< a table of devices
+    device_params,  ///< what the device reported
+    person_list,    ///< a table of people
+    card,           ///< the sentence, or the card when there is none
+    card_info,      ///< the card, its ledger and its losses
+    distribution,   ///< loss, unlock, replacement: collected, pushed and failed terminals
+    issue_batch,    ///< batch issue: the sentence and every failed row with its file line
+    losses,         ///< a table of loss reports
+    failed,         ///< a table of failed terminals
+    resync,         ///< terminals level and failed
+    collect,        ///< records collected per terminal
+    card_read,      ///< the card on the encoder, and each difference with the store
+    pending,        ///< a table of unsettled card writes
 };
 
 struct RenderContext {

@@ -49,8 +49,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
     }
     const std::size_t request_bytes = request->message.dump().size();
     if (request_bytes > daemon_line_limit - 64) {  // 64: room for the id
-        err << "cardctl: the request is " << request_bytes << " bytes, more than cardd takes ("
-            << daemon_line_limit << "); split the file\n";
+        err << "cardctl: the request is " << request_bytes << " bytes, more than cardd takes (" << daemon_line_limit
+            << "); split the file\n";
         return exit_usage;
     }
 

@@ -12,9 +12,7 @@ namespace cardd::termsim {
 
 namespace {
 
-[[noreturn]] void fail(const std::string& what) {
-    throw std::system_error(errno, std::generic_category(), what);
-}
+[[noreturn]] void fail(const std::string& what) { throw std::system_error(errno, std::generic_category(), what); }
 
 void write_all(int fd, std::string_view data, const std::string& what) {
     while (!data.empty()) {

@@ -19,13 +19,9 @@ std::vector<std::uint32_t> sorted_distinct(std::span<const std::uint32_t> cards)
 
 }  // namespace
 
-Blacklist::Blacklist(std::vector<std::uint32_t> cards) : cards_(std::move(cards)) {
-    normalise();
-}
+Blacklist::Blacklist(std::vector<std::uint32_t> cards) : cards_(std::move(cards)) { normalise(); }
 
-bool Blacklist::contains(std::uint32_t card) const noexcept {
-    return std::ranges::binary_search(cards_, card);
-}
+bool Blacklist::contains(std::uint32_t card) const noexcept { return std::ranges::binary_search(cards_, card); }
 
 std::size_t Blacklist::size_after_add(std::span<const std::uint32_t> cards) const {
     const auto extra = sorted_distinct(cards);

@@ -140,8 +140,7 @@ std::expected<ControlRequest, std::string> parse_control_line(std::string_view l
         request.command = BusyRequest{*ms};
         return request;
     }
-    return std::unexpected("unknown command '" + std::string(verb) +
-                           "' (tap, state, list, terminals, fault, busy)");
+    return std::unexpected("unknown command '" + std::string(verb) + "' (tap, state, list, terminals, fault, busy)");
 }
 
 }  // namespace cardd::termsim

@@ -34,7 +34,7 @@ struct TerminalsRequest {};
 struct FaultRequest {
     enum class Kind { drop, delay, corrupt, busy, none };
     Kind kind = Kind::none;
-    double probability = 0;          ///< drop, corrupt, busy: 0..1
+    double probability = 0;              ///< drop, corrupt, busy: 0..1
     std::chrono::milliseconds delay{0};  ///< delay
 };
 /// Busy for a while, as when a card is being served.

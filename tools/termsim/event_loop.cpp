@@ -16,9 +16,7 @@ namespace {
 constexpr std::uint64_t timer_tag = 1;
 constexpr std::uint64_t signal_tag = 2;
 
-[[noreturn]] void fail(const char* what) {
-    throw std::system_error(errno, std::generic_category(), what);
-}
+[[noreturn]] void fail(const char* what) { throw std::system_error(errno, std::generic_category(), what); }
 
 void add(int epoll, int fd, std::uint32_t events, std::uint64_t tag) {
     epoll_event event{};
@@ -97,8 +95,7 @@ void EventLoop::arm_timerfd() {
 
 void EventLoop::run_due_timers() {
     std::uint64_t expirations = 0;
-    while (::read(timer_fd_.get(), &expirations, sizeof expirations) > 0) {
-    }
+    while (::read(timer_fd_.get(), &expirations, sizeof expirations) > 0) {}
     const TimePoint now = Clock::now();
     while (!timers_.empty() && timers_.begin()->first <= now && !stopping_) {
         auto node = timers_.extract(timers_.begin());

@@ -32,9 +32,9 @@ Status FullSyncStaging::append_list(std::uint32_t session, std::uint32_t first_i
     if (!session_ || session_->id != session) return Status::no_session;
     if (session_->format != SyncFormat::list) return Status::bad_argument;
     switch (place(first_index, entries.size())) {
-    case Placement::already: return Status::ok_already;
-    case Placement::out_of_sequence: return Status::sequence;
-    case Placement::append: break;
+        case Placement::already: return Status::ok_already;
+        case Placement::out_of_sequence: return Status::sequence;
+        case Placement::append: break;
     }
     if (std::uint64_t{session_->received} + entries.size() > session_->total) return Status::bad_argument;
     session_->entries.insert(session_->entries.end(), entries.begin(), entries.end());
@@ -48,9 +48,9 @@ Status FullSyncStaging::append_bitmap(std::uint32_t session, std::uint32_t byte_
     if (!session_ || session_->id != session) return Status::no_session;
     if (session_->format != SyncFormat::bitmap) return Status::bad_argument;
     switch (place(byte_offset, bytes.size())) {
-    case Placement::already: return Status::ok_already;
-    case Placement::out_of_sequence: return Status::sequence;
-    case Placement::append: break;
+        case Placement::already: return Status::ok_already;
+        case Placement::out_of_sequence: return Status::sequence;
+        case Placement::append: break;
     }
     if (std::uint64_t{session_->received} + bytes.size() > session_->total) return Status::bad_argument;
     std::size_t cards = 0;

@@ -22,9 +22,9 @@ public:
         std::uint32_t id = 0;
         std::uint32_t target_version = 0;
         protocol::SyncFormat format = protocol::SyncFormat::list;
-        std::uint32_t total = 0;     ///< entries (list) or bytes (bitmap) announced
-        std::uint32_t received = 0;  ///< entries or bytes appended so far
-        std::uint32_t crc = 0;       ///< CRC-32 of the data as sent, so far
+        std::uint32_t total = 0;             ///< entries (list) or bytes (bitmap) announced
+        std::uint32_t received = 0;          ///< entries or bytes appended so far
+        std::uint32_t crc = 0;               ///< CRC-32 of the data as sent, so far
         std::vector<std::uint32_t> entries;  ///< list: in the order sent
         std::vector<std::uint8_t> bitmap;    ///< bitmap: the bytes
         std::size_t bitmap_cards = 0;        ///< bits set in `bitmap`

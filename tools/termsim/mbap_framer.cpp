@@ -31,16 +31,11 @@ std::expected<std::optional<MbapFrame>, std::string> MbapFramer::next() {
     return frame;
 }
 
-std::vector<std::uint8_t> mbap_frame(std::uint16_t transaction, std::uint8_t unit,
-                                     std::span<const std::uint8_t> pdu) {
+std::vector<std::uint8_t> mbap_frame(std::uint16_t transaction, std::uint8_t unit, std::span<const std::uint8_t> pdu) {
     const std::size_t length = 1 + pdu.size();
-    std::vector<std::uint8_t> out{static_cast<std::uint8_t>(transaction >> 8),
-                                  static_cast<std::uint8_t>(transaction & 0xFF),
-                                  0,
-                                  0,
-                                  static_cast<std::uint8_t>(length >> 8),
-                                  static_cast<std::uint8_t>(length & 0xFF),
-                                  unit};
+    std::vector<std::uint8_t> out{
+        static_cast<std::uint8_t>(transaction >> 8), static_cast<std::uint8_t>(transaction & 0xFF), 0,   0,
+        static_cast<std::uint8_t>(length >> 8),      static_cast<std::uint8_t>(length & 0xFF),      unit};
     out.insert(out.end(), pdu.begin(), pdu.end());
     return out;
 }

@@ -86,11 +86,11 @@ std::variant<Options, int> parse_options(int argc, char** argv) {
     auto* base_port_opt = app.add_option("--base-port", base_port, "first TCP port of --terminals");
     auto* bind_opt = app.add_option("--bind", bind, "address --terminals listens on")->capture_default_str();
     auto* rtu_opt = app.add_option("--rtu", rtu, "Modbus RTU on this serial device (or pseudo-terminal)");
-    auto* baud_opt = app.add_option("--baud", baud, "RTU baud rate: 9600, 19200, 38400, 57600 or 115200")
-                         ->capture_default_str();
+    auto* baud_opt =
+        app.add_option("--baud", baud, "RTU baud rate: 9600, 19200, 38400, 57600 or 115200")->capture_default_str();
     auto* parity_opt = app.add_option("--parity", parity, "RTU parity: E, N or O")->capture_default_str();
-    auto* stop_opt = app.add_option("--stop-bits", stop_bits, "RTU stop bits: 1, or 2 with --parity N (8N2)")
-                         ->capture_default_str();
+    auto* stop_opt =
+        app.add_option("--stop-bits", stop_bits, "RTU stop bits: 1, or 2 with --parity N (8N2)")->capture_default_str();
     auto* emulate_opt =
         app.add_flag("--emulate-baud", emulate_baud, "RTU: answer after the exchange's time on a real wire");
     auto* unit_opt = app.add_option("--unit", units,
@@ -147,7 +147,8 @@ std::variant<Options, int> parse_options(int argc, char** argv) {
             mode.settings.emulate_baud = emulate_baud;
             options.mode = std::move(mode);
         } else {
-            throw BadFlag("say where the terminal listens: --tcp HOST:PORT, --terminals N --base-port P, or --rtu DEVICE");
+            throw BadFlag(
+                "say where the terminal listens: --tcp HOST:PORT, --terminals N --base-port P, or --rtu DEVICE");
         }
 
         if (units.empty()) units.push_back(1);

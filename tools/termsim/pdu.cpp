@@ -79,10 +79,10 @@ std::vector<std::uint8_t> exception_pdu(std::uint8_t function, ModbusException e
 
 std::vector<std::uint8_t> answer_pdu(Terminal& terminal, std::span<const std::uint8_t> request) {
     switch (request[0]) {
-    case mb::fc_read_holding_registers: return read_holding(terminal, request);
-    case mb::fc_write_multiple_registers: return write_multiple(terminal, request);
-    case mb::fc_read_write_multiple_registers: return write_and_read(terminal, request);
-    default: return exception_pdu(request[0], ModbusException::illegal_function);
+        case mb::fc_read_holding_registers: return read_holding(terminal, request);
+        case mb::fc_write_multiple_registers: return write_multiple(terminal, request);
+        case mb::fc_read_write_multiple_registers: return write_and_read(terminal, request);
+        default: return exception_pdu(request[0], ModbusException::illegal_function);
     }
 }
 

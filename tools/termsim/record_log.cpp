@@ -34,7 +34,8 @@ std::vector<protocol::TransactionRecord> RecordLog::window(std::uint32_t cursor)
 
 std::expected<void, std::string> RecordLog::restore(std::uint32_t oldest, std::uint32_t next,
                                                     std::deque<protocol::TransactionRecord> records) {
-    if (next < oldest) return std::unexpected("next seq " + std::to_string(next) + " is below oldest " + std::to_string(oldest));
+    if (next < oldest)
+        return std::unexpected("next seq " + std::to_string(next) + " is below oldest " + std::to_string(oldest));
     if (records.size() != next - oldest) {
         return std::unexpected("[oldest, next) = [" + std::to_string(oldest) + ", " + std::to_string(next) + ") but " +
                                std::to_string(records.size()) + " records");

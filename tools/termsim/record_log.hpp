@@ -40,7 +40,7 @@ public:
 
     /// Loads a saved log; refuses records that are not exactly [oldest, next).
     std::expected<void, std::string> restore(std::uint32_t oldest, std::uint32_t next,
-                                              std::deque<protocol::TransactionRecord> records);
+                                             std::deque<protocol::TransactionRecord> records);
 
 private:
     std::uint32_t oldest_ = first_seq;

@@ -9,7 +9,8 @@ std::uint16_t crc16_modbus(std::span<const std::uint8_t> bytes) noexcept {
     for (const std::uint8_t byte : bytes) {
         crc = static_cast<std::uint16_t>(crc ^ byte);
         for (int bit = 0; bit < 8; ++bit) {
-            crc = (crc & 1u) != 0 ? static_cast<std::uint16_t>((crc >> 1) ^ 0xA001u) : static_cast<std::uint16_t>(crc >> 1);
+            crc = (crc & 1u) != 0 ? static_cast<std::uint16_t>((crc >> 1) ^ 0xA001u)
+                                  : static_cast<std::uint16_t>(crc >> 1);
         }
     }
     return crc;
@@ -31,25 +32,25 @@ std::optional<std::size_t> rtu_request_length(std::span<const std::uint8_t> head
     // Request layouts from the Modbus application protocol, counted with the
     // unit id in front and the 2 CRC bytes behind.
     switch (head[1]) {
-    case 0x01:
-    case 0x02:
-    case 0x03:
-    case 0x04:
-    case 0x05:
-    case 0x06:
-    case 0x08: return std::size_t{8};
-    case 0x07:
-    case 0x0B:
-    case 0x0C:
-    case 0x11: return std::size_t{4};
-    case 0x16: return std::size_t{10};
-    case 0x18: return std::size_t{6};
-    case 0x0F:
-    case 0x10: return head.size() < 7 ? std::size_t{0} : 9 + std::size_t{head[6]};
-    case 0x14:
-    case 0x15: return head.size() < 3 ? std::size_t{0} : 5 + std::size_t{head[2]};
-    case 0x17: return head.size() < 11 ? std::size_t{0} : 13 + std::size_t{head[10]};
-    default: return std::nullopt;
+        case 0x01:
+        case 0x02:
+        case 0x03:
+        case 0x04:
+        case 0x05:
+        case 0x06:
+        case 0x08: return std::size_t{8};
+        case 0x07:
+        case 0x0B:
+        case 0x0C:
+        case 0x11: return std::size_t{4};
+        case 0x16: return std::size_t{10};
+        case 0x18: return std::size_t{6};
+        case 0x0F:
+        case 0x10: return head.size() < 7 ? std::size_t{0} : 9 + std::size_t{head[6]};
+        case 0x14:
+        case 0x15: return head.size() < 3 ? std::size_t{0} : 5 + std::size_t{head[2]};
+        case 0x17: return head.size() < 11 ? std::size_t{0} : 13 + std::size_t{head[10]};
+        default: return std::nullopt;
     }
 }
 
@@ -90,7 +91,7 @@ void RtuFramer::on_silence() {
 void RtuFramer::scan() {
     while (!discarding_ && buffer_.size() >= 2) {
         const auto length = rtu_request_length(buffer_);
-        if (!length) return;  // wait for the silence
+        if (!length) return;       // wait for the silence
         if (*length == 0) return;  // need more bytes to know
         if (*length > max_frame_bytes) {
             ++dropped_;
@@ -121,8 +122,8 @@ bool RtuFramer::emit(std::span<const std::uint8_t> frame) {
         ++dropped_;
         return false;
     }
-    ready_.push_back(RtuFrame{frame[0], std::vector<std::uint8_t>(frame.begin() + 1,
-                                                                  frame.begin() + static_cast<std::ptrdiff_t>(body))});
+    ready_.push_back(RtuFrame{
+        frame[0], std::vector<std::uint8_t>(frame.begin() + 1, frame.begin() + static_cast<std::ptrdiff_t>(body))});
     return true;
 }
 

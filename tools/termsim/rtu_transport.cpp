@@ -24,10 +24,11 @@ using namespace std::chrono_literals;
 // serial line 2.5.1.1), but never under 20 ms: a pseudo-terminal has no real
 // silences and a busy host may read one frame in two pieces.
 std::chrono::microseconds frame_silence(const RtuSettings& settings) {
-    const auto t35 = settings.baud > 19200
-                         ? std::chrono::microseconds(1750)
-                         : std::chrono::microseconds((7ull * settings.bits_per_char() * 1'000'000 + 2ull * settings.baud - 1) /
-                                                     (2ull * settings.baud));
+    const auto t35 =
+        settings.baud > 19200
+            ? std::chrono::microseconds(1750)
+            : std::chrono::microseconds((7ull * settings.bits_per_char() * 1'000'000 + 2ull * settings.baud - 1) /
+                                        (2ull * settings.baud));
     return std::max<std::chrono::microseconds>(t35, 20ms);
 }
 
@@ -114,7 +115,9 @@ void RtuTransport::process() {
         if (verbose_) {
             std::fprintf(stderr, "card-termsim: unit %u fc %s -> %s%s\n", request.unit,
                          protocol::hex(request.pdu[0]).c_str(), protocol::hex(answer.pdu[0]).c_str(),
-                         answer.drop ? " (dropped)" : answer.corrupt ? " (corrupted)" : "");
+                         answer.drop      ? " (dropped)"
+                         : answer.corrupt ? " (corrupted)"
+                                          : "");
         }
         if (answer.drop) continue;
         std::vector<std::uint8_t> adu = rtu_frame(request.unit, answer.pdu);

@@ -18,17 +18,11 @@ std::string state_to_json(const PersistentState& state) {
                            {"counter", r.counter},
                            {"kind", p::raw(r.kind)}});
     }
-    json doc{{"format", state_format_name},
-             {"format_version", state_format_version},
-             {"serial", state.serial},
-             {"version", state.version},
-             {"blacklist", state.blacklist},
-             {"oldest", state.oldest},
-             {"next", state.next},
-             {"records", std::move(records)},
-             {"clock_offset", state.clock_offset},
-             {"last_commit", nullptr},
-             {"card_counters", json::array()}};
+    json doc{
+        {"format", state_format_name}, {"format_version", state_format_version}, {"serial", state.serial},
+        {"version", state.version},    {"blacklist", state.blacklist},           {"oldest", state.oldest},
+        {"next", state.next},          {"records", std::move(records)},          {"clock_offset", state.clock_offset},
+        {"last_commit", nullptr},      {"card_counters", json::array()}};
     for (const auto& [card, counter] : state.card_counters) doc["card_counters"].push_back({card, counter});
     if (state.last_commit) {
         doc["last_commit"] = {{"session", state.last_commit->session}, {"crc", state.last_commit->crc}};
@@ -65,8 +59,8 @@ std::expected<PersistentState, std::string> state_from_json(std::string_view tex
         }
         state.clock_offset = doc.at("clock_offset").get<std::int64_t>();
         if (const json& commit = doc.at("last_commit"); !commit.is_null()) {
-            state.last_commit = CommittedSession{commit.at("session").get<std::uint32_t>(),
-                                                 commit.at("crc").get<std::uint32_t>()};
+            state.last_commit =
+                CommittedSession{commit.at("session").get<std::uint32_t>(), commit.at("crc").get<std::uint32_t>()};
         }
         if (doc.contains("card_counters")) {
             for (const json& pair : doc.at("card_counters")) {

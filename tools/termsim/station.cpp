@@ -95,14 +95,14 @@ std::string Station::control(const ControlRequest& request) {
         std::string operator()(const FaultRequest& fault) const {
             using Kind = FaultRequest::Kind;
             switch (fault.kind) {
-            case Kind::drop: self.faults_.drop = fault.probability; break;
-            case Kind::corrupt: self.faults_.corrupt = fault.probability; break;
-            case Kind::busy: self.faults_.busy = fault.probability; break;
-            case Kind::delay: self.faults_.delay = fault.delay; break;
-            case Kind::none:
-                self.faults_ = Faults{};
-                self.busy_until_ = {};
-                break;
+                case Kind::drop: self.faults_.drop = fault.probability; break;
+                case Kind::corrupt: self.faults_.corrupt = fault.probability; break;
+                case Kind::busy: self.faults_.busy = fault.probability; break;
+                case Kind::delay: self.faults_.delay = fault.delay; break;
+                case Kind::none:
+                    self.faults_ = Faults{};
+                    self.busy_until_ = {};
+                    break;
             }
             return "ok";
         }

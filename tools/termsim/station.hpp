@@ -19,9 +19,9 @@ namespace cardd::termsim {
 
 /// Faults injected into the answers of one terminal (control: fault ...).
 struct Faults {
-    double drop = 0;     ///< chance an answer is not sent (the request still runs)
-    double corrupt = 0;  ///< chance an answer's frame is spoiled (RTU: CRC; TCP: MBAP ids)
-    double busy = 0;     ///< chance a command is answered BUSY
+    double drop = 0;                     ///< chance an answer is not sent (the request still runs)
+    double corrupt = 0;                  ///< chance an answer's frame is spoiled (RTU: CRC; TCP: MBAP ids)
+    double busy = 0;                     ///< chance a command is answered BUSY
     std::chrono::milliseconds delay{0};  ///< added before every answer
 };
 

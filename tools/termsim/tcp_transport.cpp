@@ -89,8 +89,8 @@ void TcpTransport::accept_all(Listener& listener) {
             if (auto it = connections_.find(id); it != connections_.end() && (events & EPOLLOUT) != 0) {
                 flush(*it->second);
             }
-            if (auto it = connections_.find(id); it != connections_.end() &&
-                                                 (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0) {
+            if (auto it = connections_.find(id);
+                it != connections_.end() && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0) {
                 on_readable(*it->second);
             }
         });
@@ -136,7 +136,9 @@ void TcpTransport::process(Connection& connection) {
             std::fprintf(stderr, "card-termsim: port %u tid %u fc %s -> %s%s\n",
                          connection.station->tcp_port().value_or(0), request.transaction,
                          protocol::hex(request.pdu[0]).c_str(), protocol::hex(answer.pdu[0]).c_str(),
-                         answer.drop ? " (dropped)" : answer.corrupt ? " (corrupted)" : "");
+                         answer.drop      ? " (dropped)"
+                         : answer.corrupt ? " (corrupted)"
+                                          : "");
         }
         if (answer.drop) continue;
         std::vector<std::uint8_t> adu = mbap_frame(request.transaction, request.unit, answer.pdu);
@@ -170,8 +172,8 @@ void TcpTransport::send(Connection& connection, std::vector<std::uint8_t> bytes)
 void TcpTransport::flush(Connection& connection) {
     std::size_t sent = 0;
     while (sent < connection.out.size()) {
-        const ssize_t n = ::send(connection.fd.get(), connection.out.data() + sent, connection.out.size() - sent,
-                                 MSG_NOSIGNAL);
+        const ssize_t n =
+            ::send(connection.fd.get(), connection.out.data() + sent, connection.out.size() - sent, MSG_NOSIGNAL);
         if (n > 0) {
             sent += static_cast<std::size_t>(n);
             continue;

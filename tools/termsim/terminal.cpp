@@ -17,9 +17,7 @@ using p::Status;
 
 namespace {
 
-bool quantity_ok(std::size_t count, std::size_t max) noexcept {
-    return count >= 1 && count <= max;
-}
+bool quantity_ok(std::size_t count, std::size_t max) noexcept { return count >= 1 && count <= max; }
 
 }  // namespace
 
@@ -82,16 +80,16 @@ WriteResult Terminal::apply_write(std::uint16_t address, std::span<const std::ui
     const auto target = check_write(address, static_cast<std::uint16_t>(values.size()));
     if (!target) return std::unexpected(target.error());
     switch (*target) {
-    case WriteTarget::mailbox_command:
-        std::ranges::copy(values, mailbox_.begin());
-        run_command(values);
-        break;
-    case WriteTarget::records_cursor: {
-        auto words = p::split_u32(cursor_);
-        for (std::size_t i = 0; i < values.size(); ++i) words[address - p::records::cursor.address + i] = values[i];
-        cursor_ = p::join_u32(words[0], words[1]);
-        break;
-    }
+        case WriteTarget::mailbox_command:
+            std::ranges::copy(values, mailbox_.begin());
+            run_command(values);
+            break;
+        case WriteTarget::records_cursor: {
+            auto words = p::split_u32(cursor_);
+            for (std::size_t i = 0; i < values.size(); ++i) words[address - p::records::cursor.address + i] = values[i];
+            cursor_ = p::join_u32(words[0], words[1]);
+            break;
+        }
     }
     return {};
 }
@@ -133,15 +131,15 @@ void Terminal::run_command(std::span<const std::uint16_t> regs) {
 
 Status Terminal::execute(const p::Command& command) {
     switch (command.opcode) {
-    case Opcode::add:
-    case Opcode::remove: return add_or_remove(command);
-    case Opcode::full_begin: return full_begin(command);
-    case Opcode::full_list_chunk: return full_list_chunk(command);
-    case Opcode::full_bitmap_chunk: return full_bitmap_chunk(command);
-    case Opcode::full_commit: return full_commit(command);
-    case Opcode::full_abort: return full_abort(command);
-    case Opcode::records_ack: return records_ack(command);
-    case Opcode::set_clock: return set_clock(command);
+        case Opcode::add:
+        case Opcode::remove: return add_or_remove(command);
+        case Opcode::full_begin: return full_begin(command);
+        case Opcode::full_list_chunk: return full_list_chunk(command);
+        case Opcode::full_bitmap_chunk: return full_bitmap_chunk(command);
+        case Opcode::full_commit: return full_commit(command);
+        case Opcode::full_abort: return full_abort(command);
+        case Opcode::records_ack: return records_ack(command);
+        case Opcode::set_clock: return set_clock(command);
     }
     return Status::unknown_opcode;
 }
@@ -249,8 +247,8 @@ Status Terminal::set_clock(const p::Command& command) {
 // ---- cards presented -------------------------------------------------------
 
 std::expected<p::TransactionRecord, std::string> Terminal::tap(std::uint32_t card, std::int32_t amount_cents,
-                                                              std::uint32_t balance_after,
-                                                              std::optional<std::uint16_t> counter) {
+                                                               std::uint32_t balance_after,
+                                                               std::optional<std::uint16_t> counter) {
     if (card == 0) return std::unexpected("card number 0 is never valid");
     std::uint16_t& card_counter = card_counters_[card];
     if (counter) card_counter = *counter;
@@ -335,8 +333,6 @@ std::expected<void, std::string> Terminal::restore(const PersistentState& saved)
     return {};
 }
 
-bool Terminal::take_dirty() noexcept {
-    return std::exchange(dirty_, false);
-}
+bool Terminal::take_dirty() noexcept { return std::exchange(dirty_, false); }
 
 }  // namespace cardd::termsim

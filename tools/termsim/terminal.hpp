@@ -29,7 +29,7 @@ namespace cardd::termsim {
 
 /// What a terminal is built as: fixed for its life, set by flags.
 struct TerminalConfig {
-    std::uint32_t serial = 1;       ///< non-zero
+    std::uint32_t serial = 1;         ///< non-zero
     std::uint16_t firmware = 0x0100;  ///< major << 8 | minor
     std::uint32_t capacity = 10000;   ///< most cards on the list
     std::uint32_t bitmap_limit = 0;   ///< highest card a bitmap may cover; 0: no bitmap support
@@ -51,7 +51,7 @@ struct PersistentState {
     std::uint32_t oldest = RecordLog::first_seq;
     std::uint32_t next = RecordLog::first_seq;
     std::deque<protocol::TransactionRecord> records;  ///< [oldest, next)
-    std::int64_t clock_offset = 0;  ///< terminal clock minus host clock, seconds
+    std::int64_t clock_offset = 0;                    ///< terminal clock minus host clock, seconds
     std::optional<CommittedSession> last_commit;
     /// Transaction counters of the simulated cards seen (not terminal
     /// flash in real life, but kept with it so records stay consistent).
@@ -86,8 +86,8 @@ public:
     /// which a purchase or refund then moves up by one. Fails when the
     /// record memory is full or the card number is 0.
     std::expected<protocol::TransactionRecord, std::string> tap(std::uint32_t card, std::int32_t amount_cents,
-                                                               std::uint32_t balance_after,
-                                                               std::optional<std::uint16_t> counter = std::nullopt);
+                                                                std::uint32_t balance_after,
+                                                                std::optional<std::uint16_t> counter = std::nullopt);
 
     /// While busy ("serving a card") every command is answered BUSY.
     void set_busy(bool busy) noexcept { busy_ = busy; }

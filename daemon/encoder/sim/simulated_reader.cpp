@@ -80,10 +80,11 @@ struct Runner {
 
     acr122::Response operator()(const acr122::ValueOperation& command) const {
         switch (command.op) {
-        case acr122::ValueOp::store:
-            return outcome(card.write(command.block, protocol::card::encode_value_block(command.value, command.block)));
-        case acr122::ValueOp::increment: return outcome(card.increment(command.block, command.value));
-        case acr122::ValueOp::decrement: return outcome(card.decrement(command.block, command.value));
+            case acr122::ValueOp::store:
+                return outcome(
+                    card.write(command.block, protocol::card::encode_value_block(command.value, command.block)));
+            case acr122::ValueOp::increment: return outcome(card.increment(command.block, command.value));
+            case acr122::ValueOp::decrement: return outcome(card.decrement(command.block, command.value));
         }
         return status_only(acr122::sw::bad_p1_p2);
     }
@@ -168,8 +169,8 @@ Result<Shelf> parse_shelf(std::string_view text) {
         }
         const std::string_view digits = line.substr(space + 1);
         if (digits.size() != memory_digits) {
-            return fail(Errc::corrupt, where + "the memory has " + std::to_string(digits.size()) +
-                                           " characters, not " + std::to_string(memory_digits));
+            return fail(Errc::corrupt, where + "the memory has " + std::to_string(digits.size()) + " characters, not " +
+                                           std::to_string(memory_digits));
         }
         const auto bytes = protocol::parse_hex_bytes(digits);
         if (!bytes) return fail(Errc::corrupt, where + "the memory is not hex");
@@ -208,7 +209,8 @@ bool SimulatedReader::run_message(std::span<const std::uint8_t> message) {
         ccid::HostMessage echo;
         echo.slot = message[5];
         echo.seq = message[6];
-        const std::uint8_t error = ccid::is_host_message_type(message[0]) ? length_field_error : ccid::slot_error::cmd_not_supported;
+        const std::uint8_t error =
+            ccid::is_host_message_type(message[0]) ? length_field_error : ccid::slot_error::cmd_not_supported;
         answer(MessageType::slot_status, echo, CommandStatus::failed, error);
         return false;
     }
@@ -218,25 +220,25 @@ bool SimulatedReader::run_message(std::span<const std::uint8_t> message) {
         return false;
     }
     switch (host.type) {
-    case MessageType::get_slot_status: answer(MessageType::slot_status, host, CommandStatus::ok, 0); break;
-    case MessageType::icc_power_on:
-        if (!present_) {
-            answer(MessageType::data_block, host, CommandStatus::failed, ccid::slot_error::icc_mute);
+        case MessageType::get_slot_status: answer(MessageType::slot_status, host, CommandStatus::ok, 0); break;
+        case MessageType::icc_power_on:
+            if (!present_) {
+                answer(MessageType::data_block, host, CommandStatus::failed, ccid::slot_error::icc_mute);
+                break;
+            }
+            // Powering up selects the card afresh, which ends any authentication.
+            shelf_.at(*present_).halt();
+            powered_ = true;
+            answer(MessageType::data_block, host, CommandStatus::ok, 0, {mifare_1k_atr.begin(), mifare_1k_atr.end()});
             break;
-        }
-        // Powering up selects the card afresh, which ends any authentication.
-        shelf_.at(*present_).halt();
-        powered_ = true;
-        answer(MessageType::data_block, host, CommandStatus::ok, 0, {mifare_1k_atr.begin(), mifare_1k_atr.end()});
-        break;
-    case MessageType::icc_power_off:
-        if (present_) shelf_.at(*present_).halt();
-        powered_ = false;
-        answer(MessageType::slot_status, host, CommandStatus::ok, 0);
-        break;
-    case MessageType::xfr_block: return xfr_block(host);
-    case MessageType::escape: escape(host); break;
-    default: answer(MessageType::slot_status, host, CommandStatus::failed, ccid::slot_error::cmd_not_supported);
+        case MessageType::icc_power_off:
+            if (present_) shelf_.at(*present_).halt();
+            powered_ = false;
+            answer(MessageType::slot_status, host, CommandStatus::ok, 0);
+            break;
+        case MessageType::xfr_block: return xfr_block(host);
+        case MessageType::escape: escape(host); break;
+        default: answer(MessageType::slot_status, host, CommandStatus::failed, ccid::slot_error::cmd_not_supported);
     }
     return false;
 }

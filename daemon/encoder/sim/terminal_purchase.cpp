@@ -29,7 +29,8 @@ std::expected<Purchase, PurchaseError> terminal_purchase(VirtualCard& virtual_ca
     const std::uint8_t counter_at = card::block_number(sector, card::counter_offset);
     const card::Key key_a = card::card_key(master, virtual_card.uid(), sector, card::KeyType::a);
     if (virtual_card.authenticate(balance_at, card::KeyType::a, key_a) != CardOutcome::ok) {
-        return refuse(PurchaseRefusal::not_ours, "card " + uid + " does not open to this card centre's key A in sector " +
+        return refuse(PurchaseRefusal::not_ours, "card " + uid +
+                                                     " does not open to this card centre's key A in sector " +
                                                      std::to_string(sector) + ": a blank card or another system's");
     }
     Block block{};
@@ -37,12 +38,14 @@ std::expected<Purchase, PurchaseError> terminal_purchase(VirtualCard& virtual_ca
         return refuse(PurchaseRefusal::card_refused, "card " + uid + " refused to show its balance to key A");
     }
     const auto balance = card::decode_balance(block, balance_at);
-    if (!balance) return refuse(PurchaseRefusal::unreadable, "card " + uid + ": balance block: " + balance.error().message);
+    if (!balance)
+        return refuse(PurchaseRefusal::unreadable, "card " + uid + ": balance block: " + balance.error().message);
     if (virtual_card.read(counter_at, block) != CardOutcome::ok) {
         return refuse(PurchaseRefusal::card_refused, "card " + uid + " refused to show its counter to key A");
     }
     const auto counter = card::decode_counter(block, counter_at);
-    if (!counter) return refuse(PurchaseRefusal::unreadable, "card " + uid + ": counter block: " + counter.error().message);
+    if (!counter)
+        return refuse(PurchaseRefusal::unreadable, "card " + uid + ": counter block: " + counter.error().message);
     if (amount > *balance) {
         return refuse(PurchaseRefusal::insufficient, "card " + uid + " holds " + std::to_string(*balance) +
                                                          " cents, less than the " + std::to_string(amount) + " asked");

@@ -22,11 +22,11 @@ using protocol::card::KeyType;
 
 enum class CardOutcome {
     ok,
-    auth_failed,    ///< wrong key (the card drops its authentication)
+    auth_failed,        ///< wrong key (the card drops its authentication)
     not_authenticated,  ///< no authentication, or one for another sector
-    not_permitted,  ///< access bits forbid it
+    not_permitted,      ///< access bits forbid it
     not_value_block,
-    bad_block,      ///< block number beyond 63
+    bad_block,  ///< block number beyond 63
 };
 
 class VirtualCard {

@@ -55,8 +55,7 @@ TEST(WorkerPoolTest, oneBusOneAtATime) {
                 co_await WorkerPool::run(pool.bus("/dev/ttyTEST"), [&] {
                     const int now = ++inside;
                     int seen = most.load();
-                    while (now > seen && !most.compare_exchange_weak(seen, now)) {
-                    }
+                    while (now > seen && !most.compare_exchange_weak(seen, now)) {}
                     std::this_thread::sleep_for(5ms);
                     --inside;
                     return 0;

@@ -58,7 +58,8 @@ TEST(CommandArguments, simPlaceRefusesImpossibleCombinations) {
     EXPECT_TRUE(blank.blank);
     EXPECT_EQ(blank.count, 3);
     EXPECT_EQ(parse_sim_place({{"uid", "04A20001"}}).uid, (std::vector<std::uint8_t>{0x04, 0xA2, 0x00, 0x01}));
-    EXPECT_EQ(refusal(parse_sim_place, {{"blank", true}, {"uid", "04A20001"}}), "give exactly one of 'blank' and 'uid'");
+    EXPECT_EQ(refusal(parse_sim_place, {{"blank", true}, {"uid", "04A20001"}}),
+              "give exactly one of 'blank' and 'uid'");
     EXPECT_EQ(refusal(parse_sim_place, {{"uid", "04A20001"}, {"count", 2}}), "'count' goes with 'blank'");
     EXPECT_EQ(refusal(parse_sim_place, {{"uid", "XYZ"}}),
               "'uid' must be 8 or 14 hexadecimal digits (a 4- or 7-byte UID)");

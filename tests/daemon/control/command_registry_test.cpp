@@ -47,9 +47,8 @@ protected:
                          co_return Answer::ok("topped up", {{"balance", balance + arguments.amount}});
                      }));
         registry.add("status", Role::viewer, ignored_arguments,
-                     TypedHandler<NoArguments>([](Request&, const NoArguments&) -> awaitable<Answer> {
-                         co_return Answer::ok("up");
-                     }));
+                     TypedHandler<NoArguments>(
+                         [](Request&, const NoArguments&) -> awaitable<Answer> { co_return Answer::ok("up"); }));
     }
 
     Answer run(std::string command, json arguments, std::optional<Role> role = Role::admin) {

@@ -16,7 +16,8 @@ using nlohmann::json;
 
 // A line nested deeper than the limit is refused before parsing; brackets in strings do not count.
 TEST(ControlChannel, deeplyNestedLinesAreRefused) {
-    const std::string deep = R"({"command": "status", "id": )" + std::string(100000, '[') + std::string(100000, ']') + "}";
+    const std::string deep =
+        R"({"command": "status", "id": )" + std::string(100000, '[') + std::string(100000, ']') + "}";
     const ParsedLine refused = parse_request_line(deep);
     ASSERT_TRUE(refused.error.has_value());
     EXPECT_EQ(refused.error->result, ResultCode::invalid);
@@ -27,7 +28,8 @@ TEST(ControlChannel, deeplyNestedLinesAreRefused) {
 
 // A well-formed line yields the command, its arguments and the id to echo.
 TEST(ControlChannel, parsesAWellFormedRequest) {
-    const ParsedLine parsed = parse_request_line(R"({"command": "card-topup", "arguments": {"card_no": 7}, "id": "x1"})");
+    const ParsedLine parsed =
+        parse_request_line(R"({"command": "card-topup", "arguments": {"card_no": 7}, "id": "x1"})");
     ASSERT_TRUE(parsed.request.has_value());
     EXPECT_FALSE(parsed.error.has_value());
     EXPECT_EQ(parsed.request->command, "card-topup");

@@ -72,8 +72,10 @@ std::vector<Sector> passes_through(const Write& write) {
     std::vector<Sector> steps{write.before};
     Sector now = write.before;
     for (const int part : order) {
-        if (part == keys) now.keys = write.after.keys;
-        else now.data[static_cast<std::size_t>(part)] = write.after.data[static_cast<std::size_t>(part)];
+        if (part == keys)
+            now.keys = write.after.keys;
+        else
+            now.data[static_cast<std::size_t>(part)] = write.after.data[static_cast<std::size_t>(part)];
         if (now != steps.back()) steps.push_back(now);
     }
     return steps;
@@ -135,8 +137,7 @@ TEST_P(CardPulled, atEveryCommandLeavesEachBlockBeforeOrAfterAndWritingAgainFini
         }
 
         const auto step = std::find(steps.begin(), steps.end(), *held);
-        ASSERT_TRUE(step != steps.end()) << "the card holds a sector the write never passes through: "
-                                         << shown(*held);
+        ASSERT_TRUE(step != steps.end()) << "the card holds a sector the write never passes through: " << shown(*held);
         const auto index = static_cast<std::size_t>(step - steps.begin());
         EXPECT_GE(index, reached) << "a later cut left the card less written";
         reached = index;

@@ -244,13 +244,13 @@ TEST_F(DriverStack, malformedShelfIsRejectedAndChangesNothing) {
     std::string not_hex = memory;
     not_hex[40] = 'x';
     const std::vector<std::string> malformed{
-        uid_hex + memory + "\n",                             // no space
-        uid_hex + " " + memory.substr(2) + "\n",             // a digit short
-        uid_hex + " " + not_hex + "\n",                      // not hex
-        "04A2 " + memory + "\n",                             // 2-byte UID
-        uid_hex + " " + bad_trailer + "\n",                  // access bits disagree
-        good + good,                                         // the same card twice
-        "04000000 " + memory + "\n",                         // UID not the one in block 0
+        uid_hex + memory + "\n",                  // no space
+        uid_hex + " " + memory.substr(2) + "\n",  // a digit short
+        uid_hex + " " + not_hex + "\n",           // not hex
+        "04A2 " + memory + "\n",                  // 2-byte UID
+        uid_hex + " " + bad_trailer + "\n",       // access bits disagree
+        good + good,                              // the same card twice
+        "04000000 " + memory + "\n",              // UID not the one in block 0
     };
     SimulatedReader target;
     const auto kept = target.place_blank().value();

@@ -31,9 +31,9 @@ VirtualCard issued_card(std::int32_t balance, std::uint32_t count) {
     EXPECT_EQ(c.authenticate(trailer, card::KeyType::a, card::transport_key), CardOutcome::ok);
     EXPECT_EQ(c.write(balance_at, card::encode_balance(balance, balance_at)), CardOutcome::ok);
     EXPECT_EQ(c.write(counter_at, card::encode_counter(count, counter_at)), CardOutcome::ok);
-    EXPECT_EQ(c.write(trailer, card::encode_trailer(card::card_key(master, uid, sector, card::KeyType::a),
-                                                    card::issued_access,
-                                                    card::card_key(master, uid, sector, card::KeyType::b))),
+    EXPECT_EQ(c.write(trailer,
+                      card::encode_trailer(card::card_key(master, uid, sector, card::KeyType::a), card::issued_access,
+                                           card::card_key(master, uid, sector, card::KeyType::b))),
               CardOutcome::ok);
     c.halt();
     return c;
@@ -44,8 +44,12 @@ std::optional<PurchaseRefusal> refusal(const std::expected<Purchase, PurchaseErr
     return result.error().refusal;
 }
 
-std::int32_t balance_of(const VirtualCard& c) { return card::decode_balance(c.memory()[balance_at], balance_at).value(); }
-std::uint32_t count_of(const VirtualCard& c) { return card::decode_counter(c.memory()[counter_at], counter_at).value(); }
+std::int32_t balance_of(const VirtualCard& c) {
+    return card::decode_balance(c.memory()[balance_at], balance_at).value();
+}
+std::uint32_t count_of(const VirtualCard& c) {
+    return card::decode_counter(c.memory()[counter_at], counter_at).value();
+}
 
 TEST(TerminalPurchase, takesTheMoneyAndCountsThePurchase) {
     VirtualCard c = issued_card(5000, 0);

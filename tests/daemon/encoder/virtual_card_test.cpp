@@ -55,8 +55,8 @@ TEST(VirtualCard, blankCardHasManufacturerBlockAndTransportTrailers) {
     EXPECT_EQ(block0[0], 0x04);
     EXPECT_EQ(block0[3], 0x33);
     EXPECT_EQ(block0[4], 0x04 ^ 0x11 ^ 0x22 ^ 0x33);  // BCC
-    EXPECT_EQ(block0[5], 0x08);                        // SAK
-    EXPECT_EQ(block0[6], 0x04);                        // ATQA 0004
+    EXPECT_EQ(block0[5], 0x08);                       // SAK
+    EXPECT_EQ(block0[6], 0x04);                       // ATQA 0004
     EXPECT_EQ(block0[7], 0x00);
     const Block transport{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x07,
                           0x80, 0x69, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};

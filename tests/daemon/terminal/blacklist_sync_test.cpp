@@ -30,15 +30,16 @@ std::vector<std::uint32_t> range(std::uint32_t first, std::uint32_t count, std::
     return cards;
 }
 
-std::vector<std::uint32_t> wire(const std::vector<std::uint32_t>& cards) {
-    return {cards.begin(), cards.end()};
-}
+std::vector<std::uint32_t> wire(const std::vector<std::uint32_t>& cards) { return {cards.begin(), cards.end()}; }
 
 class BlacklistSyncTest : public ::testing::Test {
 protected:
     void make_terminal(std::uint32_t capacity = 10000, std::uint32_t bitmap_limit = 0) {
-        terminal_ = std::make_unique<termsim::Terminal>(termsim::TerminalConfig{
-            .serial = 7001, .firmware = 0x0102, .capacity = capacity, .bitmap_limit = bitmap_limit, .model = "CT-TEST"});
+        terminal_ = std::make_unique<termsim::Terminal>(termsim::TerminalConfig{.serial = 7001,
+                                                                                .firmware = 0x0102,
+                                                                                .capacity = capacity,
+                                                                                .bitmap_limit = bitmap_limit,
+                                                                                .model = "CT-TEST"});
         link_ = std::make_unique<SimLink>(*terminal_);
     }
     void SetUp() override { make_terminal(); }
@@ -253,8 +254,8 @@ TEST_F(BlacklistSyncTest, fullSyncByBitmapWhenCheaper) {
     const auto outcome = sync();
     ASSERT_EQ(outcome.kind, Kind::level) << outcome.reason;
     EXPECT_EQ(outcome.full_sync_format, protocol::SyncFormat::bitmap);
-    EXPECT_EQ(link_->opcodes(), (std::vector{Opcode::full_begin, Opcode::full_bitmap_chunk,
-                                             Opcode::full_bitmap_chunk, Opcode::full_commit}));
+    EXPECT_EQ(link_->opcodes(), (std::vector{Opcode::full_begin, Opcode::full_bitmap_chunk, Opcode::full_bitmap_chunk,
+                                             Opcode::full_commit}));
     EXPECT_EQ(link_->delivered[0].payload[0], protocol::raw(protocol::SyncFormat::bitmap));
     expect_level();
 }
@@ -385,7 +386,7 @@ TEST_F(BlacklistSyncTest, intermediateCapacityNeedsFullSync) {
     make_terminal(5);
     planner_.add({1, 2, 3, 4});
     ASSERT_EQ(sync().kind, Kind::level);
-    planner_.add({5, 6});   // 6 entries: above capacity for a moment
+    planner_.add({5, 6});     // 6 entries: above capacity for a moment
     planner_.remove({1, 2});  // final 4
     auto outcome = sync();
     EXPECT_EQ(outcome.kind, Kind::needs_full_sync);

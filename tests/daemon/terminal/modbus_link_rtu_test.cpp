@@ -28,18 +28,23 @@ using Kind = SyncOutcome::Kind;
 
 constexpr LinkOptions fast{.response_timeout = 300ms, .serial_quiet_time = 50ms};
 
-std::vector<std::uint32_t> wire(const std::vector<std::uint32_t>& cards) {
-    return {cards.begin(), cards.end()};
-}
+std::vector<std::uint32_t> wire(const std::vector<std::uint32_t>& cards) { return {cards.begin(), cards.end()}; }
 
 class ModbusRtuTest : public ::testing::Test {
 protected:
     // One card-termsim serving units 1 and 2 (serials 6100 and 6101) on the terminals' end of the bus.
     void SetUp() override {
         pty_ = std::make_unique<cardd::test::PtyPair>(dir_.path());
-        const std::vector<std::string> flags{"--rtu", terminal_end(), "--baud", "19200", "--parity", "E",
-                                             "--unit", "1", "--unit", "2", "--serial", "6100", "--capacity", "5000",
-                                             "--bitmap-limit", "0", "--control", control_path(), "--seed", "1"};
+        const std::vector<std::string> flags{"--rtu",          terminal_end(),
+                                             "--baud",         "19200",
+                                             "--parity",       "E",
+                                             "--unit",         "1",
+                                             "--unit",         "2",
+                                             "--serial",       "6100",
+                                             "--capacity",     "5000",
+                                             "--bitmap-limit", "0",
+                                             "--control",      control_path(),
+                                             "--seed",         "1"};
         termsim_ = std::make_unique<cardd::test::Termsim>(CARD_TERMSIM_PATH, flags, dir_.path());
     }
 

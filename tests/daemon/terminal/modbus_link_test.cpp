@@ -40,9 +40,7 @@ struct TermsimOptions {
     std::uint32_t bitmap_limit = 0;
 };
 
-TerminalAddress tcp_spec(std::uint16_t port, int unit = 1) {
-    return {"pos-tcp", TcpAddress{"127.0.0.1", port}, unit};
-}
+TerminalAddress tcp_spec(std::uint16_t port, int unit = 1) { return {"pos-tcp", TcpAddress{"127.0.0.1", port}, unit}; }
 
 // A TCP port where nothing listens: bound, then closed again.
 std::uint16_t closed_port() {
@@ -59,19 +57,19 @@ std::uint16_t closed_port() {
     return ntohs(address.sin_port);
 }
 
-std::vector<std::uint32_t> wire(const std::vector<std::uint32_t>& cards) {
-    return {cards.begin(), cards.end()};
-}
+std::vector<std::uint32_t> wire(const std::vector<std::uint32_t>& cards) { return {cards.begin(), cards.end()}; }
 
 class ModbusTcpTest : public ::testing::Test {
 protected:
     // card-termsim on a TCP port it picks itself, with a fixed seed so that runs repeat.
     void start(TermsimOptions options = {.serial = 3100}) {
         control_path_ = dir_.path() / ("ctl" + std::to_string(options.serial));
-        const std::vector<std::string> flags{"--tcp", "127.0.0.1:0", "--serial", std::to_string(options.serial),
-                                             "--capacity", std::to_string(options.capacity), "--bitmap-limit",
-                                             std::to_string(options.bitmap_limit), "--control",
-                                             control_path_.string(), "--seed", "1"};
+        const std::vector<std::string> flags{"--tcp",          "127.0.0.1:0",
+                                             "--serial",       std::to_string(options.serial),
+                                             "--capacity",     std::to_string(options.capacity),
+                                             "--bitmap-limit", std::to_string(options.bitmap_limit),
+                                             "--control",      control_path_.string(),
+                                             "--seed",         "1"};
         termsim_ = std::make_unique<cardd::test::Termsim>(CARD_TERMSIM_PATH, flags, dir_.path());
         auto link = factory_.link_for(tcp_spec(termsim_->port()));
         ASSERT_TRUE(link.has_value()) << link.error().message;
@@ -162,8 +160,7 @@ TEST_F(ModbusTcpTest, killedTerminalFailsThenRestartedOneIsResynced) {
     planner.add({40});
     auto outcome = sync(planner);
     ASSERT_EQ(outcome.kind, Kind::failed);
-    EXPECT_TRUE(outcome.error == LinkError::Kind::io || outcome.error == LinkError::Kind::timeout)
-        << outcome.reason;
+    EXPECT_TRUE(outcome.error == LinkError::Kind::io || outcome.error == LinkError::Kind::timeout) << outcome.reason;
 
     start({.serial = 3103});  // the same terminal, restarted without its flash
     outcome = sync(planner);

@@ -35,9 +35,9 @@ LinkResult<void> SimLink::write_registers(std::uint16_t address, std::span<const
 }
 
 LinkResult<std::vector<std::uint16_t>> SimLink::write_and_read_registers(std::uint16_t write_address,
-                                                                        std::span<const std::uint16_t> values,
-                                                                        std::uint16_t read_address,
-                                                                        std::uint16_t read_count) {
+                                                                         std::span<const std::uint16_t> values,
+                                                                         std::uint16_t read_address,
+                                                                         std::uint16_t read_count) {
     ++requests;
     if (down) return link_fail(*down, "terminal down");
     std::optional<protocol::Command> command;

@@ -22,9 +22,9 @@ public:
     LinkResult<std::vector<std::uint16_t>> read_registers(std::uint16_t address, std::uint16_t count) override;
     LinkResult<void> write_registers(std::uint16_t address, std::span<const std::uint16_t> values) override;
     LinkResult<std::vector<std::uint16_t>> write_and_read_registers(std::uint16_t write_address,
-                                                                   std::span<const std::uint16_t> values,
-                                                                   std::uint16_t read_address,
-                                                                   std::uint16_t read_count) override;
+                                                                    std::span<const std::uint16_t> values,
+                                                                    std::uint16_t read_address,
+                                                                    std::uint16_t read_count) override;
 
     /// Every command the terminal ran, in order (a lost answer's too).
     std::vector<protocol::Command> delivered;

@@ -102,18 +102,6 @@ card::Identity identity_of(store::CardNo card_no, std::int64_t serial, store::Un
     return identity;
 }
 
-namespace {
-
-std::string held_by(const store::Card& card) {
-    return "card " + std::to_string(card.card_no) + " of " + card.staff_no + " " + card.name;
-}
-
-bool live(const store::Card& card) {
-    return card.state == store::CardState::active || card.state == store::CardState::lost;
-}
-
-}  // namespace
-
 store::Result<store::AppliedWrite> write_card(Service& service, EncoderUse& use, store::WriteIntent intent,
                                               const std::function<encoder::Sector(const store::WriteIntent&)>& after) {
     auto chip = use.session().uid();
@@ -147,13 +135,8 @@ store::Result<store::AppliedWrite> write_new_card(Service& service, EncoderUse& 
         // reached the store.
         auto image = session.read();
         if (image) {
-            auto stored = service.store.card(image->identity.card_no);
-            if (stored && live(*stored) && (!stored->uid || *stored->uid == encoder::uid_hex(*chip))) {
-                return store::fail(store::Errc::conflict, "the card on encoder " + use.name() + " is " +
-                                                              held_by(*stored) + ", still " +
-                                                              std::string(to_string(stored->state)) +
-                                                              "; return it first, or place a blank card");
-            }
+            auto reusable = service.store.check_chip_reusable(image->identity.card_no, encoder::uid_hex(*chip));
+            if (!reusable) return std::unexpected(reusable.error());
             if (image->counter < card::max_counter) counter = image->counter + 1;
         }
     }

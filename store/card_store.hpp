@@ -79,6 +79,11 @@ public:
     /// The same for the replacement of `old_card_no`, whose records are
     /// collected before the new card is written: the old card must be lost.
     Result<void> check_replacement(CardNo old_card_no);
+    /// Whether a chip of ours that holds card `held` may be written afresh
+    /// (issued again, or initialised): not while the store counts that card
+    /// as live (active or lost) on this chip, since its money is in the
+    /// ledger; it is returned first. A card the store does not know may be.
+    Result<void> check_chip_reusable(CardNo held, std::string_view uid);
     Result<std::vector<Loss>> losses(const LossQuery& query);
     /// Replaces a lost card with a new card number, carrying the balance over.
     /// The old card is put on every terminal's blacklist, so its balance

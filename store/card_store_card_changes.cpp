@@ -62,6 +62,17 @@ Result<void> CardStore::check_replacement(CardNo old_card_no) {
     return require_replaceable(old_card);
 }
 
+Result<void> CardStore::check_chip_reusable(CardNo held, std::string_view uid) {
+    auto stored = load_card(held);
+    if (!stored) return stored.error().code == Errc::not_found ? Result<void>{} : std::unexpected(stored.error());
+    const bool live = stored->state == CardState::active || stored->state == CardState::lost;
+    if (!live || (stored->uid && *stored->uid != uid)) return {};
+    return fail(Errc::conflict, "the card is card " + std::to_string(held) + " of " + stored->staff_no + " " +
+                                    stored->name + ", still " + std::string(to_string(stored->state)) +
+                                    "; return it first (cardctl card return " + std::to_string(held) +
+                                    " --wipe), or place a blank card");
+}
+
 Result<void> CardStore::refuse_open_write(CardNo card_no) {
     CARDD_TRY(open, open_write_for_card(card_no));
     if (open)

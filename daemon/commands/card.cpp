@@ -212,15 +212,7 @@ awaitable<Answer> card_init(Service& service, Request& request, const EncoderCho
         // (cardctl card return --wipe), never initialised away.
         if (auto image = session.read()) {
             was = "card " + std::to_string(image->identity.card_no);
-            auto stored = service.store.card(image->identity.card_no);
-            if (stored && (stored->state == store::CardState::active || stored->state == store::CardState::lost) &&
-                (!stored->uid || *stored->uid == chip)) {
-                co_return Answer::failure(ResultCode::conflict, "the card is card " + std::to_string(stored->card_no) +
-                                                                    " of " + stored->staff_no + " " + stored->name +
-                                                                    ", still " + std::string(to_string(stored->state)) +
-                                                                    "; return it with cardctl card return " +
-                                                                    std::to_string(stored->card_no) + " --wipe");
-            }
+            CARDD_CO_TRY_VOID(service.store.check_chip_reusable(image->identity.card_no, chip));
         } else {
             was = "unreadable card of ours";
         }

@@ -151,6 +151,32 @@ WriteIntent topup_of_20(store::Actor actor) {
 }
 const CardContent topped_up_20 = content("bb", 450, 5);
 
+// A chip that holds a live card of the store (its money is in the ledger)
+// is not written afresh: it is returned first. Any other chip may be, and
+// asking changes nothing.
+TEST_P(CardWrites, aChipHoldingALiveCardIsNotWrittenAfresh) {
+    must(store->set_card_uid(clerk, 20, "C1A020"));
+    const Before was = before();
+    const auto active = store->check_chip_reusable(20, "C1A020");
+    ASSERT_FALSE(active.has_value());
+    EXPECT_EQ(active.error().code, Errc::conflict);
+    EXPECT_EQ(active.error().message,
+              "the card is card 20 of E2 Zhao, still active; return it first (cardctl card return 20 --wipe), or "
+              "place a blank card");
+    EXPECT_TRUE(store->check_chip_reusable(20, "0BE4").has_value()) << "a copy of card 20 on another chip";
+    EXPECT_TRUE(store->check_chip_reusable(777, "C1A020").has_value()) << "a card the store never issued";
+    EXPECT_EQ(snapshot(), was.rows);
+
+    must(store->report_loss(clerk, 20, PushTarget{}));
+    const auto lost = store->check_chip_reusable(20, "C1A020");
+    ASSERT_FALSE(lost.has_value());
+    EXPECT_NE(lost.error().message.find("still lost"), std::string::npos) << lost.error().message;
+
+    must(store->unlock(clerk, 20, PushTarget{}));
+    must(store->return_card(clerk, 20, true));
+    EXPECT_TRUE(store->check_chip_reusable(20, "C1A020").has_value()) << "a returned card's chip is free";
+}
+
 // Opening an intent commits it and nothing else: no ledger line, no audit
 // line, the balance unchanged; the intent carries both states and the caller.
 TEST_P(CardWrites, openingAnIntentChangesNothingButTheJournal) {

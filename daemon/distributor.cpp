@@ -281,6 +281,11 @@ awaitable<std::vector<TerminalResult>> Distributor::push(std::vector<store::Devi
     }
     auto results = co_await async::fan_out(std::move(jobs), std::move(unfinished), timeout, std::move(on_finish));
     if (timeout.count() == 0) co_return std::vector<TerminalResult>{};
+    if (total > 0) {
+        const auto ok = static_cast<std::size_t>(
+            std::count_if(results.begin(), results.end(), [](const TerminalResult& result) { return result.ok; }));
+        log_event(msg::push_done, {{"ok", ok}, {"failed", total - ok}, {"total", total}});
+    }
     co_return results;
 }
 

@@ -12,6 +12,7 @@
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "daemon/log_catalogue.hpp"
 
@@ -36,6 +37,17 @@ struct LogField {
 std::string render_fields(std::initializer_list<LogField> fields);
 
 void log_event(const Message& message, std::initializer_list<LogField> fields);
+
+/// The journal entry of one log line, each element a `FIELD=value` for
+/// sd_journal_sendv: MESSAGE= (the line as on stderr, without time and
+/// level), PRIORITY=, MESSAGE_ID= (the catalogue's 128-bit id),
+/// CARDD_MESSAGE= (the readable id), then each field as CARDD_<KEY>=.
+std::vector<std::string> journal_fields(const Message& message, std::initializer_list<LogField> fields);
+
+/// Whether standard error is the journal's stream: JOURNAL_STREAM names the
+/// device and inode of the stream systemd connected, and stderr is it (so a
+/// shell started from a unit, whose stderr is a terminal, logs to stderr).
+bool stderr_is_journal();
 
 /// Sets up logging: the journal when running under systemd, stderr otherwise.
 void setup_logging(std::string_view level, bool journal);

@@ -3,10 +3,12 @@
 namespace cardd::daemon {
 
 std::string catalogue_markdown() {
-    std::string out = "| id | level | meaning | what to do |\n|---|---|---|---|\n";
+    std::string out = "| id | MESSAGE_ID | level | meaning | what to do |\n|---|---|---|---|---|\n";
     for (const Message* message : msg::catalogue) {
         out += "| `";
         out += message->id;
+        out += "` | `";
+        out += message->message_id;
         out += "` | ";
         out += level_name(message->level);
         out += " | ";

@@ -25,80 +25,87 @@ constexpr std::string_view level_name(Level level) noexcept {
 
 struct Message {
     std::string_view id;
+    /// The journal's MESSAGE_ID=: 128 bits as 32 lowercase hex digits, made
+    /// once at random for this message (as systemd's own catalogue does) and
+    /// never changed, so `journalctl MESSAGE_ID=...` finds it in every version.
+    std::string_view message_id;
     Level level;
     std::string_view meaning;
     std::string_view action;  ///< what to do; empty when nothing is needed
 };
 
 namespace msg {
-inline constexpr Message started{"CARDD_STARTED", Level::info, "cardd is serving its control socket", ""};
-inline constexpr Message stopping{"CARDD_STOPPING", Level::info, "SIGTERM or SIGINT received; shutting down", ""};
-inline constexpr Message reloaded{"CARDD_CONFIG_RELOADED", Level::info,
+inline constexpr Message started{"CARDD_STARTED", "97948c9d9c1b443db9d8c20047036d6b", Level::info,
+                                 "cardd is serving its control socket", ""};
+inline constexpr Message stopping{"CARDD_STOPPING", "6819960b267a44e4b60a9a6080c1a3b6", Level::info,
+                                  "SIGTERM or SIGINT received; shutting down", ""};
+inline constexpr Message reloaded{"CARDD_CONFIG_RELOADED", "bfd75609b29649a5a37d76138199c8a2", Level::info,
                                   "SIGHUP: cardd.conf read again; the log level and role groups now apply",
                                   "settings such as the database or socket need a restart"};
-inline constexpr Message reload_failed{"CARDD_CONFIG_RELOAD_FAILED", Level::error,
+inline constexpr Message reload_failed{"CARDD_CONFIG_RELOAD_FAILED", "2d44fa96aa1c4565a5e7e6fdb2cbbdde", Level::error,
                                        "SIGHUP: cardd.conf has an error; the old settings stay",
                                        "fix the file, send SIGHUP again"};
-inline constexpr Message store_opened{"CARDD_STORE_OPENED", Level::info,
+inline constexpr Message store_opened{"CARDD_STORE_OPENED", "4cafe29011d34157909e11c99bc0015f", Level::info,
                                       "the database is open and migrated to the schema version shown", ""};
 inline constexpr Message store_unreachable{
-    "CARDD_STORE_UNREACHABLE", Level::error,
+    "CARDD_STORE_UNREACHABLE", "7c9601d1611f4c19a94c68517ec1fc66", Level::error,
     "the MariaDB server stopped answering (restarted, crashed, network cut); logged once when cardd finds the session "
     "lost. Every request that needs the database fails until it is back, saying so; a card write in flight stays "
     "pending",
     "bring the database back; cardd connects again by itself at the next request, no restart needed (docs/store.md, "
     "\"When the database is away\")"};
 inline constexpr Message store_reconnected{
-    "CARDD_STORE_RECONNECTED", Level::info,
+    "CARDD_STORE_RECONNECTED", "a83bea4160a74cf78ab7f2139b230519", Level::info,
     "cardd made a new session with the database server after losing it; requests work again",
     "`cardctl pending` lists card writes the outage left open: place those cards on an encoder"};
-inline constexpr Message command_denied{"CARDD_COMMAND_DENIED", Level::warn,
+inline constexpr Message command_denied{"CARDD_COMMAND_DENIED", "211636be8fad4575b6f9dd6dee7418e3", Level::warn,
                                         "a caller asked for a command its role does not allow",
                                         "add the user to the right group, or ask an administrator"};
-inline constexpr Message command_failed{"CARDD_COMMAND_FAILED", Level::error,
+inline constexpr Message command_failed{"CARDD_COMMAND_FAILED", "4a124bad348940368d38f1c5a67ee7e8", Level::error,
                                         "a command failed unexpectedly; the caller got the reason",
                                         "look at the error text; a database error may need attention"};
-inline constexpr Message command_done{"CARDD_COMMAND", Level::info, "a command that changes state was executed", ""};
+inline constexpr Message command_done{"CARDD_COMMAND", "b1c9e4ca2ad44273b485abe06c9bf6fd", Level::info,
+                                      "a command that changes state was executed", ""};
 inline constexpr Message client_dropped{
-    "CARDD_CLIENT_DROPPED", Level::info,
+    "CARDD_CLIENT_DROPPED", "8900307f0b6643ff86dd336483f8aab9", Level::info,
     "a control connection was closed: its line passed 1 MiB, or it sent no complete line for 30 s", ""};
-inline constexpr Message push_ok{"CARDD_PUSH_OK", Level::info,
+inline constexpr Message push_ok{"CARDD_PUSH_OK", "ede5db48990f4b9dbc5b367bd4148f43", Level::info,
                                  "a terminal now enforces the blacklist the store planned for it", ""};
 inline constexpr Message push_failed{
-    "CARDD_PUSH_FAILED", Level::warn,
+    "CARDD_PUSH_FAILED", "8c5f1b5fe80841f4b8b553d813c02591", Level::warn,
     "a terminal could not be brought level; it is in the retry queue (`cardctl failed`)",
     "check the terminal's power, cable or network; `cardctl resync --failed` retries at once"};
-inline constexpr Message full_sync{"CARDD_FULL_SYNC", Level::info,
+inline constexpr Message full_sync{"CARDD_FULL_SYNC", "fb8d49b2c1a545f68bd2e89f8dd7967c", Level::info,
                                    "a terminal's blacklist is being replaced whole: its version was unknown, it was "
                                    "far behind, or its checksum disagreed",
                                    "nothing, unless it repeats for one terminal"};
 inline constexpr Message retry_scheduled{
-    "CARDD_RETRY_SCHEDULED", Level::info,
+    "CARDD_RETRY_SCHEDULED", "36759e2c042547b49428d3d15ec4eb19", Level::info,
     "a failed terminal will be tried again in the time shown (exponential backoff with jitter, capped)", ""};
-inline constexpr Message collect_ok{"CARDD_COLLECT_OK", Level::info, "transaction records were stored and acknowledged",
-                                    ""};
-inline constexpr Message collect_failed{"CARDD_COLLECT_FAILED", Level::warn,
+inline constexpr Message collect_ok{"CARDD_COLLECT_OK", "8b05405cdc3e473cb2f25c84cdaa6e92", Level::info,
+                                    "transaction records were stored and acknowledged", ""};
+inline constexpr Message collect_failed{"CARDD_COLLECT_FAILED", "d148d37baaae473aac30b9f50fdd149e", Level::warn,
                                         "records could not be collected from a terminal; they stay on it",
                                         "check the terminal; the next collection reads them"};
 inline constexpr Message master_key_created{
-    "CARDD_MASTER_KEY_CREATED", Level::warn,
+    "CARDD_MASTER_KEY_CREATED", "231db6715c4d42ae8b14f20740f1e90e", Level::warn,
     "no master key file existed, so 16 random bytes were written to the path shown (mode 0600)",
     "back the file up somewhere safe now: without it no card written from now on can be read or changed"};
-inline constexpr Message card_intent_opened{"CARDD_CARD_INTENT_OPENED", Level::info,
+inline constexpr Message card_intent_opened{"CARDD_CARD_INTENT_OPENED", "63da81ade3b34f76b124fcef86cd17c1", Level::info,
                                             "a card write's intent was committed to the journal (write id, kind, card, "
                                             "chip, encoder); the card is being written",
                                             ""};
-inline constexpr Message card_written{"CARDD_CARD_WRITTEN", Level::info,
+inline constexpr Message card_written{"CARDD_CARD_WRITTEN", "15e6f47d1e3644828277016eda297c8f", Level::info,
                                       "a card on an encoder was written and read back, and its store change applied "
                                       "(issue, top-up, replacement, close, return, initialisation)",
                                       ""};
 inline constexpr Message card_write_failed{
-    "CARDD_CARD_WRITE_FAILED", Level::warn,
+    "CARDD_CARD_WRITE_FAILED", "10d71a5b54cf4863a4c24f7bac0b209f", Level::warn,
     "a card write failed (card taken away, wrong key, card refused); when the card is still on the encoder it is read "
     "at once to see whether any of the write reached it",
     "place the card again and repeat; `cardctl card read` shows what the card holds"};
 inline constexpr Message card_write_pending{
-    "CARDD_CARD_WRITE_PENDING", Level::warn,
+    "CARDD_CARD_WRITE_PENDING", "1d718286c4c544a9be8f1b68d9153e10", Level::warn,
     "a card write is unresolved: the card left in the middle of it, the database could not record it, or cardd stopped "
     "with it open (logged for each open write at start). Its store change is not counted in any balance, and the card "
     "accepts no other write until it is settled",
@@ -106,30 +113,43 @@ inline constexpr Message card_write_pending{
     "`cardctl pending` lists the open writes with their age; a card spent at terminals since is settled when its "
     "records are collected"};
 inline constexpr Message card_write_settled{
-    "CARDD_CARD_WRITE_SETTLED", Level::info,
+    "CARDD_CARD_WRITE_SETTLED", "9ccdcc9401684ac7ba7d9a97d2f32df9", Level::info,
     "an unresolved card write was settled: the card held the write (its store change is applied, a torn write was "
     "finished first) or held what it had before (the intent is dropped)",
     ""};
-inline constexpr Message collect_not_stored{"CARDD_COLLECT_NOT_STORED", Level::error,
+inline constexpr Message collect_not_stored{"CARDD_COLLECT_NOT_STORED", "b96a3c18723543b08b7d4e2dce039577",
+                                            Level::error,
                                             "records read from a terminal could not be stored (the database failed); "
                                             "they were not acknowledged and stay on the terminal",
                                             "see why the database failed (`CARDD_STORE_UNREACHABLE`, a full disk); the "
                                             "next collection reads them again, and each is counted once"};
 inline constexpr Message card_apply_failed{
-    "CARDD_CARD_APPLY_FAILED", Level::error,
+    "CARDD_CARD_APPLY_FAILED", "6ac87cdfab844f7f8230c09b969b140b", Level::error,
     "a card was written and read back, but the database could not record its change; the write stays pending (`cardctl "
     "pending`) and counts in no balance",
     "once the database works again, place the card on an encoder (`cardctl card read`): the write is settled from the "
     "card"};
 inline constexpr Message encoder_shelf_unreadable{
-    "CARDD_ENCODER_SHELF_UNREADABLE", Level::warn,
+    "CARDD_ENCODER_SHELF_UNREADABLE", "9fcc7a94d2364fcfab1206ae2f3f66b9", Level::warn,
     "the simulated encoder's file of virtual cards could not be read; the simulator starts with none",
     "delete the file named, or restore it"};
 inline constexpr Message push_not_recorded{
-    "CARDD_PUSH_NOT_RECORDED", Level::error,
+    "CARDD_PUSH_NOT_RECORDED", "491816a209a34960967cc020ee0bab6f", Level::error,
     "a terminal was reached, but the database could not record what it confirmed or why it failed",
     "see why the database failed (`CARDD_STORE_UNREACHABLE`, a full disk); the next audit reads the terminal again and "
     "records it"};
+
+inline constexpr Message loss_reported{"CARDD_LOSS_REPORTED", "8c98f6ea9b88496faa79bbecc3d2eb14", Level::info,
+                                       "a card was reported lost (card, the uid that reported it, where it is pushed); "
+                                       "the push follows as CARDD_PUSH_DONE",
+                                       ""};
+inline constexpr Message push_done{"CARDD_PUSH_DONE", "f599e6e7b84e4a54a72f16f4c1deb19c", Level::info,
+                                   "a push to terminals ended: ok of total terminals now enforce the blacklist, the "
+                                   "failed ones are in the retry queue (each named in a CARDD_PUSH_FAILED line)",
+                                   "when failed is not 0: `cardctl failed` lists them and why"};
+inline constexpr Message resync_done{"CARDD_RESYNC_DONE", "a8fd0cddfda24a8aa4ba9b4047a03b5a", Level::info,
+                                     "a resync asked for by an operator ended: level of total terminals are level",
+                                     "when failed is not 0: `cardctl failed` lists them and why"};
 
 inline constexpr const Message* catalogue[] = {&started,
                                                &stopping,
@@ -157,7 +177,10 @@ inline constexpr const Message* catalogue[] = {&started,
                                                &collect_not_stored,
                                                &card_apply_failed,
                                                &encoder_shelf_unreadable,
-                                               &push_not_recorded};
+                                               &push_not_recorded,
+                                               &loss_reported,
+                                               &push_done,
+                                               &resync_done};
 }  // namespace msg
 
 /// The table of docs/log-messages.md, header included.

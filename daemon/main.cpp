@@ -77,8 +77,7 @@ int run(const Flags& flags) {
         std::cerr << "cardd: " << config.error().message << "\n";
         return 2;
     }
-    const bool journal = std::getenv("JOURNAL_STREAM") != nullptr && std::getenv("INVOCATION_ID") != nullptr;
-    setup_logging(config->log_level, journal);
+    setup_logging(config->log_level, stderr_is_journal());
 
     std::error_code made;
     std::filesystem::create_directories(config->data_dir, made);

@@ -7,6 +7,7 @@
 #include "daemon/card_workflow.hpp"
 #include "daemon/card_write.hpp"
 #include "daemon/json_view.hpp"
+#include "daemon/log.hpp"
 #include "daemon/service.hpp"
 #include "protocol/money.hpp"
 
@@ -70,6 +71,10 @@ awaitable<Answer> card_loss(Service& service, Request& request, const LossArgs& 
 
     store::BlacklistChange change;
     CARDD_CO_TRY(loss, service.store.report_loss(actor_of(request), card_no, push, &change));
+    log_event(msg::loss_reported, {{"card_no", card_no},
+                                   {"uid", request.caller.uid},
+                                   {"push", push.scope == store::PushTarget::Scope::none ? "none" : "terminals"},
+                                   {"terminals", terminals_changed(change).size()}});
     json failed;
     json pushed = co_await push_to(service, push, failed);
     json answer = {{"loss", to_json(loss)},

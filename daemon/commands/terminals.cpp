@@ -7,6 +7,7 @@
 
 #include "daemon/control/co_try.hpp"
 #include "daemon/json_view.hpp"
+#include "daemon/log.hpp"
 #include "daemon/service.hpp"
 
 namespace cardd::daemon {
@@ -122,6 +123,10 @@ awaitable<Answer> resync(Service& service, Request& request, const ResyncArgs& a
     json failed_terminals = json::array();
     const auto results = co_await service.distributor.push(targets, service.config.push_timeout, request.progress);
     json level = terminal_results_json(results, failed_terminals);
+    log_event(msg::resync_done, {{"level", level.size()},
+                                 {"failed", failed_terminals.size()},
+                                 {"total", targets.size()},
+                                 {"failed_only", arguments.failed_only}});
     co_return Answer::ok(std::to_string(level.size()) + " of " + std::to_string(targets.size()) + " terminals level",
                          {{"level", level}, {"failed", failed_terminals}});
 }

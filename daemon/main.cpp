@@ -13,6 +13,7 @@
 #include "daemon/config.hpp"
 #include "daemon/encoders.hpp"
 #include "daemon/master_key.hpp"
+#include "daemon/private_files.hpp"
 #include "daemon/control/control_server.hpp"
 #include "daemon/distributor.hpp"
 #include "daemon/log.hpp"
@@ -79,10 +80,8 @@ int run(const Flags& flags) {
     }
     setup_logging(config->log_level, stderr_is_journal());
 
-    std::error_code made;
-    std::filesystem::create_directories(config->data_dir, made);
-    if (made) {
-        std::cerr << "cardd: cannot create data directory " << config->data_dir << ": " << made.message() << "\n";
+    if (auto made = create_data_dir(config->data_dir); !made) {
+        std::cerr << "cardd: " << made.error().message << "\n";
         return 1;
     }
     const std::string url = config->database_url();
@@ -90,6 +89,12 @@ int run(const Flags& flags) {
     if (!parsed) {
         std::cerr << "cardd: " << parsed.error().message << "\n";
         return 2;
+    }
+    if (const auto* sqlite = std::get_if<store::SqliteUrl>(&*parsed)) {
+        if (auto private_store = check_store_file(sqlite->path); !private_store) {
+            std::cerr << "cardd: " << private_store.error().message << "\n";
+            return 1;
+        }
     }
     auto connection = store::open_database(*parsed);
     if (!connection) {

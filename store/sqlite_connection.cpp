@@ -1,8 +1,12 @@
 #include "store/sqlite_connection.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -149,9 +153,29 @@ private:
     DbPtr db_;
 };
 
+// The store holds people's names and money: a new file is made 0600 here,
+// whatever the umask, before SQLite opens it. SQLite gives the -wal and
+// -shm files it creates the mode of the database file, so they are 0600 too.
+Result<void> create_private(const std::filesystem::path& path) {
+    if (path == ":memory:" || path.string().starts_with("file:")) return {};
+    const int fd = ::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        if (errno == EEXIST) return {};
+        return fail(Errc::storage, "sqlite: cannot create " + path.string() + ": " + std::strerror(errno));
+    }
+    // The umask may only have narrowed the mode; set it exactly all the same.
+    const bool set = ::fchmod(fd, 0600) == 0;
+    const int error = errno;
+    ::close(fd);
+    if (!set)
+        return fail(Errc::storage, "sqlite: cannot set the mode of " + path.string() + ": " + std::strerror(error));
+    return {};
+}
+
 // The one place a database handle is made, at open and when it is made
 // again: WAL, durability, foreign keys.
 Result<DbPtr> open_file(const std::filesystem::path& path) {
+    if (auto created = create_private(path); !created) return std::unexpected(std::move(created.error()));
     sqlite3* raw = nullptr;
     const int rc = sqlite3_open_v2(path.c_str(), &raw,
                                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);

@@ -91,6 +91,12 @@ void Distributor::schedule_retry(const store::Device& device, const std::string&
 }
 
 awaitable<TerminalResult> Distributor::sync_one(store::DeviceId terminal) {
+    TerminalResult result = co_await sync_terminal(terminal);
+    if (sync_done_) sync_done_();
+    co_return result;
+}
+
+awaitable<TerminalResult> Distributor::sync_terminal(store::DeviceId terminal) {
     const auto held = co_await busy_.lock(terminal);
     TerminalResult result;
     bool full_sync_sent = false;

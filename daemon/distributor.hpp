@@ -7,6 +7,7 @@
 // LinkSource, one per terminal (link_cache.hpp).
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <random>
 #include <string>
@@ -65,11 +66,16 @@ public:
     /// Reads a terminal's state block now.
     boost::asio::awaitable<LinkResult<TerminalInfo>> read_params(store::DeviceId terminal);
 
+    /// `changed` is called on the io thread after each terminal's sync
+    /// (a push, a retry, an audit), so the service status can follow it.
+    void on_sync_done(std::function<void()> changed) { sync_done_ = std::move(changed); }
+
     /// Every terminal id, for "all".
     std::vector<store::DeviceId> all_terminals();
 
 private:
     boost::asio::awaitable<TerminalResult> sync_one(store::DeviceId terminal);
+    boost::asio::awaitable<TerminalResult> sync_terminal(store::DeviceId terminal);
     boost::asio::awaitable<CollectResult> collect_one(store::DeviceId terminal);
     void sync_in_background(store::DeviceId terminal);
     void sync_pending_after_restart();
@@ -90,6 +96,7 @@ private:
     async::IntervalLoop retries_;
     async::IntervalLoop audits_;
     async::IntervalLoop collections_;
+    std::function<void()> sync_done_;
 };
 
 }  // namespace cardd::daemon

@@ -6,9 +6,12 @@
 #include <CLI/CLI.hpp>
 #include <systemd/sd-daemon.h>
 
+#include <time.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <string>
 
 #include "daemon/config.hpp"
 #include "daemon/encoders.hpp"
@@ -158,6 +161,16 @@ int run(const Flags& flags) {
         std::cerr << "cardd: cannot serve " << config->socket << ": " << error.what() << "\n";
         return 1;
     }
+    // systemd's status line (`systemctl status cardd`), sent again when it changes.
+    std::string last_status;
+    auto notify_status = [&card_store, &last_status] {
+        std::string status = "STATUS=" + service_status(card_store);
+        if (status == last_status) return;
+        sd_notify(0, status.c_str());
+        last_status = std::move(status);
+    };
+    distributor.on_sync_done(notify_status);
+
     server->start();
     distributor.start();
 
@@ -174,6 +187,14 @@ int run(const Flags& flags) {
     std::function<void()> wait_reload = [&] {
         reload_signal.async_wait([&](const boost::system::error_code& error, int) {
             if (error) return;
+            // systemd 253 and later want the reload's start on the monotonic
+            // clock; 252 ignores the field.
+            timespec now{};
+            ::clock_gettime(CLOCK_MONOTONIC, &now);
+            const std::string reloading =
+                "RELOADING=1\nMONOTONIC_USEC=" + std::to_string(static_cast<std::uint64_t>(now.tv_sec) * 1000000u +
+                                                                static_cast<std::uint64_t>(now.tv_nsec) / 1000u);
+            sd_notify(0, reloading.c_str());
             // Settings read at start (database, socket, data directory, pool
             // size) need a restart; the log level and role groups apply now.
             auto reloaded = read_config(flags);
@@ -184,6 +205,7 @@ int run(const Flags& flags) {
                 server->set_groups({reloaded->admin_group, reloaded->issuer_group, reloaded->viewer_group});
                 log_event(msg::reloaded, {{"log_level", reloaded->log_level}});
             }
+            sd_notify(0, "READY=1");
             wait_reload();
         });
     };

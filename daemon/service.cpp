@@ -47,6 +47,30 @@ store::Result<std::vector<store::DeviceId>> terminals_for(store::CardStore& stor
     return ids;
 }
 
+std::string service_status(store::CardStore& store) {
+    auto devices = store.devices();
+    if (!devices) return "serving; terminals unknown: " + devices.error().message;
+    std::size_t level = 0;
+    std::size_t pending = 0;
+    std::size_t failed = 0;
+    std::size_t queued = 0;
+    for (const store::Device& device : *devices) {
+        if (device.kind != store::DeviceKind::terminal) continue;
+        if (device.sync_next_at) ++queued;
+        if (device.sync_error) {
+            ++failed;
+        } else if (device.planned_version != device.confirmed_version) {
+            ++pending;
+        } else {
+            ++level;
+        }
+    }
+    std::string text = "serving; terminals: " + std::to_string(level) + " level";
+    if (pending > 0) text += ", " + std::to_string(pending) + " pending";
+    text += ", " + std::to_string(failed) + " failed; retry queue " + std::to_string(queued);
+    return text;
+}
+
 boost::asio::awaitable<nlohmann::json> collect_records(Service& service, std::vector<store::DeviceId> terminals,
                                                        nlohmann::json& not_collected) {
     nlohmann::json collected = nlohmann::json::array();

@@ -40,6 +40,12 @@ boost::asio::awaitable<nlohmann::json> collect_records(Service& service, std::ve
 /// returns the names now level, fills `failed` with the others and why.
 boost::asio::awaitable<nlohmann::json> push_to(Service& service, const store::PushTarget& push, nlohmann::json& failed);
 
+/// The line systemd shows as the service's status (sd_notify STATUS=), read
+/// from the store's device rows alone, no terminal asked: "serving;
+/// terminals: 3 level, 1 failed; retry queue 1" (pending: changes written,
+/// not yet confirmed, no failure yet).
+std::string service_status(store::CardStore& store);
+
 /// Resolves "devices" to terminal ids: all, or the named ones (which must exist and be terminals).
 store::Result<std::vector<store::DeviceId>> terminals_for(store::CardStore& store, const store::PushTarget& target);
 

@@ -117,6 +117,15 @@ void E2e::SetUp() {
     ::chmod(socket_dir_->path().c_str(), 0711);
     socket_ = socket_dir_->path() / "cardd.sock";
 
+    // Short timeouts, so failures and retries happen within seconds; no
+    // periodic work unless a test asks for it. Role groups are system groups
+    // that exist on Debian: the role tests run clients with them as primary group.
+    settings_ = {{"retry_initial_s", "1"},        {"retry_cap_s", "2"},
+                 {"modbus_timeout_ms", "300"},    {"collect_timeout_ms", "3000"},
+                 {"push_timeout_ms", "10000"},    {"collect_interval_s", "0"},
+                 {"audit_interval_s", "0"},       {"log_level", "\"info\""},
+                 {"admin_group", "\"adm\""},      {"issuer_group", "\"daemon\""},
+                 {"viewer_group", "\"nogroup\""}, {"socket_group", "\"users\""}};
     sqlite_file_ = data_dir_ / "cardd.sqlite";
     before_first_start();
     if (GetParam() == Backend::sqlite) {
@@ -128,15 +137,6 @@ void E2e::SetUp() {
         database_url_ = "mariadb://root@localhost/" + mariadb_database_ + "?socket=" + mariadb().socket().string();
     }
 
-    // Short timeouts, so failures and retries happen within seconds; no
-    // periodic work unless a test asks for it. Role groups are system groups
-    // that exist on Debian: the role tests run clients with them as primary group.
-    settings_ = {{"retry_initial_s", "1"},        {"retry_cap_s", "2"},
-                 {"modbus_timeout_ms", "300"},    {"collect_timeout_ms", "3000"},
-                 {"push_timeout_ms", "10000"},    {"collect_interval_s", "0"},
-                 {"audit_interval_s", "0"},       {"log_level", "\"info\""},
-                 {"admin_group", "\"adm\""},      {"issuer_group", "\"daemon\""},
-                 {"viewer_group", "\"nogroup\""}, {"socket_group", "\"users\""}};
     start_cardd();
 }
 
@@ -164,9 +164,10 @@ void E2e::start_cardd() {
     ++cardd_runs_;
     const fs::path log = cardd_log_file();
     cardd_.reset();
-    cardd_.emplace(std::vector<std::string>{CARDD_PATH, "--config", config.string(), "--data-dir", data_dir_.string(),
-                                            "--socket", socket_.string(), "--database", database_url_},
-                   log);
+    std::vector<std::string> argv = cardd_wrapper_;
+    argv.insert(argv.end(), {CARDD_PATH, "--config", config.string(), "--data-dir", data_dir_.string(), "--socket",
+                             socket_.string(), "--database", database_url_});
+    cardd_.emplace(argv, log);
     const auto line = cardd_->read_line(30s);
     if (!line || *line != "cardd: serving " + socket_.string()) {
         throw std::runtime_error("cardd did not start (" + line.value_or("no line") + "); its log:\n" +

@@ -159,15 +159,20 @@ protected:
     /// Polls `done` until it holds or `timeout` passes.
     static bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout = 10s);
 
-    /// Called by SetUp before cardd first starts, with data_dir_ and
-    /// sqlite_file_ set: a fixture may prepare the disk under them or move
-    /// the SQLite file elsewhere.
+    /// Called by SetUp before cardd first starts, with data_dir_,
+    /// sqlite_file_ and settings_ set: a fixture may prepare the disk under
+    /// them, move the SQLite file elsewhere or change a setting.
     virtual void before_first_start() {}
     /// The test program's MariaDB server (started on first use); each test has its own database on it.
     static cardd::test::MariadbServer& mariadb_server();
 
     cardd::test::TempDir dir_;
     std::filesystem::path data_dir_;
+    /// A program cardd is started through, with its flags (setpriv, to run
+    /// it as another user); empty: cardd is run directly.
+    std::vector<std::string> cardd_wrapper_;
+    /// The control socket's directory.
+    std::filesystem::path socket_dir() const { return socket_.parent_path(); }
     /// Whether TearDown prints every log line of every cardd run when the
     /// test failed; a test with hundreds of runs keeps its logs its own way.
     bool print_log_on_failure_ = true;

@@ -226,6 +226,7 @@ int run(const Flags& flags) {
 
     log_event(msg::started, {{"socket", config->socket}, {"database", store::redact_database_url(url)}});
     sd_notify(0, "READY=1");
+    notify_status();
     std::cout << "cardd: serving " << config->socket.string() << std::endl;
     io.run();
     return 0;

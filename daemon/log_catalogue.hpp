@@ -130,6 +130,9 @@ inline constexpr Message push_not_recorded{
     "a terminal was reached, but the database could not record what it confirmed or why it failed",
     "see why the database failed (`CARDD_STORE_UNREACHABLE`, a full disk); the next audit reads the terminal again and "
     "records it"};
+inline constexpr Message metrics_serving{
+    "CARDD_METRICS_SERVING", Level::info,
+    "the Prometheus endpoint is serving GET /metrics on the address named (metrics_listen in cardd.conf)", ""};
 
 inline constexpr const Message* catalogue[] = {&started,
                                                &stopping,
@@ -157,7 +160,8 @@ inline constexpr const Message* catalogue[] = {&started,
                                                &collect_not_stored,
                                                &card_apply_failed,
                                                &encoder_shelf_unreadable,
-                                               &push_not_recorded};
+                                               &push_not_recorded,
+                                               &metrics_serving};
 }  // namespace msg
 
 /// The table of docs/log-messages.md, header included.

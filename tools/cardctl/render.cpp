@@ -261,23 +261,18 @@ std::string render_status(const Json& args) {
                describe_value("next_retry_at", member(queue, "next_retry_at"));
     }
     const Json& writes = member(args, "open_writes");
-    out += "
-open card writes: " + describe_value("", member(writes, "count"));
+    out += "\nopen card writes: " + describe_value("", member(writes, "count"));
     if (!member(writes, "oldest_at").is_null()) {
         out += ", the oldest " + duration(member(writes, "oldest_age_s")) + " old (cardctl pending)";
     }
-    out +=
-        "
-        ";
-        const Json& terminals = array_member(args, "terminal_status");
+    out += "\n";
+    const Json& terminals = array_member(args, "terminal_status");
     if (terminals.empty()) return out;
     const auto ago = [](const Json& row) {
         return member(row, "collected_ago_s").is_null() ? std::string("never")
                                                         : duration(member(row, "collected_ago_s")) + " ago";
     };
-    return out +
-           "
-           " +
+    return out + "\n" +
            object_table(terminals, {field("TERMINAL", "name"),
                                     field("STATE", "state"),
                                     field("PENDING", "pending_batches", Align::right),

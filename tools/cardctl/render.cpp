@@ -254,18 +254,22 @@ std::string render_status(const Json& args) {
         if (key != "terminal_status" && key != "retry_queue" && key != "open_writes") figures[key] = value;
     }
     std::string out = key_values(figures);
-    const Json& queue = member(args, "retry_queue");
-    out += "retry queue: " + describe_value("", member(queue, "depth")) + " terminals";
-    if (!member(queue, "next_retry_at").is_null()) {
-        out += ", next " + describe_value("", member(queue, "next_terminal")) + " at " +
-               describe_value("next_retry_at", member(queue, "next_retry_at"));
+    // An older cardd sends neither: nothing is shown for them.
+    if (const Json& queue = member(args, "retry_queue"); queue.is_object()) {
+        out += "retry queue: " + describe_value("", member(queue, "depth")) + " terminals";
+        if (!member(queue, "next_retry_at").is_null()) {
+            out += ", next " + describe_value("", member(queue, "next_terminal")) + " at " +
+                   describe_value("next_retry_at", member(queue, "next_retry_at"));
+        }
+        out += "\n";
     }
-    const Json& writes = member(args, "open_writes");
-    out += "\nopen card writes: " + describe_value("", member(writes, "count"));
-    if (!member(writes, "oldest_at").is_null()) {
-        out += ", the oldest " + duration(member(writes, "oldest_age_s")) + " old (cardctl pending)";
+    if (const Json& writes = member(args, "open_writes"); writes.is_object()) {
+        out += "open card writes: " + describe_value("", member(writes, "count"));
+        if (!member(writes, "oldest_at").is_null()) {
+            out += ", the oldest " + duration(member(writes, "oldest_age_s")) + " old (cardctl pending)";
+        }
+        out += "\n";
     }
-    out += "\n";
     const Json& terminals = array_member(args, "terminal_status");
     if (terminals.empty()) return out;
     const auto ago = [](const Json& row) {

@@ -124,6 +124,7 @@ store::Result<std::optional<Settlement>> settle_card_on_encoder(Service& service
     if (!*open) return std::optional<Settlement>{};
     auto settled = settle_write(service, use, **open);
     if (!settled) return std::unexpected(settled.error());
+    if (settled->how != Settlement::How::open) service.card_write_ended("settled");
     return std::optional<Settlement>{std::move(*settled)};
 }
 
@@ -152,6 +153,7 @@ store::Result<store::AppliedWrite> journaled_write(Service& service, EncoderUse&
                                                {"card_no", opened->card_no},
                                                {"uid", opened->uid},
                                                {"reason", applied.error().message}});
+            service.card_write_ended("pending");
             return store::fail(applied.error().code,
                                "card " + std::to_string(opened->card_no) +
                                    " was written, but the store could not record it (" + applied.error().message +
@@ -162,6 +164,7 @@ store::Result<store::AppliedWrite> journaled_write(Service& service, EncoderUse&
                                       {"card_no", opened->card_no},
                                       {"uid", opened->uid},
                                       {"encoder", use.name()}});
+        service.card_write_ended("written");
         return applied;
     }
     log_event(msg::card_write_failed, {{"write", opened->id},
@@ -171,8 +174,15 @@ store::Result<store::AppliedWrite> journaled_write(Service& service, EncoderUse&
                                        {"error", written.error().message}});
     // Whether the card kept any of it decides: read it, if it is still there.
     auto settled = settle_write(service, use, *opened);
-    if (settled && settled->how == Settlement::How::applied) return std::move(*settled->applied);
-    if (settled && settled->how == Settlement::How::dropped) return std::unexpected(card_error(written.error()));
+    if (settled && settled->how == Settlement::How::applied) {
+        service.card_write_ended("written");  // the card kept the whole write, or it was finished
+        return std::move(*settled->applied);
+    }
+    if (settled && settled->how == Settlement::How::dropped) {
+        service.card_write_ended("failed");  // the card kept none of it: nothing changed
+        return std::unexpected(card_error(written.error()));
+    }
+    service.card_write_ended("pending");
     log_event(msg::card_write_pending, {{"write", opened->id},
                                         {"card_no", opened->card_no},
                                         {"uid", opened->uid},

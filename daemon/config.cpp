@@ -2,7 +2,10 @@
 
 #include <toml++/toml.h>
 
+#include <arpa/inet.h>
+
 #include <algorithm>
+#include <charconv>
 #include <array>
 #include <set>
 
@@ -11,6 +14,33 @@ namespace cardd::daemon {
 std::string Config::database_url() const {
     if (!database.empty()) return database;
     return "sqlite:" + (data_dir / "cardd.sqlite").string();
+}
+
+Result<ListenAddress> parse_listen_address(std::string_view text) {
+    const auto bad = [&](std::string_view why) {
+        return fail(Errc::invalid, "'" + std::string(text) + "' " + std::string(why));
+    };
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) return bad("must be HOST:PORT, e.g. 127.0.0.1:9417");
+    std::string_view host = text.substr(0, colon);
+    const std::string_view port_text = text.substr(colon + 1);
+    const bool bracketed = host.size() >= 2 && host.front() == '[' && host.back() == ']';
+    if (bracketed) host = host.substr(1, host.size() - 2);
+    ListenAddress address;
+    address.host = std::string(host);
+    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), address.port);
+    if (ec != std::errc{} || end != port_text.data() + port_text.size() || address.port < 1 || address.port > 65535)
+        return bad("must end in a port from 1 to 65535");
+    in_addr v4{};
+    in6_addr v6{};
+    if (!bracketed && ::inet_pton(AF_INET, address.host.c_str(), &v4) == 1) {
+        address.loopback = (ntohl(v4.s_addr) >> 24) == 127;
+    } else if (bracketed && ::inet_pton(AF_INET6, address.host.c_str(), &v6) == 1) {
+        address.loopback = IN6_IS_ADDR_LOOPBACK(&v6);
+    } else {
+        return bad("must name an IP address (IPv6 in brackets, as [::1]:9417), not a host name");
+    }
+    return address;
 }
 
 namespace {
@@ -75,6 +105,31 @@ public:
         return {};
     }
 
+    Result<void> boolean(std::string_view key, bool& field) const {
+        const toml::node* node = table_.get(key);
+        if (!node) return {};
+        const auto value = node->value_exact<bool>();
+        if (!value) return std::unexpected(refusal(*node, key, "must be true or false"));
+        field = *value;
+        return {};
+    }
+
+    /// The metrics endpoint: empty for none, else an address that
+    /// parse_listen_address reads, on loopback unless `allow_remote`.
+    Result<void> listen(std::string_view key, std::string& field, bool allow_remote) const {
+        if (auto read = text(key, field); !read) return read;
+        if (field.empty()) return {};
+        auto address = parse_listen_address(field);
+        if (!address) return std::unexpected(refusal(*table_.get(key), key, address.error().message));
+        if (!address->loopback && !allow_remote) {
+            return std::unexpected(refusal(*table_.get(key), key,
+                                           "'" + field +
+                                               "' is not a loopback address; the endpoint has no authentication, "
+                                               "so set metrics_allow_remote = true to serve it beyond this host"));
+        }
+        return {};
+    }
+
     Result<void> log_level(std::string_view key, std::string& field) const {
         if (auto read = text(key, field); !read) return read;
         if (std::ranges::find(log_levels, field) == log_levels.end()) {
@@ -101,11 +156,31 @@ Result<Config> load_config_file(const std::filesystem::path& path, Config config
                                        std::to_string(where.column) + ": " + std::string(error.description()));
     }
     const SettingsReader read(path, table);
-    const std::array<Result<void>, 20> steps = {
-        read.only_known({"data_dir", "socket", "database", "log_level", "admin_group", "issuer_group", "viewer_group",
-                         "socket_group", "worker_threads", "modbus_timeout_ms", "collect_timeout_ms", "push_timeout_ms",
-                         "retry_initial_s", "retry_cap_s", "collect_interval_s", "audit_interval_s", "master_key",
-                         "card_wait_s", "card_valid_years"}),
+    // The address is checked against the allowance, so the allowance is read first.
+    if (auto allowed = read.boolean("metrics_allow_remote", config.metrics_allow_remote); !allowed)
+        return std::unexpected(allowed.error());
+    const std::array<Result<void>, 21> steps = {
+        read.only_known({"data_dir",
+                         "socket",
+                         "database",
+                         "log_level",
+                         "admin_group",
+                         "issuer_group",
+                         "viewer_group",
+                         "socket_group",
+                         "worker_threads",
+                         "modbus_timeout_ms",
+                         "collect_timeout_ms",
+                         "push_timeout_ms",
+                         "retry_initial_s",
+                         "retry_cap_s",
+                         "collect_interval_s",
+                         "audit_interval_s",
+                         "master_key",
+                         "card_wait_s",
+                         "card_valid_years",
+                         "metrics_listen",
+                         "metrics_allow_remote"}),
         read.path("data_dir", config.data_dir),
         read.path("socket", config.socket),
         read.text("database", config.database),
@@ -125,6 +200,7 @@ Result<Config> load_config_file(const std::filesystem::path& path, Config config
         read.duration("collect_interval_s", config.collect_interval),
         read.duration("audit_interval_s", config.audit_interval),
         read.duration("card_wait_s", config.card_wait),
+        read.listen("metrics_listen", config.metrics_listen, config.metrics_allow_remote),
     };
     // Every setting is read; the first refusal, in the order above, is reported.
     for (const auto& step : steps) {

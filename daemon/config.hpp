@@ -35,11 +35,26 @@ struct Config {
     std::chrono::seconds card_wait{30};  ///< how long a card workflow waits for the card by default
     int card_valid_years = 5;            ///< a new card's expiry, from its issue date
 
+    /// The Prometheus endpoint, HOST:PORT with an IP address (IPv6 in
+    /// brackets); empty: no endpoint. A non-loopback address needs
+    /// metrics_allow_remote, since the endpoint has no authentication.
+    std::string metrics_listen;
+    bool metrics_allow_remote = false;
+
     std::filesystem::path master_key_path() const { return master_key.empty() ? data_dir / "master.key" : master_key; }
 
     /// The database URL with the default filled in.
     std::string database_url() const;
 };
+
+/// An endpoint address read from "HOST:PORT".
+struct ListenAddress {
+    std::string host;  ///< an IPv4 or IPv6 address, without brackets
+    int port = 0;
+    bool loopback = false;  ///< 127.0.0.0/8 or ::1
+};
+/// Reads "127.0.0.1:9417" or "[::1]:9417"; the error says what is wrong. Host names are refused.
+Result<ListenAddress> parse_listen_address(std::string_view text);
 
 /// Reads a TOML file over `base`; unknown keys are refused so a typo does not
 /// pass silently, and every refusal says the file, the line and the reason.

@@ -26,6 +26,8 @@ awaitable<void> report(ProgressSink progress, std::size_t done, std::size_t tota
 
 }  // namespace
 
+const Events Distributor::no_events{};
+
 Distributor::Distributor(asio::io_context& io, store::CardStore& store, const Config& config, LinkSource links)
     : io_(io),
       store_(store),
@@ -88,6 +90,7 @@ void Distributor::schedule_retry(const store::Device& device, const std::string&
     }
     log_event(msg::push_failed, {{"device", device.name}, {"attempt", device.sync_attempts + 1}, {"error", error}});
     log_event(msg::retry_scheduled, {{"device", device.name}, {"retry_in_s", jittered}});
+    events().health_changed();
 }
 
 awaitable<TerminalResult> Distributor::sync_one(store::DeviceId terminal) {
@@ -100,6 +103,9 @@ awaitable<TerminalResult> Distributor::sync_terminal(store::DeviceId terminal) {
     const auto held = co_await busy_.lock(terminal);
     TerminalResult result;
     bool full_sync_sent = false;
+    // When the oldest batch this sync brings to the terminal was written:
+    // the push latency runs from there to the confirmation.
+    std::optional<store::UnixTime> oldest_pending;
     for (int round = 0; round < 3; ++round) {
         auto device = store_.device(terminal);
         if (!device) {
@@ -123,6 +129,7 @@ awaitable<TerminalResult> Distributor::sync_terminal(store::DeviceId terminal) {
                                                   : known.error().message);
             co_return result;
         }
+        if (!oldest_pending && !pending->empty()) oldest_pending = pending->front().created_at;
         plan.planned_version = device->planned_version;
         plan.confirmed_version = device->confirmed_version;
         plan.pending = sync_batches(*pending);
@@ -160,6 +167,12 @@ awaitable<TerminalResult> Distributor::sync_terminal(store::DeviceId terminal) {
                 (void)store_.record_sync_success(terminal);
                 log_event(msg::push_ok, {{"device", device->name},
                                          {"version", outcome.state ? outcome.state->blacklist_version : 0}});
+                if (oldest_pending) {
+                    const double now =
+                        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+                    events().push_confirmed_after(now - static_cast<double>(*oldest_pending));
+                }
+                events().health_changed();
                 result.ok = true;
                 result.text = "level";
                 co_return result;
@@ -242,6 +255,7 @@ awaitable<CollectResult> Distributor::collect_one(store::DeviceId terminal) {
                                                 {"uid", settled.uid},
                                                 {"outcome", to_string(settled.state)},
                                                 {"by", "record"}});
+            events().card_write_ended("settled");
         }
         if (!read->records.empty()) {
             const std::uint32_t next = read->next_seq;
@@ -262,6 +276,7 @@ awaitable<CollectResult> Distributor::collect_one(store::DeviceId terminal) {
     }
     log_event(msg::collect_ok,
               {{"device", result.device}, {"stored", result.stored}, {"duplicates", result.duplicates}});
+    events().health_changed();
     result.ok = true;
     result.text = std::to_string(result.stored) + " new records";
     co_return result;

@@ -19,6 +19,7 @@
 #include "daemon/async/worker_pool.hpp"
 #include "daemon/config.hpp"
 #include "daemon/control/command_registry.hpp"
+#include "daemon/events.hpp"
 #include "daemon/link_cache.hpp"
 #include "daemon/terminal/terminal_client.hpp"
 #include "protocol/state_block.hpp"
@@ -45,6 +46,10 @@ public:
     /// `links` makes the link to a terminal (modbus_links() in cardd).
     Distributor(boost::asio::io_context& io, store::CardStore& store, const Config& config, LinkSource links);
     ~Distributor();
+
+    /// Who hears of confirmations, failures and collections (the metrics);
+    /// `events` outlives the distributor. None by default.
+    void set_events(const Events& events) { events_ = &events; }
 
     /// Starts the retry queue, the periodic audit and collection.
     void start();
@@ -97,6 +102,9 @@ private:
     async::IntervalLoop audits_;
     async::IntervalLoop collections_;
     std::function<void()> sync_done_;
+    const Events* events_ = nullptr;
+    static const Events no_events;
+    const Events& events() const noexcept { return events_ ? *events_ : no_events; }
 };
 
 }  // namespace cardd::daemon

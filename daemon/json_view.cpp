@@ -1,5 +1,7 @@
 #include "daemon/json_view.hpp"
 
+#include "daemon/health.hpp"
+
 #include "protocol/hex.hpp"
 
 namespace cardd::daemon {
@@ -102,10 +104,9 @@ std::string address_of(const store::Device& device) {
 
 std::string state_of(const store::Device& device) {
     if (device.kind == store::DeviceKind::encoder) return "registered";
-    if (device.sync_error) return "failed";
-    if (device.planned_version != device.confirmed_version) return "behind";
-    if (!device.terminal_serial) return "unknown";
-    return "level";
+    const TerminalState state = terminal_state(device);
+    // device-list named a terminal never reached "unknown" before status had states.
+    return state == TerminalState::never_reached ? "unknown" : std::string(to_string(state));
 }
 
 json to_json(const store::Device& device) {

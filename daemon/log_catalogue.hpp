@@ -138,6 +138,9 @@ inline constexpr Message push_not_recorded{
     "a terminal was reached, but the database could not record what it confirmed or why it failed",
     "see why the database failed (`CARDD_STORE_UNREACHABLE`, a full disk); the next audit reads the terminal again and "
     "records it"};
+inline constexpr Message metrics_serving{
+    "CARDD_METRICS_SERVING", "28c9b7ceb9dc4eaea7b145eab08222a5", Level::info,
+    "the Prometheus endpoint is serving GET /metrics on the address named (metrics_listen in cardd.conf)", ""};
 
 inline constexpr Message loss_reported{"CARDD_LOSS_REPORTED", "8c98f6ea9b88496faa79bbecc3d2eb14", Level::info,
                                        "a card was reported lost (card, the uid that reported it, where it is pushed); "
@@ -180,7 +183,8 @@ inline constexpr const Message* catalogue[] = {&started,
                                                &push_not_recorded,
                                                &loss_reported,
                                                &push_done,
-                                               &resync_done};
+                                               &resync_done,
+                                               &metrics_serving};
 }  // namespace msg
 
 /// The table of docs/log-messages.md, header included.

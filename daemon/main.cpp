@@ -20,6 +20,8 @@
 #include "daemon/control/control_server.hpp"
 #include "daemon/distributor.hpp"
 #include "daemon/log.hpp"
+#include "daemon/metrics/metrics.hpp"
+#include "daemon/metrics_feed.hpp"
 #include "daemon/commands/commands.hpp"
 #include "daemon/service.hpp"
 #include "store/card_store.hpp"
@@ -171,6 +173,24 @@ int run(const Flags& flags) {
     };
     distributor.on_sync_done(notify_status);
 
+    // Off by default; on, the endpoint serves from its own thread what the
+    // feed sets here on the io thread.
+    metrics::Metrics metrics;
+    std::optional<MetricsFeed> metrics_feed;
+    if (!config->metrics_listen.empty()) {
+        try {
+            metrics.serve(config->metrics_listen);
+        } catch (const std::exception& error) {
+            std::cerr << "cardd: " << error.what() << "\n";
+            return 1;
+        }
+        metrics_feed.emplace(io, card_store, metrics);
+        distributor.set_events(metrics_feed->events());
+        service.events = &metrics_feed->events();
+        metrics_feed->observe(registry);
+        metrics_feed->start(std::chrono::seconds(5));
+        log_event(msg::metrics_serving, {{"listen", config->metrics_listen}});
+    }
     server->start();
     distributor.start();
 
@@ -181,6 +201,7 @@ int run(const Flags& flags) {
         sd_notify(0, "STOPPING=1");
         server->stop();
         distributor.stop();
+        if (metrics_feed) metrics_feed->stop();
         io.stop();
     });
     boost::asio::signal_set reload_signal(io, SIGHUP);

@@ -7,6 +7,7 @@
 #include "daemon/config.hpp"
 #include "daemon/distributor.hpp"
 #include "daemon/encoders.hpp"
+#include "daemon/events.hpp"
 #include "store/card_store.hpp"
 
 namespace cardd::daemon {
@@ -17,7 +18,13 @@ struct Service {
     Distributor& distributor;
     Encoders& encoders;
     std::int64_t started_at = 0;
-    std::string database;  ///< the URL with the password masked
+    std::string database;            ///< the URL with the password masked
+    const Events* events = nullptr;  ///< who hears of card writes (the metrics); none by default
+
+    /// A card write ended as `outcome` (written, failed, pending, settled).
+    void card_write_ended(std::string_view outcome) const {
+        if (events) events->card_write_ended(outcome);
+    }
 };
 
 /// The caller as the store's audit log records it.

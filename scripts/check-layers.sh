@@ -14,6 +14,7 @@ rules=(
     "daemon/terminal/|protocol/"
     "daemon/encoder/|protocol/"
     "daemon/control/|daemon/async/ daemon/log.hpp daemon/log_catalogue.hpp store/ protocol/"
+    "daemon/metrics/|"
     "tools/cardctl/|protocol/"
     "tools/termsim/|protocol/"
 )

@@ -188,6 +188,7 @@ Device device_from_row(const Row& row) {
     if (!is_null(row[18])) device.sync_error = as_text(row[18]);
     device.sync_failed_since = as_opt_int(row[19]);
     device.sync_next_at = as_opt_int(row[20]);
+    device.last_collected_at = as_opt_int(row[21]);
     return device;
 }
 

@@ -148,9 +148,14 @@ public:
 
     // Transaction records collected from terminals.
     /// Stores records identified by (terminal serial, seq): a record already held
-    /// is ignored, a new one applies to its card's ledger once.
+    /// is ignored, a new one applies to its card's ledger once. The terminal's
+    /// last collection time is set, with no records too.
     Result<RecordsOutcome> store_records(DeviceId terminal, std::span<const TransactionRecord> records);
     Result<std::vector<StoredRecord>> records(std::optional<CardNo> card_no = std::nullopt);
+
+    /// Counts of people, cards by state, pending batches and open card
+    /// writes, for health reports; COUNT queries only.
+    Result<StoreCounts> counts();
 
     // Audit log.
     Result<std::vector<AuditEntry>> audit_log(std::size_t limit = 100);

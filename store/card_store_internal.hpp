@@ -78,7 +78,7 @@ Result<void> validate_person(const PersonInput& person);
 inline constexpr std::string_view device_columns =
     "id, name, kind, transport, host, port, serial_device, baud, parity, unit_id, usb_vendor, usb_product, "
     "terminal_serial, confirmed_version, planned_version, records_next_seq, created_at, sync_attempts, sync_error, "
-    "sync_failed_since, sync_next_at ";
+    "sync_failed_since, sync_next_at, last_collected_at ";
 Device device_from_row(const Row& row);
 
 inline constexpr std::string_view batch_columns =

@@ -76,10 +76,8 @@ Result<RecordsOutcome> CardStore::store_records(DeviceId terminal, std::span<con
                         insert_ledger(record.card_no, LedgerKind::terminal_refund, -std::int64_t{record.amount}, 0));
                 }
             }
-            if (next_seq != source.records_next_seq) {
-                CARDD_TRY_VOID(
-                    execute(*db_, "UPDATE devices SET records_next_seq = ? WHERE id = ?", {next_seq, terminal}));
-            }
+            CARDD_TRY_VOID(execute(*db_, "UPDATE devices SET records_next_seq = ?, last_collected_at = ? WHERE id = ?",
+                                   {next_seq, clock_(), terminal}));
             return outcome;
         }));
     // The records are stored whatever settling does: a write it cannot

@@ -164,6 +164,8 @@ struct Device {
     std::optional<std::string> sync_error;
     std::optional<UnixTime> sync_failed_since;
     std::optional<UnixTime> sync_next_at;
+    /// When records were last collected from it (none new, too), if ever.
+    std::optional<UnixTime> last_collected_at;
 };
 
 enum class BatchOp { add, remove, full };
@@ -261,6 +263,23 @@ struct RecordsOutcome {
     /// Card writes these records settled: the card's counter and balance, as
     /// the terminal read them, showed whether the write took place.
     std::vector<WriteIntent> settled;
+};
+
+/// Counts for cardctl status and the metrics, read with COUNT queries: no
+/// card or person is loaded.
+struct StoreCounts {
+    std::int64_t people = 0;
+    std::vector<std::pair<CardState, std::int64_t>> cards_by_state;  ///< states with no card left out
+    /// Pending blacklist batches per terminal (terminals with none left out),
+    /// with the creation time of the oldest.
+    struct Pending {
+        DeviceId terminal = 0;
+        std::int64_t batches = 0;
+        UnixTime oldest_at = 0;
+    };
+    std::vector<Pending> pending_batches;
+    std::int64_t open_writes = 0;
+    std::optional<UnixTime> oldest_open_write_at;
 };
 
 struct AuditEntry {

@@ -197,6 +197,13 @@ const std::vector<Migration>& migrations() {
              // An administrator's write-off names who decided it.
              R"(ALTER TABLE ledger ADD COLUMN by_uid BIGINT NULL)",
          }},
+        {3,
+         {
+             // When records were last collected from a terminal, whether or
+             // not there were any: a terminal with nothing to collect has
+             // still been collected (cardctl status, the collection lag metric).
+             R"(ALTER TABLE devices ADD COLUMN last_collected_at BIGINT NULL)",
+         }},
     };
     return list;
 }

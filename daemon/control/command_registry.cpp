@@ -18,6 +18,12 @@ std::vector<std::string> CommandRegistry::names() const {
 }
 
 boost::asio::awaitable<Answer> CommandRegistry::dispatch(Request& request) const {
+    Answer answered = co_await respond(request);
+    if (observer_) observer_(commands_.contains(request.command) ? request.command : "unknown", answered.result);
+    co_return answered;
+}
+
+boost::asio::awaitable<Answer> CommandRegistry::respond(Request& request) const {
     const auto found = commands_.find(request.command);
     if (found == commands_.end()) {
         co_return Answer::failure(ResultCode::unsupported, "unknown command '" + request.command + "'");

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <sys/types.h>
 
 #include "daemon/control/answer.hpp"
@@ -44,6 +45,11 @@ using ArgumentParser = Args (*)(const nlohmann::json& arguments);
 template <class Args>
 using TypedHandler = std::function<boost::asio::awaitable<Answer>(Request&, const Args&)>;
 
+/// Hears of each answered request: the command's registered name ("unknown"
+/// for a name no command has, so a client cannot make up label values) and
+/// the result code. The metrics count requests through it.
+using DispatchObserver = std::function<void(std::string_view command, ResultCode result)>;
+
 class CommandRegistry {
 public:
     /// Registers `name`, callable by `least` and stronger roles: `parse`
@@ -64,7 +70,12 @@ public:
 
     std::vector<std::string> names() const;
 
+    /// Sets who hears of each answered request (one observer; none by default).
+    void observe(DispatchObserver observer) { observer_ = std::move(observer); }
+
 private:
+    boost::asio::awaitable<Answer> respond(Request& request) const;
+
     /// Reads the arguments (may throw BadArgument) and gives what runs the body.
     using Prepare = std::function<Handler(const nlohmann::json& arguments)>;
     void add_entry(std::string name, Role least, Prepare prepare);
@@ -74,6 +85,7 @@ private:
         Prepare prepare;
     };
     std::map<std::string, Entry, std::less<>> commands_;
+    DispatchObserver observer_;
 };
 
 }  // namespace cardd::daemon

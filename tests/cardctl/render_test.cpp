@@ -168,6 +168,29 @@ TEST_F(Render, statusKeyValues) {
               "cards             active 110, lost 5\n");
 }
 
+// The health of status: the retry queue and open writes in a line each, then
+// one row per terminal with its last collection and how long ago.
+TEST_F(Render, statusHealthLinesAndTerminalTable) {
+    const auto answer = Json::parse(R"({"result": 0, "text": "cardd 0.1.0 up 60 s",
+        "arguments": {"version": "0.1.0",
+                      "retry_queue": {"depth": 1, "next_retry_at": 0, "next_terminal": "canteen-2"},
+                      "open_writes": {"count": 1, "oldest_at": 0, "oldest_age_s": 3725},
+                      "terminal_status": [
+                        {"name": "canteen-1", "state": "level", "pending_batches": 0, "last_error": null,
+                         "next_retry_at": null, "last_collected_at": 0, "collected_ago_s": 75},
+                        {"name": "canteen-2", "state": "failed", "pending_batches": 1, "last_error": "timeout",
+                         "next_retry_at": 0, "last_collected_at": null, "collected_ago_s": null}]}})");
+    EXPECT_EQ(render_answer(View::status, answer),
+              "cardd 0.1.0 up 60 s\n"
+              "version  0.1.0\n"
+              "retry queue: 1 terminals, next canteen-2 at 1970-01-01 00:00:00\n"
+              "open card writes: 1, the oldest 1 h 2 min old (cardctl pending)\n"
+              "\n"
+              "TERMINAL   STATE   PENDING  LAST COLLECTED       AGO             NEXT RETRY           LAST ERROR\n"
+              "canteen-1  level         0  1970-01-01 00:00:00  1 min 15 s ago  -                    -\n"
+              "canteen-2  failed        1  -                    never           1970-01-01 00:00:00  timeout\n");
+}
+
 // The daemon's sentence is the whole output of a simple command; an empty answer still prints something.
 TEST_F(Render, textAndFallbacks) {
     EXPECT_EQ(render_answer(View::text, Json::parse(R"({"result":0,"text":"terminal canteen-1 added"})")),

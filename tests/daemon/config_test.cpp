@@ -75,5 +75,31 @@ TEST_F(ConfigFile, aFileThatDoesNotParseIsRefusedWithItsLineAndColumn) {
     EXPECT_TRUE(message.starts_with(path_.string() + ":1:")) << message;
 }
 
+// The metrics endpoint is off by default, on with a loopback address, and a
+// bad or non-loopback address is refused with the file and line.
+TEST_F(ConfigFile, metricsListenTakesALoopbackAddressUnlessRemoteIsAllowed) {
+    EXPECT_EQ(Config{}.metrics_listen, "");
+    EXPECT_FALSE(Config{}.metrics_allow_remote);
+    for (const char* good : {"127.0.0.1:9417", "127.1.2.3:1", "[::1]:9417", ""}) {
+        const auto config = load("metrics_listen = \"" + std::string(good) + "\"\n");
+        ASSERT_TRUE(config.has_value()) << good << ": " << config.error().message;
+        EXPECT_EQ(config->metrics_listen, good);
+    }
+    const std::string file = path_.string();
+    EXPECT_EQ(refusal("log_level = \"info\"\nmetrics_listen = \"0.0.0.0:9417\"\n")
+                  .rfind(file + ":2: metrics_listen '0.0.0.0:9417' is not a loopback address", 0),
+              0u);
+    EXPECT_NE(refusal("metrics_listen = \"[::]:9417\"\n").find("not a loopback address"), std::string::npos);
+    EXPECT_NE(refusal("metrics_listen = \"localhost:9417\"\n").find("not a host name"), std::string::npos);
+    EXPECT_NE(refusal("metrics_listen = \"127.0.0.1\"\n").find("must be HOST:PORT"), std::string::npos);
+    EXPECT_NE(refusal("metrics_listen = \"127.0.0.1:0\"\n").find("port from 1 to 65535"), std::string::npos);
+    EXPECT_NE(refusal("metrics_listen = \"127.0.0.1:70000\"\n").find("port from 1 to 65535"), std::string::npos);
+    EXPECT_NE(refusal("metrics_listen = \"::1:9417\"\n").find("not a host name"), std::string::npos);
+    EXPECT_EQ(refusal("metrics_allow_remote = \"yes\"\n"), file + ":1: metrics_allow_remote must be true or false");
+    const auto remote = load("metrics_listen = \"0.0.0.0:9417\"\nmetrics_allow_remote = true\n");
+    ASSERT_TRUE(remote.has_value()) << remote.error().message;
+    EXPECT_TRUE(remote->metrics_allow_remote);
+}
+
 }  // namespace
 }  // namespace cardd::daemon

@@ -298,8 +298,10 @@ void CommandLine::add_report_commands() {
         "their age; placing the card on an encoder settles each");
     on_parsed(pending, result_, [] { return make_request(make_message("pending"), View::pending); });
 
-    CLI::App* status =
-        app_->add_subcommand("status", "cardd's version, uptime, database, and counts of terminals, cards and people");
+    CLI::App* status = app_->add_subcommand(
+        "status",
+        "cardd's version, uptime, database, counts of cards and people, terminals by state, the retry "
+        "queue, pending batches, open card writes, and each terminal's last collection");
     on_parsed(status, result_, [] { return make_request(make_message("status"), View::status); });
 }
 

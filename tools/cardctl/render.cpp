@@ -51,17 +51,49 @@ std::string label(std::string_view key) {
 
 // The order fields are listed in: cardd may send its objects with keys sorted
 // alphabetically, which puts "balance" before "card_no". Keys not named here follow.
-constexpr std::array<std::string_view, 40> field_order{
-    "card_type",    "format",        "sector",       "card_no_digits", "max_card_no",                      // format
-    "version",      "uptime",        "database",     "schema_version", "terminals",   "terminals_failed",  // status
-    "encoders",     "cards",         "people",                                                             //
-    "card_no",      "staff_no",      "name",         "dept",           "state",       "balance",
-    "serial",       "uid",           "issued_at",    // card, person
-    "closed_at",    "replaces",      "replaced_by",  //
-    "model",        "firmware",      "capabilities", "bitmap_sync",    "count",       "capacity",
-    "bitmap_limit",                                            // terminal
-    "checksum",     "oldest_record", "next_record",  "clock",  //
-    "kind",         "address",       "unit",                   // device
+constexpr std::array<std::string_view, 42> field_order{
+    "card_type",
+    "format",
+    "sector",
+    "card_no_digits",
+    "max_card_no",  // format
+    "version",
+    "uptime",
+    "database",
+    "schema_version",
+    "terminals",
+    "terminals_failed",  // status
+    "terminal_states",
+    "pending_batches",
+    "encoders",
+    "cards",
+    "people",  //
+    "card_no",
+    "staff_no",
+    "name",
+    "dept",
+    "state",
+    "balance",
+    "serial",
+    "uid",
+    "issued_at",  // card, person
+    "closed_at",
+    "replaces",
+    "replaced_by",  //
+    "model",
+    "firmware",
+    "capabilities",
+    "bitmap_sync",
+    "count",
+    "capacity",
+    "bitmap_limit",  // terminal
+    "checksum",
+    "oldest_record",
+    "next_record",
+    "clock",  //
+    "kind",
+    "address",
+    "unit",  // device
 };
 
 /// The object's keys, known ones in field_order, the others after them in the order sent.
@@ -204,6 +236,56 @@ std::string render_pending(const Json& args) {
          field("BY UID", "by_uid", Align::right)});
 }
 
+/// "3 h 20 min", "45 s": how long ago, for a person.
+std::string duration(const Json& seconds) {
+    if (!seconds.is_number_integer()) return "-";
+    const std::int64_t s = seconds.get<std::int64_t>();
+    if (s < 60) return std::to_string(s) + " s";
+    if (s < 3600) return std::to_string(s / 60) + " min " + std::to_string(s % 60) + " s";
+    if (s < 86400) return std::to_string(s / 3600) + " h " + std::to_string(s % 3600 / 60) + " min";
+    return std::to_string(s / 86400) + " d " + std::to_string(s % 86400 / 3600) + " h";
+}
+
+// status: the figures, the retry queue and the open writes in a sentence
+// each, then one row per terminal.
+std::string render_status(const Json& args) {
+    Json figures = Json::object();
+    for (const auto& [key, value] : args.items()) {
+        if (key != "terminal_status" && key != "retry_queue" && key != "open_writes") figures[key] = value;
+    }
+    std::string out = key_values(figures);
+    // An older cardd sends neither: nothing is shown for them.
+    if (const Json& queue = member(args, "retry_queue"); queue.is_object()) {
+        out += "retry queue: " + describe_value("", member(queue, "depth")) + " terminals";
+        if (!member(queue, "next_retry_at").is_null()) {
+            out += ", next " + describe_value("", member(queue, "next_terminal")) + " at " +
+                   describe_value("next_retry_at", member(queue, "next_retry_at"));
+        }
+        out += "\n";
+    }
+    if (const Json& writes = member(args, "open_writes"); writes.is_object()) {
+        out += "open card writes: " + describe_value("", member(writes, "count"));
+        if (!member(writes, "oldest_at").is_null()) {
+            out += ", the oldest " + duration(member(writes, "oldest_age_s")) + " old (cardctl pending)";
+        }
+        out += "\n";
+    }
+    const Json& terminals = array_member(args, "terminal_status");
+    if (terminals.empty()) return out;
+    const auto ago = [](const Json& row) {
+        return member(row, "collected_ago_s").is_null() ? std::string("never")
+                                                        : duration(member(row, "collected_ago_s")) + " ago";
+    };
+    return out + "\n" +
+           object_table(terminals, {field("TERMINAL", "name"),
+                                    field("STATE", "state"),
+                                    field("PENDING", "pending_batches", Align::right),
+                                    field("LAST COLLECTED", "last_collected_at"),
+                                    {"AGO", Align::left, ago},
+                                    field("NEXT RETRY", "next_retry_at"),
+                                    field("LAST ERROR", "last_error")});
+}
+
 std::string render_card_info(const Json& args) {
     std::string out = key_values(member(args, "card"));
     if (const Json& pending = member(args, "pending"); pending.is_object()) {
@@ -323,7 +405,7 @@ std::string render_answer(View view, const Json& answer, const RenderContext& co
     std::string out = sentence(answer);
     switch (view) {
         case View::text: break;
-        case View::status:
+        case View::status: out += render_status(args); break;
         case View::format:
         case View::device_params: out += key_values(args); break;
         case View::device_list: out += render_device_list(args); break;

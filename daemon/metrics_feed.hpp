@@ -1,0 +1,45 @@
+#pragma once
+// Feeds the metrics (daemon/metrics/) from the service, on the io thread:
+// the health gauges read from the store every few seconds and soon after a
+// change, the counters from the service's events and the command registry.
+// The endpoint's thread only reads what is set here.
+
+#include <chrono>
+#include <string>
+
+#include "daemon/async/asio.hpp"
+#include "daemon/async/interval_loop.hpp"
+#include "daemon/control/command_registry.hpp"
+#include "daemon/events.hpp"
+#include "daemon/metrics/metrics.hpp"
+#include "store/card_store.hpp"
+
+namespace cardd::daemon {
+
+class MetricsFeed {
+public:
+    MetricsFeed(boost::asio::io_context& io, store::CardStore& store, metrics::Metrics& metrics);
+
+    /// The events the distributor and the workflows report to.
+    const Events& events() const noexcept { return events_; }
+    /// Counts each request the registry answers.
+    void observe(CommandRegistry& registry);
+
+    /// Refreshes the gauges now and then every `interval`.
+    void start(std::chrono::steady_clock::duration interval);
+    void stop();
+
+private:
+    void refresh();
+    /// Refreshes once soon: many changes in a row read the store once.
+    void refresh_soon();
+
+    boost::asio::io_context& io_;
+    store::CardStore& store_;
+    metrics::Metrics& metrics_;
+    Events events_;
+    bool refresh_posted_ = false;
+    async::IntervalLoop loop_;
+};
+
+}  // namespace cardd::daemon

@@ -141,6 +141,7 @@ int run(const Flags& flags) {
     Encoders encoders(io, card_store, master_key->key, config->data_dir);
     Service service{
         *config, card_store, distributor, encoders, store::system_clock_now(), store::redact_database_url(url)};
+    if (const auto* sqlite = std::get_if<store::SqliteUrl>(&*parsed)) service.sqlite_file = sqlite->path;
     CommandRegistry registry;
     register_all_commands(registry, service);
     std::unique_ptr<ControlServer> server;

@@ -1,6 +1,8 @@
 #pragma once
 // What the command handlers work with, and the functions that register them.
 
+#include <filesystem>
+#include <optional>
 #include <string>
 
 #include "daemon/control/command_registry.hpp"
@@ -18,6 +20,8 @@ struct Service {
     Encoders& encoders;
     std::int64_t started_at = 0;
     std::string database;  ///< the URL with the password masked
+    /// The store's file when it is SQLite (the backup copies it); none on MariaDB.
+    std::optional<std::filesystem::path> sqlite_file = std::nullopt;
 };
 
 /// The caller as the store's audit log records it.

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <system_error>
+#include <utility>
 
 #include "store/card_store.hpp"
 #include "store/sqlite_connection.hpp"

@@ -58,6 +58,15 @@ inline constexpr Message store_reconnected{
     "CARDD_STORE_RECONNECTED", "a83bea4160a74cf78ab7f2139b230519", Level::info,
     "cardd made a new session with the database server after losing it; requests work again",
     "`cardctl pending` lists card writes the outage left open: place those cards on an encoder"};
+inline constexpr Message store_backup{"CARDD_STORE_BACKUP", "8168eba9d2f64a85aec299aa1332494d", Level::info,
+                                      "a backup of the SQLite store was written (cardctl backup) and checked: "
+                                      "SQLite's integrity check and the store's invariants hold in the copy",
+                                      ""};
+inline constexpr Message store_backup_failed{
+    "CARDD_STORE_BACKUP_FAILED", "60998cb101e34131bd6de8cde490603a", Level::warn,
+    "a backup of the SQLite store failed, or the copy failed its check; the store itself is unchanged",
+    "read the error: an unwritable directory or a full disk there; a copy that fails its check is kept for "
+    "inspection but must not be restored"};
 inline constexpr Message command_denied{"CARDD_COMMAND_DENIED", "211636be8fad4575b6f9dd6dee7418e3", Level::warn,
                                         "a caller asked for a command its role does not allow",
                                         "add the user to the right group, or ask an administrator"};
@@ -161,6 +170,8 @@ inline constexpr const Message* catalogue[] = {&started,
                                                &store_opened,
                                                &store_unreachable,
                                                &store_reconnected,
+                                               &store_backup,
+                                               &store_backup_failed,
                                                &command_denied,
                                                &command_failed,
                                                &command_done,

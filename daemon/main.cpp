@@ -6,9 +6,12 @@
 #include <CLI/CLI.hpp>
 #include <systemd/sd-daemon.h>
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <cstdlib>
+#include <expected>
 #include <filesystem>
 #include <iostream>
 #include <string>
@@ -26,6 +29,7 @@
 #include "daemon/service.hpp"
 #include "store/card_store.hpp"
 #include "store/database_url.hpp"
+#include "store/store_copy.hpp"
 
 namespace {
 
@@ -74,6 +78,64 @@ int check_config(const Flags& flags) {
     }
     std::cout << "cardd: " << (flags.config.empty() ? std::string("the defaults and flags") : flags.config)
               << ": the configuration is valid\n";
+    return 0;
+}
+
+// The store named by `url`, for --migrate-store. A SQLite source must exist
+// (opening creates a missing file); a new SQLite target is created 0600,
+// since it will hold people's data.
+std::expected<std::unique_ptr<store::SqlConnection>, std::string> open_for_copy(const std::string& url, bool source) {
+    auto parsed = store::parse_database_url(url);
+    if (!parsed) return std::unexpected(parsed.error().message);
+    if (const auto* sqlite = std::get_if<store::SqliteUrl>(&*parsed)) {
+        std::error_code ignored;
+        if (source && !std::filesystem::is_regular_file(sqlite->path, ignored)) {
+            return std::unexpected("no SQLite store at " + sqlite->path.string());
+        }
+        if (!source) {
+            const int fd = ::open(sqlite->path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+            if (fd >= 0) ::close(fd);
+        }
+    }
+    auto connection = store::open_database(*parsed);
+    if (!connection) return std::unexpected(connection.error().message);
+    return std::move(*connection);
+}
+
+// cardd --migrate-store FROM TO: the whole store copied, verified, summed up.
+// Run with cardd stopped on FROM (docs/store.md, "Moving from SQLite to MariaDB").
+int migrate_store(const std::vector<std::string>& urls) {
+    const std::string& from_url = urls.at(0);
+    const std::string& to_url = urls.at(1);
+    const std::string from_shown = store::redact_database_url(from_url);
+    const std::string to_shown = store::redact_database_url(to_url);
+    if (from_url == to_url) {
+        std::cerr << "cardd: --migrate-store: FROM and TO are the same database (" << from_shown << ")\n";
+        return 1;
+    }
+    auto from = open_for_copy(from_url, true);
+    if (!from) {
+        std::cerr << "cardd: --migrate-store: the source " << from_shown << ": " << from.error() << "\n";
+        return 1;
+    }
+    auto to = open_for_copy(to_url, false);
+    if (!to) {
+        std::cerr << "cardd: --migrate-store: the target " << to_shown << ": " << to.error() << "\n";
+        return 1;
+    }
+    auto copied = store::copy_store(**from, **to);
+    if (!copied) {
+        std::cerr << "cardd: --migrate-store " << from_shown << " -> " << to_shown
+                  << " failed: " << copied.error().message << "\n";
+        return 1;
+    }
+    std::cout << "cardd: copied the store from " << from_shown << " to " << to_shown << ", schema version "
+              << copied->schema_version << "\n";
+    for (const store::CopySummary::Table& table : copied->tables) {
+        std::cout << "  " << table.name << ": " << table.rows << " rows\n";
+    }
+    std::cout << "cardd: verified: the row count of every table, and the ledger sum of each of " << copied->cards
+              << " cards (total " << copied->balance_total << " cents), are equal on both sides\n";
     return 0;
 }
 
@@ -150,6 +212,7 @@ int run(const Flags& flags) {
     Encoders encoders(io, card_store, master_key->key, config->data_dir);
     Service service{
         *config, card_store, distributor, encoders, store::system_clock_now(), store::redact_database_url(url)};
+    if (const auto* sqlite = std::get_if<store::SqliteUrl>(&*parsed)) service.sqlite_file = sqlite->path;
     CommandRegistry registry;
     register_all_commands(registry, service);
     std::unique_ptr<ControlServer> server;
@@ -271,6 +334,12 @@ int main(int argc, char** argv) {
                    "(DATA_DIR/master.key)");
     bool messages_markdown = false;
     bool check_only = false;
+    std::vector<std::string> migrate;
+    app.add_option("--migrate-store", migrate,
+                   "copy the whole store from database FROM to database TO (URLs as --database takes them), "
+                   "which must be empty, verify it, and exit; stop cardd on FROM first")
+        ->expected(2)
+        ->type_name("FROM TO");
     app.add_flag("--check-config", check_only,
                  "check the configuration file and flags, say what is wrong with its file and line, and exit");
     app.add_flag("--messages", messages, "print the log message catalogue and exit");
@@ -289,5 +358,6 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (check_only) return check_config(flags);
+    if (!migrate.empty()) return migrate_store(migrate);
     return run(flags);
 }

@@ -1,6 +1,8 @@
 #pragma once
 // What the command handlers work with, and the functions that register them.
 
+#include <filesystem>
+#include <optional>
 #include <string>
 
 #include "daemon/control/command_registry.hpp"
@@ -18,7 +20,9 @@ struct Service {
     Distributor& distributor;
     Encoders& encoders;
     std::int64_t started_at = 0;
-    std::string database;            ///< the URL with the password masked
+    std::string database;  ///< the URL with the password masked
+    /// The store's file when it is SQLite (the backup copies it); none on MariaDB.
+    std::optional<std::filesystem::path> sqlite_file = std::nullopt;
     const Events* events = nullptr;  ///< who hears of card writes (the metrics); none by default
 
     /// A card write ended as `outcome` (written, failed, pending, settled).

@@ -223,6 +223,26 @@ Result<bool> table_exists(SqlConnection& db, std::string_view table) {
 
 int latest_schema_version() noexcept { return migrations().back().version; }
 
+std::span<const std::string_view> schema_tables() noexcept {
+    // A new table in a migration goes here too (a test compares this list with the schema).
+    static constexpr std::string_view tables[] = {"schema_version",
+                                                  "card_format",
+                                                  "counters",
+                                                  "people",
+                                                  "cards",
+                                                  "ledger",
+                                                  "devices",
+                                                  "losses",
+                                                  "loss_terminals",
+                                                  "blacklist_all",
+                                                  "terminal_blacklist",
+                                                  "blacklist_batches",
+                                                  "transactions",
+                                                  "audit_log",
+                                                  "card_writes"};
+    return tables;
+}
+
 Result<int> recorded_schema_version(SqlConnection& db) {
     auto exists = table_exists(db, "schema_version");
     if (!exists) return std::unexpected(exists.error());

@@ -1,6 +1,9 @@
 #pragma once
 // Versioned schema migrations, one list for both backends.
 
+#include <span>
+#include <string_view>
+
 #include "store/sql_connection.hpp"
 
 namespace cardd::store {
@@ -12,6 +15,10 @@ int latest_schema_version() noexcept;
 /// transaction where the backend allows it. A database whose recorded version
 /// is newer than this build is refused with Errc::schema_too_new.
 Result<int> migrate(SqlConnection& db);
+
+/// Every table of the schema the migrations make, schema_version included,
+/// each before the tables whose rows refer to it (the order a copy inserts in).
+std::span<const std::string_view> schema_tables() noexcept;
 
 /// The schema version recorded in the database, 0 for an empty one.
 Result<int> recorded_schema_version(SqlConnection& db);

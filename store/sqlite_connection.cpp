@@ -22,11 +22,12 @@ struct StmtFinalizer {
 using DbPtr = std::unique_ptr<sqlite3, DbCloser>;
 using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
 
-Result<DbPtr> open_file(const std::filesystem::path& path);
+Result<DbPtr> open_file(const std::filesystem::path& path, bool read_only = false);
 
 class SqliteConnection final : public SqlConnection {
 public:
-    SqliteConnection(std::filesystem::path path, DbPtr db) : path_(std::move(path)), db_(std::move(db)) {}
+    SqliteConnection(std::filesystem::path path, DbPtr db, bool read_only)
+        : path_(std::move(path)), db_(std::move(db)), read_only_(read_only) {}
 
     Dialect dialect() const noexcept override { return Dialect::sqlite; }
 
@@ -78,7 +79,8 @@ private:
     // handle writes. Tried before each write outside a transaction, so a
     // disk remounted read-write serves writes again without a restart.
     void writable_again() {
-        if (!db_ || sqlite3_db_readonly(db_.get(), "main") != 1 || !sqlite3_get_autocommit(db_.get())) return;
+        if (read_only_ || !db_ || sqlite3_db_readonly(db_.get(), "main") != 1 || !sqlite3_get_autocommit(db_.get()))
+            return;
         // Closed first: a handle opened beside it in this process would
         // share its read-only view of the WAL index and stay read-only too.
         db_.reset();
@@ -88,7 +90,7 @@ private:
     // The handle, opened again if making it writable failed to.
     Result<void> handle() {
         if (db_) return {};
-        auto fresh = open_file(path_);
+        auto fresh = open_file(path_, read_only_);
         if (!fresh) return std::unexpected(std::move(fresh.error()));
         db_ = std::move(*fresh);
         return {};
@@ -151,6 +153,7 @@ private:
 
     std::filesystem::path path_;
     DbPtr db_;
+    bool read_only_;  ///< opened to be read only (a backup being checked): never opened writable
 };
 
 // The store holds people's names and money: a new file is made 0600 here,
@@ -173,12 +176,15 @@ Result<void> create_private(const std::filesystem::path& path) {
 }
 
 // The one place a database handle is made, at open and when it is made
-// again: WAL, durability, foreign keys.
-Result<DbPtr> open_file(const std::filesystem::path& path) {
-    if (auto created = create_private(path); !created) return std::unexpected(std::move(created.error()));
+// again: WAL, durability, foreign keys. Read only: the file as it is, its
+// journal mode untouched.
+Result<DbPtr> open_file(const std::filesystem::path& path, bool read_only) {
+    if (!read_only) {
+        if (auto created = create_private(path); !created) return std::unexpected(std::move(created.error()));
+    }
     sqlite3* raw = nullptr;
-    const int rc = sqlite3_open_v2(path.c_str(), &raw,
-                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
+    const int flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    const int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_FULLMUTEX, nullptr);
     DbPtr db(raw);
     if (rc != SQLITE_OK) {
         return fail(Errc::storage,
@@ -189,6 +195,7 @@ Result<DbPtr> open_file(const std::filesystem::path& path) {
     // The -wal and -shm files stay when cardd closes the database: SQLite
     // reads a WAL database from a read-only disk only when they are there,
     // so a cardd started on a disk that went read-only still serves reads.
+    if (read_only) return db;
     int persist = 1;
     sqlite3_file_control(raw, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
     // WAL lets readers run beside the single writer; FULL sync because a
@@ -209,7 +216,13 @@ Result<DbPtr> open_file(const std::filesystem::path& path) {
 Result<std::unique_ptr<SqlConnection>> open_sqlite(const std::filesystem::path& path) {
     auto db = open_file(path);
     if (!db) return std::unexpected(std::move(db.error()));
-    return std::make_unique<SqliteConnection>(path, std::move(*db));
+    return std::make_unique<SqliteConnection>(path, std::move(*db), false);
+}
+
+Result<std::unique_ptr<SqlConnection>> open_sqlite_read_only(const std::filesystem::path& path) {
+    auto db = open_file(path, true);
+    if (!db) return std::unexpected(std::move(db.error()));
+    return std::make_unique<SqliteConnection>(path, std::move(*db), true);
 }
 
 }  // namespace cardd::store

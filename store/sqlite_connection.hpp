@@ -13,4 +13,8 @@ namespace cardd::store {
 /// ":memory:" gives a private in-memory database.
 Result<std::unique_ptr<SqlConnection>> open_sqlite(const std::filesystem::path& path);
 
+/// Opens an existing SQLite database read only, as it is: no file is created,
+/// its journal mode is not changed. For checking a copy (a backup).
+Result<std::unique_ptr<SqlConnection>> open_sqlite_read_only(const std::filesystem::path& path);
+
 }  // namespace cardd::store

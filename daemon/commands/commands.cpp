@@ -1,6 +1,7 @@
 #include "daemon/commands/commands.hpp"
 
 #include "daemon/commands/admin.hpp"
+#include "daemon/commands/backup.hpp"
 #include "daemon/commands/card.hpp"
 #include "daemon/commands/issue.hpp"
 #include "daemon/commands/loss.hpp"
@@ -33,6 +34,8 @@ void register_all_commands(CommandRegistry& registry, Service& service) {
     registry.add("device-list", Role::viewer, ignored_arguments, on(service, device_list));
     registry.add("device-remove", Role::admin, parse_device_name, on(service, device_remove));
     registry.add("device-read-params", Role::issuer, parse_device_name, on(service, device_read_params));
+    // backup.cpp: a copy of the store
+    registry.add("store-backup", Role::admin, parse_store_backup, on(service, store_backup));
     // issue.cpp: people and new cards
     registry.add("person-add", Role::issuer, parse_person_add, on(service, person_add));
     registry.add("person-list", Role::viewer, ignored_arguments, on(service, person_list));

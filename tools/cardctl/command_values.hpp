@@ -34,6 +34,8 @@ struct CommandLine::Values {
     // reports
     std::string from, to, serial, device, cards;
     bool failed = false, open = false;
+    // backup
+    std::string file;
 };
 
 /// A request shown with `view`.

@@ -63,6 +63,7 @@ CommandLine::CommandLine() : app_(std::make_unique<CLI::App>()), v_(std::make_un
     add_card_commands();
     add_report_commands();
     add_encoder_commands();
+    add_backup_command();
 }
 
 CommandLine::~CommandLine() = default;
@@ -303,6 +304,19 @@ void CommandLine::add_report_commands() {
         "cardd's version, uptime, database, counts of cards and people, terminals by state, the retry "
         "queue, pending batches, open card writes, and each terminal's last collection");
     on_parsed(status, result_, [] { return make_request(make_message("status"), View::status); });
+}
+
+void CommandLine::add_backup_command() {
+    CLI::App* backup = app_->add_subcommand(
+        "backup",
+        "Copy the SQLite store, consistent, while cardd runs (admin). cardd writes FILE as its own user, mode "
+        "0600, and checks the copy; a MariaDB store is backed up with mariadb-dump or mariabackup instead");
+    backup->add_option("FILE", v_->file, "Where cardd writes the copy: an absolute path, a file that does not exist")
+        ->required()
+        ->check(utf8_check());
+    on_parsed(backup, result_, [v = v_.get()] {
+        return make_request(make_message("store-backup", Json{{"path", v->file}}), View::backup);
+    });
 }
 
 }  // namespace cardd::cardctl

@@ -63,6 +63,7 @@ private:
     void add_card_distribution_commands(CLI::App& card);
     void add_report_commands();
     void add_encoder_commands();
+    void add_backup_command();
 
     std::unique_ptr<CLI::App> app_;
     std::unique_ptr<Values> v_;

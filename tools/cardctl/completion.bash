@@ -9,7 +9,7 @@
 _cardctl_subcommands()
 {
     case $1 in
-        '') echo format device person card losses failed resync collect pending status encoder ;;
+        '') echo format device person card losses failed resync collect pending status encoder backup ;;
         format) echo show set ;;
         device) echo add-terminal add-encoder list remove read-params ;;
         person) echo add list ;;

@@ -406,6 +406,7 @@ std::string render_answer(View view, const Json& answer, const RenderContext& co
     switch (view) {
         case View::text: break;
         case View::status: out += render_status(args); break;
+        case View::backup:
         case View::format:
         case View::device_params: out += key_values(args); break;
         case View::device_list: out += render_device_list(args); break;

@@ -31,6 +31,7 @@ enum class View {
     collect,        ///< records collected per terminal
     card_read,      ///< the card on the encoder, and each difference with the store
     pending,        ///< a table of unsettled card writes
+    backup,         ///< the backup written: path, size, pages, schema version, its check
 };
 
 struct RenderContext {

@@ -7,7 +7,10 @@
 #    mode, the same as in the source tree; the cardd user in dialout and
 #    plugdev, the role groups, /etc/cardd 0750 root:cardd and /var/lib/cardd
 #    0750 cardd:cardd; cardd, cardctl and card-termsim run from /usr/bin and
-#    the completion loads;
+#    the completion loads; cardd --check-config accepts the installed
+#    configuration;
+#  - the installed cardd, started with the unit's user, groups and umask,
+#    serves its socket and writes its store and master key 0600;
 #  - dpkg --purge leaves no file of the package and no /etc/cardd, and keeps
 #    /var/lib/cardd when it holds data (postrm: a purge does not destroy the
 #    card centre's store and master key), removing it when empty; dpkg -r
@@ -41,7 +44,7 @@ package_state() {
 }
 [ "$(package_state)" = not-installed ] ||
     fail "package cardd is $(package_state) on this machine; this test would replace and purge it"
-for dir in /etc/cardd /var/lib/cardd; do
+for dir in /etc/cardd /var/lib/cardd /run/cardd; do
     [ ! -e "$dir" ] || fail "$dir exists on this machine; this test would take it over and remove it"
 done
 
@@ -63,7 +66,11 @@ cleanup() {
     if [ "$(package_state)" != not-installed ]; then
         dpkg --purge cardd >/dev/null 2>&1 || echo "cleanup: dpkg --purge cardd failed" >&2
     fi
-    rm -rf /etc/cardd /var/lib/cardd
+    if [ -n "${cardd_pid:-}" ] && kill -0 "$cardd_pid" 2>/dev/null; then
+        kill -KILL "$cardd_pid" 2>/dev/null || true
+        wait "$cardd_pid" 2>/dev/null || true
+    fi
+    rm -rf /etc/cardd /var/lib/cardd /run/cardd
     if ! had user:cardd && getent passwd cardd >/dev/null; then userdel cardd || true; fi
     for group in cardd cardd-admin cardd-issuer cardd-viewer dialout plugdev; do
         if ! had "group:$group" && getent group "$group" >/dev/null; then groupdel "$group" || true; fi
@@ -186,6 +193,38 @@ echo "$checked"
 [ "$(bash -c 'source /usr/share/bash-completion/completions/cardctl && complete -p cardctl')" = "complete -F _cardctl cardctl" ] ||
     fail "the installed completion does not register for cardctl"
 echo "cardd $version, cardctl $version and card-termsim run from /usr/bin"
+
+# The installed cardd as its unit starts it: user and group cardd with their
+# supplementary groups, UMask=0077, the state directory tmpfiles made, a
+# runtime directory for the socket, the installed configuration. (systemd
+# itself does not run here; tests/e2e's UnitOptions covers terminals and the
+# encoder under the same options.)
+echo "== the installed cardd under the unit's options"
+install -d -o cardd -g cardd -m 0755 /run/cardd
+(
+    umask 0077
+    exec setpriv --reuid=cardd --regid=cardd --init-groups --no-new-privs \
+        /usr/bin/cardd --config /etc/cardd/cardd.conf
+) >"$work/cardd.log" 2>&1 &
+cardd_pid=$!
+for _ in $(seq 100); do
+    [ -S /run/cardd/cardd.sock ] && break
+    kill -0 "$cardd_pid" 2>/dev/null || fail "the installed cardd stopped at start: $(cat "$work/cardd.log")"
+    sleep 0.1
+done
+[ -S /run/cardd/cardd.sock ] || fail "the installed cardd made no socket in 10 s: $(cat "$work/cardd.log")"
+status=$(/usr/bin/cardctl --socket /run/cardd/cardd.sock --json status) ||
+    fail "cardctl status from the installed cardd failed: $status"
+grep -q '"result": *0' <<<"$status" || fail "cardctl status answered: $status"
+[ "$(stat -c %U "/proc/$cardd_pid")" = cardd ] || fail "cardd runs as $(stat -c %U "/proc/$cardd_pid"), not cardd"
+for file in /var/lib/cardd/cardd.sqlite /var/lib/cardd/master.key; do
+    [ "$(stat -c '%a %U %G' "$file")" = "600 cardd cardd" ] ||
+        fail "$file is $(stat -c '%a %U %G' "$file"), not 600 cardd cardd"
+done
+kill -TERM "$cardd_pid"
+wait "$cardd_pid" || fail "the installed cardd exited $? at SIGTERM: $(cat "$work/cardd.log")"
+cardd_pid=
+echo "the installed cardd served its socket as user cardd, its files 0600, and stopped cleanly"
 
 # What a purge must take away: the package's files, its enable state, /etc/cardd.
 leftovers() {

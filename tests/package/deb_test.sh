@@ -143,7 +143,7 @@ for program in cardd cardctl card-termsim; do
     check /usr/bin/$program 755 root root
     if readelf -S /usr/bin/$program | grep -q '\.debug_info'; then fail "/usr/bin/$program is not stripped"; fi
 done
-check /etc/cardd/cardd.conf 644 root root "$source_dir/systemd/cardd.conf"
+check /etc/cardd/cardd.conf 640 root cardd "$source_dir/systemd/cardd.conf"
 dpkg-query -W -f='${Conffiles}\n' cardd | grep -q '^ /etc/cardd/cardd.conf [0-9a-f]\{32\}$' ||
     fail "dpkg does not hold /etc/cardd/cardd.conf as a conffile"
 check /etc/cardd 750 root cardd

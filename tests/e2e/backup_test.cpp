@@ -5,7 +5,6 @@
 // viewer and an issuer are refused; on MariaDB the answer is "not supported"
 // and names the tools that back MariaDB up.
 
-#include <grp.h>
 #include <sys/stat.h>
 
 #include <atomic>
@@ -20,12 +19,6 @@ namespace cardd::e2e {
 namespace {
 
 using cardd::test::Credentials;
-
-gid_t group_id(const char* name) {
-    const group* found = ::getgrnam(name);
-    if (found == nullptr) throw std::runtime_error(std::string("group ") + name + " does not exist on this machine");
-    return found->gr_gid;
-}
 
 class Backup : public E2e {
 protected:

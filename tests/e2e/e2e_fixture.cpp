@@ -1,5 +1,6 @@
 #include "tests/e2e/e2e_fixture.hpp"
 
+#include <grp.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -62,6 +63,12 @@ bool port_is_free(std::uint16_t port) {
 }  // namespace
 
 cardd::test::MariadbServer& E2e::mariadb_server() { return mariadb(); }
+
+gid_t group_id(const char* name) {
+    const group* found = ::getgrnam(name);
+    if (found == nullptr) throw std::runtime_error(std::string("group ") + name + " does not exist on this machine");
+    return found->gr_gid;
+}
 
 std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
     return info.param == Backend::sqlite ? "sqlite" : "mariadb";

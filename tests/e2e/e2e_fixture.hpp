@@ -36,6 +36,10 @@ enum class Backend { sqlite, mariadb };
 
 std::string backend_name(const ::testing::TestParamInfo<Backend>& info);
 
+/// The id of a group this machine must have (the role groups make deps
+/// creates); throws when it does not, so the test says which.
+gid_t group_id(const char* name);
+
 /// What cardctl printed and how it ended.
 struct CtlRun {
     int exit_code = -1;

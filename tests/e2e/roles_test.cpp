@@ -3,8 +3,6 @@
 // group "users". cardd.conf maps issuer_group "daemon" and viewer_group
 // "nogroup" (tests/e2e/e2e_fixture.cpp).
 
-#include <grp.h>
-
 #include <string>
 #include <vector>
 
@@ -14,12 +12,6 @@ namespace cardd::e2e {
 namespace {
 
 using cardd::test::Credentials;
-
-gid_t group_id(const char* name) {
-    const group* found = ::getgrnam(name);
-    if (found == nullptr) throw std::runtime_error(std::string("group ") + name + " does not exist on this machine");
-    return found->gr_gid;
-}
 
 class Roles : public E2e {
 protected:

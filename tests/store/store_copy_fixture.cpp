@@ -64,19 +64,7 @@ std::string dump_tables(SqlConnection& db) {
             ADD_FAILURE() << rows.error().message;
             return out;
         }
-        for (const Row& row : *rows) {
-            for (const Value& value : row) {
-                if (const auto* n = std::get_if<std::int64_t>(&value)) {
-                    out += std::to_string(*n);
-                } else if (const auto* s = std::get_if<std::string>(&value)) {
-                    out += '"' + *s + '"';
-                } else {
-                    out += "NULL";
-                }
-                out += '|';
-            }
-            out += '\n';
-        }
+        out += render_rows(*rows);
     }
     return out;
 }

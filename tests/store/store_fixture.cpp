@@ -79,6 +79,24 @@ std::unique_ptr<store::CardStore> StoreTest::reopen() {
     return must(store::CardStore::open(connect(), [this] { return now; }));
 }
 
+std::string render_rows(const std::vector<store::Row>& rows) {
+    std::string out;
+    for (const store::Row& row : rows) {
+        for (const store::Value& value : row) {
+            if (const auto* n = std::get_if<std::int64_t>(&value)) {
+                out += std::to_string(*n);
+            } else if (const auto* s = std::get_if<std::string>(&value)) {
+                out += '"' + *s + '"';
+            } else {
+                out += "NULL";
+            }
+            out += '|';
+        }
+        out += '\n';
+    }
+    return out;
+}
+
 std::string StoreTest::snapshot() {
     auto db = connect();
     std::string out;
@@ -89,19 +107,7 @@ std::string StoreTest::snapshot() {
             ADD_FAILURE() << rows.error().message;
             return out;
         }
-        for (const store::Row& row : *rows) {
-            for (const store::Value& value : row) {
-                if (const auto* n = std::get_if<std::int64_t>(&value)) {
-                    out += std::to_string(*n);
-                } else if (const auto* s = std::get_if<std::string>(&value)) {
-                    out += '"' + *s + '"';
-                } else {
-                    out += "NULL";
-                }
-                out += '|';
-            }
-            out += '\n';
-        }
+        out += render_rows(*rows);
     }
     return out;
 }

@@ -6,14 +6,20 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "store/card_store.hpp"
+#include "store/sql_connection.hpp"
 
 namespace cardd::test {
 
 enum class Backend { sqlite, mariadb };
 
 std::string backend_name(const ::testing::TestParamInfo<Backend>& info);
+
+/// Rows as text, a line each, `|` after every value, strings quoted: two
+/// equal texts mean equal rows.
+std::string render_rows(const std::vector<store::Row>& rows);
 
 class StoreTest : public ::testing::TestWithParam<Backend> {
 protected:

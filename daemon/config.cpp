@@ -58,16 +58,18 @@ public:
                                         " " + std::string(reason)};
     }
 
-    Result<void> only_known(const std::set<std::string_view>& known) const {
+    /// After every setting was read: a key in the file that no reader asked
+    /// for is a typo, or a setting of another version, and is refused.
+    Result<void> only_known() const {
         for (const auto& [key, node] : table_) {
-            if (!known.contains(key.str()))
+            if (!asked_.contains(key.str()))
                 return std::unexpected(refusal(node, key.str(), "is not a setting of cardd"));
         }
         return {};
     }
 
     Result<void> text(std::string_view key, std::string& field) const {
-        const toml::node* node = table_.get(key);
+        const toml::node* node = setting(key);
         if (!node) return {};
         const auto value = node->value<std::string>();
         if (!value) return std::unexpected(refusal(*node, key, "must be a string"));
@@ -78,15 +80,14 @@ public:
     Result<void> path(std::string_view key, std::filesystem::path& field) const {
         std::string value;
         if (auto read = text(key, value); !read) return read;
-        if (table_.get(key) && value.empty())
-            return std::unexpected(refusal(*table_.get(key), key, "must not be empty"));
+        if (setting(key) && value.empty()) return std::unexpected(refusal(*setting(key), key, "must not be empty"));
         if (!value.empty()) field = value;
         return {};
     }
 
     template <class T>
     Result<void> whole(std::string_view key, T& field, std::int64_t least, std::int64_t most) const {
-        const toml::node* node = table_.get(key);
+        const toml::node* node = setting(key);
         if (!node) return {};
         const auto value = node->value_exact<std::int64_t>();
         if (!value || *value < least || *value > most) {
@@ -106,7 +107,7 @@ public:
     }
 
     Result<void> boolean(std::string_view key, bool& field) const {
-        const toml::node* node = table_.get(key);
+        const toml::node* node = setting(key);
         if (!node) return {};
         const auto value = node->value_exact<bool>();
         if (!value) return std::unexpected(refusal(*node, key, "must be true or false"));
@@ -120,9 +121,9 @@ public:
         if (auto read = text(key, field); !read) return read;
         if (field.empty()) return {};
         auto address = parse_listen_address(field);
-        if (!address) return std::unexpected(refusal(*table_.get(key), key, address.error().message));
+        if (!address) return std::unexpected(refusal(*setting(key), key, address.error().message));
         if (!address->loopback && !allow_remote) {
-            return std::unexpected(refusal(*table_.get(key), key,
+            return std::unexpected(refusal(*setting(key), key,
                                            "'" + field +
                                                "' is not a loopback address; the endpoint has no authentication, "
                                                "so set metrics_allow_remote = true to serve it beyond this host"));
@@ -134,14 +135,22 @@ public:
         if (auto read = text(key, field); !read) return read;
         if (std::ranges::find(log_levels, field) == log_levels.end()) {
             return std::unexpected(
-                refusal(*table_.get(key), key, "must be one of trace, debug, info, warn, error, critical, off"));
+                refusal(*setting(key), key, "must be one of trace, debug, info, warn, error, critical, off"));
         }
         return {};
     }
 
 private:
+    // Every reader looks a key up here, so the keys cardd knows are the ones
+    // it reads, never a list kept beside them.
+    const toml::node* setting(std::string_view key) const {
+        asked_.emplace(key);
+        return table_.get(key);
+    }
+
     std::string path_;
     const toml::table& table_;
+    mutable std::set<std::string, std::less<>> asked_;
 };
 
 }  // namespace
@@ -159,28 +168,7 @@ Result<Config> load_config_file(const std::filesystem::path& path, Config config
     // The address is checked against the allowance, so the allowance is read first.
     if (auto allowed = read.boolean("metrics_allow_remote", config.metrics_allow_remote); !allowed)
         return std::unexpected(allowed.error());
-    const std::array<Result<void>, 21> steps = {
-        read.only_known({"data_dir",
-                         "socket",
-                         "database",
-                         "log_level",
-                         "admin_group",
-                         "issuer_group",
-                         "viewer_group",
-                         "socket_group",
-                         "worker_threads",
-                         "modbus_timeout_ms",
-                         "collect_timeout_ms",
-                         "push_timeout_ms",
-                         "retry_initial_s",
-                         "retry_cap_s",
-                         "collect_interval_s",
-                         "audit_interval_s",
-                         "master_key",
-                         "card_wait_s",
-                         "card_valid_years",
-                         "metrics_listen",
-                         "metrics_allow_remote"}),
+    const std::array<Result<void>, 20> steps = {
         read.path("data_dir", config.data_dir),
         read.path("socket", config.socket),
         read.text("database", config.database),
@@ -202,7 +190,9 @@ Result<Config> load_config_file(const std::filesystem::path& path, Config config
         read.duration("card_wait_s", config.card_wait),
         read.listen("metrics_listen", config.metrics_listen, config.metrics_allow_remote),
     };
-    // Every setting is read; the first refusal, in the order above, is reported.
+    // Every setting is read; an unknown key is reported first, then the
+    // first refusal in the order above.
+    if (auto known = read.only_known(); !known) return std::unexpected(known.error());
     for (const auto& step : steps) {
         if (!step) return std::unexpected(step.error());
     }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "daemon/health.hpp"
+
 namespace cardd::daemon {
 
 std::vector<store::DeviceId> terminals_changed(const store::BlacklistChange& change) {
@@ -57,12 +59,13 @@ std::string service_status(store::CardStore& store) {
     for (const store::Device& device : *devices) {
         if (device.kind != store::DeviceKind::terminal) continue;
         if (device.sync_next_at) ++queued;
-        if (device.sync_error) {
-            ++failed;
-        } else if (device.planned_version != device.confirmed_version) {
-            ++pending;
-        } else {
-            ++level;
+        // The states of cardctl status and the metrics; the status line
+        // counts a terminal never reached, with no failure, as level.
+        switch (terminal_state(device)) {
+            case TerminalState::failed: ++failed; break;
+            case TerminalState::behind: ++pending; break;
+            case TerminalState::never_reached:
+            case TerminalState::level: ++level; break;
         }
     }
     std::string text = "serving; terminals: " + std::to_string(level) + " level";

@@ -106,7 +106,18 @@ awaitable<StationLease> Encoders::lease(Station& station) {
 awaitable<encoder::Result<void>> Encoders::wait_for_card(Station& station, std::chrono::milliseconds timeout,
                                                          std::optional<std::vector<std::uint8_t>> other_than) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
+    station.waiting = true;
+    station.cancel_asked = false;
+    struct Waiting {
+        Station& station;
+        ~Waiting() { station.waiting = false; }
+    } waiting{station};
     for (;;) {
+        if (station.cancel_asked) {
+            station.cancel_asked = false;
+            co_return encoder::fail(encoder::Errc::no_card,
+                                    "the wait for a card on encoder " + station.device.name + " was cancelled");
+        }
         if (auto opened = station.open(); !opened) co_return std::unexpected(opened.error());
         if (station.sim && station.blank_feed > 0 && !station.sim->card_on_reader()) {
             if (auto placed = station.sim->place_blank(); !placed) co_return std::unexpected(placed.error());
@@ -130,6 +141,12 @@ awaitable<encoder::Result<void>> Encoders::wait_for_card(Station& station, std::
         }
         co_await pause(card_poll_interval);
     }
+}
+
+bool Encoders::cancel_wait(Station& station) {
+    if (!station.waiting) return false;
+    station.cancel_asked = true;
+    return true;
 }
 
 }  // namespace cardd::daemon

@@ -34,6 +34,8 @@ struct Station {
     std::unique_ptr<encoder::MifareReader> reader;
     int blank_feed = 0;                ///< simulated: blank cards still to place, one each time the slot is empty
     std::filesystem::path shelf_file;  ///< simulated: where its virtual cards are kept
+    bool waiting = false;              ///< a workflow is waiting for a card on it
+    bool cancel_asked = false;         ///< encoder-cancel asked that wait to end
 
     /// Opens the reader when it is not open. The simulated one always opens.
     encoder::Result<void> open();
@@ -77,6 +79,11 @@ public:
     /// `other_than`, for a card with another UID (the next card of a batch).
     boost::asio::awaitable<encoder::Result<void>> wait_for_card(
         Station& station, std::chrono::milliseconds timeout, std::optional<std::vector<std::uint8_t>> other_than = {});
+
+    /// Ends the wait for a card of the workflow holding the station (a
+    /// person at the desk pressed Cancel). A card already being written is
+    /// not stopped: only the wait is. False when no workflow is waiting.
+    bool cancel_wait(Station& station);
 
 private:
     boost::asio::io_context& io_;

@@ -138,6 +138,11 @@ inline constexpr Message card_apply_failed{
     "pending`) and counts in no balance",
     "once the database works again, place the card on an encoder (`cardctl card read`): the write is settled from the "
     "card"};
+inline constexpr Message card_wait_cancelled{
+    "CARDD_CARD_WAIT_CANCELLED", "96ee075feebd9e46154592d29947bc2a", Level::info,
+    "a workflow's wait for a card on the encoder named was cancelled (encoder-cancel, the console's Cancel); nothing "
+    "was written",
+    ""};
 inline constexpr Message encoder_shelf_unreadable{
     "CARDD_ENCODER_SHELF_UNREADABLE", "9fcc7a94d2364fcfab1206ae2f3f66b9", Level::warn,
     "the simulated encoder's file of virtual cards could not be read; the simulator starts with none",
@@ -190,6 +195,7 @@ inline constexpr const Message* catalogue[] = {&started,
                                                &card_write_settled,
                                                &collect_not_stored,
                                                &card_apply_failed,
+                                               &card_wait_cancelled,
                                                &encoder_shelf_unreadable,
                                                &push_not_recorded,
                                                &loss_reported,

@@ -17,6 +17,7 @@ rules=(
     "daemon/metrics/|"
     "tools/cardctl/|protocol/"
     "tools/termsim/|protocol/"
+    "tools/console/|"
 )
 
 failed=0

@@ -41,7 +41,33 @@ pids+=($!)
     --bitmap-limit 500000 --state "$run/kiosk-3.state" --control "$run/kiosk-3.ctl" >"$run/kiosk-3.log" 2>&1 &
 pids+=($!)
 
-"$bin/cardd" --data-dir "$run" --socket "$sock" --log-level info 2>"$run/cardd.log" &
+# The console runs as its own user, which cardd lets do nothing but log in
+# and act for a logged-in account: as root, that user is made once (as the
+# package does) and the socket is given its group. The socket lives in a
+# directory of its own under /run, which that user can reach wherever the
+# checkout is.
+console_user=cardd-console
+console=no
+if [ "$(id -u)" -eq 0 ]; then
+    if ! id -u "$console_user" >/dev/null 2>&1; then
+        useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$console_user"
+    fi
+    console=yes
+    rundir=/run/cardd-make-run
+    mkdir -p "$rundir"
+    chmod 0755 "$rundir"
+    sock=$rundir/cardd.sock
+    export CARDD_SOCKET=$sock
+fi
+{
+    echo "# Written by make run (scripts/run.sh)."
+    if [ "$console" = yes ]; then
+        echo "console_user = \"$console_user\""
+        echo "socket_group = \"$console_user\""
+    fi
+} >"$run/cardd.conf"
+
+"$bin/cardd" --config "$run/cardd.conf" --data-dir "$run" --socket "$sock" --log-level info 2>"$run/cardd.log" &
 cardd_pid=$!
 pids+=($cardd_pid)
 wait_for "$sock"
@@ -52,6 +78,26 @@ cardctl device add-terminal canteen-1 --tcp 127.0.0.1:15021 >/dev/null 2>&1 || t
 cardctl device add-terminal canteen-2 --tcp 127.0.0.1:15022 >/dev/null 2>&1 || true
 cardctl device add-terminal kiosk-3 --rtu "$run/bus-cardd" --baud 19200 --parity E --unit 3 >/dev/null 2>&1 || true
 cardctl device add-encoder desk --sim >/dev/null 2>&1 || true
+
+console_text="The staff console needs root (it runs as its own user): run make run as root to have it."
+if [ "$console" = yes ]; then
+    # Its certificate is made once in run/console and handed to the console's
+    # user for each run, so the fingerprint a browser was told to trust stays.
+    mkdir -p "$run/console"
+    chmod 0700 "$run/console"
+    "$bin/cardd-console" --config /dev/null --state-dir "$run/console" --check-config >/dev/null
+    install -o "$console_user" -m 0600 "$run/console/console.key" "$rundir/console.key"
+    install -o "$console_user" -m 0644 "$run/console/console.crt" "$rundir/console.crt"
+    setpriv --reuid="$console_user" --regid="$console_user" --init-groups \
+        "$bin/cardd-console" --config /dev/null --listen 127.0.0.1:8443 --socket "$sock" \
+        --certificate "$rundir/console.crt" --private-key "$rundir/console.key" 2>"$run/console.log" &
+    pids+=($!)
+    fingerprint=$("$bin/cardd-console" --config /dev/null --state-dir "$run/console" --check-config | sed 's/.*SHA-256 //')
+    console_text="The staff console: https://127.0.0.1:8443/ (self-signed certificate, SHA-256
+$fingerprint). Make its first account, then log in with it:
+
+  $bin/cardctl account add admin --role admin"
+fi
 
 cat <<TRY
 
@@ -76,6 +122,8 @@ In another shell, try:
   $bin/cardctl encoder sim-place --uid UID    # the UID card info showed: placing it settles the write
   $bin/cardctl card read
 
-Ctrl-C stops cardd and the simulators.
+$console_text
+
+Ctrl-C stops cardd, the console and the simulators.
 TRY
 wait "$cardd_pid"

@@ -138,6 +138,11 @@ SimSlowArgs parse_sim_slow(const json& a) {
     return {ms, args::optional_string(a, encoder_argument)};
 }
 
+EncoderNameArgs parse_encoder_name(const json& a) {
+    args::only(a, {"encoder"});
+    return {args::optional_string(a, encoder_argument)};
+}
+
 SimRemoveArgs parse_sim_remove(const json& a) {
     args::only(a, {"encoder", "after"});
     const auto after = args::optional_int32(a, "after");
@@ -279,6 +284,18 @@ awaitable<Answer> encoder_sim_remove(Service& service, Request&, const SimRemove
     }
     simulated.sim->remove();
     co_return Answer::ok("encoder " + simulated.device.name + " is empty");
+}
+
+awaitable<Answer> encoder_cancel(Service& service, Request& request, const EncoderNameArgs& arguments) {
+    CARDD_CO_TRY(station, service.encoders.find(arguments.encoder));
+    if (!service.encoders.cancel_wait(*station)) {
+        co_return Answer::failure(ResultCode::conflict,
+                                  "no workflow is waiting for a card on encoder " + station->device.name);
+    }
+    log_event(msg::card_wait_cancelled, {{"encoder", station->device.name}, {"uid", request.caller.uid}});
+    co_return Answer::ok(
+        "the wait for a card on encoder " + station->device.name + " is cancelled; nothing was written",
+        {{"encoder", station->device.name}});
 }
 
 }  // namespace cardd::daemon

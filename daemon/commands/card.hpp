@@ -42,11 +42,19 @@ struct SimRemoveArgs {
 };
 SimRemoveArgs parse_sim_remove(const nlohmann::json& arguments);
 
+/// The encoder named, or the only one.
+struct EncoderNameArgs {
+    std::optional<std::string> encoder;
+};
+EncoderNameArgs parse_encoder_name(const nlohmann::json& arguments);
+
 boost::asio::awaitable<Answer> card_read(Service& service, Request& request, const CardReadArgs& arguments);
 boost::asio::awaitable<Answer> card_init(Service& service, Request& request, const EncoderChoice& arguments);
 boost::asio::awaitable<Answer> encoder_sim_place(Service& service, Request& request, const SimPlaceArgs& arguments);
 boost::asio::awaitable<Answer> encoder_sim_slow(Service& service, Request& request, const SimSlowArgs& arguments);
 boost::asio::awaitable<Answer> encoder_sim_remove(Service& service, Request& request, const SimRemoveArgs& arguments);
+/// Ends the wait for a card on the encoder (Cancel at the desk).
+boost::asio::awaitable<Answer> encoder_cancel(Service& service, Request& request, const EncoderNameArgs& arguments);
 
 /// An encoder's firmware and card presence (device-read-params on an encoder).
 boost::asio::awaitable<Answer> encoder_read_params(Service& service, const std::string& name);

@@ -57,6 +57,7 @@ void register_all_commands(CommandRegistry& registry, Service& service) {
     // card.cpp: the card on the encoder, and the simulated encoder
     registry.add("card-read", Role::issuer, parse_card_read, on(service, card_read));
     registry.add("card-init", Role::issuer, parse_encoder_only, on(service, card_init));
+    registry.add("encoder-cancel", Role::issuer, parse_encoder_name, on(service, encoder_cancel));
     registry.add("encoder-sim-place", Role::issuer, parse_sim_place, on(service, encoder_sim_place));
     registry.add("encoder-sim-slow", Role::issuer, parse_sim_slow, on(service, encoder_sim_slow));
     registry.add("encoder-sim-remove", Role::issuer, parse_sim_remove, on(service, encoder_sim_remove));

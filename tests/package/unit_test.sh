@@ -7,13 +7,15 @@
 #  - systemd-sysusers and systemd-tmpfiles, run into an empty root, make the
 #    cardd user, its groups and its directories with the owners and modes the
 #    unit expects.
-# Usage: unit_test.sh SYSTEMD_DIR CARDD_BINARY MAN_DIR
+# The same holds for cardd-console.service.
+# Usage: unit_test.sh SYSTEMD_DIR CARDD_BINARY MAN_DIR CONSOLE_BINARY
 # A missing tool fails the test; it never skips.
 set -euo pipefail
 
 systemd_dir=$(readlink -f "$1")
 cardd=$(readlink -f "$2")
 man_dir=$(readlink -f "$3")
+console=$(readlink -f "$4")
 
 fail() {
     echo "FAIL: $*" >&2
@@ -25,38 +27,45 @@ for tool in systemd-analyze systemd-sysusers systemd-tmpfiles man; do
         fail "$tool is not installed (Debian packages systemd and man-db; run make deps)"
 done
 [ -x "$cardd" ] || fail "no cardd binary at $cardd"
+[ -x "$console" ] || fail "no cardd-console binary at $console"
 [ -f "$man_dir/man8/cardd.8" ] || fail "no manuals in $man_dir (is scdoc installed? run make deps and build)"
 [ "$(id -u)" -eq 0 ] || fail "needs root to give files to the cardd user in a scratch root (make check runs as root)"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# verify needs the ExecStart= binaries to exist: the unit names /usr/bin/cardd,
-# the copy names the built one.
+# verify needs the ExecStart= binaries to exist: the units name /usr/bin/...,
+# the copies name the built ones.
 unit=$work/cardd.service
 sed "s#/usr/bin/cardd #$cardd #" "$systemd_dir/cardd.service" >"$unit"
-grep -q "^ExecStart=$cardd " "$unit" || fail "ExecStart= of cardd.service does not run /usr/bin/cardd"
-grep -q "^ExecStartPre=$cardd " "$unit" || fail "ExecStartPre= of cardd.service does not run /usr/bin/cardd"
+sed "s#/usr/bin/cardd-console #$console #" "$systemd_dir/cardd-console.service" >"$work/cardd-console.service"
+for name in cardd cardd-console; do
+    binary=$cardd
+    [ "$name" = cardd-console ] && binary=$console
+    grep -q "^ExecStart=$binary " "$work/$name.service" || fail "ExecStart= of $name.service does not run /usr/bin/$name"
+    grep -q "^ExecStartPre=$binary " "$work/$name.service" || fail "ExecStartPre= of $name.service does not run /usr/bin/$name"
 
-echo "== systemd-analyze verify"
-verify_out=$(cd "$work" && MANPATH="$man_dir" systemd-analyze verify ./cardd.service 2>&1) ||
-    fail "systemd-analyze verify failed: $verify_out"
-[ -z "$verify_out" ] || fail "systemd-analyze verify warns: $verify_out"
-echo "no warnings"
+    echo "== systemd-analyze verify $name.service"
+    verify_out=$(cd "$work" && MANPATH="$man_dir" systemd-analyze verify "./$name.service" 2>&1) ||
+        fail "systemd-analyze verify $name.service failed: $verify_out"
+    [ -z "$verify_out" ] || fail "systemd-analyze verify $name.service warns: $verify_out"
+    echo "no warnings"
 
-# --threshold= is compared with the exposure times ten (systemd-analyze(1):
-# "its default value is 100", the 10.0 of the printed scale); the command
-# fails when the unit's exposure is greater. 20 passes 2.0 and fails 2.1.
-echo "== systemd-analyze security --offline=yes --threshold=20"
-status=0
-security_out=$(cd "$work" && systemd-analyze security --offline=yes --threshold=20 ./cardd.service 2>&1) || status=$?
-echo "$security_out" | grep -v '^✓'
-overall=$(echo "$security_out" | sed -n 's/.*Overall exposure level for cardd.service: \([0-9.]*\) .*/\1/p')
-[ -n "$overall" ] || fail "no overall exposure level in systemd-analyze security's output"
-[ "$status" -eq 0 ] || fail "exposure $overall is above 2.0"
-# The same bound read from the printed score, should --threshold change meaning.
-awk -v e="$overall" 'BEGIN { exit !(e <= 2.0) }' || fail "exposure $overall is above 2.0"
-echo "exposure $overall, at most 2.0"
+    # --threshold= is compared with the exposure times ten (systemd-analyze(1):
+    # "its default value is 100", the 10.0 of the printed scale); the command
+    # fails when the unit's exposure is greater. 20 passes 2.0 and fails 2.1.
+    echo "== systemd-analyze security --offline=yes --threshold=20 $name.service"
+    status=0
+    security_out=$(cd "$work" && systemd-analyze security --offline=yes --threshold=20 "./$name.service" 2>&1) ||
+        status=$?
+    echo "$security_out" | grep -v '^✓'
+    overall=$(echo "$security_out" | sed -n "s/.*Overall exposure level for $name.service: \([0-9.]*\) .*/\1/p")
+    [ -n "$overall" ] || fail "no overall exposure level in systemd-analyze security's output for $name.service"
+    [ "$status" -eq 0 ] || fail "$name.service: exposure $overall is above 2.0"
+    # The same bound read from the printed score, should --threshold change meaning.
+    awk -v e="$overall" 'BEGIN { exit !(e <= 2.0) }' || fail "$name.service: exposure $overall is above 2.0"
+    echo "exposure $overall, at most 2.0"
+done
 
 echo "== systemd-sysusers and systemd-tmpfiles into a scratch root"
 root=$work/root

@@ -28,8 +28,23 @@ Request encoder_request(std::string_view command, Json arguments, const CommandL
 
 void CommandLine::add_encoder_commands() {
     CLI::App* encoder = app_->add_subcommand(
-        "encoder", "The simulated encoder (device add-encoder NAME --sim): put cards on it and take them away");
+        "encoder",
+        "The encoder's desk: cancel a wait for a card; the simulated encoder (device add-encoder NAME --sim): put "
+        "cards on it and take them away");
     encoder->require_subcommand(1);
+
+    CLI::App* cancel = encoder->add_subcommand(
+        "cancel",
+        "End the wait for a card of the workflow holding the encoder (issuer); a card already being written is "
+        "finished, nothing else is written");
+    cancel->add_option("--encoder", v_->encoder, "The encoder (needed only when several are registered)")
+        ->type_name("NAME")
+        ->check(utf8_check());
+    on_parsed(cancel, result_, [v = v_.get()] {
+        Json args = Json::object();
+        if (!v->encoder.empty()) args["encoder"] = v->encoder;
+        return make_request(make_message("encoder-cancel", std::move(args)));
+    });
 
     CLI::App* place = encoder->add_subcommand(
         "sim-place",

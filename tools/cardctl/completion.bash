@@ -14,7 +14,7 @@ _cardctl_subcommands()
         device) echo add-terminal add-encoder list remove read-params ;;
         person) echo add list ;;
         card) echo issue topup refund-close info read init loss unlock replace return ;;
-        encoder) echo sim-place sim-remove ;;
+        encoder) echo cancel sim-place sim-remove ;;
     esac
 }
 
@@ -41,6 +41,7 @@ _cardctl_flags()
         collect) echo --help --devices ;;
         'encoder sim-place') echo --help --blank --uid --foreign --count --encoder ;;
         'encoder sim-remove') echo --help --after --encoder ;;
+        'encoder cancel') echo --help --encoder ;;
         *) echo --help ;;
     esac
 }

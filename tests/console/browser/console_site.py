@@ -1,0 +1,173 @@
+"""A card centre on this machine for the console's browser tests: real
+card-termsim terminals on Modbus TCP, a real cardd on a SQLite store with a
+simulated encoder, a real cardd-console running as its own uid, and headless
+Chromium driven by chromedriver. Everything lives in one scratch directory and
+is stopped at the end; a missing part fails loudly."""
+
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+CONSOLE_UID = 54340  # the console's user: cardd.conf console_user
+USERS_GID = 100      # group "users": the socket's group, so the console reaches it
+
+
+def free_port():
+    for _ in range(200):
+        port = random.randint(10000, 32000)
+        with socket.socket() as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+    raise RuntimeError("no free port")
+
+
+def wait_for(predicate, what, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class Site:
+    def __init__(self, bin_dir, idle_s=900):
+        if os.geteuid() != 0:
+            raise RuntimeError("the console's browser tests run as root: the console runs as its own uid")
+        for tool in ("/usr/bin/chromium", "/usr/bin/chromedriver"):
+            if not os.access(tool, os.X_OK):
+                raise RuntimeError(f"{tool} is missing (Debian packages chromium, chromium-driver; run make deps)")
+        self.bin = bin_dir
+        root = os.environ.get("CARDD_TEST_TMPDIR", tempfile.gettempdir())
+        self.dir = tempfile.mkdtemp(prefix="console-browser-", dir=root)
+        os.chmod(self.dir, 0o755)
+        self.socket = os.path.join(self.dir, "cardd.sock")
+        self.processes = {}
+        self.terminal_ports = {}
+        self.idle_s = idle_s
+        self.console_port = free_port()
+        self.url = f"https://127.0.0.1:{self.console_port}/"
+        self.driver = None
+
+    # --- processes -------------------------------------------------------
+
+    def start_terminal(self, name, serial, port=None):
+        port = port or self.terminal_ports.get(name) or free_port()
+        self.terminal_ports[name] = port
+        log = open(os.path.join(self.dir, f"{name}.log"), "ab")
+        self.processes[name] = subprocess.Popen(
+            [f"{self.bin}/card-termsim", "--tcp", f"127.0.0.1:{port}", "--unit", "1", "--serial", str(serial),
+             "--state", os.path.join(self.dir, f"{name}.state")], stdout=log, stderr=log)
+        wait_for(lambda: self._listening(port), f"terminal {name} on port {port}")
+        return port
+
+    def stop(self, name):
+        process = self.processes.pop(name, None)
+        if process and process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    def start_cardd(self):
+        config = os.path.join(self.dir, "cardd.conf")
+        with open(config, "w") as f:
+            f.write(f'console_user = "{CONSOLE_UID}"\n'
+                    f'socket_group = "users"\n'
+                    f'console_session_idle_s = {self.idle_s}\n'
+                    'retry_initial_s = 3600\n'
+                    'push_timeout_ms = 3000\n'
+                    'collect_timeout_ms = 3000\n'
+                    'modbus_timeout_ms = 500\n'
+                    'card_wait_s = 20\n')
+        log = open(os.path.join(self.dir, "cardd.log"), "ab")
+        self.processes["cardd"] = subprocess.Popen(
+            [f"{self.bin}/cardd", "--config", config, "--data-dir", os.path.join(self.dir, "data"),
+             "--socket", self.socket, "--log-level", "info"], stdout=log, stderr=log)
+        wait_for(lambda: os.path.exists(self.socket) and self.cardctl_ok("status"), "cardd's socket")
+
+    def start_console(self):
+        state = os.path.join(self.dir, "console-state")
+        os.makedirs(state, exist_ok=True)
+        os.chown(state, CONSOLE_UID, CONSOLE_UID)
+        log = open(os.path.join(self.dir, "console.log"), "ab")
+        self.processes["console"] = subprocess.Popen(
+            [f"{self.bin}/cardd-console", "--listen", f"127.0.0.1:{self.console_port}", "--socket", self.socket,
+             "--state-dir", state, "--config", "/dev/null"],
+            stdout=log, stderr=log, user=CONSOLE_UID, group=CONSOLE_UID, extra_groups=[USERS_GID])
+        wait_for(lambda: self._listening(self.console_port), "the console's port")
+
+    @staticmethod
+    def _listening(port):
+        with socket.socket() as s:
+            return s.connect_ex(("127.0.0.1", port)) == 0
+
+    def log(self, name):
+        with open(os.path.join(self.dir, f"{name}.log"), "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    # --- cardctl, as root (admin on the socket) ---------------------------
+
+    def cardctl(self, *args, stdin=None, check=True):
+        result = subprocess.run([f"{self.bin}/cardctl", "--socket", self.socket, "--json", *args],
+                                input=stdin, capture_output=True, text=True, timeout=60)
+        if check and result.returncode != 0:
+            raise AssertionError(f"cardctl {' '.join(args)} failed ({result.returncode}): {result.stdout} {result.stderr}")
+        try:
+            return json.loads(result.stdout)
+        except ValueError:
+            return {"stdout": result.stdout, "stderr": result.stderr, "status": result.returncode}
+
+    def cardctl_ok(self, *args):
+        try:
+            self.cardctl(*args)
+            return True
+        except (AssertionError, subprocess.TimeoutExpired):
+            return False
+
+    def add_account(self, name, role, password):
+        self.cardctl("account", "add", name, "--role", role, "--password-stdin", stdin=password + "\n")
+
+    def card(self, card_no):
+        return self.cardctl("card", "info", str(card_no))["arguments"]["card"]
+
+    # --- the browser -------------------------------------------------------
+
+    def open_browser(self, language="zh-CN"):
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+        options = webdriver.ChromeOptions()
+        options.binary_location = "/usr/bin/chromium"
+        for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--window-size=1400,1000", f"--lang={language}"):
+            options.add_argument(argument)
+        options.add_experimental_option("prefs", {"intl.accept_languages": language})
+        # The console's certificate is self-signed, made at its first start.
+        options.accept_insecure_certs = True
+        self.driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+        self.driver.set_script_timeout(30)
+        return self.driver
+
+    def close(self):
+        if self.driver:
+            try:
+                self.driver.quit()
+            except Exception:
+                pass
+            self.driver = None
+        for name in list(self.processes):
+            self.stop(name)
+        if os.environ.get("CARDD_KEEP_TEST_DIR") != "1":
+            shutil.rmtree(self.dir, ignore_errors=True)

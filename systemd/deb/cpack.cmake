@@ -20,6 +20,8 @@ endif()
 install(FILES ${CARDD_PACKAGE_DIR}/copyright ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 file(GLOB cardd_docs ${PROJECT_SOURCE_DIR}/docs/*.md)
 install(FILES ${cardd_docs} DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs)
+# The console's screenshots, which docs/console.md shows.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/images DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs OPTIONAL)
 
 install(FILES ${CARDD_PACKAGE_DIR}/lintian-overrides DESTINATION ${CMAKE_INSTALL_DATADIR}/lintian/overrides
   RENAME cardd)

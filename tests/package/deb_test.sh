@@ -139,7 +139,7 @@ check() {  # check PATH MODE OWNER GROUP [SOURCE]
     if [ -n "${5:-}" ]; then cmp -s "$1" "$5" || fail "$1 differs from $5"; fi
     if [ -f "$1" ]; then grep -qx "$1" "$work/files" || fail "$1 is not in dpkg -L cardd"; fi
 }
-for program in cardd cardctl card-termsim; do
+for program in cardd cardctl card-termsim cardd-console; do
     check /usr/bin/$program 755 root root
     if readelf -S /usr/bin/$program | grep -q '\.debug_info'; then fail "/usr/bin/$program is not stripped"; fi
 done
@@ -149,6 +149,8 @@ dpkg-query -W -f='${Conffiles}\n' cardd | grep -q '^ /etc/cardd/cardd.conf [0-9a
 check /etc/cardd 750 root cardd
 check /var/lib/cardd 750 cardd cardd
 check /lib/systemd/system/cardd.service 644 root root "$source_dir/systemd/cardd.service"
+check /lib/systemd/system/cardd-console.service 644 root root "$source_dir/systemd/cardd-console.service"
+check /etc/cardd/console.conf 644 root root "$source_dir/systemd/console.conf"
 check /usr/lib/sysusers.d/cardd.conf 644 root root "$source_dir/systemd/cardd.sysusers"
 check /usr/lib/tmpfiles.d/cardd.conf 644 root root "$source_dir/systemd/cardd.tmpfiles"
 check /lib/udev/rules.d/60-cardd-encoder.rules 644 root root "$source_dir/systemd/60-cardd-encoder.rules"
@@ -163,7 +165,7 @@ cmp -s <(gzip -dc /usr/share/doc/cardd/changelog.Debian.gz) "$source_dir/systemd
 for doc in "$source_dir"/docs/*.md; do
     check "/usr/share/doc/cardd/docs/$(basename "$doc")" 644 root root "$doc"
 done
-for page in man8/cardd.8 man5/cardd.conf.5 man1/cardctl.1 man1/card-termsim.1; do
+for page in man8/cardd.8 man8/cardd-console.8 man5/cardd.conf.5 man1/cardctl.1 man1/card-termsim.1; do
     check "/usr/share/man/$page.gz" 644 root root
     cmp -s <(gzip -dc "/usr/share/man/$page.gz") "$build_dir/man/$page" || fail "/usr/share/man/$page.gz is not the built manual"
 done

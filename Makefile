@@ -9,7 +9,7 @@ ifeq ($(CI),true)
 CMAKE_FLAGS += -DCARDD_WERROR=ON
 endif
 
-.PHONY: all deps configure build check reliability package run clean
+.PHONY: all deps configure build check reliability bench package run clean
 
 all: build
 
@@ -30,6 +30,11 @@ check: build
 CRASH_KILLS ?= 200
 reliability: build
 	CARDD_CRASH_KILLS=$(CRASH_KILLS) ctest --test-dir $(BUILD) --output-on-failure -L reliability --no-tests=error
+
+# Speed against baselines measured in the same run (bench/): the staff
+# console's pages with a real site's data (50,000 people, 1,000 terminals).
+bench: build
+	/usr/bin/python3 bench/console_bench.py $(BUILD)/bin
 
 # The Debian package, built by CPack (systemd/deb/cpack.cmake) into $(BUILD).
 package: build

@@ -43,10 +43,7 @@ def wait_for(predicate, what, timeout=20.0):
 class Site:
     def __init__(self, bin_dir, idle_s=900):
         if os.geteuid() != 0:
-            raise RuntimeError("the console's browser tests run as root: the console runs as its own uid")
-        for tool in ("/usr/bin/chromium", "/usr/bin/chromedriver"):
-            if not os.access(tool, os.X_OK):
-                raise RuntimeError(f"{tool} is missing (Debian packages chromium, chromium-driver; run make deps)")
+            raise RuntimeError("the console's site runs as root: the console runs as its own uid")
         self.bin = bin_dir
         root = os.environ.get("CARDD_TEST_TMPDIR", tempfile.gettempdir())
         self.dir = tempfile.mkdtemp(prefix="console-browser-", dir=root)
@@ -130,6 +127,22 @@ class Site:
         except ValueError:
             return {"stdout": result.stdout, "stderr": result.stderr, "status": result.returncode}
 
+    def pipelined(self, requests, window=500):
+        """Sends control-socket requests on one connection, `window` at a
+        time, and gives their answers in order (loading a site's data)."""
+        answers = []
+        with socket.socket(socket.AF_UNIX) as s:
+            s.connect(self.socket)
+            reader = s.makefile("r", encoding="utf-8")
+            for start in range(0, len(requests), window):
+                chunk = requests[start:start + window]
+                s.sendall("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in chunk).encode())
+                while len(answers) < start + len(chunk):
+                    line = json.loads(reader.readline())
+                    if "result" in line:
+                        answers.append(line)
+        return answers
+
     def cardctl_ok(self, *args):
         try:
             self.cardctl(*args)
@@ -146,6 +159,9 @@ class Site:
     # --- the browser -------------------------------------------------------
 
     def open_browser(self, language="zh-CN"):
+        for tool in ("/usr/bin/chromium", "/usr/bin/chromedriver"):
+            if not os.access(tool, os.X_OK):
+                raise RuntimeError(f"{tool} is missing (Debian packages chromium, chromium-driver; run make deps)")
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
         options = webdriver.ChromeOptions()

@@ -37,6 +37,12 @@ public:
     Result<Person> add_person(const Actor& actor, const PersonInput& person);
     Result<Person> person(std::string_view staff_no);
     Result<std::vector<Person>> people();
+    /// One page of the people a query finds, in staff number order, each
+    /// with their live card, and how many it finds in all: two queries
+    /// whatever the number of people.
+    Result<PersonPage> search_people(const PersonQuery& query);
+    /// Every department with its number of people, by name.
+    Result<std::vector<Department>> departments();
 
     // Cards.
     // The changes below are the store's side alone, in one transaction each.

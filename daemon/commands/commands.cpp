@@ -6,6 +6,7 @@
 #include "daemon/commands/issue.hpp"
 #include "daemon/commands/loss.hpp"
 #include "daemon/commands/money.hpp"
+#include "daemon/commands/people.hpp"
 #include "daemon/commands/sim.hpp"
 #include "daemon/commands/terminals.hpp"
 #include "daemon/commands/writes.hpp"
@@ -41,6 +42,9 @@ void register_all_commands(CommandRegistry& registry, Service& service) {
     registry.add("person-list", Role::viewer, ignored_arguments, on(service, person_list));
     registry.add("card-issue", Role::issuer, parse_card_issue, on(service, card_issue));
     registry.add("card-issue-batch", Role::issuer, parse_issue_batch, on(service, card_issue_batch));
+    // people.cpp: people picked from a list, by department or by what is typed
+    registry.add("person-search", Role::viewer, parse_person_search, on(service, person_search));
+    registry.add("departments", Role::viewer, ignored_arguments, on(service, departments));
     // money.cpp: money onto a card and out of it
     registry.add("card-topup", Role::issuer, parse_topup, on(service, card_topup));
     registry.add("card-refund-close", Role::issuer, parse_refund_close, on(service, card_refund_close));

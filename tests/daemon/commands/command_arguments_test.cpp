@@ -6,6 +6,7 @@
 #include "daemon/commands/card.hpp"
 #include "daemon/commands/loss.hpp"
 #include "daemon/commands/money.hpp"
+#include "daemon/commands/people.hpp"
 #include "daemon/commands/terminals.hpp"
 
 namespace cardd::daemon {
@@ -41,6 +42,26 @@ TEST(CommandArguments, lossReadsItsPushTarget) {
               store::PushTarget::Scope::all);
     EXPECT_EQ(refusal(parse_loss, {{"card_no", 3}, {"push", true}}),
               "'push': true needs 'devices': \"all\" or an array of terminal names");
+}
+
+// A search takes text, a department and a page; the page is 1 to 500 people.
+TEST(CommandArguments, personSearchReadsItsPage) {
+    const PersonSearchArgs all = parse_person_search(json::object());
+    EXPECT_EQ(all.query.text, "");
+    EXPECT_FALSE(all.query.department.has_value());
+    EXPECT_EQ(all.query.offset, 0);
+    EXPECT_EQ(all.query.limit, 50);
+    const PersonSearchArgs page =
+        parse_person_search({{"query", "张"}, {"department", "Kitchen"}, {"offset", 100}, {"limit", 500}});
+    EXPECT_EQ(page.query.text, "张");
+    EXPECT_EQ(page.query.department, "Kitchen");
+    EXPECT_EQ(page.query.offset, 100);
+    EXPECT_EQ(page.query.limit, 500);
+    EXPECT_EQ(refusal(parse_person_search, {{"limit", 501}}), "'limit' must be 1 to 500");
+    EXPECT_EQ(refusal(parse_person_search, {{"limit", 0}}), "'limit' must be 1 to 500");
+    EXPECT_EQ(refusal(parse_person_search, {{"offset", -1}}), "'offset' must be 0 or more");
+    EXPECT_EQ(refusal(parse_person_search, {{"query", 5}}), "argument 'query' must be a string");
+    EXPECT_EQ(refusal(parse_person_search, {{"dept", "Kitchen"}}), "unknown argument 'dept'");
 }
 
 // A return refunds by default and leaves wipe to the handler when absent.

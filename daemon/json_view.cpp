@@ -68,6 +68,7 @@ json to_json(const store::Loss& loss) {
             {"reported_by", loss.reported_by},
             {"push", to_string(loss.push)},
             {"terminals", loss.terminals},
+            {"reason", to_string(loss.reason)},
             {"unlocked_at", optional(loss.unlocked_at)},
             {"unlocked_by", optional(loss.unlocked_by)},
             {"unlock_push", loss.unlock_push ? json(to_string(*loss.unlock_push)) : json(nullptr)}};

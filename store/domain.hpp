@@ -137,6 +137,12 @@ struct PushTarget {
 };
 std::string_view to_string(PushTarget::Scope scope) noexcept;
 
+/// Why a card was reported lost (the seed's 遗失、损坏、到期, or another reason).
+enum class LossReason { lost, damaged, expired, other };
+std::string_view to_string(LossReason reason) noexcept;
+inline constexpr LossReason loss_reasons[] = {LossReason::lost, LossReason::damaged, LossReason::expired,
+                                              LossReason::other};
+
 struct Loss {
     std::int64_t id = 0;
     CardNo card_no = 0;
@@ -147,9 +153,24 @@ struct Loss {
     std::int64_t reported_by = 0;
     PushTarget::Scope push = PushTarget::Scope::none;
     std::vector<std::string> terminals;
+    LossReason reason = LossReason::lost;
     std::optional<UnixTime> unlocked_at;
     std::optional<std::int64_t> unlocked_by;
     std::optional<PushTarget::Scope> unlock_push;
+};
+
+/// A loss report of one card or several, done for all of them or for none.
+struct LossReport {
+    std::vector<CardNo> cards;  ///< distinct
+    PushTarget push;
+    LossReason reason = LossReason::lost;
+};
+
+/// A card a change of several cards refused, and why; nothing was changed.
+struct CardRefusal {
+    CardNo card_no = 0;
+    Errc code = Errc::conflict;
+    std::string text;
 };
 
 struct LossQuery {

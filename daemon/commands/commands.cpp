@@ -51,7 +51,7 @@ void register_all_commands(CommandRegistry& registry, Service& service) {
     registry.add("card-return", Role::issuer, parse_return, on(service, card_return));
     // loss.cpp: loss, unlock, replacement
     registry.add("card-loss", Role::issuer, parse_loss, on(service, card_loss));
-    registry.add("card-unlock", Role::issuer, parse_loss, on(service, card_unlock));
+    registry.add("card-unlock", Role::issuer, parse_unlock, on(service, card_unlock));
     registry.add("card-replace", Role::issuer, parse_replace, on(service, card_replace));
     registry.add("losses", Role::viewer, parse_losses, on(service, losses));
     // terminals.cpp: distribution and collection

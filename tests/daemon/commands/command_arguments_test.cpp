@@ -44,6 +44,33 @@ TEST(CommandArguments, lossReadsItsPushTarget) {
               "'push': true needs 'devices': \"all\" or an array of terminal names");
 }
 
+// A loss names one card or up to 1000, each once, and a reason of the seed's list.
+TEST(CommandArguments, lossNamesOneCardOrSeveralAndAReason) {
+    const LossArgs one = parse_loss({{"card_no", 3}});
+    EXPECT_EQ(one.cards, (std::vector<store::CardNo>{3}));
+    EXPECT_EQ(one.reason, store::LossReason::lost);
+    const LossArgs several = parse_loss({{"card_nos", {5, 3, 9}}, {"reason", "expired"}});
+    EXPECT_EQ(several.cards, (std::vector<store::CardNo>{5, 3, 9}));
+    EXPECT_EQ(several.reason, store::LossReason::expired);
+    EXPECT_EQ(parse_loss({{"card_no", 3}, {"reason", "damaged"}}).reason, store::LossReason::damaged);
+    EXPECT_EQ(refusal(parse_loss, {{"card_no", 3}, {"reason", "stolen"}}),
+              "'reason' must be lost, damaged, expired or other");
+    EXPECT_EQ(refusal(parse_loss, {{"card_no", 3}, {"card_nos", {4}}}), "give 'card_no' or 'card_nos', not both");
+    EXPECT_EQ(refusal(parse_loss, json::object()), "argument 'card_no' (or 'card_nos') is required");
+    EXPECT_EQ(refusal(parse_loss, {{"card_nos", json::array()}}), "'card_nos' must name 1 to 1000 cards");
+    EXPECT_EQ(refusal(parse_loss, {{"card_nos", {4, 5, 4}}}), "card 4 is named twice in 'card_nos'");
+    EXPECT_EQ(refusal(parse_loss, {{"card_nos", {4, "5"}}}), "argument 'card_nos' must be an array of integers");
+    EXPECT_EQ(refusal(parse_loss, {{"card_nos", 4}}), "argument 'card_nos' must be an array of integers");
+    json many = json::array();
+    for (int i = 1; i <= 1001; ++i) many.push_back(i);
+    EXPECT_EQ(refusal(parse_loss, {{"card_nos", many}}), "'card_nos' must name 1 to 1000 cards");
+    many.erase(many.end() - 1);
+    EXPECT_EQ(parse_loss({{"card_nos", many}}).cards.size(), 1000u);
+    // An unlock has no reason.
+    EXPECT_EQ(parse_unlock({{"card_nos", {7, 8}}}).cards, (std::vector<store::CardNo>{7, 8}));
+    EXPECT_EQ(refusal(parse_unlock, {{"card_no", 7}, {"reason", "lost"}}), "unknown argument 'reason'");
+}
+
 // A search takes text, a department and a page; the page is 1 to 500 people.
 TEST(CommandArguments, personSearchReadsItsPage) {
     const PersonSearchArgs all = parse_person_search(json::object());

@@ -55,6 +55,12 @@ public:
     Result<Card> onboard(const Actor& actor, const PersonInput& person, CardNo card_no, const IssueOptions& options);
     Result<Card> card(CardNo card_no);
     Result<std::vector<Card>> cards();
+    /// Up to `count` numbers for new cards, ascending: from `from` (absent:
+    /// one past the highest number ever issued), passing over every number
+    /// ever issued and those in `taken`, none above the card format's
+    /// maximum. Fewer when the maximum comes first. Changes nothing.
+    Result<std::vector<CardNo>> free_card_numbers(std::size_t count, std::optional<CardNo> from,
+                                                  std::span<const CardNo> taken);
     Result<Cents> balance(CardNo card_no);
     Result<std::vector<LedgerEntry>> ledger(CardNo card_no);
     Result<Card> top_up(const Actor& actor, CardNo card_no, Cents amount);

@@ -4,6 +4,7 @@
 #include "daemon/commands/backup.hpp"
 #include "daemon/commands/card.hpp"
 #include "daemon/commands/issue.hpp"
+#include "daemon/commands/issue_batch.hpp"
 #include "daemon/commands/loss.hpp"
 #include "daemon/commands/money.hpp"
 #include "daemon/commands/people.hpp"
@@ -37,7 +38,7 @@ void register_all_commands(CommandRegistry& registry, Service& service) {
     registry.add("device-read-params", Role::issuer, parse_device_name, on(service, device_read_params));
     // backup.cpp: a copy of the store
     registry.add("store-backup", Role::admin, parse_store_backup, on(service, store_backup));
-    // issue.cpp: people and new cards
+    // issue.cpp, issue_batch.cpp: people and new cards
     registry.add("person-add", Role::issuer, parse_person_add, on(service, person_add));
     registry.add("person-list", Role::viewer, ignored_arguments, on(service, person_list));
     registry.add("card-issue", Role::issuer, parse_card_issue, on(service, card_issue));

@@ -1,6 +1,6 @@
 // Finding people for the staff console: a search by text and department,
-// page by page, each person with their live card; the departments. On both
-// backends, and at 50,000 people.
+// page by page, each person with their live card; the departments; numbers
+// for new cards. On both backends, and at 50,000 people.
 
 #include <chrono>
 
@@ -155,6 +155,24 @@ TEST_P(PeopleSearch, departmentsAreCounted) {
     EXPECT_EQ(departments[1].people, 2);
     EXPECT_EQ(departments[2].name, "Office");
     EXPECT_EQ(departments[3].name, "食堂");
+}
+
+// Numbers for new cards follow the highest ever issued, pass over numbers
+// taken, start where asked, and stop at the card format's maximum.
+TEST_P(PeopleSearch, freeCardNumbersFollowTheHighestAndStopAtTheMaximum) {
+    using Numbers = std::vector<CardNo>;
+    const Numbers none;
+    EXPECT_EQ(must(store->free_card_numbers(3, std::nullopt, none)), (Numbers{1011, 1012, 1013}));
+    const Numbers taken{1012, 1014};
+    EXPECT_EQ(must(store->free_card_numbers(3, std::nullopt, taken)), (Numbers{1011, 1013, 1015}));
+    EXPECT_EQ(must(store->free_card_numbers(4, 1001, none)), (Numbers{1001, 1004, 1005, 1006}));
+    EXPECT_EQ(must(store->free_card_numbers(0, std::nullopt, none)), Numbers{});
+    store::CardFormat format = must(store->card_format());
+    format.max_card_no = 1012;
+    must(store->set_card_format(clerk, format));
+    EXPECT_EQ(must(store->free_card_numbers(3, std::nullopt, none)), (Numbers{1011, 1012}));
+    EXPECT_EQ(must(store->free_card_numbers(3, 2000, none)), Numbers{});
+    EXPECT_EQ(store->free_card_numbers(1, 0, none).error().code, Errc::invalid_argument);
 }
 
 class ManyPeople : public StoreTest {};

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "daemon/commands/card.hpp"
+#include "daemon/commands/issue_batch.hpp"
 #include "daemon/commands/loss.hpp"
 #include "daemon/commands/money.hpp"
 #include "daemon/commands/people.hpp"
@@ -89,6 +90,28 @@ TEST(CommandArguments, personSearchReadsItsPage) {
     EXPECT_EQ(refusal(parse_person_search, {{"offset", -1}}), "'offset' must be 0 or more");
     EXPECT_EQ(refusal(parse_person_search, {{"query", 5}}), "argument 'query' must be a string");
     EXPECT_EQ(refusal(parse_person_search, {{"dept", "Kitchen"}}), "unknown argument 'dept'");
+}
+
+// A batch row may leave its card number to the batch; a row that does not
+// parse is kept, to be refused with the batch's rehearsal.
+TEST(CommandArguments, batchRowsMayLeaveTheirNumberOut) {
+    const IssueBatchArgs batch =
+        parse_issue_batch({{"rows", {{{"staff_no", "E1"}}, {{"staff_no", "E2"}, {"card_no", 7}}, {{"card_no", 8}}}},
+                           {"assign_from", 1000},
+                           {"rehearse", true}});
+    ASSERT_EQ(batch.rows.size(), 3u);
+    ASSERT_TRUE(batch.rows[0].row.has_value());
+    EXPECT_FALSE(batch.rows[0].row->card_no.has_value());
+    EXPECT_EQ(batch.rows[1].row->card_no, 7);
+    ASSERT_FALSE(batch.rows[2].row.has_value());
+    EXPECT_EQ(batch.rows[2].row.error(), "argument 'staff_no' is required");
+    EXPECT_EQ(batch.assign_from, 1000);
+    EXPECT_TRUE(batch.rehearse);
+    EXPECT_FALSE(parse_issue_batch({{"rows", {{{"staff_no", "E1"}}}}}).rehearse);
+    EXPECT_EQ(refusal(parse_issue_batch, {{"rows", {{{"staff_no", "E1"}}}}, {"assign_from", 0}}),
+              "'assign_from' must be a card number, 1 or more");
+    EXPECT_EQ(refusal(parse_issue_batch, {{"rows", json::array()}}),
+              "'rows' must be a non-empty array of {staff_no, card_no, ...}");
 }
 
 // A return refunds by default and leaves wipe to the handler when absent.

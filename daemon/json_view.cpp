@@ -39,6 +39,25 @@ json to_json(const store::Person& person) {
             {"card_no", optional(person.card_no)}};
 }
 
+json to_json(const store::PersonMatch& match) {
+    const store::Person& person = match.person;
+    json card = nullptr;
+    if (match.card) {
+        card = {{"card_no", match.card->card_no},
+                {"serial", match.card->serial},
+                {"state", to_string(match.card->state)},
+                {"balance", match.card->balance}};
+    }
+    return {{"id", person.id},
+            {"staff_no", person.staff_no},
+            {"name", person.name},
+            {"department", person.department},
+            {"created_at", person.created_at},
+            {"card", std::move(card)}};
+}
+
+json to_json(const store::Department& department) { return {{"name", department.name}, {"people", department.people}}; }
+
 json to_json(const store::Loss& loss) {
     return {{"id", loss.id},
             {"card_no", loss.card_no},
@@ -49,6 +68,7 @@ json to_json(const store::Loss& loss) {
             {"reported_by", loss.reported_by},
             {"push", to_string(loss.push)},
             {"terminals", loss.terminals},
+            {"reason", to_string(loss.reason)},
             {"unlocked_at", optional(loss.unlocked_at)},
             {"unlocked_by", optional(loss.unlocked_by)},
             {"unlock_push", loss.unlock_push ? json(to_string(*loss.unlock_push)) : json(nullptr)}};

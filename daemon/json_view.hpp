@@ -11,6 +11,9 @@ namespace cardd::daemon {
 
 nlohmann::json to_json(const store::Card& card);
 nlohmann::json to_json(const store::Person& person);
+/// A person as a search finds them: with their live card, or null.
+nlohmann::json to_json(const store::PersonMatch& match);
+nlohmann::json to_json(const store::Department& department);
 nlohmann::json to_json(const store::Loss& loss);
 nlohmann::json to_json(const store::LedgerEntry& entry);
 /// A card write of the journal; `now` gives its age.

@@ -157,8 +157,9 @@ inline constexpr Message metrics_serving{
     "the Prometheus endpoint is serving GET /metrics on the address named (metrics_listen in cardd.conf)", ""};
 
 inline constexpr Message loss_reported{"CARDD_LOSS_REPORTED", "8c98f6ea9b88496faa79bbecc3d2eb14", Level::info,
-                                       "a card was reported lost (card, the uid that reported it, where it is pushed); "
-                                       "the push follows as CARDD_PUSH_DONE",
+                                       "a card was reported lost (card, the uid that reported it, where it is pushed, "
+                                       "why: lost, damaged, expired or other); a report of several cards logs one line "
+                                       "each, and their one push follows as CARDD_PUSH_DONE",
                                        ""};
 inline constexpr Message push_done{"CARDD_PUSH_DONE", "f599e6e7b84e4a54a72f16f4c1deb19c", Level::info,
                                    "a push to terminals ended: ok of total terminals now enforce the blacklist, the "

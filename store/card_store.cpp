@@ -46,6 +46,16 @@ std::string_view to_string(PushTarget::Scope scope) noexcept {
     return "?";
 }
 
+std::string_view to_string(LossReason reason) noexcept {
+    switch (reason) {
+        case LossReason::lost: return "lost";
+        case LossReason::damaged: return "damaged";
+        case LossReason::expired: return "expired";
+        case LossReason::other: return "other";
+    }
+    return "?";
+}
+
 std::string_view to_string(BatchOp op) noexcept {
     switch (op) {
         case BatchOp::add: return "add";
@@ -93,6 +103,8 @@ PushTarget::Scope scope_from(std::string_view text) {
                                                 PushTarget::Scope::named};
     return enum_from(text, all, "push scope");
 }
+
+LossReason loss_reason_from(std::string_view text) { return enum_from(text, loss_reasons, "loss reason"); }
 
 BatchOp batch_op_from(std::string_view text) {
     static constexpr BatchOp all[] = {BatchOp::add, BatchOp::remove, BatchOp::full};

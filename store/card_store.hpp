@@ -37,6 +37,12 @@ public:
     Result<Person> add_person(const Actor& actor, const PersonInput& person);
     Result<Person> person(std::string_view staff_no);
     Result<std::vector<Person>> people();
+    /// One page of the people a query finds, in staff number order, each
+    /// with their live card, and how many it finds in all: two queries
+    /// whatever the number of people.
+    Result<PersonPage> search_people(const PersonQuery& query);
+    /// Every department with its number of people, by name.
+    Result<std::vector<Department>> departments();
 
     // Cards.
     // The changes below are the store's side alone, in one transaction each.
@@ -49,6 +55,12 @@ public:
     Result<Card> onboard(const Actor& actor, const PersonInput& person, CardNo card_no, const IssueOptions& options);
     Result<Card> card(CardNo card_no);
     Result<std::vector<Card>> cards();
+    /// Up to `count` numbers for new cards, ascending: from `from` (absent:
+    /// one past the highest number ever issued), passing over every number
+    /// ever issued and those in `taken`, none above the card format's
+    /// maximum. Fewer when the maximum comes first. Changes nothing.
+    Result<std::vector<CardNo>> free_card_numbers(std::size_t count, std::optional<CardNo> from,
+                                                  std::span<const CardNo> taken);
     Result<Cents> balance(CardNo card_no);
     Result<std::vector<LedgerEntry>> ledger(CardNo card_no);
     Result<Card> top_up(const Actor& actor, CardNo card_no, Cents amount);
@@ -72,10 +84,23 @@ public:
     Result<Loss> report_loss(const Actor& actor, CardNo card_no, const PushTarget& push,
                              BlacklistChange* change = nullptr);
     Result<Loss> unlock(const Actor& actor, CardNo card_no, const PushTarget& push, BlacklistChange* change = nullptr);
+    /// Reports every card of `report` lost in one transaction, or none: when
+    /// a card cannot be reported (unknown, not active), nothing is, the
+    /// error names each such card and `refused` gets them one by one.
+    /// Each terminal's blacklist changes once, for all the cards together.
+    Result<std::vector<Loss>> report_losses(const Actor& actor, const LossReport& report,
+                                            BlacklistChange* change = nullptr,
+                                            std::vector<CardRefusal>* refused = nullptr);
+    /// Unlocks every card in one transaction, or none, as report_losses.
+    Result<std::vector<Loss>> unlock_cards(const Actor& actor, std::span<const CardNo> cards, const PushTarget& push,
+                                           BlacklistChange* change = nullptr,
+                                           std::vector<CardRefusal>* refused = nullptr);
     /// The refusal report_loss would give now, changing nothing: a loss
     /// report collects the terminals' records first, and not for a card that
     /// cannot be reported lost.
     Result<void> check_loss(CardNo card_no);
+    /// The same for several cards: every card that cannot be reported lost, in `refused`.
+    Result<void> check_losses(std::span<const CardNo> cards, std::vector<CardRefusal>* refused = nullptr);
     /// The same for the replacement of `old_card_no`, whose records are
     /// collected before the new card is written: the old card must be lost.
     Result<void> check_replacement(CardNo old_card_no);
@@ -210,7 +235,17 @@ private:
                                      BlacklistChange* change);
     /// Puts a card on the all-terminals list and on every terminal's set.
     Result<void> blacklist_everywhere(CardNo card_no, BlacklistChange* change);
+    /// The same for several cards, each terminal's set changed once for all of them.
+    Result<void> blacklist_everywhere(std::span<const CardNo> cards, BlacklistChange* change);
+    /// Loads each card and the refusal `rule` gives it, if any.
+    Result<std::vector<Card>> load_cards(std::span<const CardNo> cards,
+                                         const std::function<Result<void>(const Card&)>& rule,
+                                         std::vector<CardRefusal>& refused);
     Result<std::vector<std::string>> terminal_names(std::int64_t loss_id, std::string_view role);
+    /// The losses the condition on `l` (losses), `c` (cards) and `p` (people) selects.
+    Result<std::vector<Loss>> losses_where(const std::string& where, const std::vector<Value>& params);
+    /// The losses with these ids, in this order.
+    Result<std::vector<Loss>> losses_by_id(std::span<const std::int64_t> ids);
 
     std::unique_ptr<SqlConnection> db_;
     Clock clock_;

@@ -108,10 +108,16 @@ Result<void> CardStore::change_terminal_set(DeviceId terminal, BatchOp op, std::
 }
 
 Result<void> CardStore::blacklist_everywhere(CardNo card_no, BlacklistChange* change) {
-    CARDD_TRY(listed, query_one(*db_, "SELECT 1 FROM blacklist_all WHERE card_no = ?", {card_no}));
-    if (!listed) CARDD_TRY_VOID(execute(*db_, "INSERT INTO blacklist_all (card_no) VALUES (?)", {card_no}));
-    CARDD_TRY(terminals, all_terminals());
     const CardNo cards[] = {card_no};
+    return blacklist_everywhere(cards, change);
+}
+
+Result<void> CardStore::blacklist_everywhere(std::span<const CardNo> cards, BlacklistChange* change) {
+    for (const CardNo card_no : cards) {
+        CARDD_TRY(listed, query_one(*db_, "SELECT 1 FROM blacklist_all WHERE card_no = ?", {card_no}));
+        if (!listed) CARDD_TRY_VOID(execute(*db_, "INSERT INTO blacklist_all (card_no) VALUES (?)", {card_no}));
+    }
+    CARDD_TRY(terminals, all_terminals());
     for (DeviceId terminal : terminals) CARDD_TRY_VOID(change_terminal_set(terminal, BatchOp::add, cards, change));
     return {};
 }

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "store/card_store.hpp"
 #include "store/card_store_internal.hpp"
 
@@ -107,6 +109,29 @@ Result<void> CardStore::check_card_no(CardNo card_no) {
                                                 std::to_string(format.max_card_no) + " set in the card format");
     }
     return {};
+}
+
+Result<std::vector<CardNo>> CardStore::free_card_numbers(std::size_t count, std::optional<CardNo> from,
+                                                         std::span<const CardNo> taken) {
+    if (from && *from < 1) return fail(Errc::invalid_argument, "card numbers start at 1, not " + std::to_string(*from));
+    CARDD_TRY(format, card_format());
+    std::vector<CardNo> numbers;
+    if (count == 0) return numbers;
+    // Numbers are never reused, so every card ever issued holds its number.
+    CARDD_TRY(highest, query_int(*db_, "SELECT MAX(card_no) FROM cards"));
+    const CardNo first = from.value_or(highest + 1);
+    CARDD_TRY(rows, query(*db_, "SELECT card_no FROM cards WHERE card_no >= ? AND card_no <= ? ORDER BY card_no",
+                          {first, format.max_card_no}));
+    std::vector<CardNo> used(taken.begin(), taken.end());
+    for (const Row& row : rows) used.push_back(as_int(row[0]));
+    std::ranges::sort(used);
+    auto next_used = std::ranges::lower_bound(used, first);
+    for (CardNo candidate = first; candidate <= format.max_card_no && numbers.size() < count; ++candidate) {
+        while (next_used != used.end() && *next_used < candidate) ++next_used;
+        if (next_used != used.end() && *next_used == candidate) continue;
+        numbers.push_back(candidate);
+    }
+    return numbers;
 }
 
 }  // namespace cardd::store

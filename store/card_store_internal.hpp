@@ -63,6 +63,7 @@ std::vector<CardNo> split_cards(std::string_view text);
 CardState card_state_from(std::string_view text);
 LedgerKind ledger_kind_from(std::string_view text);
 PushTarget::Scope scope_from(std::string_view text);
+LossReason loss_reason_from(std::string_view text);
 BatchOp batch_op_from(std::string_view text);
 BatchState batch_state_from(std::string_view text);
 

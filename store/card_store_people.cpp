@@ -37,11 +37,12 @@ Result<void> detail::validate_person(const PersonInput& person) {
 namespace {
 
 constexpr std::string_view person_select =
-    "SELECT p.id, p.staff_no, p.name, p.department, c.card_no FROM people p "
+    "SELECT p.id, p.staff_no, p.name, p.department, c.card_no, p.created_at FROM people p "
     "LEFT JOIN cards c ON c.holder = p.id ";
 
 Person person_from_row(const Row& row) {
-    return Person{as_int(row[0]), as_text(row[1]), as_text(row[2]), as_text(row[3]), as_opt_int(row[4])};
+    return Person{as_int(row[0]),  as_text(row[1]),    as_text(row[2]),
+                  as_text(row[3]), as_opt_int(row[4]), as_int(row[5])};
 }
 
 }  // namespace
@@ -54,11 +55,12 @@ Result<Person> CardStore::insert_person(const Actor& actor, const PersonInput& i
     CARDD_TRY_VOID(validate_person(input));
     CARDD_TRY(existing, query_one(*db_, "SELECT id FROM people WHERE staff_no = ?", {input.staff_no}));
     if (existing) return fail(Errc::conflict, "staff number " + input.staff_no + " is already registered");
+    const UnixTime created_at = clock_();
     CARDD_TRY_VOID(execute(*db_, "INSERT INTO people (staff_no, name, department, created_at) VALUES (?, ?, ?, ?)",
-                           {input.staff_no, input.name, input.department, clock_()}));
+                           {input.staff_no, input.name, input.department, created_at}));
     const std::int64_t id = db_->last_insert_id();
     CARDD_TRY_VOID(audit(actor, "person.add", "staff_no=" + input.staff_no));
-    return Person{id, input.staff_no, input.name, input.department, std::nullopt};
+    return Person{id, input.staff_no, input.name, input.department, std::nullopt, created_at};
 }
 
 Result<Person> CardStore::person(std::string_view staff_no) {
@@ -73,6 +75,77 @@ Result<std::vector<Person>> CardStore::people() {
     people.reserve(rows.size());
     for (const Row& row : rows) people.push_back(person_from_row(row));
     return people;
+}
+
+namespace {
+
+/// The condition of a search on people `p`, with its parameters.
+/// instr() on lower() finds a substring the same way on both backends, with
+/// no wildcard to escape; lower() folds ASCII letters (SQLite folds no
+/// other), so Chinese is found as given.
+std::string search_condition(const PersonQuery& query, std::vector<Value>& params) {
+    std::string where = "1 = 1";
+    if (!query.text.empty()) {
+        where +=
+            " AND (instr(lower(p.name), lower(?)) > 0 OR instr(lower(p.staff_no), lower(?)) > 0 "
+            "OR instr(lower(p.department), lower(?)) > 0)";
+        params.insert(params.end(), 3, Value{query.text});
+    }
+    if (query.department) {
+        where += " AND p.department = ?";
+        params.emplace_back(*query.department);
+    }
+    return where;
+}
+
+/// MariaDB gives SUM() of BIGINT as a DECIMAL, which reaches us as text.
+Cents sum_of(const Value& value) {
+    if (const auto* text = std::get_if<std::string>(&value)) return std::stoll(*text);
+    return as_int(value);
+}
+
+}  // namespace
+
+Result<PersonPage> CardStore::search_people(const PersonQuery& query) {
+    if (query.offset < 0) return fail(Errc::invalid_argument, "the offset of a search must not be negative");
+    if (query.limit < 1) return fail(Errc::invalid_argument, "the limit of a search must be at least 1");
+    if (query.text.size() > max_field_bytes) {
+        return fail(Errc::invalid_argument, "the text to search for is longer than 255 bytes");
+    }
+    std::vector<Value> params;
+    const std::string where = search_condition(query, params);
+    // The page with each person's live card (holder is set only while the
+    // card is active or lost) and its balance, in one query: no query per
+    // person, whatever the page size.
+    std::vector<Value> page_params = params;
+    page_params.emplace_back(query.limit);
+    page_params.emplace_back(query.offset);
+    CARDD_TRY(rows, db_->query("SELECT p.id, p.staff_no, p.name, p.department, c.card_no, p.created_at, c.serial, "
+                               "c.state, (SELECT COALESCE(SUM(l.amount), 0) FROM ledger l WHERE l.card_no = c.card_no) "
+                               "FROM people p LEFT JOIN cards c ON c.holder = p.id WHERE " +
+                                   where + " ORDER BY p.staff_no LIMIT ? OFFSET ?",
+                               page_params));
+    CARDD_TRY(total, db_->query("SELECT COUNT(*) FROM people p WHERE " + where, params));
+    PersonPage page;
+    page.total = total.empty() ? 0 : as_int(total.front()[0]);
+    page.people.reserve(rows.size());
+    for (const Row& row : rows) {
+        PersonMatch match{person_from_row(row), std::nullopt};
+        if (match.person.card_no) {
+            match.card =
+                LiveCard{*match.person.card_no, as_int(row[6]), card_state_from(as_text(row[7])), sum_of(row[8])};
+        }
+        page.people.push_back(std::move(match));
+    }
+    return page;
+}
+
+Result<std::vector<Department>> CardStore::departments() {
+    CARDD_TRY(rows, query(*db_, "SELECT department, COUNT(*) FROM people GROUP BY department ORDER BY department"));
+    std::vector<Department> departments;
+    departments.reserve(rows.size());
+    for (const Row& row : rows) departments.push_back({as_text(row[0]), as_int(row[1])});
+    return departments;
 }
 
 }  // namespace cardd::store

@@ -46,6 +46,7 @@ struct Person {
     std::string name;
     std::string department;
     std::optional<CardNo> card_no;  ///< the person's active or lost card, if any
+    UnixTime created_at = 0;
 };
 
 enum class CardState { active, lost, replaced, returned };
@@ -70,6 +71,42 @@ struct IssueOptions {
     Cents opening = 0;  ///< cash put on the card at issue
     Cents cost = 0;     ///< card cost taken in cash; not on the card
     std::optional<std::string> uid;
+};
+
+/// A person's live (active or lost) card as a list of people shows it.
+struct LiveCard {
+    CardNo card_no = 0;
+    std::int64_t serial = 0;
+    CardState state = CardState::active;
+    Cents balance = 0;
+};
+
+/// A person a search found, with their live card, if any.
+struct PersonMatch {
+    Person person;
+    std::optional<LiveCard> card;
+};
+
+/// Which people a search finds, and which page of them.
+struct PersonQuery {
+    /// Found in the name, staff number or department (ASCII letters in any
+    /// case, other text as given); empty finds everyone.
+    std::string text;
+    std::optional<std::string> department;  ///< only people of exactly this department
+    std::int64_t offset = 0;                ///< matches skipped, in staff number order
+    std::int64_t limit = 50;                ///< matches given at most
+};
+
+/// One page of a search, and how many people match in all.
+struct PersonPage {
+    std::vector<PersonMatch> people;
+    std::int64_t total = 0;
+};
+
+/// A department and how many people it has.
+struct Department {
+    std::string name;
+    std::int64_t people = 0;
 };
 
 enum class LedgerKind { opening, card_cost, topup, refund, purchase, terminal_refund, carry_out, carry_in, write_off };
@@ -100,6 +137,12 @@ struct PushTarget {
 };
 std::string_view to_string(PushTarget::Scope scope) noexcept;
 
+/// Why a card was reported lost (the seed's 遗失、损坏、到期, or another reason).
+enum class LossReason { lost, damaged, expired, other };
+std::string_view to_string(LossReason reason) noexcept;
+inline constexpr LossReason loss_reasons[] = {LossReason::lost, LossReason::damaged, LossReason::expired,
+                                              LossReason::other};
+
 struct Loss {
     std::int64_t id = 0;
     CardNo card_no = 0;
@@ -110,9 +153,24 @@ struct Loss {
     std::int64_t reported_by = 0;
     PushTarget::Scope push = PushTarget::Scope::none;
     std::vector<std::string> terminals;
+    LossReason reason = LossReason::lost;
     std::optional<UnixTime> unlocked_at;
     std::optional<std::int64_t> unlocked_by;
     std::optional<PushTarget::Scope> unlock_push;
+};
+
+/// A loss report of one card or several, done for all of them or for none.
+struct LossReport {
+    std::vector<CardNo> cards;  ///< distinct
+    PushTarget push;
+    LossReason reason = LossReason::lost;
+};
+
+/// A card a change of several cards refused, and why; nothing was changed.
+struct CardRefusal {
+    CardNo card_no = 0;
+    Errc code = Errc::conflict;
+    std::string text;
 };
 
 struct LossQuery {

@@ -1,5 +1,6 @@
 #include "store/migrations.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <string>
 #include <vector>
@@ -204,6 +205,15 @@ const std::vector<Migration>& migrations() {
              // still been collected (cardctl status, the collection lag metric).
              R"(ALTER TABLE devices ADD COLUMN last_collected_at BIGINT NULL)",
          }},
+        {5,
+         {
+             // Why a card was reported lost: 遗失 (lost), 损坏 (damaged),
+             // 到期 (expired) or another reason. Losses reported before
+             // there was a reason were losses of the card itself.
+             R"(ALTER TABLE losses ADD COLUMN reason VARCHAR(16) NOT NULL DEFAULT 'lost')",
+             // People are listed by department for the staff console to pick from.
+             R"(CREATE INDEX people_by_department ON people (department))",
+         }},
     };
     return list;
 }
@@ -217,6 +227,15 @@ Result<bool> table_exists(SqlConnection& db, std::string_view table) {
                        {&name, 1});
     if (!rows) return std::unexpected(rows.error());
     return !rows->empty();
+}
+
+/// Every version recorded, ascending.
+Result<std::vector<int>> recorded_versions(SqlConnection& db) {
+    auto rows = db.query("SELECT version FROM schema_version ORDER BY version");
+    if (!rows) return std::unexpected(rows.error());
+    std::vector<int> versions;
+    for (const Row& row : *rows) versions.push_back(static_cast<int>(as_int(row[0])));
+    return versions;
 }
 
 }  // namespace
@@ -270,8 +289,14 @@ Result<int> migrate(SqlConnection& db) {
                                               std::to_string(latest_schema_version()) +
                                               "; run a newer cardd or restore a matching backup");
     }
+    // Each migration not recorded yet, not only those above the highest
+    // recorded: versions are numbered where they were written, and a
+    // database may have been migrated by a build that lacked one below its
+    // highest (the list may have a gap), which must be applied all the same.
+    auto applied = recorded_versions(db);
+    if (!applied) return std::unexpected(applied.error());
     for (const Migration& migration : migrations()) {
-        if (migration.version <= *current) continue;
+        if (std::ranges::binary_search(*applied, migration.version)) continue;
         // MariaDB commits DDL implicitly, so there a failed migration can leave
         // part of its tables; the version row is written last, and a retry of
         // a half-applied migration fails loudly rather than silently.

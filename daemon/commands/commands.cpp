@@ -4,8 +4,10 @@
 #include "daemon/commands/backup.hpp"
 #include "daemon/commands/card.hpp"
 #include "daemon/commands/issue.hpp"
+#include "daemon/commands/issue_batch.hpp"
 #include "daemon/commands/loss.hpp"
 #include "daemon/commands/money.hpp"
+#include "daemon/commands/people.hpp"
 #include "daemon/commands/sim.hpp"
 #include "daemon/commands/terminals.hpp"
 #include "daemon/commands/writes.hpp"
@@ -36,18 +38,21 @@ void register_all_commands(CommandRegistry& registry, Service& service) {
     registry.add("device-read-params", Role::issuer, parse_device_name, on(service, device_read_params));
     // backup.cpp: a copy of the store
     registry.add("store-backup", Role::admin, parse_store_backup, on(service, store_backup));
-    // issue.cpp: people and new cards
+    // issue.cpp, issue_batch.cpp: people and new cards
     registry.add("person-add", Role::issuer, parse_person_add, on(service, person_add));
     registry.add("person-list", Role::viewer, ignored_arguments, on(service, person_list));
     registry.add("card-issue", Role::issuer, parse_card_issue, on(service, card_issue));
     registry.add("card-issue-batch", Role::issuer, parse_issue_batch, on(service, card_issue_batch));
+    // people.cpp: people picked from a list, by department or by what is typed
+    registry.add("person-search", Role::viewer, parse_person_search, on(service, person_search));
+    registry.add("departments", Role::viewer, ignored_arguments, on(service, departments));
     // money.cpp: money onto a card and out of it
     registry.add("card-topup", Role::issuer, parse_topup, on(service, card_topup));
     registry.add("card-refund-close", Role::issuer, parse_refund_close, on(service, card_refund_close));
     registry.add("card-return", Role::issuer, parse_return, on(service, card_return));
     // loss.cpp: loss, unlock, replacement
     registry.add("card-loss", Role::issuer, parse_loss, on(service, card_loss));
-    registry.add("card-unlock", Role::issuer, parse_loss, on(service, card_unlock));
+    registry.add("card-unlock", Role::issuer, parse_unlock, on(service, card_unlock));
     registry.add("card-replace", Role::issuer, parse_replace, on(service, card_replace));
     registry.add("losses", Role::viewer, parse_losses, on(service, losses));
     // terminals.cpp: distribution and collection

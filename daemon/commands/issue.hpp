@@ -1,7 +1,5 @@
 #pragma once
-// person-add, person-list, card-issue, card-issue-batch.
-
-#include <expected>
+// person-add, person-list, card-issue; what card-issue-batch shares with them.
 
 #include "daemon/card_workflow.hpp"
 #include "daemon/control/arguments.hpp"
@@ -33,29 +31,18 @@ struct CardIssueArgs {
 };
 CardIssueArgs parse_card_issue(const nlohmann::json& arguments);
 
-/// One row of a batch: issue to an existing person, or onboard when it names one.
-struct IssueRow {
-    store::PersonInput person;  ///< name empty: an existing person
-    store::CardNo card_no = 0;
-    store::IssueOptions options;
-};
+/// "opening" and "cost" of a request or a batch row.
+store::IssueOptions issue_options(const nlohmann::json& arguments);
 
-/// A batch row as given, and as read: a row that does not parse is reported
-/// on its own and the batch goes on.
-struct BatchRow {
-    nlohmann::json given;
-    std::expected<IssueRow, std::string> row;
-};
+/// "card 1001 issued to E001 张三, balance 50.00"
+std::string issued_text(const store::Card& card);
 
-struct IssueBatchArgs {
-    std::vector<BatchRow> rows;
-    EncoderChoice encoder;
-};
-IssueBatchArgs parse_issue_batch(const nlohmann::json& arguments);
+/// An issue to an existing person, or an onboarding when `person` has a name.
+store::WriteIntent issue_intent(const store::Actor& actor, const store::PersonInput& person, store::CardNo card_no,
+                                const store::IssueOptions& options);
 
 boost::asio::awaitable<Answer> person_add(Service& service, Request& request, const PersonAddArgs& arguments);
 boost::asio::awaitable<Answer> person_list(Service& service, Request& request, const NoArguments& arguments);
 boost::asio::awaitable<Answer> card_issue(Service& service, Request& request, const CardIssueArgs& arguments);
-boost::asio::awaitable<Answer> card_issue_batch(Service& service, Request& request, const IssueBatchArgs& arguments);
 
 }  // namespace cardd::daemon

@@ -2,6 +2,8 @@
 
 #include "daemon/commands/loss.hpp"
 
+#include <algorithm>
+
 #include "daemon/control/arguments.hpp"
 #include "daemon/control/co_try.hpp"
 #include "daemon/card_workflow.hpp"
@@ -27,12 +29,79 @@ std::string push_summary(const json& pushed, const json& failed) {
     return text;
 }
 
+/// "card_no", or "card_nos": the cards of a loss or an unlock, each once.
+std::vector<store::CardNo> cards_of(const json& a) {
+    const bool one = a.contains("card_no") && !a["card_no"].is_null();
+    const bool several = a.contains("card_nos") && !a["card_nos"].is_null();
+    if (one && several) throw BadArgument("give 'card_no' or 'card_nos', not both");
+    if (one) return {args::required_int(a, "card_no")};
+    if (!several) throw BadArgument("argument 'card_no' (or 'card_nos') is required");
+    std::vector<store::CardNo> cards = args::int_list(a, "card_nos");
+    if (cards.empty() || cards.size() > max_cards_at_once) {
+        throw BadArgument("'card_nos' must name 1 to " + std::to_string(max_cards_at_once) + " cards");
+    }
+    std::vector<store::CardNo> sorted = cards;
+    std::ranges::sort(sorted);
+    if (const auto twice = std::ranges::adjacent_find(sorted); twice != sorted.end()) {
+        throw BadArgument("card " + std::to_string(*twice) + " is named twice in 'card_nos'");
+    }
+    return cards;
+}
+
+store::LossReason reason_of(const json& a) {
+    const auto named = args::optional_string(a, "reason");
+    if (!named) return store::LossReason::lost;
+    for (const store::LossReason reason : store::loss_reasons) {
+        if (to_string(reason) == *named) return reason;
+    }
+    throw BadArgument("'reason' must be lost, damaged, expired or other");
+}
+
+/// A change of several cards refused: its answer names each card and why.
+Answer refused_cards(const store::Error& error, const std::vector<store::CardRefusal>& refused) {
+    Answer answer = from_error(error);
+    if (refused.empty()) return answer;
+    json cards = json::array();
+    for (const store::CardRefusal& card : refused) {
+        cards.push_back({{"card_no", card.card_no},
+                         {"result", static_cast<int>(from_error(store::Error{card.code, card.text}).result)},
+                         {"text", card.text}});
+    }
+    answer.arguments = {{"refused", std::move(cards)}};
+    return answer;
+}
+
+/// "card 1001" or "3 cards"
+std::string cards_named(const std::vector<store::Loss>& losses) {
+    if (losses.size() == 1) return "card " + std::to_string(losses.front().card_no);
+    return std::to_string(losses.size()) + " cards";
+}
+
+/// The losses, and with one the loss itself, as earlier answers gave it.
+void add_losses(json& answer, const std::vector<store::Loss>& losses) {
+    json list = json::array();
+    for (const auto& loss : losses) list.push_back(to_json(loss));
+    answer["losses"] = std::move(list);
+    if (losses.size() == 1) answer["loss"] = to_json(losses.front());
+}
+
 }  // namespace
 
 LossArgs parse_loss(const json& a) {
-    args::only(a, {"card_no", "push", "devices"});
-    const store::CardNo card_no = args::required_int(a, "card_no");
-    return {card_no, args::push_target(a)};
+    args::only(a, {"card_no", "card_nos", "reason", "push", "devices"});
+    LossArgs parsed;
+    parsed.cards = cards_of(a);
+    parsed.reason = reason_of(a);
+    parsed.push = args::push_target(a);
+    return parsed;
+}
+
+LossArgs parse_unlock(const json& a) {
+    args::only(a, {"card_no", "card_nos", "push", "devices"});
+    LossArgs parsed;
+    parsed.cards = cards_of(a);
+    parsed.push = args::push_target(a);
+    return parsed;
 }
 
 ReplaceArgs parse_replace(const json& a) {
@@ -57,12 +126,16 @@ LossesArgs parse_losses(const json& a) {
 }
 
 awaitable<Answer> card_loss(Service& service, Request& request, const LossArgs& arguments) {
-    const store::CardNo card_no = arguments.card_no;
+    const std::vector<store::CardNo>& cards = arguments.cards;
     const store::PushTarget& push = arguments.push;
+    std::vector<store::CardRefusal> refused;
     // The store's own check, before records are collected for nothing.
-    CARDD_CO_TRY_VOID(service.store.check_loss(card_no));
+    if (auto checked = service.store.check_losses(cards, &refused); !checked) {
+        co_return refused_cards(checked.error(), refused);
+    }
     // Records first, as the operating document advises: the balance at
-    // the moment of the loss is what a replacement will carry.
+    // the moment of the loss is what a replacement will carry. One
+    // collection for all the cards.
     CARDD_CO_TRY(
         sources,
         terminals_for(service.store, push.scope == store::PushTarget::Scope::named ? push : store::PushTarget::all()));
@@ -70,21 +143,27 @@ awaitable<Answer> card_loss(Service& service, Request& request, const LossArgs& 
     json collected = co_await collect_records(service, sources, not_collected);
 
     store::BlacklistChange change;
-    CARDD_CO_TRY(loss, service.store.report_loss(actor_of(request), card_no, push, &change));
-    log_event(msg::loss_reported, {{"card_no", card_no},
-                                   {"uid", request.caller.uid},
-                                   {"push", push.scope == store::PushTarget::Scope::none ? "none" : "terminals"},
-                                   {"terminals", terminals_changed(change).size()}});
+    auto reported = service.store.report_losses(actor_of(request), {cards, push, arguments.reason}, &change, &refused);
+    if (!reported) co_return refused_cards(reported.error(), refused);
+    const std::vector<store::Loss>& losses = *reported;
+    const std::size_t terminals = terminals_changed(change).size();
+    for (const store::Loss& loss : losses) {
+        log_event(msg::loss_reported, {{"card_no", loss.card_no},
+                                       {"uid", request.caller.uid},
+                                       {"push", push.scope == store::PushTarget::Scope::none ? "none" : "terminals"},
+                                       {"terminals", terminals},
+                                       {"reason", to_string(loss.reason)}});
+    }
+    // One push for all the cards: each terminal gets their batches together.
     json failed;
     json pushed = co_await push_to(service, push, failed);
-    json answer = {{"loss", to_json(loss)},
-                   {"collected", collected},
-                   {"not_collected", not_collected},
-                   {"pushed", pushed},
-                   {"failed", failed}};
-    std::string text = "card " + std::to_string(card_no) + " reported lost";
+    json answer = {{"collected", collected}, {"not_collected", not_collected}, {"pushed", pushed}, {"failed", failed}};
+    add_losses(answer, losses);
+    std::string text = cards_named(losses) + " reported lost";
+    if (arguments.reason != store::LossReason::lost) text += " (" + std::string(to_string(arguments.reason)) + ")";
     if (push.scope == store::PushTarget::Scope::none) {
-        text += " in the database only; it still works at terminals until pushed";
+        text += losses.size() == 1 ? " in the database only; it still works at terminals until pushed"
+                                   : " in the database only; they still work at terminals until pushed";
         answer["works_at_terminals"] = true;
     } else {
         text += "; " + push_summary(pushed, failed);
@@ -97,17 +176,22 @@ awaitable<Answer> card_loss(Service& service, Request& request, const LossArgs& 
 }
 
 awaitable<Answer> card_unlock(Service& service, Request& request, const LossArgs& arguments) {
-    const store::CardNo card_no = arguments.card_no;
     const store::PushTarget& push = arguments.push;
     store::BlacklistChange change;
-    CARDD_CO_TRY(loss, service.store.unlock(actor_of(request), card_no, push, &change));
+    std::vector<store::CardRefusal> refused;
+    auto unlocked = service.store.unlock_cards(actor_of(request), arguments.cards, push, &change, &refused);
+    if (!unlocked) co_return refused_cards(unlocked.error(), refused);
+    // One push for all the cards, as for a loss.
     json failed;
     json pushed = co_await push_to(service, push, failed);
-    std::string text = "card " + std::to_string(card_no) + " unlocked";
+    std::string text = cards_named(*unlocked) + " unlocked";
     text += push.scope == store::PushTarget::Scope::none
-                ? " in the database only; terminals that had it still refuse it until pushed"
+                ? " in the database only; terminals that had " + std::string(unlocked->size() == 1 ? "it" : "them") +
+                      " still refuse " + (unlocked->size() == 1 ? "it" : "them") + " until pushed"
                 : "; removal " + push_summary(pushed, failed);
-    co_return Answer::ok(text, {{"loss", to_json(loss)}, {"pushed", pushed}, {"failed", failed}});
+    json answer = {{"pushed", pushed}, {"failed", failed}};
+    add_losses(answer, *unlocked);
+    co_return Answer::ok(text, answer);
 }
 
 awaitable<Answer> card_replace(Service& service, Request& request, const ReplaceArgs& arguments) {

@@ -9,12 +9,19 @@ namespace cardd::daemon {
 
 struct Service;
 
-/// A card and the terminals to push its loss or its unlock to.
+/// The most cards one loss report or unlock names.
+inline constexpr std::size_t max_cards_at_once = 1000;
+
+/// The cards ("card_no", or "card_nos": 1 to 1000, each once) and the
+/// terminals to push their loss or their unlock to; a loss's reason.
 struct LossArgs {
-    store::CardNo card_no = 0;
+    std::vector<store::CardNo> cards;
     store::PushTarget push;
+    store::LossReason reason = store::LossReason::lost;
 };
 LossArgs parse_loss(const nlohmann::json& arguments);
+/// As parse_loss, without a reason.
+LossArgs parse_unlock(const nlohmann::json& arguments);
 
 struct ReplaceArgs {
     bool write_off = false;

@@ -98,6 +98,22 @@ TEST(Commands, personAdd) {
     EXPECT_EQ(request_of({"person", "list"}), R"({"command":"person-list"})");
 }
 
+// person search: the text, the department and the page only when given; person departments.
+TEST(Commands, personSearchAndDepartments) {
+    EXPECT_EQ(request_of({"person", "search"}), R"({"command":"person-search"})");
+    EXPECT_EQ(request_of({"person", "search", "张"}), R"({"command":"person-search","arguments":{"query":"张"}})");
+    EXPECT_EQ(request_of({"person", "search", "zhang", "--dept", "Kitchen", "--offset", "50", "--limit", "25"}),
+              R"({"command":"person-search","arguments":{"query":"zhang","department":"Kitchen","offset":50,)"
+              R"("limit":25}})");
+    EXPECT_EQ(request_of({"person", "search", "--dept", "食堂"}),
+              R"({"command":"person-search","arguments":{"department":"食堂"}})");
+    EXPECT_EQ(request_of({"person", "departments"}), R"({"command":"departments"})");
+    EXPECT_EQ(view_of({"person", "search", "x"}), View::person_search);
+    EXPECT_EQ(view_of({"person", "departments"}), View::departments);
+    EXPECT_EQ(usage_error_of({"person", "search", "--limit", "ten"}),
+              "--limit: invalid limit 'ten': give a whole number in decimal digits");
+}
+
 // card issue for one person, amounts in cents.
 TEST(Commands, cardIssueSingle) {
     EXPECT_EQ(request_of({"card", "issue", "E001", "--card-no", "1001", "--opening", "50", "--cost", "10"}),
@@ -124,6 +140,38 @@ TEST(Commands, cardIssueCsv) {
               R"({"staff_no":"E003","card_no":1003,"opening":1250}]}})");
     EXPECT_EQ(request->batch_lines, (std::vector<std::size_t>{2, 4}));
     EXPECT_EQ(request->view, View::issue_batch);
+}
+
+// card issue --staff-nos: a batch for a selection of people, numbers assigned by cardd; --assign-from and
+// --rehearse go with it, and with --csv.
+TEST(Commands, cardIssueForASelection) {
+    EXPECT_EQ(request_of({"card", "issue", "--staff-nos", "E001,E002"}),
+              R"({"command":"card-issue-batch","arguments":{"rows":[{"staff_no":"E001"},{"staff_no":"E002"}]}})");
+    EXPECT_EQ(
+        request_of({"card", "issue", "--staff-nos", "E001,E002", "--opening", "10", "--cost", "5", "--assign-from",
+                    "3000", "--rehearse", "--encoder", "desk"}),
+        R"({"command":"card-issue-batch","arguments":{"rows":[{"staff_no":"E001","opening":1000,"cost":500},)"
+        R"({"staff_no":"E002","opening":1000,"cost":500}],"assign_from":3000,"rehearse":true,"encoder":"desk"}})");
+    EXPECT_EQ(view_of({"card", "issue", "--staff-nos", "E001"}), View::issue_batch);
+    EXPECT_EQ(usage_error_of({"card", "issue", "--staff-nos", "E001,,E002"}),
+              "--staff-nos: invalid staff number list 'E001,,E002': an empty staff number");
+    EXPECT_EQ(usage_error_of({"card", "issue", "--staff-nos", "E001,E001"}),
+              "--staff-nos: invalid staff number list 'E001,E001': E001 is named twice");
+    EXPECT_EQ(usage_error_of({"card", "issue", "--staff-nos", "E001", "--csv", "f.csv"}), "--csv excludes --staff-nos");
+    EXPECT_EQ(usage_error_of({"card", "issue", "E001", "--card-no", "1", "--rehearse"}),
+              "--rehearse: goes with --csv or --staff-nos");
+    EXPECT_EQ(usage_error_of({"card", "issue", "E001", "--card-no", "1", "--assign-from", "5"}),
+              "--assign-from: goes with --csv or --staff-nos");
+
+    char path[] = "/tmp/cardctl-batch-XXXXXX";
+    const int fd = ::mkstemp(path);
+    ASSERT_GE(fd, 0);
+    ::close(fd);
+    std::ofstream(path) << "staff_no,card_no\nE001,\nE002,2002\n";
+    const std::string result = request_of({"card", "issue", "--csv", path, "--assign-from", "1500", "--rehearse"});
+    ::unlink(path);
+    EXPECT_EQ(result, R"({"command":"card-issue-batch","arguments":{"rows":[{"staff_no":"E001"},)"
+                      R"({"staff_no":"E002","card_no":2002}],"assign_from":1500,"rehearse":true}})");
 }
 
 // A broken CSV makes no request at all.
@@ -160,6 +208,22 @@ TEST(Commands, cardLossAndUnlock) {
     EXPECT_EQ(request_of({"card", "unlock", "1001"}), R"({"command":"card-unlock","arguments":{"card_no":1001}})");
     EXPECT_EQ(request_of({"card", "unlock", "1001", "--push", "--devices", "all"}),
               R"({"command":"card-unlock","arguments":{"card_no":1001,"push":true,"devices":"all"}})");
+}
+
+// Several cards at once go as card_nos, in the order given; a loss may give its reason.
+TEST(Commands, cardLossAndUnlockOfSeveralCards) {
+    EXPECT_EQ(request_of({"card", "loss", "1003", "1001", "1002", "--reason", "damaged"}),
+              R"({"command":"card-loss","arguments":{"card_nos":[1003,1001,1002],"reason":"damaged"}})");
+    EXPECT_EQ(request_of({"card", "loss", "1001", "--reason", "expired", "--push", "--devices", "all"}),
+              R"({"command":"card-loss","arguments":{"card_no":1001,"push":true,"devices":"all","reason":"expired"}})");
+    EXPECT_EQ(request_of({"card", "unlock", "1001", "1002", "--push", "--devices", "canteen-1"}),
+              R"({"command":"card-unlock","arguments":{"card_nos":[1001,1002],"push":true,"devices":["canteen-1"]}})");
+    EXPECT_EQ(usage_error_of({"card", "loss", "1001", "1002", "1001"}), "CARD_NO: card number 1001 is given twice");
+    EXPECT_EQ(usage_error_of({"card", "loss", "1001", "10x"}),
+              "CARD_NO: invalid card number '10x': give a whole number in decimal digits");
+    EXPECT_NE(usage_error_of({"card", "loss", "1001", "--reason", "stolen"}), "parsed");
+    EXPECT_NE(usage_error_of({"card", "unlock", "1001", "--reason", "lost"}), "parsed");
+    EXPECT_EQ(usage_error_of({"card", "loss"}), "CARD_NO is required");
 }
 
 // card replace with optional cost; card return always says wipe and refund.
@@ -296,7 +360,7 @@ TEST(Commands, wrongCombinationsAreUsageErrors) {
     EXPECT_EQ(usage_error_of({"person", "add", "E1", "--name", "Li", "--card-no", "5"}), "--card-no requires --issue");
     EXPECT_EQ(usage_error_of({"person", "add", "E1", "--name", "Li", "--issue"}), "--issue requires --card-no");
     EXPECT_EQ(usage_error_of({"person", "add", "E1"}), "--name is required");
-    EXPECT_EQ(usage_error_of({"card", "issue"}), "STAFF_NO --card-no N, or --csv FILE, is required");
+    EXPECT_EQ(usage_error_of({"card", "issue"}), "STAFF_NO --card-no N, --staff-nos LIST, or --csv FILE, is required");
     EXPECT_EQ(usage_error_of({"card", "issue", "E1"}), "STAFF_NO requires --card-no");
     EXPECT_EQ(usage_error_of({"card", "issue", "E1", "--card-no", "1", "--csv", "f.csv"}), "STAFF_NO excludes --csv");
     EXPECT_EQ(usage_error_of({"card", "loss", "1", "--push"}), "--push requires --devices");

@@ -75,10 +75,22 @@ TEST(IssueCsv, headerChecked) {
     EXPECT_EQ(parse_issue_csv("staff_no,card_no,opening_amount\nE1,1,1\n").error(),
               "line 1: unknown column 'opening_amount' (columns: staff_no, card_no, opening, cost, name, dept)");
     EXPECT_EQ(parse_issue_csv("staff_no,card_no,card_no\nE1,1,1\n").error(), "line 1: column 'card_no' appears twice");
-    EXPECT_EQ(parse_issue_csv("staff_no,name\nE1,Li\n").error(),
-              "line 1: the header needs the columns staff_no and card_no");
+    EXPECT_EQ(parse_issue_csv("name,card_no\nLi,1\n").error(), "line 1: the header needs the column staff_no");
     EXPECT_EQ(parse_issue_csv("").error(), "the file is empty; it needs a header and rows");
     EXPECT_EQ(parse_issue_csv("staff_no,card_no\n").error(), "the file has a header but no rows");
+}
+
+// Without a card number (an empty field, or no card_no column) cardd assigns one; a person is on one line only.
+TEST(IssueCsv, cardNumbersMayBeLeftToCardd) {
+    auto batch = parse_issue_csv("staff_no,card_no\nE001,\nE002,1002\n");
+    ASSERT_TRUE(batch) << batch.error();
+    EXPECT_EQ(batch->rows.dump(), R"([{"staff_no":"E001"},{"staff_no":"E002","card_no":1002}])");
+    batch = parse_issue_csv("staff_no,name\nE001,\nE003,王五\n");
+    ASSERT_TRUE(batch) << batch.error();
+    EXPECT_EQ(batch->rows.dump(), R"([{"staff_no":"E001"},{"staff_no":"E003","name":"王五"}])");
+    EXPECT_EQ(parse_issue_csv("staff_no\nE001\nE002\nE001\n").error(),
+              "1 broken row, nothing was sent:\n"
+              "  line 4: staff number E001 is also on line 2; one card per person");
 }
 
 // A department without a name would be dropped silently, so it is refused.

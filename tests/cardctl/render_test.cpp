@@ -54,7 +54,7 @@ TEST_F(Render, cardInfoWithLedgerAndLosses) {
         "ledger": [{"amount": 5000, "at": 1764000000, "cash": 5000, "kind": "opening"},
                    {"amount": 3000, "at": 1764003600, "cash": 3000, "kind": "topup"}],
         "losses": [{"card_no": 1001, "id": 3, "name": "张三", "push": "all", "reported_at": 1764007200,
-                    "serial": 17, "staff_no": "E001", "terminals": [], "unlocked_at": null}]}})");
+                    "serial": 17, "staff_no": "E001", "terminals": [], "reason": "lost", "unlocked_at": null}]}})");
     EXPECT_EQ(render_answer(View::card_info, answer),
               "card no    1001\n"
               "staff no   E001\n"
@@ -72,22 +72,92 @@ TEST_F(Render, cardInfoWithLedgerAndLosses) {
               "2025-11-24 17:00:00  topup     30.00  30.00\n"
               "\n"
               "Losses\n"
-              "ID  CARD  SERIAL  STAFF NO  NAME  REPORTED             PUSH  UNLOCKED\n"
-              " 3  1001      17  E001      张三  2025-11-24 18:00:00  all   -\n");
+              "ID  CARD  SERIAL  STAFF NO  NAME  REPORTED             REASON  PUSH  UNLOCKED\n"
+              " 3  1001      17  E001      张三  2025-11-24 18:00:00  lost    all   -\n");
 }
 
 // A batch's failed rows are listed with the CSV line each came from.
 TEST_F(Render, issueBatchFailedRowsWithFileLines) {
     const auto answer = Json::parse(R"({"result": 0, "text": "1 of 3 cards issued, 2 rows failed",
         "arguments": {"issued": [1001], "failed": [
-            {"row": 2, "staff_no": "E003", "result": 4, "text": "card number 1003 was already issued"},
-            {"row": 3, "staff_no": "王五", "result": 6, "text": "no such person"}]}})");
+            {"row": 2, "staff_no": "E003", "card_no": 1003, "result": 4, "text": "card number 1003 was already issued"},
+            {"row": 3, "staff_no": "王五", "card_no": null, "result": 6, "text": "no such person"}]}})");
     EXPECT_EQ(render_answer(View::issue_batch, answer, RenderContext{{2, 4, 7}}),
               "1 of 3 cards issued, 2 rows failed\n"
               "Failed rows\n"
-              "LINE  ROW  STAFF NO  ERROR\n"
-              "   4    2  E003      card number 1003 was already issued\n"
-              "   7    3  王五      no such person\n");
+              "LINE  ROW  STAFF NO  CARD  ERROR\n"
+              "   4    2  E003      1003  card number 1003 was already issued\n"
+              "   7    3  王五         -  no such person\n");
+    // Rows of a batch that came from no file (--staff-nos) have no line.
+    EXPECT_EQ(render_answer(View::issue_batch, answer),
+              "1 of 3 cards issued, 2 rows failed\n"
+              "Failed rows\n"
+              "ROW  STAFF NO  CARD  ERROR\n"
+              "  2  E003      1003  card number 1003 was already issued\n"
+              "  3  王五         -  no such person\n");
+}
+
+// A rehearsal lists what would be issued, the numbers assigned marked.
+TEST_F(Render, issueBatchRehearsalListsTheRows) {
+    const auto answer = Json::parse(R"({"result": 0, "text": "2 cards can be issued",
+        "arguments": {"rehearsed": true, "rows": [
+            {"row": 1, "staff_no": "E001", "name": "张三", "card_no": 1006, "assigned": true},
+            {"row": 2, "staff_no": "E002", "name": "Li", "card_no": 2001, "assigned": false}]}})");
+    EXPECT_EQ(render_answer(View::issue_batch, answer),
+              "2 cards can be issued\n"
+              "ROW  STAFF NO  NAME  CARD\n"
+              "  1  E001      张三  1006 (assigned)\n"
+              "  2  E002      Li    2001\n");
+}
+
+// A refused batch names each refused row with its file line; a refused loss each card.
+TEST_F(Render, refusalsNameEachRowOrCard) {
+    const auto batch = Json::parse(R"({"result": 4, "text": "2 of 3 rows would be refused",
+        "arguments": {"refused": [
+            {"row": 1, "staff_no": "E009", "card_no": 1007, "result": 3, "text": "no person with staff number E009"},
+            {"row": 3, "staff_no": "E002", "card_no": 1001, "result": 4, "text": "card number 1001 is taken"}]}})");
+    EXPECT_EQ(render_refusal(View::issue_batch, batch, RenderContext{{2, 3, 5}}),
+              "Refused rows\n"
+              "LINE  ROW  STAFF NO  CARD  ERROR\n"
+              "   2    1  E009      1007  no person with staff number E009\n"
+              "   5    3  E002      1001  card number 1001 is taken\n");
+    const auto loss = Json::parse(R"({"result": 4, "text": "1 of 2 cards cannot be reported lost",
+        "arguments": {"refused": [{"card_no": 4242, "result": 3, "text": "no card with number 4242"}]}})");
+    EXPECT_EQ(render_refusal(View::distribution, loss),
+              "Refused cards\n"
+              "CARD  ERROR\n"
+              "4242  no card with number 4242\n");
+    EXPECT_EQ(render_refusal(View::distribution, Json::parse(R"({"result": 4, "text": "card 1 is lost"})")), "");
+}
+
+// A page of people found: each with their card, and where the next page starts.
+TEST_F(Render, personSearchPage) {
+    const auto answer = Json::parse(R"({"result": 0, "text": "3 people match, 1 to 2 shown",
+        "arguments": {"people": [
+            {"id": 1, "staff_no": "E001", "name": "张三", "department": "Kitchen", "created_at": 0,
+             "card": {"card_no": 1001, "serial": 1, "state": "active", "balance": 5000}},
+            {"id": 2, "staff_no": "E002", "name": "Li", "department": "Office", "created_at": 0, "card": null}],
+         "total": 3, "offset": 0, "limit": 2}})");
+    EXPECT_EQ(render_answer(View::person_search, answer),
+              "3 people match, 1 to 2 shown\n"
+              "STAFF NO  NAME  DEPT     CARD  STATE   BALANCE\n"
+              "E001      张三  Kitchen  1001  active    50.00\n"
+              "E002      Li    Office      -  -             -\n"
+              "more: --offset 2\n");
+    EXPECT_EQ(render_answer(View::person_search, Json::parse(R"({"result": 0, "text": "no one matches",
+        "arguments": {"people": [], "total": 0, "offset": 0, "limit": 50}})")),
+              "no one matches\n");
+}
+
+// Departments with their people; the people without one under "(none)".
+TEST_F(Render, departmentsTable) {
+    const auto answer = Json::parse(R"({"result": 0, "arguments": {"departments": [
+        {"name": "", "people": 2}, {"name": "Kitchen", "people": 12}, {"name": "食堂", "people": 130}]}})");
+    EXPECT_EQ(render_answer(View::departments, answer),
+              "DEPARTMENT  PEOPLE\n"
+              "(none)           2\n"
+              "Kitchen         12\n"
+              "食堂           130\n");
 }
 
 // A loss names the terminals not collected, pushed to, and failed.
@@ -129,10 +199,10 @@ TEST_F(Render, deviceList) {
 TEST_F(Render, lossesTable) {
     const auto answer = Json::parse(R"({"result": 0, "arguments": {"losses": [
         {"id": 3, "card_no": 1001, "serial": 17, "staff_no": "E001", "name": "张三", "reported_at": 1764000000,
-         "push": "all", "terminals": [], "unlocked_at": null}]}})");
+         "push": "all", "terminals": [], "reason": "damaged", "unlocked_at": null}]}})");
     EXPECT_EQ(render_answer(View::losses, answer),
-              "ID  CARD  SERIAL  STAFF NO  NAME  REPORTED             PUSH  UNLOCKED\n"
-              " 3  1001      17  E001      张三  2025-11-24 16:00:00  all   -\n");
+              "ID  CARD  SERIAL  STAFF NO  NAME  REPORTED             REASON   PUSH  UNLOCKED\n"
+              " 3  1001      17  E001      张三  2025-11-24 16:00:00  damaged  all   -\n");
 }
 
 // Long card lists in the failed table are cut to six with a count of the rest.

@@ -153,7 +153,8 @@ TEST(Run, batchWithFailedRowExitsFive) {
          {R"({"progress": {"done": 2, "total": 2, "text": "row 2: card number 1003 was already issued"}, "id": 1})"
           "\n"},
          {R"({"result": 0, "text": "1 of 2 cards issued, 1 row failed", "arguments": {"issued": [1001],)"
-          R"( "failed": [{"row": 2, "staff_no": "E003", "result": 4, "text": "card number 1003 was already issued"}]}, "id": 1})"
+          R"( "failed": [{"row": 2, "staff_no": "E003", "card_no": 1003, "result": 4,)"
+          R"( "text": "card number 1003 was already issued"}]}, "id": 1})"
           "\n"}});
     const auto outcome = run_with({"--socket", daemon.path(), "card", "issue", "--csv", csv.path()});
     EXPECT_EQ(outcome.status, exit_partial);
@@ -163,11 +164,47 @@ TEST(Run, batchWithFailedRowExitsFive) {
     EXPECT_EQ(outcome.out,
               "1 of 2 cards issued, 1 row failed\n"
               "Failed rows\n"
-              "LINE  ROW  STAFF NO  ERROR\n"
-              "   4    2  E003      card number 1003 was already issued\n");
+              "LINE  ROW  STAFF NO  CARD  ERROR\n"
+              "   4    2  E003      1003  card number 1003 was already issued\n");
     EXPECT_EQ(daemon.request_line(),
               R"({"command":"card-issue-batch","arguments":{"rows":[{"staff_no":"E001","card_no":1001},)"
               R"({"staff_no":"E003","name":"王五","card_no":1003}]},"id":1})");
+}
+
+// A batch refused by its rehearsal: the sentence and every refused row with its file line on stderr, exit 1.
+TEST(Run, batchRefusedWholeNamesEachRow) {
+    const CsvFile csv("staff_no,card_no\nE001,\nE009,\n");
+    FakeDaemon daemon({{R"({"result": 4, "text": "1 of 2 rows would be refused, so nothing was issued",)"
+                        R"( "arguments": {"refused": [{"row": 2, "staff_no": "E009", "card_no": 1008, "result": 3,)"
+                        R"( "text": "no person with staff number E009"}]}, "id": 1})"
+                        "\n"}});
+    const auto outcome = run_with({"--socket", daemon.path(), "card", "issue", "--csv", csv.path(), "--rehearse"});
+    EXPECT_EQ(outcome.status, exit_refused);
+    EXPECT_EQ(outcome.out, "");
+    EXPECT_EQ(outcome.err,
+              "cardctl: 1 of 2 rows would be refused, so nothing was issued\n"
+              "Refused rows\n"
+              "LINE  ROW  STAFF NO  CARD  ERROR\n"
+              "   3    2  E009      1008  no person with staff number E009\n");
+    EXPECT_EQ(daemon.request_line(),
+              R"({"command":"card-issue-batch","arguments":{"rows":[{"staff_no":"E001"},{"staff_no":"E009"}],)"
+              R"("rehearse":true},"id":1})");
+}
+
+// A loss of several cards refused: each refused card named on stderr, exit 1.
+TEST(Run, lossOfSeveralCardsRefusedNamesEachCard) {
+    FakeDaemon daemon({{R"({"result": 4, "text": "1 of 2 cards cannot be reported lost, so none was",)"
+                        R"( "arguments": {"refused": [{"card_no": 1002, "result": 4,)"
+                        R"( "text": "card 1002 is lost; only an active card can be reported lost"}]}, "id": 1})"
+                        "\n"}});
+    const auto outcome = run_with({"--socket", daemon.path(), "card", "loss", "1001", "1002"});
+    EXPECT_EQ(outcome.status, exit_refused);
+    EXPECT_EQ(outcome.err,
+              "cardctl: 1 of 2 cards cannot be reported lost, so none was\n"
+              "Refused cards\n"
+              "CARD  ERROR\n"
+              "1002  card 1002 is lost; only an active card can be reported lost\n");
+    EXPECT_EQ(daemon.request_line(), R"({"command":"card-loss","arguments":{"card_nos":[1001,1002]},"id":1})");
 }
 
 // A batch where every row was issued exits 0.

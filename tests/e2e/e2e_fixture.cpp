@@ -329,19 +329,35 @@ std::uint16_t E2e::free_port() {
     }
 }
 
-Cards E2e::desired(const std::string& terminal) {
+std::unique_ptr<store::CardStore> E2e::open_store() {
     auto url = store::parse_database_url(database_url_);
     if (!url) throw std::runtime_error(url.error().message);
     auto connection = store::open_database(*url);
     if (!connection) throw std::runtime_error(connection.error().message);
     auto card_store = store::CardStore::open(std::move(*connection));
     if (!card_store) throw std::runtime_error(card_store.error().message);
-    auto device = (*card_store)->device(terminal);
+    return std::move(*card_store);
+}
+
+Cards E2e::desired(const std::string& terminal) {
+    auto card_store = open_store();
+    auto device = card_store->device(terminal);
     if (!device) throw std::runtime_error(device.error().message);
-    auto cards = (*card_store)->desired_blacklist(device->id);
+    auto cards = card_store->desired_blacklist(device->id);
     if (!cards) throw std::runtime_error(cards.error().message);
     Cards result(cards->begin(), cards->end());
     std::ranges::sort(result);
+    return result;
+}
+
+std::vector<Cards> E2e::batches(const std::string& terminal) {
+    auto card_store = open_store();
+    auto device = card_store->device(terminal);
+    if (!device) throw std::runtime_error(device.error().message);
+    auto written = card_store->batches(device->id);
+    if (!written) throw std::runtime_error(written.error().message);
+    std::vector<Cards> result;
+    for (const auto& batch : *written) result.emplace_back(batch.cards.begin(), batch.cards.end());
     return result;
 }
 

@@ -26,6 +26,10 @@ namespace cardd::test {
 class MariadbServer;
 }
 
+namespace cardd::store {
+class CardStore;
+}
+
 namespace cardd::e2e {
 
 using namespace std::chrono_literals;
@@ -137,6 +141,8 @@ protected:
 
     /// The terminal's desired blacklist, read from the store itself.
     Cards desired(const std::string& terminal);
+    /// The cards of each blacklist batch the store wrote for the terminal, oldest first.
+    std::vector<Cards> batches(const std::string& terminal);
     /// The terminal enforces exactly `cards`, which is what the store wants of it:
     /// its list, and its checksum equal to the CRC-32 of the store's desired set.
     void expect_enforces(Sim& sim, int index, const std::string& terminal, const Cards& cards);
@@ -184,6 +190,8 @@ protected:
     std::filesystem::path sqlite_file_;
 
 private:
+    /// The store cardd runs on, opened beside it.
+    std::unique_ptr<store::CardStore> open_store();
     /// Starts card-termsim `key` with `flags`, its control socket, a fixed seed, then `extra`.
     Sim& start_sim(const std::string& key, std::vector<std::string> flags, const std::vector<std::string>& extra);
     std::filesystem::path control_path(const std::string& key) const;

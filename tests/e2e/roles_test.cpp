@@ -66,6 +66,9 @@ const std::vector<std::vector<std::string>> changes = {
     {"card", "refund-close", "1001"},
     {"card", "loss", "1001", "--push", "--devices", "all"},
     {"card", "loss", "1001"},
+    {"card", "loss", "1001", "1002", "--reason", "damaged"},
+    {"card", "unlock", "1002", "1001"},
+    {"card", "issue", "--staff-nos", "E001,E002", "--rehearse"},
     {"card", "unlock", "1002", "--push", "--devices", "all"},
     {"card", "replace", "1002", "--new-card-no", "2002"},
     {"card", "return", "1001"},
@@ -82,6 +85,8 @@ TEST_P(Roles, viewerCannotChangeAnything) {
     const Cards list_before = sim_->list();
     for (const auto& command : std::vector<std::vector<std::string>>{{"status"},
                                                                      {"person", "list"},
+                                                                     {"person", "search", "E00"},
+                                                                     {"person", "departments"},
                                                                      {"card", "info", "1001"},
                                                                      {"losses"},
                                                                      {"device", "list"},

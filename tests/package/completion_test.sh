@@ -71,6 +71,9 @@ expect_same "cardctl --socket X (path past a value)" "$(printf '%s\n' device | s
     "$(complete_words dev --socket /tmp/x.sock)"
 expect_same "--parity" "$(printf '%s\n' E N O)" "$(complete_words '' device add-terminal --rtu /dev/ttyUSB0 --parity)"
 expect_same "--devices" all "$(complete_words a card loss --push --devices)"
+expect_same "--reason" "$(printf '%s\n' damaged expired lost other)" "$(complete_words '' card loss 1001 --reason)"
+expect_same "card loss past its cards" "$(printf '%s\n' --devices --help --push --reason)" \
+    "$(complete_words - card loss 1001 1002)"
 expect_same "--wait takes a number" "" "$(complete_words '' card topup --wait)"
 
 [ "$failures" -eq 0 ] || fail "$failures differences between cardctl's --help and its completion"

@@ -20,6 +20,31 @@ TEST_P(FormatAndPeople, migrationsRecordTheSchemaVersionOnce) {
     EXPECT_EQ(snapshot(), before);
 }
 
+// A migration missing below the highest recorded one (a database migrated by
+// a build whose list had a gap there) is applied at the next open, and only it.
+TEST_P(FormatAndPeople, aMissingMigrationBelowTheHighestIsApplied) {
+    store.reset();
+    const auto versions = [this] {
+        return render_rows(must(connect()->query("SELECT version FROM schema_version ORDER BY version")));
+    };
+    const std::string all = versions();
+    {
+        // Undo migration 3 by hand: its column and its version row.
+        auto db = connect();
+        must(db->execute("ALTER TABLE devices DROP COLUMN last_collected_at"));
+        must(db->execute("DELETE FROM schema_version WHERE version = 3"));
+    }
+    ASSERT_NE(versions(), all);
+    store = reopen();
+    EXPECT_EQ(must(store->schema_version()), store::latest_schema_version());
+    EXPECT_EQ(versions(), all);
+    // The column is back: a terminal's collection time can be kept.
+    const auto terminal = add_tcp_terminal("T1", 1502);
+    must(store->set_terminal_serial(terminal.id, 7));
+    must(store->store_records(terminal.id, {}));
+    EXPECT_EQ(must(store->device(terminal.id)).last_collected_at, now);
+}
+
 // A database written by a newer cardd is refused with a message that says what to do.
 TEST_P(FormatAndPeople, databaseFromANewerCarddIsRefused) {
     auto db = connect();

@@ -29,7 +29,7 @@ void fill_every_table(CardStore& store) {
     must(store.top_up(clerk, 1001, 1250));
     must(store.report_loss(clerk, 1002, PushTarget::all()));
     must(store.replace_card(clerk, 1002, 2002, {0, 500, "0A0B0C22"}));
-    must(store.report_loss(clerk, 1003, PushTarget::named({"T1"})));
+    must(store.report_losses(clerk, LossReport{{1003}, PushTarget::named({"T1"}), LossReason::damaged}));
     must(store.unlock(clerk, 1003, PushTarget::named({"T1"})));
     const std::vector<TransactionRecord> records{{0, 1001, 300, 5950, 1'764'000'100, 1, RecordKind::purchase},
                                                  {1, 1001, -50, 6000, 1'764'000'200, 2, RecordKind::refund},

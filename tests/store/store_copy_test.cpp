@@ -48,6 +48,15 @@ std::int64_t next_device_id(std::unique_ptr<SqlConnection> connection) {
     return must(store->add_terminal(store::Actor{0}, {"T9", store::TcpAddress{"127.0.0.1", 1509}, 1})).id;
 }
 
+/// "1002 lost, 1003 damaged": each loss's card and reason, as the copy reads them back.
+std::string loss_reasons(store::CardStore& store) {
+    std::string out;
+    for (const auto& loss : must(store.losses({}))) {
+        out += (out.empty() ? "" : ", ") + std::to_string(loss.card_no) + " " + std::string(to_string(loss.reason));
+    }
+    return out;
+}
+
 std::set<std::string> tables_of_sqlite(SqlConnection& db) {
     std::set<std::string> names;
     for (const auto& row : must(db.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
@@ -83,6 +92,7 @@ TEST_F(StoreCopySqlite, everyRowIsCopied) {
     EXPECT_EQ(summary.schema_version, store::latest_schema_version());
     auto copied = must(store::CardStore::open(sqlite_at(to_), fixed_clock));
     EXPECT_EQ(must(copied->check_invariants()), std::vector<std::string>{});
+    EXPECT_EQ(loss_reasons(*copied), "1002 lost, 1003 damaged");
     EXPECT_EQ(next_device_id(sqlite_at(to_)), next_device_id(sqlite_at(from_)));
 }
 
@@ -162,6 +172,7 @@ TEST_F(StoreCopyMariadb, sqliteToMariadbAndBack) {
     }
     auto on_mariadb = must(store::CardStore::open(mariadb(), fixed_clock));
     EXPECT_EQ(must(on_mariadb->check_invariants()), std::vector<std::string>{});
+    EXPECT_EQ(loss_reasons(*on_mariadb), "1002 lost, 1003 damaged");
     on_mariadb.reset();
 
     auto back = sqlite_at(back_);

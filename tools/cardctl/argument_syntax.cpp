@@ -22,6 +22,24 @@ std::vector<std::string_view> split_commas(std::string_view text) {
     return parts;
 }
 
+/// A comma-separated `list` of `item`s (device names, staff numbers), none empty, none twice.
+std::expected<std::vector<std::string>, std::string> distinct_list(std::string_view text, std::string_view list,
+                                                                   std::string_view item) {
+    std::vector<std::string> names;
+    for (const auto part : split_commas(text)) {
+        if (part.empty()) {
+            return std::unexpected("invalid " + std::string(list) + " '" + std::string(text) + "': an empty " +
+                                   std::string(item));
+        }
+        if (std::ranges::find(names, part) != names.end()) {
+            return std::unexpected("invalid " + std::string(list) + " '" + std::string(text) +
+                                   "': " + std::string(part) + " is named twice");
+        }
+        names.emplace_back(part);
+    }
+    return names;
+}
+
 }  // namespace
 
 std::expected<std::int64_t, std::string> parse_number(std::string_view text, std::string_view what) {
@@ -50,16 +68,25 @@ std::expected<std::vector<std::int64_t>, std::string> parse_number_list(std::str
 }
 
 std::expected<std::vector<std::string>, std::string> parse_name_list(std::string_view text) {
-    std::vector<std::string> names;
-    for (const auto part : split_commas(text)) {
-        if (part.empty()) return std::unexpected("invalid device list '" + std::string(text) + "': an empty name");
-        if (std::ranges::find(names, part) != names.end()) {
-            return std::unexpected("invalid device list '" + std::string(text) + "': " + std::string(part) +
-                                   " is named twice");
+    return distinct_list(text, "device list", "name");
+}
+
+std::expected<std::vector<std::string>, std::string> parse_staff_list(std::string_view text) {
+    return distinct_list(text, "staff number list", "staff number");
+}
+
+std::expected<std::vector<std::int64_t>, std::string> parse_distinct_numbers(const std::vector<std::string>& texts,
+                                                                             std::string_view what) {
+    std::vector<std::int64_t> numbers;
+    for (const std::string& text : texts) {
+        auto number = parse_number(text, what);
+        if (!number) return std::unexpected(number.error());
+        if (std::ranges::find(numbers, *number) != numbers.end()) {
+            return std::unexpected(std::string(what) + " " + std::to_string(*number) + " is given twice");
         }
-        names.emplace_back(part);
+        numbers.push_back(*number);
     }
-    return names;
+    return numbers;
 }
 
 std::expected<DeviceTargets, std::string> parse_device_targets(std::string_view text) {

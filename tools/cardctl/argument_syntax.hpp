@@ -23,6 +23,13 @@ std::expected<std::vector<std::int64_t>, std::string> parse_number_list(std::str
 /// "canteen-1,canteen-3": comma-separated names, none empty, no repeats.
 std::expected<std::vector<std::string>, std::string> parse_name_list(std::string_view text);
 
+/// "E001,E002": comma-separated staff numbers, none empty, no repeats.
+std::expected<std::vector<std::string>, std::string> parse_staff_list(std::string_view text);
+
+/// Card numbers given one by one (`card loss 1001 1002`): each a number, none twice.
+std::expected<std::vector<std::int64_t>, std::string> parse_distinct_numbers(const std::vector<std::string>& texts,
+                                                                             std::string_view what);
+
 /// `--devices all` or a list of names; "all" cannot be mixed with names.
 struct AllDevices {
     friend bool operator==(AllDevices, AllDevices) = default;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -28,6 +29,11 @@ struct CommandLine::Values {
     // person and card
     std::string staff_no, person_name, dept, card_no, opening, cost, csv, amount, new_card_no, devices;
     bool issue = false, push = false, wipe = false, no_wipe = false, no_refund = false, read = false, write_off = false;
+    std::vector<std::string> card_nos;  ///< card loss and unlock: several cards at once
+    std::string reason;
+    // a search of people; a batch for a selection of them
+    std::string query, offset, limit, staff_nos, assign_from;
+    bool rehearse = false;
     // the card on the encoder
     std::string encoder, wait, uid, count, after;
     bool blank = false, foreign = false;

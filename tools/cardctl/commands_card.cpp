@@ -1,5 +1,6 @@
 // The person and card commands of cardctl's command line (issuing staff's work).
 
+#include "tools/cardctl/argument_syntax.hpp"
 #include "tools/cardctl/command_values.hpp"
 #include "tools/cardctl/commands.hpp"
 #include "tools/cardctl/issue_csv.hpp"
@@ -62,6 +63,33 @@ void CommandLine::add_person_commands() {
 
     CLI::App* list = person->add_subcommand("list", "List people with their department and current card");
     on_parsed(list, result_, [] { return make_request(make_message("person-list"), View::person_list); });
+
+    CLI::App* search = person->add_subcommand(
+        "search",
+        "Find people (viewer): QUERY in the name, staff number or department (ASCII letters in any case, "
+        "Chinese as typed), --dept one department; in staff number order, a page at a time, each with "
+        "their card and its balance");
+    search->add_option("QUERY", v_->query, "Text to find, like zhang, E00 or 张")->check(utf8_check());
+    search->add_option("--dept", v_->dept, "Only people of this department, exactly as it is written")
+        ->check(utf8_check());
+    search->add_option("--offset", v_->offset, "Skip this many matches first (default 0)")
+        ->type_name("N")
+        ->check(number_check("offset"));
+    search->add_option("--limit", v_->limit, "Show at most this many, 1 to 500 (cardd's default: 50)")
+        ->type_name("N")
+        ->check(number_check("limit"));
+    on_parsed(search, result_, [v = v_.get()] {
+        Json args = Json::object();
+        if (!v->query.empty()) args["query"] = v->query;
+        if (!v->dept.empty()) args["department"] = v->dept;
+        if (!v->offset.empty()) args["offset"] = number_of(v->offset);
+        if (!v->limit.empty()) args["limit"] = number_of(v->limit);
+        return make_request(make_message("person-search", std::move(args)), View::person_search);
+    });
+
+    CLI::App* departments =
+        person->add_subcommand("departments", "List the departments with the number of people in each (viewer)");
+    on_parsed(departments, result_, [] { return make_request(make_message("departments"), View::departments); });
 }
 
 void CommandLine::add_card_commands() {
@@ -72,17 +100,22 @@ void CommandLine::add_card_commands() {
 
     CLI::App* issue = card->add_subcommand(
         "issue",
-        "Issue a card (发卡) to a person (issuer): STAFF_NO with --card-no, or a batch from --csv FILE.\n"
-        "The CSV has a header row naming its columns: staff_no and card_no, optionally opening and cost (yuan)\n"
-        "and name and dept (a row with a name creates the person: onboarding). A file with a broken row is\n"
-        "refused whole, naming each broken line; nothing is issued. Each row is issued on its own: a row that\n"
-        "fails is reported and the others go on");
+        "Issue a card (发卡) to a person (issuer): STAFF_NO with --card-no, or a batch: the people\n"
+        "of --staff-nos (a selection), or the rows of --csv FILE. The CSV has a header row naming its columns:\n"
+        "staff_no, optionally card_no, opening and cost (yuan), name and dept (a row with a name creates the\n"
+        "person: onboarding). A file with a broken row is refused whole, naming each broken line. A batch\n"
+        "row without a card number gets the next free one (--assign-from). The whole batch is rehearsed\n"
+        "before the first card: if any row would be refused, cardd names each and issues nothing\n"
+        "(--rehearse only rehearses). Then each row is issued on its own: a card that fails is reported and\n"
+        "the others go on");
     CLI::Option* staff =
         issue->add_option("STAFF_NO", v_->staff_no, "Staff number (工号) of the card's holder")->check(utf8_check());
     CLI::Option* card_no = issue->add_option("--card-no", v_->card_no, "Number of the new card")
                                ->type_name("N")
                                ->check(number_check("card number"));
-    CLI::Option* opening = issue->add_option("--opening", v_->opening, "Opening balance in yuan (default 0)")
+    CLI::Option* opening = issue
+                               ->add_option("--opening", v_->opening,
+                                            "Opening balance in yuan (default 0); with --staff-nos, of every card")
                                ->type_name("AMOUNT")
                                ->check(amount_check());
     CLI::Option* cost = issue->add_option("--cost", v_->cost, "Card cost in yuan, paid in cash (cardd's default)")
@@ -90,28 +123,67 @@ void CommandLine::add_card_commands() {
                             ->check(amount_check());
     CLI::Option* csv =
         issue->add_option("--csv", v_->csv, "Issue one card per row of this CSV file (UTF-8)")->type_name("FILE");
-    csv->excludes(staff)->excludes(card_no)->excludes(opening)->excludes(cost);
+    CLI::Option* staff_nos =
+        issue->add_option("--staff-nos", v_->staff_nos, "Issue a card to each of these people, already registered")
+            ->type_name("STAFF_NO,...")
+            ->check(staff_list_check());
+    CLI::Option* assign_from = issue
+                                   ->add_option("--assign-from", v_->assign_from,
+                                                "Batch rows without a card number get free numbers from N on "
+                                                "(default: after the highest ever issued)")
+                                   ->type_name("N")
+                                   ->check(number_check("card number"));
+    CLI::Option* rehearse = issue->add_flag("--rehearse", v_->rehearse,
+                                            "Only rehearse the batch: what would be issued, with the numbers assigned");
+    csv->excludes(staff)->excludes(card_no)->excludes(opening)->excludes(cost)->excludes(staff_nos);
+    staff_nos->excludes(staff)->excludes(card_no);
     staff->needs(card_no);
     card_no->needs(staff);
     add_encoder_options(issue, *v_);
-    on_parsed(issue, result_, [v = v_.get(), csv, staff]() -> std::expected<Request, std::string> {
-        if (csv->count() > 0) {
-            auto batch = read_issue_csv(v->csv);
-            if (!batch) return std::unexpected(batch.error());
-            Json args = Json::object();
-            args["rows"] = std::move(batch->rows);
-            Request request = encoder_request("card-issue-batch", std::move(args), *v, View::issue_batch);
-            request.batch_lines = std::move(batch->lines);
-            return request;
-        }
-        if (staff->count() == 0) throw CLI::RequiredError("STAFF_NO --card-no N, or --csv FILE,");
-        Json args = Json::object();
-        args["staff_no"] = v->staff_no;
-        args["card_no"] = number_of(v->card_no);
-        if (!v->opening.empty()) args["opening"] = cents_of(v->opening);
-        if (!v->cost.empty()) args["cost"] = cents_of(v->cost);
-        return encoder_request("card-issue", std::move(args), *v, View::card);
-    });
+    on_parsed(issue, result_,
+              [v = v_.get(), csv, staff, staff_nos, assign_from, rehearse]() -> std::expected<Request, std::string> {
+                  const bool batch = csv->count() > 0 || staff_nos->count() > 0;
+                  if (!batch && assign_from->count() > 0) {
+                      throw CLI::ValidationError("--assign-from", "goes with --csv or --staff-nos");
+                  }
+                  if (!batch && rehearse->count() > 0) {
+                      throw CLI::ValidationError("--rehearse", "goes with --csv or --staff-nos");
+                  }
+                  if (batch) {
+                      Json args = Json::object();
+                      std::vector<std::size_t> lines;
+                      if (csv->count() > 0) {
+                          auto file = read_issue_csv(v->csv);
+                          if (!file) return std::unexpected(file.error());
+                          args["rows"] = std::move(file->rows);
+                          lines = std::move(file->lines);
+                      } else {
+                          Json rows = Json::array();
+                          const std::vector<std::string> people = parse_staff_list(v->staff_nos).value();
+                          for (const std::string& person : people) {
+                              Json row = Json::object();
+                              row["staff_no"] = person;
+                              if (!v->opening.empty()) row["opening"] = cents_of(v->opening);
+                              if (!v->cost.empty()) row["cost"] = cents_of(v->cost);
+                              rows.push_back(std::move(row));
+                          }
+                          args["rows"] = std::move(rows);
+                      }
+                      if (!v->assign_from.empty()) args["assign_from"] = number_of(v->assign_from);
+                      if (v->rehearse) args["rehearse"] = true;
+                      Request request = encoder_request("card-issue-batch", std::move(args), *v, View::issue_batch);
+                      request.batch_lines = std::move(lines);
+                      return request;
+                  }
+                  if (staff->count() == 0)
+                      throw CLI::RequiredError("STAFF_NO --card-no N, --staff-nos LIST, or --csv FILE,");
+                  Json args = Json::object();
+                  args["staff_no"] = v->staff_no;
+                  args["card_no"] = number_of(v->card_no);
+                  if (!v->opening.empty()) args["opening"] = cents_of(v->opening);
+                  if (!v->cost.empty()) args["cost"] = cents_of(v->cost);
+                  return encoder_request("card-issue", std::move(args), *v, View::card);
+              });
 
     CLI::App* topup =
         card->add_subcommand("topup", "Cash top-up (充值): add AMOUNT yuan to the card's balance (issuer)");
@@ -240,32 +312,56 @@ void CommandLine::add_card_commands() {
 }
 
 void CommandLine::add_card_distribution_commands(CLI::App& card) {
-    const auto add = [&](const char* name, const char* command, const char* help, const char* push_help) {
+    const auto add = [&](const char* name, const char* help, const char* push_help) {
         CLI::App* sub = card.add_subcommand(name, help);
-        add_card_no(sub, v_->card_no);
+        sub->add_option("CARD_NO", v_->card_nos, "The card numbers, up to 1000, each once")
+            ->type_name("N")
+            ->required()
+            ->check(number_check("card number"));
         CLI::Option* push = sub->add_flag("--push", v_->push, push_help);
         CLI::Option* devices = sub->add_option("--devices", v_->devices, "The terminals to push to, or all")
                                    ->type_name("all|NAME,...")
                                    ->check(device_targets_check());
         push->needs(devices);
         devices->needs(push);
-        on_parsed(sub, result_, [v = v_.get(), command] {
-            Json args = Json::object();
-            args["card_no"] = number_of(v->card_no);
-            if (v->push) {
-                args["push"] = true;
-                args["devices"] = targets_of(v->devices);
-            }
-            return make_request(make_message(command, std::move(args)), View::distribution);
-        });
+        return sub;
     };
-    add("loss", "card-loss",
-        "Report a card lost (挂失) (issuer). cardd first collects records from the terminals, then records the loss. "
-        "Without --push the card still works at terminals until the loss is pushed",
-        "Push the card to the blacklists of --devices (all includes terminals added later)");
-    add("unlock", "card-unlock",
-        "Lift a loss report (解除挂失) (issuer). Without --push terminals keep refusing the card",
-        "Remove the card from the blacklists of --devices");
+    // One card keeps its request as it always was, "card_no"; several go as "card_nos".
+    const auto cards_and_push = [v = v_.get()] {
+        const auto cards = parse_distinct_numbers(v->card_nos, "card number");
+        if (!cards) throw CLI::ValidationError("CARD_NO", cards.error());
+        Json args = Json::object();
+        if (cards->size() == 1) {
+            args["card_no"] = cards->front();
+        } else {
+            args["card_nos"] = *cards;
+        }
+        if (v->push) {
+            args["push"] = true;
+            args["devices"] = targets_of(v->devices);
+        }
+        return args;
+    };
+    CLI::App* loss = add("loss",
+                         "Report cards lost (挂失) (issuer), one or several at once: all are reported or, if one "
+                         "cannot be, none. cardd first collects records from the terminals, then records the loss. "
+                         "Without --push the cards still work at terminals until the loss is pushed",
+                         "Push the cards to the blacklists of --devices (all includes terminals added later)");
+    loss->add_option("--reason", v_->reason, "Why: lost (遗失, the default), damaged (损坏), expired (到期) or other")
+        ->type_name("REASON")
+        ->check(CLI::IsMember({"lost", "damaged", "expired", "other"}));
+    on_parsed(loss, result_, [v = v_.get(), cards_and_push] {
+        Json args = cards_and_push();
+        if (!v->reason.empty()) args["reason"] = v->reason;
+        return make_request(make_message("card-loss", std::move(args)), View::distribution);
+    });
+    CLI::App* unlock = add("unlock",
+                           "Lift loss reports (解除挂失) (issuer), one or several cards at once, all or none. Without "
+                           "--push terminals keep refusing the cards",
+                           "Remove the cards from the blacklists of --devices");
+    on_parsed(unlock, result_, [cards_and_push] {
+        return make_request(make_message("card-unlock", cards_and_push()), View::distribution);
+    });
 }
 
 }  // namespace cardd::cardctl

@@ -1,8 +1,8 @@
 # bash completion for cardctl(1), installed as
 # /usr/share/bash-completion/completions/cardctl. It completes subcommands,
 # their flags, and the values that can be known without asking cardd: files,
-# serial devices, parity letters, "all". Names of devices and card numbers
-# would need the control socket, which completion does not open.
+# serial devices, parity letters, "all", loss reasons. Names of devices and
+# card numbers would need the control socket, which completion does not open.
 # tests/package/completion_test.sh checks it against every --help of cardctl.
 
 # The subcommands under a command path ("" is cardctl itself).
@@ -12,7 +12,7 @@ _cardctl_subcommands()
         '') echo format device person card losses failed resync collect pending status encoder backup ;;
         format) echo show set ;;
         device) echo add-terminal add-encoder list remove read-params ;;
-        person) echo add list ;;
+        person) echo add list search departments ;;
         card) echo issue topup refund-close info read init loss unlock replace return ;;
         encoder) echo cancel sim-place sim-remove ;;
     esac
@@ -29,11 +29,13 @@ _cardctl_flags()
         'device add-terminal') echo --help --tcp --rtu --baud --parity --unit ;;
         'device add-encoder') echo --help --usb --sim ;;
         'person add') echo --help --name --dept --issue --card-no --opening --cost "$on_encoder" ;;
-        'card issue') echo --help --card-no --opening --cost --csv "$on_encoder" ;;
+        'person search') echo --help --dept --offset --limit ;;
+        'card issue') echo --help --card-no --opening --cost --csv --staff-nos --assign-from --rehearse "$on_encoder" ;;
         'card topup' | 'card read' | 'card init') echo --help "$on_encoder" ;;
         'card refund-close') echo --help --no-wipe --write-off "$on_encoder" ;;
         'card info') echo --help --read "$on_encoder" ;;
-        'card loss' | 'card unlock') echo --help --push --devices ;;
+        'card loss') echo --help --push --devices --reason ;;
+        'card unlock') echo --help --push --devices ;;
         'card replace') echo --help --new-card-no --cost --write-off "$on_encoder" ;;
         'card return') echo --help --wipe --no-refund --write-off "$on_encoder" ;;
         losses) echo --help --from --to --serial --open ;;
@@ -53,7 +55,8 @@ _cardctl_takes_value()
         --socket | --timeout | --sector | --card-no-digits | --max-card-no | --tcp | --rtu | \
             --baud | --parity | --unit | --usb | --name | --dept | --card-no | --opening | \
             --cost | --encoder | --wait | --csv | --devices | --new-card-no | --from | --to | \
-            --serial | --device | --cards | --uid | --count | --after) return 0 ;;
+            --serial | --device | --cards | --uid | --count | --after | --offset | --limit | \
+            --reason | --staff-nos | --assign-from) return 0 ;;
     esac
     return 1
 }
@@ -79,6 +82,9 @@ _cardctl()
             return ;;
         --devices)
             mapfile -t COMPREPLY < <(compgen -W 'all' -- "$cur")
+            return ;;
+        --reason)
+            mapfile -t COMPREPLY < <(compgen -W 'lost damaged expired other' -- "$cur")
             return ;;
     esac
     if _cardctl_takes_value "$prev"; then

@@ -63,10 +63,8 @@ std::expected<std::map<Column, std::size_t>, std::string> read_header(const CsvR
             return std::unexpected(line_error(header.line, "column '" + name + "' appears twice"));
         }
     }
-    for (const auto required : {Column::staff_no, Column::card_no}) {
-        if (!index.contains(required)) {
-            return std::unexpected(line_error(header.line, "the header needs the columns staff_no and card_no"));
-        }
+    if (!index.contains(Column::staff_no)) {
+        return std::unexpected(line_error(header.line, "the header needs the column staff_no"));
     }
     return index;
 }
@@ -84,6 +82,7 @@ std::expected<IssueBatch, std::string> parse_issue_csv(std::string_view text) {
     IssueBatch batch;
     std::vector<std::string> errors;
     std::map<std::int64_t, std::size_t> card_lines;  // card number -> line that names it first
+    std::map<std::string, std::size_t> staff_lines;  // staff number -> line that names it first
     for (auto record = records->begin() + 1; record != records->end(); ++record) {
         const std::size_t line = record->line;
         if (std::ranges::all_of(record->fields, [](const std::string& f) { return trim(f).empty(); })) continue;
@@ -106,18 +105,23 @@ std::expected<IssueBatch, std::string> parse_issue_csv(std::string_view text) {
             refuse("staff_no is empty");
             continue;
         }
-        const auto card_text = field(Column::card_no);
-        if (!card_text) {
-            refuse("card_no is empty");
-            continue;
+        // No card number: cardd assigns the next free one.
+        std::optional<std::int64_t> card_no;
+        if (const auto card_text = field(Column::card_no)) {
+            const auto number = parse_number(*card_text, "card_no");
+            if (!number) {
+                refuse(number.error());
+                continue;
+            }
+            if (const auto [first, inserted] = card_lines.emplace(*number, line); !inserted) {
+                refuse("card number " + std::to_string(*number) + " is also on line " + std::to_string(first->second));
+                continue;
+            }
+            card_no = *number;
         }
-        const auto card_no = parse_number(*card_text, "card_no");
-        if (!card_no) {
-            refuse(card_no.error());
-            continue;
-        }
-        if (const auto [first, inserted] = card_lines.emplace(*card_no, line); !inserted) {
-            refuse("card number " + std::to_string(*card_no) + " is also on line " + std::to_string(first->second));
+        if (const auto [first, inserted] = staff_lines.emplace(std::string(*staff_no), line); !inserted) {
+            refuse("staff number " + std::string(*staff_no) + " is also on line " + std::to_string(first->second) +
+                   "; one card per person");
             continue;
         }
         const auto name = field(Column::name);
@@ -131,7 +135,7 @@ std::expected<IssueBatch, std::string> parse_issue_csv(std::string_view text) {
         row["staff_no"] = std::string(*staff_no);
         if (name) row["name"] = std::string(*name);
         if (dept) row["dept"] = std::string(*dept);
-        row["card_no"] = *card_no;
+        if (card_no) row["card_no"] = *card_no;
         bool ok = true;
         for (const auto& [column, key] : {std::pair{Column::opening, "opening"}, std::pair{Column::cost, "cost"}}) {
             const auto text_value = field(column);

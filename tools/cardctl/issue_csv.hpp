@@ -4,7 +4,8 @@
 // anything is sent, so a file with a broken row changes nothing.
 //
 // The first record is a header naming the columns, in any order and case:
-//   staff_no, card_no   required
+//   staff_no            required, each staff number on one line only
+//   card_no             optional; empty (or no such column) lets cardd assign the next free number
 //   opening, cost       optional, yuan (12.50); empty means the daemon's default
 //   name, dept          optional; a row with a name creates the person first
 // Spaces around a value are dropped; a record whose fields are all empty (as

@@ -38,6 +38,10 @@ CLI::Validator name_list_check() {
     return from_parser([](const std::string& v) { return parse_name_list(v); });
 }
 
+CLI::Validator staff_list_check() {
+    return from_parser([](const std::string& v) { return parse_staff_list(v); });
+}
+
 CLI::Validator device_targets_check() {
     return from_parser([](const std::string& v) { return parse_device_targets(v); });
 }

@@ -14,6 +14,7 @@ CLI::Validator amount_check();                       ///< yuan, not negative
 CLI::Validator number_check(std::string what);       ///< decimal digits
 CLI::Validator number_list_check(std::string what);  ///< 1001,1005
 CLI::Validator name_list_check();                    ///< canteen-1,canteen-3
+CLI::Validator staff_list_check();                   ///< E001,E002
 CLI::Validator device_targets_check();               ///< all | canteen-1,canteen-3
 CLI::Validator date_check(DayEdge edge);             ///< YYYY-MM-DD or Unix seconds
 CLI::Validator host_port_check();                    ///< HOST:PORT

@@ -192,6 +192,39 @@ std::string render_person_list(const Json& args) {
                                                        field("DEPT", "dept"), field("CARD", "card_no", Align::right)});
 }
 
+/// A member of the object a row holds under `object` ("card" of a person), as its key says.
+Column nested(std::string header, std::string object, std::string key, Align align = Align::left) {
+    return {std::move(header), align, [object = std::move(object), key = std::move(key)](const Json& row) {
+                return describe_value(key, member(member(row, object), key));
+            }};
+}
+
+std::string render_person_search(const Json& args) {
+    const Json& people = array_member(args, "people");
+    if (people.empty()) return "";
+    std::string out =
+        object_table(people, {field("STAFF NO", "staff_no"), field("NAME", "name"), field("DEPT", "department"),
+                              nested("CARD", "card", "card_no", Align::right), nested("STATE", "card", "state"),
+                              nested("BALANCE", "card", "balance", Align::right)});
+    const Json& total = member(args, "total");
+    const Json& offset = member(args, "offset");
+    if (total.is_number_integer() && offset.is_number_integer()) {
+        const std::int64_t next = offset.get<std::int64_t>() + static_cast<std::int64_t>(people.size());
+        if (next < total.get<std::int64_t>()) out += "more: --offset " + std::to_string(next) + "\n";
+    }
+    return out;
+}
+
+std::string render_departments(const Json& args) {
+    const auto name = [](const Json& row) {
+        const Json& value = member(row, "name");
+        return value == Json("") ? std::string("(none)") : describe_value("name", value);
+    };
+    if (array_member(args, "departments").empty()) return "no departments\n";
+    return object_table(array_member(args, "departments"),
+                        {{"DEPARTMENT", Align::left, name}, field("PEOPLE", "people", Align::right)});
+}
+
 std::string losses_table(const Json& losses) {
     const auto push = [](const Json& loss) {
         const Json& terminals = member(loss, "terminals");
@@ -205,6 +238,7 @@ std::string losses_table(const Json& losses) {
                                  field("STAFF NO", "staff_no"),
                                  field("NAME", "name"),
                                  field("REPORTED", "reported_at"),
+                                 field("REASON", "reason"),
                                  {"PUSH", Align::left, push},
                                  field("UNLOCKED", "unlocked_at")});
 }
@@ -326,23 +360,45 @@ std::string render_distribution(const Json& answer, const Json& args) {
     return out;
 }
 
+/// The file line of a batch row ("row": 1 is the first line of rows), or "-".
+Column file_line(const RenderContext& context) {
+    return {"LINE", Align::right, [&context](const Json& row) {
+                const Json& index = member(row, "row");
+                if (index.is_number_integer()) {
+                    const auto n = index.get<std::int64_t>();
+                    if (n >= 1 && static_cast<std::size_t>(n) <= context.batch_lines.size()) {
+                        return std::to_string(context.batch_lines[static_cast<std::size_t>(n - 1)]);
+                    }
+                }
+                return std::string("-");
+            }};
+}
+
+/// Batch rows with the file line first when they came from a file.
+std::string batch_rows_table(const Json& rows, std::vector<Column> columns, const RenderContext& context) {
+    if (!context.batch_lines.empty()) columns.insert(columns.begin(), file_line(context));
+    return object_table(rows, columns);
+}
+
 std::string render_issue_batch(const Json& args, const RenderContext& context) {
+    if (member(args, "rehearsed") == Json(true)) {
+        const auto card = [](const Json& row) {
+            return describe_value("card_no", member(row, "card_no")) +
+                   (member(row, "assigned") == Json(true) ? " (assigned)" : "");
+        };
+        return batch_rows_table(array_member(args, "rows"),
+                                {field("ROW", "row", Align::right),
+                                 field("STAFF NO", "staff_no"),
+                                 field("NAME", "name"),
+                                 {"CARD", Align::left, card}},
+                                context);
+    }
     const Json& failed = array_member(args, "failed");
     if (failed.empty()) return "";
-    const auto where = [&](const Json& row) {
-        const Json& index = member(row, "row");
-        if (index.is_number_integer()) {
-            const auto n = index.get<std::int64_t>();
-            if (n >= 1 && static_cast<std::size_t>(n) <= context.batch_lines.size()) {
-                return std::to_string(context.batch_lines[static_cast<std::size_t>(n - 1)]);
-            }
-        }
-        return std::string("-");
-    };
-    return "Failed rows\n" + object_table(failed, {{"LINE", Align::right, where},
-                                                   field("ROW", "row", Align::right),
-                                                   field("STAFF NO", "staff_no"),
-                                                   field("ERROR", "text")});
+    return "Failed rows\n" + batch_rows_table(failed,
+                                              {field("ROW", "row", Align::right), field("STAFF NO", "staff_no"),
+                                               field("CARD", "card_no", Align::right), field("ERROR", "text")},
+                                              context);
 }
 
 std::string render_resync(const Json& args) {
@@ -411,6 +467,8 @@ std::string render_answer(View view, const Json& answer, const RenderContext& co
         case View::device_params: out += key_values(args); break;
         case View::device_list: out += render_device_list(args); break;
         case View::person_list: out += render_person_list(args); break;
+        case View::person_search: out += render_person_search(args); break;
+        case View::departments: out += render_departments(args); break;
         case View::card:
             if (out.empty()) out += render_objects(args);
             break;
@@ -425,6 +483,18 @@ std::string render_answer(View view, const Json& answer, const RenderContext& co
         case View::pending: out += render_pending(args); break;
     }
     return out.empty() ? "done\n" : out;
+}
+
+std::string render_refusal(View view, const Json& answer, const RenderContext& context) {
+    const Json& refused = array_member(member(answer, "arguments"), "refused");
+    if (refused.empty()) return "";
+    if (view == View::issue_batch) {
+        return "Refused rows\n" + batch_rows_table(refused,
+                                                   {field("ROW", "row", Align::right), field("STAFF NO", "staff_no"),
+                                                    field("CARD", "card_no", Align::right), field("ERROR", "text")},
+                                                   context);
+    }
+    return "Refused cards\n" + object_table(refused, {field("CARD", "card_no", Align::right), field("ERROR", "text")});
 }
 
 }  // namespace cardd::cardctl

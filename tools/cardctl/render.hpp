@@ -21,10 +21,12 @@ enum class View {
     device_list,    ///< a table of devices
     device_params,  ///< what the device reported
     person_list,    ///< a table of people
+    person_search,  ///< a page of people found, each with their card
+    departments,    ///< a table of departments
     card,           ///< the sentence, or the card when there is none
     card_info,      ///< the card, its ledger and its losses
     distribution,   ///< loss, unlock, replacement: collected, pushed and failed terminals
-    issue_batch,    ///< batch issue: the sentence and every failed row with its file line
+    issue_batch,    ///< batch issue: the sentence and every failed row with its file line; a rehearsal's rows
     losses,         ///< a table of loss reports
     failed,         ///< a table of failed terminals
     resync,         ///< terminals level and failed
@@ -40,6 +42,10 @@ struct RenderContext {
 
 /// The answer (`result` 0) as text for a person; ends with a newline.
 std::string render_answer(View view, const Json& answer, const RenderContext& context = {});
+
+/// What a refusal (`result` not 0) names beyond its sentence: each row of a
+/// batch or each card of a loss that was refused, and why; empty when none.
+std::string render_refusal(View view, const Json& answer, const RenderContext& context = {});
 
 /// One value for a person: money keys (balance, amount, cash, opening, cost,
 /// refunded) in yuan, time keys (*_at, at, next_retry, clock) as local time,

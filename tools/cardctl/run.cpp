@@ -88,6 +88,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
                     ? text->get<std::string>()
                     : "cardd refused the request (result " + std::to_string(result) + ")")
             << '\n';
+        // A batch or a loss of several cards refused names each row or card and why.
+        if (!globals.json) err << render_refusal(request->view, message, RenderContext{request->batch_lines});
         return exit_refused;
     }
     if (!globals.json) out << render_answer(request->view, message, RenderContext{request->batch_lines});

@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include "daemon/commands/card.hpp"
+#include "daemon/commands/issue_batch.hpp"
 #include "daemon/commands/loss.hpp"
 #include "daemon/commands/money.hpp"
+#include "daemon/commands/people.hpp"
 #include "daemon/commands/terminals.hpp"
 
 namespace cardd::daemon {
@@ -41,6 +43,75 @@ TEST(CommandArguments, lossReadsItsPushTarget) {
               store::PushTarget::Scope::all);
     EXPECT_EQ(refusal(parse_loss, {{"card_no", 3}, {"push", true}}),
               "'push': true needs 'devices': \"all\" or an array of terminal names");
+}
+
+// A loss names one card or up to 1000, each once, and a reason of the seed's list.
+TEST(CommandArguments, lossNamesOneCardOrSeveralAndAReason) {
+    const LossArgs one = parse_loss({{"card_no", 3}});
+    EXPECT_EQ(one.cards, (std::vector<store::CardNo>{3}));
+    EXPECT_EQ(one.reason, store::LossReason::lost);
+    const LossArgs several = parse_loss({{"card_nos", {5, 3, 9}}, {"reason", "expired"}});
+    EXPECT_EQ(several.cards, (std::vector<store::CardNo>{5, 3, 9}));
+    EXPECT_EQ(several.reason, store::LossReason::expired);
+    EXPECT_EQ(parse_loss({{"card_no", 3}, {"reason", "damaged"}}).reason, store::LossReason::damaged);
+    EXPECT_EQ(refusal(parse_loss, {{"card_no", 3}, {"reason", "stolen"}}),
+              "'reason' must be lost, damaged, expired or other");
+    EXPECT_EQ(refusal(parse_loss, {{"card_no", 3}, {"card_nos", {4}}}), "give 'card_no' or 'card_nos', not both");
+    EXPECT_EQ(refusal(parse_loss, json::object()), "argument 'card_no' (or 'card_nos') is required");
+    EXPECT_EQ(refusal(parse_loss, {{"card_nos", json::array()}}), "'card_nos' must name 1 to 1000 cards");
+    EXPECT_EQ(refusal(parse_loss, {{"card_nos", {4, 5, 4}}}), "card 4 is named twice in 'card_nos'");
+    EXPECT_EQ(refusal(parse_loss, {{"card_nos", {4, "5"}}}), "argument 'card_nos' must be an array of integers");
+    EXPECT_EQ(refusal(parse_loss, {{"card_nos", 4}}), "argument 'card_nos' must be an array of integers");
+    json many = json::array();
+    for (int i = 1; i <= 1001; ++i) many.push_back(i);
+    EXPECT_EQ(refusal(parse_loss, {{"card_nos", many}}), "'card_nos' must name 1 to 1000 cards");
+    many.erase(many.end() - 1);
+    EXPECT_EQ(parse_loss({{"card_nos", many}}).cards.size(), 1000u);
+    // An unlock has no reason.
+    EXPECT_EQ(parse_unlock({{"card_nos", {7, 8}}}).cards, (std::vector<store::CardNo>{7, 8}));
+    EXPECT_EQ(refusal(parse_unlock, {{"card_no", 7}, {"reason", "lost"}}), "unknown argument 'reason'");
+}
+
+// A search takes text, a department and a page; the page is 1 to 500 people.
+TEST(CommandArguments, personSearchReadsItsPage) {
+    const PersonSearchArgs all = parse_person_search(json::object());
+    EXPECT_EQ(all.query.text, "");
+    EXPECT_FALSE(all.query.department.has_value());
+    EXPECT_EQ(all.query.offset, 0);
+    EXPECT_EQ(all.query.limit, 50);
+    const PersonSearchArgs page =
+        parse_person_search({{"query", "张"}, {"department", "Kitchen"}, {"offset", 100}, {"limit", 500}});
+    EXPECT_EQ(page.query.text, "张");
+    EXPECT_EQ(page.query.department, "Kitchen");
+    EXPECT_EQ(page.query.offset, 100);
+    EXPECT_EQ(page.query.limit, 500);
+    EXPECT_EQ(refusal(parse_person_search, {{"limit", 501}}), "'limit' must be 1 to 500");
+    EXPECT_EQ(refusal(parse_person_search, {{"limit", 0}}), "'limit' must be 1 to 500");
+    EXPECT_EQ(refusal(parse_person_search, {{"offset", -1}}), "'offset' must be 0 or more");
+    EXPECT_EQ(refusal(parse_person_search, {{"query", 5}}), "argument 'query' must be a string");
+    EXPECT_EQ(refusal(parse_person_search, {{"dept", "Kitchen"}}), "unknown argument 'dept'");
+}
+
+// A batch row may leave its card number to the batch; a row that does not
+// parse is kept, to be refused with the batch's rehearsal.
+TEST(CommandArguments, batchRowsMayLeaveTheirNumberOut) {
+    const IssueBatchArgs batch =
+        parse_issue_batch({{"rows", {{{"staff_no", "E1"}}, {{"staff_no", "E2"}, {"card_no", 7}}, {{"card_no", 8}}}},
+                           {"assign_from", 1000},
+                           {"rehearse", true}});
+    ASSERT_EQ(batch.rows.size(), 3u);
+    ASSERT_TRUE(batch.rows[0].row.has_value());
+    EXPECT_FALSE(batch.rows[0].row->card_no.has_value());
+    EXPECT_EQ(batch.rows[1].row->card_no, 7);
+    ASSERT_FALSE(batch.rows[2].row.has_value());
+    EXPECT_EQ(batch.rows[2].row.error(), "argument 'staff_no' is required");
+    EXPECT_EQ(batch.assign_from, 1000);
+    EXPECT_TRUE(batch.rehearse);
+    EXPECT_FALSE(parse_issue_batch({{"rows", {{{"staff_no", "E1"}}}}}).rehearse);
+    EXPECT_EQ(refusal(parse_issue_batch, {{"rows", {{{"staff_no", "E1"}}}}, {"assign_from", 0}}),
+              "'assign_from' must be a card number, 1 or more");
+    EXPECT_EQ(refusal(parse_issue_batch, {{"rows", json::array()}}),
+              "'rows' must be a non-empty array of {staff_no, card_no, ...}");
 }
 
 // A return refunds by default and leaves wipe to the handler when absent.

@@ -1,7 +1,7 @@
 # bash completion for cardctl(1), installed as
 # /usr/share/bash-completion/completions/cardctl. It completes subcommands,
 # their flags, and the values that can be known without asking cardd: files,
-# serial devices, parity letters, "all". Names of devices and card numbers
+# serial devices, parity letters, "all", account roles. Names of devices and card numbers
 # would need the control socket, which completion does not open.
 # tests/package/completion_test.sh checks it against every --help of cardctl.
 
@@ -9,12 +9,13 @@
 _cardctl_subcommands()
 {
     case $1 in
-        '') echo format device person card losses failed resync collect pending status encoder backup ;;
+        '') echo format device person card losses failed resync collect pending status encoder backup account ;;
         format) echo show set ;;
         device) echo add-terminal add-encoder list remove read-params ;;
         person) echo add list ;;
         card) echo issue topup refund-close info read init loss unlock replace return ;;
         encoder) echo sim-place sim-remove ;;
+        account) echo add list passwd disable enable remove ;;
     esac
 }
 
@@ -41,6 +42,8 @@ _cardctl_flags()
         collect) echo --help --devices ;;
         'encoder sim-place') echo --help --blank --uid --foreign --count --encoder ;;
         'encoder sim-remove') echo --help --after --encoder ;;
+        'account add') echo --help --role --password-stdin ;;
+        'account passwd') echo --help --password-stdin ;;
         *) echo --help ;;
     esac
 }
@@ -52,7 +55,7 @@ _cardctl_takes_value()
         --socket | --timeout | --sector | --card-no-digits | --max-card-no | --tcp | --rtu | \
             --baud | --parity | --unit | --usb | --name | --dept | --card-no | --opening | \
             --cost | --encoder | --wait | --csv | --devices | --new-card-no | --from | --to | \
-            --serial | --device | --cards | --uid | --count | --after) return 0 ;;
+            --serial | --device | --cards | --uid | --count | --after | --role) return 0 ;;
     esac
     return 1
 }
@@ -78,6 +81,9 @@ _cardctl()
             return ;;
         --devices)
             mapfile -t COMPREPLY < <(compgen -W 'all' -- "$cur")
+            return ;;
+        --role)
+            mapfile -t COMPREPLY < <(compgen -W 'admin issuer viewer' -- "$cur")
             return ;;
     esac
     if _cardctl_takes_value "$prev"; then

@@ -73,8 +73,9 @@ cleanup() {
         wait "$cardd_pid" 2>/dev/null || true
     fi
     rm -rf /etc/cardd /var/lib/cardd /run/cardd
-    if ! had user:cardd && getent passwd cardd >/dev/null; then userdel cardd || true; fi
+    # cardd-console first: it is a member of group cardd, which userdel cardd would keep.
     if ! had user:cardd-console && getent passwd cardd-console >/dev/null; then userdel cardd-console || true; fi
+    if ! had user:cardd && getent passwd cardd >/dev/null; then userdel cardd || true; fi
     for group in cardd cardd-console cardd-admin cardd-issuer cardd-viewer dialout plugdev; do
         if ! had "group:$group" && getent group "$group" >/dev/null; then groupdel "$group" || true; fi
     done

@@ -106,6 +106,26 @@ public:
         return {};
     }
 
+    /// Seconds within a range: settings whose zero or huge values mean nothing.
+    Result<void> seconds(std::string_view key, std::chrono::seconds& field, std::int64_t least,
+                         std::int64_t most) const {
+        std::int64_t count = field.count();
+        if (auto read = whole(key, count, least, most); !read) return read;
+        field = std::chrono::seconds(count);
+        return {};
+    }
+
+    /// The console's user: a name or a numeric uid, never root.
+    Result<void> console_user(std::string_view key, std::string& field) const {
+        if (auto read = text(key, field); !read) return read;
+        if (field == "root" || field == "0") {
+            return std::unexpected(refusal(*setting(key), key,
+                                           "must not be root: the console's user has no role of its own, and root "
+                                           "is admin on the socket"));
+        }
+        return {};
+    }
+
     Result<void> boolean(std::string_view key, bool& field) const {
         const toml::node* node = setting(key);
         if (!node) return {};
@@ -168,7 +188,7 @@ Result<Config> load_config_file(const std::filesystem::path& path, Config config
     // The address is checked against the allowance, so the allowance is read first.
     if (auto allowed = read.boolean("metrics_allow_remote", config.metrics_allow_remote); !allowed)
         return std::unexpected(allowed.error());
-    const std::array<Result<void>, 20> steps = {
+    const std::array<Result<void>, 24> steps = {
         read.path("data_dir", config.data_dir),
         read.path("socket", config.socket),
         read.text("database", config.database),
@@ -189,6 +209,10 @@ Result<Config> load_config_file(const std::filesystem::path& path, Config config
         read.duration("audit_interval_s", config.audit_interval),
         read.duration("card_wait_s", config.card_wait),
         read.listen("metrics_listen", config.metrics_listen, config.metrics_allow_remote),
+        read.console_user("console_user", config.console_user),
+        read.seconds("console_session_idle_s", config.console_session_idle, 1, 86400),
+        read.whole("console_lockout_failures", config.console_lockout_failures, 1, 100),
+        read.seconds("console_lockout_s", config.console_lockout, 1, 86400),
     };
     // Every setting is read; an unknown key is reported first, then the
     // first refusal in the order above.

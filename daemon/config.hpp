@@ -21,6 +21,14 @@ struct Config {
     /// Group owning the control socket (mode 0660); empty leaves cardd's own group.
     std::string socket_group;
 
+    /// The staff console's user, a name or a numeric uid (docs/accounts.md):
+    /// its requests act for the account whose session they carry. A name no
+    /// user has allows no console.
+    std::string console_user = "cardd-console";
+    std::chrono::seconds console_session_idle{900};  ///< a console session unused this long ends
+    std::int64_t console_lockout_failures = 5;       ///< wrong passwords in a row that lock an account
+    std::chrono::seconds console_lockout{900};       ///< how long a locked account stays locked
+
     unsigned worker_threads = 8;  ///< bound on terminals served at once (TCP; each bus counts once)
     std::chrono::milliseconds modbus_timeout{1000};
     std::chrono::milliseconds collect_timeout{5000};  ///< bound on collection before a loss report

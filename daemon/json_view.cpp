@@ -167,4 +167,14 @@ nlohmann::json terminal_info_json(const TerminalInfo& info) {
             {"clock", s.clock}};
 }
 
+json to_json(const store::Account& account, store::UnixTime now) {
+    return {{"name", account.name},
+            {"role", to_string(account.role)},
+            {"disabled", account.disabled},
+            {"locked_until", account.locked_at(now) ? json(*account.locked_until) : json(nullptr)},
+            {"failed_logins", account.failed_logins},
+            {"created_at", account.created_at},
+            {"last_login_at", account.last_login_at ? json(*account.last_login_at) : json(nullptr)}};
+}
+
 }  // namespace cardd::daemon

@@ -20,6 +20,9 @@ nlohmann::json to_json(const store::LedgerEntry& entry);
 nlohmann::json to_json(const store::WriteIntent& intent, store::UnixTime now);
 nlohmann::json to_json(const store::CardFormat& format);
 nlohmann::json to_json(const store::Device& device);
+/// A console account, never its hash; `now` decides whether it is locked
+/// (a lock run out is shown as none).
+nlohmann::json to_json(const store::Account& account, store::UnixTime now);
 
 /// "tcp 10.0.0.5:502", "rtu /dev/ttyUSB0 19200 8E1", "usb 072f:2200", "sim".
 std::string address_of(const store::Device& device);

@@ -40,7 +40,8 @@ inline constexpr Message started{"CARDD_STARTED", "97948c9d9c1b443db9d8c20047036
 inline constexpr Message stopping{"CARDD_STOPPING", "6819960b267a44e4b60a9a6080c1a3b6", Level::info,
                                   "SIGTERM or SIGINT received; shutting down", ""};
 inline constexpr Message reloaded{"CARDD_CONFIG_RELOADED", "bfd75609b29649a5a37d76138199c8a2", Level::info,
-                                  "SIGHUP: cardd.conf read again; the log level and role groups now apply",
+                                  "SIGHUP: cardd.conf read again; the log level, the role groups and the console's "
+                                  "settings now apply",
                                   "settings such as the database or socket need a restart"};
 inline constexpr Message reload_failed{"CARDD_CONFIG_RELOAD_FAILED", "2d44fa96aa1c4565a5e7e6fdb2cbbdde", Level::error,
                                        "SIGHUP: cardd.conf has an error; the old settings stay",
@@ -169,6 +170,45 @@ inline constexpr Message resync_done{"CARDD_RESYNC_DONE", "a8fd0cddfda24a8aa4ba9
                                      "a resync asked for by an operator ended: level of total terminals are level",
                                      "when failed is not 0: `cardctl failed` lists them and why"};
 
+inline constexpr Message console_login{
+    "CARDD_CONSOLE_LOGIN", "a3c98c44685045e079bdac2bb03782b3", Level::info,
+    "an account logged in to the staff console (its name and role); the session's token is never logged", ""};
+inline constexpr Message console_login_refused{
+    "CARDD_CONSOLE_LOGIN_REFUSED", "99c1c128da6fcf100e066030c1026186", Level::warn,
+    "a console login was refused: a wrong password (counted: failed_logins), a name with no account, or a disabled "
+    "account (reason); the password is never logged",
+    "many in a row for one name, or for names that do not exist, are someone guessing: look at who uses the console"};
+inline constexpr Message console_account_locked{
+    "CARDD_CONSOLE_ACCOUNT_LOCKED", "d5a2bea7a61bf60e9224bc8e4a5a131f", Level::warn,
+    "wrong passwords in a row (console_lockout_failures) locked a console account until locked_until; until then "
+    "even the right password is refused",
+    "if the account's owner made the mistakes, an administrator unlocks it with `cardctl account passwd NAME`"};
+inline constexpr Message console_login_locked{
+    "CARDD_CONSOLE_LOGIN_LOCKED", "2cd0552b3f001cc1701a1abb3769f080", Level::warn,
+    "a login to a locked console account was refused, its password not even checked", ""};
+inline constexpr Message console_logout{"CARDD_CONSOLE_LOGOUT", "98f08daf5f05949a6ec62443908bcfc8", Level::info,
+                                        "a console account logged out: its session is ended", ""};
+inline constexpr Message console_session_expired{
+    "CARDD_CONSOLE_SESSION_EXPIRED", "87efa2be94aca4cb2f4dce383edea0d1", Level::info,
+    "a console session ended by itself: idle for console_session_idle_s, 12 hours after its login (lifetime), or "
+    "its account disabled, removed or given a new password meanwhile (account-changed); the console must log in "
+    "again",
+    ""};
+inline constexpr Message console_sessions_ended{
+    "CARDD_CONSOLE_SESSIONS_ENDED", "782e94c4493043027f1e768886f93df5", Level::info,
+    "an administrator disabled or removed a console account or set its password: its open sessions were ended", ""};
+inline constexpr Message console_session_foreign{
+    "CARDD_CONSOLE_SESSION_FOREIGN", "b56ef5c3fde89e04c86b41e59f827c43", Level::warn,
+    "a request carried a console session but came from another uid than the console's user: refused, since a "
+    "session is good only from the console",
+    "someone may have taken a session token from the console: find who runs as that uid"};
+
+inline constexpr Message console_none{
+    "CARDD_CONSOLE_NONE", "9214e039d090c9baaea6f1ce6442551b", Level::info,
+    "console_user in cardd.conf names no user of this machine (or root): no staff console can log in; cardctl and "
+    "the role groups work as before",
+    "to use the console, create its user (the package's cardd.sysusers makes cardd-console) and reload cardd"};
+
 inline constexpr const Message* catalogue[] = {&started,
                                                &stopping,
                                                &reloaded,
@@ -202,7 +242,16 @@ inline constexpr const Message* catalogue[] = {&started,
                                                &loss_reported,
                                                &push_done,
                                                &resync_done,
-                                               &metrics_serving};
+                                               &metrics_serving,
+                                               &console_login,
+                                               &console_login_refused,
+                                               &console_account_locked,
+                                               &console_login_locked,
+                                               &console_logout,
+                                               &console_session_expired,
+                                               &console_sessions_ended,
+                                               &console_session_foreign,
+                                               &console_none};
 }  // namespace msg
 
 /// The table of docs/log-messages.md, header included.

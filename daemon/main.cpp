@@ -26,6 +26,9 @@
 #include "daemon/metrics/metrics.hpp"
 #include "daemon/metrics_feed.hpp"
 #include "daemon/commands/commands.hpp"
+#include "daemon/control/console_gate.hpp"
+#include "daemon/control/sessions.hpp"
+#include "daemon/passwords.hpp"
 #include "daemon/service.hpp"
 #include "store/card_store.hpp"
 #include "store/database_url.hpp"
@@ -210,8 +213,33 @@ int run(const Flags& flags) {
     boost::asio::io_context io;
     Distributor distributor(io, card_store, *config, modbus_links(LinkOptions{config->modbus_timeout}));
     Encoders encoders(io, card_store, master_key->key, config->data_dir);
-    Service service{
-        *config, card_store, distributor, encoders, store::system_clock_now(), store::redact_database_url(url)};
+    Sessions sessions(SessionLimits{config->console_session_idle});
+    Passwords passwords;
+    Service service{*config,
+                    card_store,
+                    distributor,
+                    encoders,
+                    sessions,
+                    passwords,
+                    store::system_clock_now(),
+                    store::redact_database_url(url)};
+    // Each request of the console asks the store whether its account may
+    // still act, so a change made through another cardd on the same
+    // database ends its sessions here too.
+    ConsoleGate console(sessions, [&card_store](const Session& session) -> store::Result<std::optional<Role>> {
+        auto account = card_store.account(session.account);
+        if (!account) {
+            if (account.error().code == store::Errc::not_found) return std::optional<Role>{};
+            return std::unexpected(account.error());
+        }
+        if (account->disabled || account->password_changed_at > session.created_unix) return std::optional<Role>{};
+        return std::optional<Role>{role_of(account->role)};
+    });
+    const auto set_console_user = [&console](const std::string& user) {
+        console.set_console_uid(console_uid_of(user));
+        if (!console.console_uid()) log_event(msg::console_none, {{"console_user", user}});
+    };
+    set_console_user(config->console_user);
     if (const auto* sqlite = std::get_if<store::SqliteUrl>(&*parsed)) service.sqlite_file = sqlite->path;
     CommandRegistry registry;
     register_all_commands(registry, service);
@@ -222,6 +250,7 @@ int run(const Flags& flags) {
         server = std::make_unique<ControlServer>(
             io, config->socket, registry, RoleGroups{config->admin_group, config->issuer_group, config->viewer_group},
             limits);
+        server->set_console(console);
     } catch (const std::exception& error) {
         std::cerr << "cardd: cannot serve " << config->socket << ": " << error.what() << "\n";
         return 1;
@@ -264,6 +293,7 @@ int run(const Flags& flags) {
         sd_notify(0, "STOPPING=1");
         server->stop();
         distributor.stop();
+        passwords.stop();
         if (metrics_feed) metrics_feed->stop();
         io.stop();
     });
@@ -280,13 +310,21 @@ int run(const Flags& flags) {
                                                                 static_cast<std::uint64_t>(now.tv_nsec) / 1000u);
             sd_notify(0, reloading.c_str());
             // Settings read at start (database, socket, data directory, pool
-            // size) need a restart; the log level and role groups apply now.
+            // size) need a restart; the log level, the role groups and the
+            // console's settings apply now.
             auto reloaded = read_config(flags);
             if (!reloaded) {
                 log_event(msg::reload_failed, {{"error", reloaded.error().message}});
             } else {
                 spdlog::set_level(spdlog::level::from_str(reloaded->log_level));
                 server->set_groups({reloaded->admin_group, reloaded->issuer_group, reloaded->viewer_group});
+                // The console's settings: the handlers read them from the service's configuration.
+                config->console_user = reloaded->console_user;
+                config->console_session_idle = reloaded->console_session_idle;
+                config->console_lockout_failures = reloaded->console_lockout_failures;
+                config->console_lockout = reloaded->console_lockout;
+                set_console_user(config->console_user);
+                sessions.set_limits(SessionLimits{config->console_session_idle});
                 log_event(msg::reloaded, {{"log_level", reloaded->log_level}});
             }
             sd_notify(0, "READY=1");

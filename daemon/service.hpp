@@ -6,10 +6,12 @@
 #include <string>
 
 #include "daemon/control/command_registry.hpp"
+#include "daemon/control/sessions.hpp"
 #include "daemon/config.hpp"
 #include "daemon/distributor.hpp"
 #include "daemon/encoders.hpp"
 #include "daemon/events.hpp"
+#include "daemon/passwords.hpp"
 #include "store/card_store.hpp"
 
 namespace cardd::daemon {
@@ -19,6 +21,8 @@ struct Service {
     store::CardStore& store;
     Distributor& distributor;
     Encoders& encoders;
+    Sessions& sessions;    ///< the staff console's sessions
+    Passwords& passwords;  ///< hashing and checking the console accounts' passwords
     std::int64_t started_at = 0;
     std::string database;  ///< the URL with the password masked
     /// The store's file when it is SQLite (the backup copies it); none on MariaDB.
@@ -31,9 +35,15 @@ struct Service {
     }
 };
 
-/// The caller as the store's audit log records it.
+/// The caller as the store's audit log records it: its uid, and the console
+/// account its session stands for (the audit line then says via console).
 inline store::Actor actor_of(const Request& request) {
-    return store::Actor{static_cast<std::int64_t>(request.caller.uid)};
+    return store::Actor{static_cast<std::int64_t>(request.caller.uid), request.caller.account};
+}
+
+/// The lockout cardd.conf sets for console accounts.
+inline store::LockoutPolicy lockout_of(const Config& config) {
+    return {config.console_lockout_failures, config.console_lockout.count()};
 }
 
 /// The terminals whose blacklist a change touched, each once.

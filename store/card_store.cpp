@@ -235,8 +235,10 @@ Result<std::unique_ptr<CardStore>> CardStore::open(std::unique_ptr<SqlConnection
 Result<int> CardStore::schema_version() { return recorded_schema_version(*db_); }
 
 Result<void> CardStore::audit(const Actor& actor, std::string_view action, const std::string& detail) {
-    CARDD_TRY(done, execute(*db_, "INSERT INTO audit_log (at, uid, action, detail) VALUES (?, ?, ?, ?)",
-                            {clock_(), actor.uid, std::string(action), detail}));
+    CARDD_TRY(done,
+              execute(*db_, "INSERT INTO audit_log (at, uid, action, detail, account, via) VALUES (?, ?, ?, ?, ?, ?)",
+                      {clock_(), actor.uid, std::string(action), detail, optional_text(actor.account),
+                       std::string(actor.via())}));
     (void)done;
     return {};
 }
@@ -246,11 +248,14 @@ Result<void> CardStore::note(const Actor& actor, std::string_view action, const 
 }
 
 Result<std::vector<AuditEntry>> CardStore::audit_log(std::size_t limit) {
-    CARDD_TRY(rows, query(*db_, "SELECT id, at, uid, action, detail FROM audit_log ORDER BY id DESC LIMIT ?",
-                          {static_cast<std::int64_t>(limit)}));
+    CARDD_TRY(rows,
+              query(*db_, "SELECT id, at, uid, action, detail, account, via FROM audit_log ORDER BY id DESC LIMIT ?",
+                    {static_cast<std::int64_t>(limit)}));
     std::vector<AuditEntry> entries;
     for (const Row& row : rows) {
-        entries.push_back({as_int(row[0]), as_int(row[1]), as_int(row[2]), as_text(row[3]), as_text(row[4])});
+        entries.push_back({as_int(row[0]), as_int(row[1]), as_int(row[2]), as_text(row[3]), as_text(row[4]),
+                           is_null(row[5]) ? std::nullopt : std::optional<std::string>(as_text(row[5])),
+                           as_text(row[6])});
     }
     return entries;
 }

@@ -182,6 +182,25 @@ public:
     /// writes, for health reports; COUNT queries only.
     Result<StoreCounts> counts();
 
+    // Accounts of the staff console (docs/accounts.md).
+    /// A new account; its name is unique, whatever the case of its letters.
+    Result<Account> add_account(const Actor& actor, const AccountInput& account);
+    Result<Account> account(std::string_view name);
+    /// Every account, by name.
+    Result<std::vector<Account>> accounts();
+    /// A new password hash; the failure count and any lockout are cleared.
+    Result<Account> set_account_password(const Actor& actor, std::string_view name, std::string_view password_hash);
+    Result<Account> set_account_disabled(const Actor& actor, std::string_view name, bool disabled);
+    Result<void> remove_account(const Actor& actor, std::string_view name);
+    /// Settles a login whose password was checked against `checked_hash`
+    /// (`right` or not), in one transaction: a locked account is refused
+    /// whatever the password; a wrong one is counted, and locks the account
+    /// at `policy.failures` in a row; a right one on a disabled account is
+    /// refused; otherwise the count is reset and the login time set. A hash
+    /// changed while the password was checked counts as wrong, uncounted.
+    Result<LoginOutcome> settle_login(const Actor& actor, std::string_view name, std::string_view checked_hash,
+                                      bool right, const LockoutPolicy& policy);
+
     // Audit log.
     Result<std::vector<AuditEntry>> audit_log(std::size_t limit = 100);
     /// An audit line for something done to a card that changes no other state

@@ -57,6 +57,9 @@ inline Result<std::int64_t> query_int(SqlConnection& db, std::string_view sql, P
 /// rows; SQLite's BEGIN IMMEDIATE already holds the only write lock.
 inline const char* for_update(const SqlConnection& db) { return db.dialect() == Dialect::mariadb ? " FOR UPDATE" : ""; }
 
+/// NULL for none.
+inline Value optional_text(const std::optional<std::string>& text) { return text ? Value{*text} : Value{}; }
+
 std::string join_cards(std::span<const CardNo> cards);
 std::vector<CardNo> split_cards(std::string_view text);
 

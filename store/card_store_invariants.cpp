@@ -50,6 +50,11 @@ constexpr Rule rules[] = {
      "SELECT 'records' FROM (SELECT COUNT(*) AS n FROM transactions t JOIN cards c ON c.card_no = t.card_no WHERE "
      "t.kind IN (1, 2)) r, (SELECT COUNT(*) AS n FROM ledger WHERE kind IN ('purchase', 'terminal_refund')) l "
      "WHERE r.n <> l.n"},
+    {"an account has a role, a count of failures not below zero, and an Argon2id hash, never a password",
+     "SELECT name FROM accounts WHERE role NOT IN ('admin', 'issuer', 'viewer') OR failed_logins < 0 OR "
+     "password_hash NOT LIKE '$argon2id$%'"},
+    {"an audit line came through the socket or the console, and one through the console names its account",
+     "SELECT id FROM audit_log WHERE via NOT IN ('socket', 'console') OR (via = 'console') <> (account IS NOT NULL)"},
 };
 
 std::string describe(const Value& value) {

@@ -13,7 +13,7 @@ namespace {
 constexpr std::string_view intent_columns =
     "id, kind, state, actor, uid, card_no, old_card_no, staff_no, name, department, serial, amount, opening, cost, "
     "refund, write_off, before_keys, before_blocks, before_balance, before_counter, after_keys, after_blocks, "
-    "after_balance, after_counter, created_at, closed_at, resolution ";
+    "after_balance, after_counter, created_at, closed_at, resolution, actor_account ";
 
 WriteKind write_kind_from(std::string_view text) {
     for (WriteKind kind : {WriteKind::issue, WriteKind::onboard, WriteKind::topup, WriteKind::refund_close,
@@ -51,6 +51,7 @@ WriteIntent intent_from_row(const Row& row) {
     intent.created_at = as_int(row[24]);
     intent.closed_at = as_opt_int(row[25]);
     intent.resolution = as_text(row[26]);
+    if (!is_null(row[27])) intent.actor.account = as_text(row[27]);
     return intent;
 }
 
@@ -103,7 +104,7 @@ Result<WriteIntent> CardStore::open_write(const WriteIntent& asked,
         CARDD_TRY_VOID(
             execute(*db_,
                     "INSERT INTO card_writes (" + std::string(intent_columns).substr(4) +
-                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     {std::string(to_string(intent.kind)),
                      std::string("open"),
                      intent.actor.uid,
@@ -129,7 +130,8 @@ Result<WriteIntent> CardStore::open_write(const WriteIntent& asked,
                      optional_value(intent.after.counter),
                      intent.created_at,
                      Value{},
-                     std::string()}));
+                     std::string(),
+                     optional_text(intent.actor.account)}));
         intent.id = db_->last_insert_id();
         return intent;
     });

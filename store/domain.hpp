@@ -18,9 +18,20 @@ using CardNo = std::int64_t;
 using UnixTime = std::int64_t;
 using DeviceId = std::int64_t;
 
-/// Who asked: the caller's uid as the control socket saw it (SO_PEERCRED).
+/// Who asked: the caller's uid as the control socket saw it (SO_PEERCRED),
+/// and for a request through the staff console, the account logged in there
+/// (the uid is then the console's own).
 struct Actor {
+    // A constructor, not an aggregate: Actor{uid} stays the caller of the
+    // socket alone, without a warning for the account it leaves out.
+    explicit Actor(std::int64_t caller_uid = 0, std::optional<std::string> console_account = std::nullopt)
+        : uid(caller_uid), account(std::move(console_account)) {}
+
     std::int64_t uid = 0;
+    std::optional<std::string> account;
+
+    /// How the request came, as the audit log records it: "console" or "socket".
+    std::string_view via() const noexcept { return account ? "console" : "socket"; }
 };
 
 /// The highest balance a card can hold: the MIFARE value block is a signed 32-bit number.
@@ -346,6 +357,57 @@ struct AuditEntry {
     std::int64_t uid = 0;
     std::string action;
     std::string detail;
+    std::optional<std::string> account;  ///< the console account that acted, if any
+    std::string via = "socket";          ///< "socket" or "console"
+};
+
+// Accounts of the staff console (docs/accounts.md). The store keeps them and
+// their lockout; hashing passwords is the daemon's (the store sees only the
+// encoded hash).
+
+enum class AccountRole { viewer, issuer, admin };
+std::string_view to_string(AccountRole role) noexcept;
+/// "admin", "issuer" or "viewer"; anything else is none.
+std::optional<AccountRole> account_role_from(std::string_view text) noexcept;
+
+struct AccountInput {
+    std::string name;  ///< 1 to 64 of A-Z a-z 0-9 . _ -, starting with a letter or digit
+    AccountRole role = AccountRole::viewer;
+    std::string password_hash;  ///< Argon2id's encoded string: $argon2id$v=19$m=...
+};
+
+struct Account {
+    std::int64_t id = 0;
+    std::string name;
+    AccountRole role = AccountRole::viewer;
+    std::string password_hash;
+    bool disabled = false;
+    std::int64_t failed_logins = 0;  ///< wrong passwords in a row since the last login or password change
+    std::optional<UnixTime> locked_until;
+    UnixTime created_at = 0;
+    UnixTime password_changed_at = 0;
+    std::optional<UnixTime> last_login_at;
+
+    bool locked_at(UnixTime now) const noexcept { return locked_until && *locked_until > now; }
+};
+
+/// When wrong passwords lock an account, and for how long.
+struct LockoutPolicy {
+    std::int64_t failures = 5;  ///< wrong passwords in a row that lock it
+    std::int64_t lock_s = 900;
+};
+
+/// How a login ended, as the store settled it.
+struct LoginOutcome {
+    enum class Result {
+        ok,              ///< the count is reset and the login time set
+        wrong_password,  ///< counted; `locked_now` when this one locked the account
+        locked,          ///< refused whatever the password: locked until account.locked_until
+        disabled,        ///< the password was right, but the account may not log in
+    };
+    Result result = Result::wrong_password;
+    Account account;  ///< as the login leaves it
+    bool locked_now = false;
 };
 
 /// What a loss report, an unlock or a replacement changed on the terminals' side.

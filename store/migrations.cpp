@@ -205,6 +205,33 @@ const std::vector<Migration>& migrations() {
              // still been collected (cardctl status, the collection lag metric).
              R"(ALTER TABLE devices ADD COLUMN last_collected_at BIGINT NULL)",
          }},
+        {4,
+         {
+             // The staff console's accounts (docs/accounts.md). cardd keeps
+             // them and decides every login; the console holds no password.
+             // password_hash is Argon2id's encoded string, parameters and
+             // salt included, so a change of parameters needs no new column.
+             R"(CREATE TABLE accounts (
+                  id @ID@,
+                  name VARCHAR(64) NOT NULL UNIQUE,
+                  role VARCHAR(8) NOT NULL,
+                  password_hash VARCHAR(255) NOT NULL,
+                  disabled BIGINT NOT NULL DEFAULT 0,
+                  failed_logins BIGINT NOT NULL DEFAULT 0,
+                  locked_until BIGINT NULL,
+                  created_at BIGINT NOT NULL,
+                  password_changed_at BIGINT NOT NULL,
+                  last_login_at BIGINT NULL,
+                  CHECK (role IN ('admin', 'issuer', 'viewer')),
+                  CHECK (disabled IN (0, 1)))@TABLE@)",
+             // Who acted through the console: the account beside the uid
+             // (the console's own), and the way the request came.
+             R"(ALTER TABLE audit_log ADD COLUMN account VARCHAR(64) NULL)",
+             R"(ALTER TABLE audit_log ADD COLUMN via VARCHAR(8) NOT NULL DEFAULT 'socket')",
+             // A card write is applied later, maybe by another request: its
+             // intent keeps the account that asked for it, for the audit line.
+             R"(ALTER TABLE card_writes ADD COLUMN actor_account VARCHAR(64) NULL)",
+         }},
         {5,
          {
              // Why a card was reported lost: 遗失 (lost), 损坏 (damaged),
@@ -258,7 +285,8 @@ std::span<const std::string_view> schema_tables() noexcept {
                                                   "blacklist_batches",
                                                   "transactions",
                                                   "audit_log",
-                                                  "card_writes"};
+                                                  "card_writes",
+                                                  "accounts"};
     return tables;
 }
 

@@ -1,10 +1,12 @@
 #include "daemon/commands/commands.hpp"
 
+#include "daemon/commands/accounts.hpp"
 #include "daemon/commands/admin.hpp"
 #include "daemon/commands/backup.hpp"
 #include "daemon/commands/card.hpp"
 #include "daemon/commands/issue.hpp"
 #include "daemon/commands/issue_batch.hpp"
+#include "daemon/commands/login.hpp"
 #include "daemon/commands/loss.hpp"
 #include "daemon/commands/money.hpp"
 #include "daemon/commands/people.hpp"
@@ -71,6 +73,17 @@ void register_all_commands(CommandRegistry& registry, Service& service) {
     registry.add("pending", Role::viewer, no_arguments, on(service, pending));
     // sim.cpp: a terminal's purchase on a simulated card
     registry.add("encoder-sim-spend", Role::issuer, parse_sim_spend, on(service, encoder_sim_spend));
+    // accounts.cpp: the staff console's accounts
+    registry.add("account-add", Role::admin, parse_account_add, on(service, account_add));
+    registry.add("account-list", Role::admin, no_arguments, on(service, account_list));
+    registry.add("account-passwd", Role::admin, parse_account_passwd, on(service, account_passwd));
+    registry.add("account-disable", Role::admin, parse_account_name, on(service, account_disable));
+    registry.add("account-enable", Role::admin, parse_account_name, on(service, account_enable));
+    registry.add("account-remove", Role::admin, parse_account_name, on(service, account_remove));
+    // login.cpp: the console's sessions
+    registry.add_login("account-login", parse_login, on(service, account_login));
+    registry.add("account-logout", Role::viewer, no_arguments, on(service, account_logout));
+    registry.add("account-session", Role::viewer, no_arguments, on(service, account_session));
 }
 
 }  // namespace cardd::daemon

@@ -21,7 +21,11 @@ struct Caller {
     uid_t uid = 0;
     gid_t gid = 0;
     pid_t pid = 0;
-    std::optional<Role> role;  ///< none: the caller is in no cardd group
+    /// From the uid's groups, or from the account of a console session;
+    /// none: in no cardd group, or the console's user without a session.
+    std::optional<Role> role;
+    bool console = false;                ///< the uid is the staff console's (console_user)
+    std::optional<std::string> account;  ///< the console account the request's session stands for
 };
 
 /// Sends one progress line on the request's connection.
@@ -30,6 +34,8 @@ using ProgressSink = std::function<boost::asio::awaitable<void>(nlohmann::json p
 struct Request {
     std::string command;
     nlohmann::json arguments = nlohmann::json::object();
+    /// The console session's token the line carried ("session"), never logged.
+    std::optional<std::string> session;
     Caller caller;
     ProgressSink progress;
 };
@@ -57,11 +63,19 @@ public:
     /// argument is refused before anything is done.
     template <class Args>
     void add(std::string name, Role least, ArgumentParser<Args> parse, TypedHandler<Args> handler) {
-        add_entry(
-            std::move(name), least, [parse, handler = std::move(handler)](const nlohmann::json& arguments) -> Handler {
-                return [handler, parsed = parse(arguments)](Request& request) { return handler(request, parsed); };
-            });
+        add_entry(std::move(name), least, false, prepare(parse, std::move(handler)));
     }
+
+    /// Registers the login of the staff console: callable by the console's
+    /// user only (Caller::console), which has no role of its own and no
+    /// session yet. Anyone else is denied.
+    template <class Args>
+    void add_login(std::string name, ArgumentParser<Args> parse, TypedHandler<Args> handler) {
+        add_entry(std::move(name), Role::admin, true, prepare(parse, std::move(handler)));
+    }
+
+    /// Whether `name` is a command registered with add_login.
+    bool logs_in(std::string_view name) const;
 
     /// Runs the request: unknown command → unsupported, role too weak →
     /// denied, BadArgument (from the parser or the body) → invalid, any
@@ -78,10 +92,18 @@ private:
 
     /// Reads the arguments (may throw BadArgument) and gives what runs the body.
     using Prepare = std::function<Handler(const nlohmann::json& arguments)>;
-    void add_entry(std::string name, Role least, Prepare prepare);
+    void add_entry(std::string name, Role least, bool login, Prepare prepare);
+
+    template <class Args>
+    static Prepare prepare(ArgumentParser<Args> parse, TypedHandler<Args> handler) {
+        return [parse, handler = std::move(handler)](const nlohmann::json& arguments) -> Handler {
+            return [handler, parsed = parse(arguments)](Request& request) { return handler(request, parsed); };
+        };
+    }
 
     struct Entry {
         Role least;
+        bool login = false;  ///< the console's login: its user only, whatever its role
         Prepare prepare;
     };
     std::map<std::string, Entry, std::less<>> commands_;

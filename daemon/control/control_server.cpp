@@ -7,7 +7,10 @@
 
 #include "daemon/async/asio.hpp"
 
+#include <openssl/crypto.h>
+
 #include "daemon/async/event.hpp"
+#include "daemon/control/secret.hpp"
 #include "daemon/log.hpp"
 
 namespace cardd::daemon {
@@ -76,7 +79,16 @@ ParsedLine parse_request_line(std::string_view line) {
             parsed.error = Answer::failure(ResultCode::invalid, "\"arguments\" must be a JSON object");
             return parsed;
         }
-        request.arguments = *arguments;
+        // Moved, not copied: a password in it is then in one place, which
+        // the server wipes once the request is answered.
+        request.arguments = std::move(*arguments);
+    }
+    if (const auto session = json.find("session"); session != json.end() && !session->is_null()) {
+        if (!session->is_string()) {
+            parsed.error = Answer::failure(ResultCode::invalid, "\"session\" must be a string");
+            return parsed;
+        }
+        request.session = session->get<std::string>();
     }
     parsed.request = std::move(request);
     return parsed;
@@ -204,6 +216,8 @@ asio::awaitable<void> ControlServer::serve(local::socket accepted) {
         }
         if (error) break;
         std::string line = buffer.substr(0, length - 1);
+        // The line may hold a password: its bytes are wiped, not just freed.
+        OPENSSL_cleanse(buffer.data(), length);
         buffer.erase(0, length);
         if (!line.empty() && line.back() == '\r') line.pop_back();
         // A request being served is not idle; the deadline covers reading and writing only.
@@ -214,12 +228,15 @@ asio::awaitable<void> ControlServer::serve(local::socket accepted) {
         }
 
         ParsedLine parsed = parse_request_line(line);
+        wipe(line);
         Answer answer;
         if (parsed.error) {
             answer = std::move(*parsed.error);
         } else {
             Request& request = *parsed.request;
             request.caller = caller;
+            std::optional<Answer> refused;
+            if (console_) refused = console_->admit(request, registry_.logs_in(request.command));
             const nlohmann::json id = parsed.id;
             request.progress = [socket, id](nlohmann::json progress) -> asio::awaitable<void> {
                 nlohmann::json json = {{"progress", std::move(progress)}, {"id", id}};
@@ -227,7 +244,12 @@ asio::awaitable<void> ControlServer::serve(local::socket accepted) {
                 boost::system::error_code ignored;
                 co_await asio::async_write(*socket, asio::buffer(text), asio::redirect_error(use_awaitable, ignored));
             };
-            answer = co_await registry_.dispatch(request);
+            if (refused) {
+                answer = std::move(*refused);
+            } else {
+                answer = co_await registry_.dispatch(request);
+            }
+            wipe_passwords(request.arguments);
         }
         const std::string out = render_answer(answer, parsed.id) + "\n";
         deadline->set(std::chrono::steady_clock::now() + limits_.idle);

@@ -1,6 +1,7 @@
 #pragma once
-// The Unix control socket: JSON lines in, JSON lines out, one session per
-// connection, the caller identified by SO_PEERCRED.
+// The Unix control socket: JSON lines in, JSON lines out, one coroutine per
+// connection, the caller identified by SO_PEERCRED (and, for the staff
+// console, by the session its request carries: console_gate.hpp).
 
 #include "daemon/async/asio.hpp"
 
@@ -9,6 +10,7 @@
 #include <memory>
 
 #include "daemon/control/command_registry.hpp"
+#include "daemon/control/console_gate.hpp"
 #include "daemon/control/roles.hpp"
 
 namespace cardd::daemon {
@@ -29,6 +31,9 @@ public:
     void start();
     void stop();
     void set_groups(RoleGroups groups) { groups_ = std::move(groups); }
+    /// Who the staff console's requests speak for (none: the console is
+    /// treated as any other caller); `gate` outlives the server.
+    void set_console(ConsoleGate& gate) { console_ = &gate; }
 
 private:
     boost::asio::awaitable<void> accept_loop();
@@ -40,6 +45,7 @@ private:
     RoleGroups groups_;
     ControlLimits limits_;
     boost::asio::local::stream_protocol::acceptor acceptor_;
+    ConsoleGate* console_ = nullptr;
 };
 
 /// Parses one request line; a malformed one yields the answer to send instead.

@@ -3,6 +3,7 @@
 #include <grp.h>
 #include <pwd.h>
 
+#include <charconv>
 #include <vector>
 
 namespace cardd::daemon {
@@ -14,6 +15,15 @@ std::string_view to_string(Role role) noexcept {
         case Role::admin: return "admin";
     }
     return "?";
+}
+
+Role role_of(store::AccountRole role) noexcept {
+    switch (role) {
+        case store::AccountRole::viewer: return Role::viewer;
+        case store::AccountRole::issuer: return Role::issuer;
+        case store::AccountRole::admin: return Role::admin;
+    }
+    return Role::viewer;
 }
 
 namespace {
@@ -61,6 +71,22 @@ std::optional<Role> role_of(uid_t uid, gid_t gid, const RoleGroups& names) {
     if (member(names.issuer)) return Role::issuer;
     if (member(names.viewer)) return Role::viewer;
     return std::nullopt;
+}
+
+std::optional<uid_t> console_uid_of(const std::string& user) {
+    if (user.empty()) return std::nullopt;
+    uid_t uid = 0;
+    const auto [end, ec] = std::from_chars(user.data(), user.data() + user.size(), uid);
+    if (ec != std::errc{} || end != user.data() + user.size()) {
+        std::vector<char> buffer(16384);
+        passwd entry{};
+        passwd* found = nullptr;
+        if (getpwnam_r(user.c_str(), &entry, buffer.data(), buffer.size(), &found) != 0 || !found) return std::nullopt;
+        uid = found->pw_uid;
+    }
+    // Root's own requests are admin by SO_PEERCRED; it is never the console.
+    if (uid == 0) return std::nullopt;
+    return uid;
 }
 
 }  // namespace cardd::daemon

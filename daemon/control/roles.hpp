@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "store/domain.hpp"
+
 namespace cardd::daemon {
 
 enum class Role { viewer = 0, issuer = 1, admin = 2 };
@@ -18,7 +20,15 @@ struct RoleGroups {
     std::string viewer;
 };
 
+/// The role a console account is given.
+Role role_of(store::AccountRole role) noexcept;
+
 /// The strongest role the user's groups give, or nothing. uid 0 is admin.
 std::optional<Role> role_of(uid_t uid, gid_t gid, const RoleGroups& groups);
+
+/// The uid of the staff console's user: `user` is a user name or a numeric
+/// uid. Nothing when the name is empty or no such user exists (then no
+/// console is allowed), or for root, which is never the console.
+std::optional<uid_t> console_uid_of(const std::string& user);
 
 }  // namespace cardd::daemon

@@ -291,6 +291,36 @@ TEST(Commands, viewsPerCommand) {
     EXPECT_EQ(view_of({"status"}), View::status);
 }
 
+// account commands map to account-*; the password is never an option, and is asked for by run().
+TEST(Commands, accountCommands) {
+    EXPECT_EQ(request_of({"account", "add", "ops", "--role", "admin"}),
+              R"({"command":"account-add","arguments":{"name":"ops","role":"admin"}})");
+    EXPECT_EQ(request_of({"account", "list"}), R"({"command":"account-list"})");
+    EXPECT_EQ(request_of({"account", "passwd", "ops", "--password-stdin"}),
+              R"({"command":"account-passwd","arguments":{"name":"ops"}})");
+    EXPECT_EQ(request_of({"account", "disable", "ops"}), R"({"command":"account-disable","arguments":{"name":"ops"}})");
+    EXPECT_EQ(request_of({"account", "enable", "ops"}), R"({"command":"account-enable","arguments":{"name":"ops"}})");
+    EXPECT_EQ(request_of({"account", "remove", "ops"}), R"({"command":"account-remove","arguments":{"name":"ops"}})");
+    EXPECT_EQ(view_of({"account", "list"}), View::account_list);
+
+    CommandLine command_line;
+    const auto argv = argv_of({"account", "add", "ops", "--role", "issuer", "--password-stdin"});
+    command_line.app().parse(static_cast<int>(argv.size()), argv.data());
+    const auto request = command_line.request();
+    ASSERT_TRUE(request->password.has_value());
+    EXPECT_TRUE(request->password->from_stdin);
+    CommandLine asked;
+    const auto argv_asked = argv_of({"account", "passwd", "ops"});
+    asked.app().parse(static_cast<int>(argv_asked.size()), argv_asked.data());
+    EXPECT_FALSE(asked.request()->password->from_stdin);
+    EXPECT_EQ(asked.request()->password->prompt, "Password for account ops: ");
+
+    EXPECT_NE(usage_error_of({"account", "add", "ops", "--role", "root"}), "parsed");
+    EXPECT_NE(usage_error_of({"account", "add", "ops"}), "parsed");
+    EXPECT_NE(usage_error_of({"account", "add", "ops", "--role", "admin", "--password", "x"}), "parsed");
+    EXPECT_NE(usage_error_of({"account", "disable"}), "parsed");
+}
+
 // Global options: the default socket, $CARDD_SOCKET, --socket, --json, --timeout, also after the command.
 TEST(Commands, globalOptions) {
     ::unsetenv("CARDD_SOCKET");

@@ -35,6 +35,22 @@ TEST_F(Render, personListWithChineseNames) {
                   "E010      欧阳娜娜  财务部   20001\n");
 }
 
+// The accounts table: locked and never-logged-in shown as times or "-".
+TEST_F(Render, accountList) {
+    const auto answer = Json::parse(R"({"result": 0, "text": "2 accounts", "arguments": {"accounts": [
+        {"name": "desk.1", "role": "issuer", "disabled": true, "locked_until": null, "failed_logins": 0,
+         "created_at": 1764000000, "last_login_at": 1764003600},
+        {"name": "ops", "role": "admin", "disabled": false, "locked_until": 1764004500, "failed_logins": 5,
+         "created_at": 1764000000, "last_login_at": null}]}, "id": 1})");
+    EXPECT_EQ(render_answer(View::account_list, answer),
+              "2 accounts\n"
+              "NAME    ROLE    DISABLED  LOCKED UNTIL         FAILED LOGINS  CREATED              LAST LOGIN\n"
+              "desk.1  issuer  yes       -                                0  2025-11-24 16:00:00  2025-11-24 17:00:00\n"
+              "ops     admin   no        2025-11-24 17:15:00              5  2025-11-24 16:00:00  -\n");
+    EXPECT_EQ(render_answer(View::account_list, Json::parse(R"({"result":0,"arguments":{"accounts":[]}})")),
+              "no accounts\n");
+}
+
 // An empty list says so instead of printing a lone header.
 TEST_F(Render, emptyListsSaySo) {
     EXPECT_EQ(render_answer(View::person_list, Json::parse(R"({"result":0,"arguments":{"people":[]}})")),

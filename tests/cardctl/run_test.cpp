@@ -21,12 +21,13 @@ struct Outcome {
     std::string err;
 };
 
-Outcome run_with(std::vector<std::string> args, bool err_is_terminal = false) {
+Outcome run_with(std::vector<std::string> args, bool err_is_terminal = false, const std::string& input = "") {
     std::vector<const char*> argv{"cardctl"};
     for (const auto& arg : args) argv.push_back(arg.c_str());
     std::ostringstream out;
     std::ostringstream err;
-    const int status = run(static_cast<int>(argv.size()), argv.data(), out, err, err_is_terminal, 80);
+    std::istringstream in(input);
+    const int status = run(static_cast<int>(argv.size()), argv.data(), out, err, err_is_terminal, 80, in);
     return {status, out.str(), err.str()};
 }
 
@@ -109,6 +110,39 @@ TEST(Run, usageErrorExitsTwoAndSendsNothing) {
               "cardctl: AMOUNT: invalid amount '1.234': at most two decimals (a cent is the smallest unit)\n"
               "Run `cardctl --help` or `cardctl COMMAND --help` for usage.\n");
     EXPECT_EQ(daemon.connections(), 0);
+}
+
+// --password-stdin reads one line, its break dropped, into the request's "password".
+TEST(Run, aPasswordFromStandardInput) {
+    FakeDaemon daemon({{R"({"result": 0, "text": "account ops added, role admin", "id": 1})"
+                        "\n"}});
+    const auto outcome =
+        run_with({"--socket", daemon.path(), "account", "add", "ops", "--role", "admin", "--password-stdin"}, false,
+                 "correct horse battery\r\nnext line\n");
+    EXPECT_EQ(outcome.status, exit_ok) << outcome.err;
+    EXPECT_EQ(outcome.out, "account ops added, role admin\n");
+    EXPECT_EQ(
+        daemon.request_line(),
+        R"({"command":"account-add","arguments":{"name":"ops","role":"admin","password":"correct horse battery"},"id":1})");
+}
+
+// --password-stdin with nothing on standard input sends nothing: exit 2.
+TEST(Run, noPasswordOnStandardInputSendsNothing) {
+    FakeDaemon daemon({});
+    const auto outcome = run_with({"--socket", daemon.path(), "account", "passwd", "ops", "--password-stdin"});
+    EXPECT_EQ(outcome.status, exit_usage);
+    EXPECT_EQ(outcome.err, "cardctl: --password-stdin: no password on standard input (one line is read)\n");
+    EXPECT_EQ(daemon.connections(), 0);
+}
+
+// The account table, and its --json line as cardd sent it.
+TEST(Run, accountListTable) {
+    const std::string line =
+        R"({"result": 0, "text": "1 account", "arguments": {"accounts": [{"name": "ops", "role": "admin", "disabled": false, "locked_until": null, "failed_logins": 0, "created_at": 0, "last_login_at": null}]}, "id": 1})";
+    FakeDaemon daemon({{line + "\n"}});
+    const auto outcome = run_with({"--socket", daemon.path(), "--json", "account", "list"});
+    EXPECT_EQ(outcome.status, exit_ok);
+    EXPECT_EQ(outcome.out, line + "\n");
 }
 
 // Words CLI11 did not understand are named in the usage error.

@@ -70,6 +70,36 @@ TEST_F(ConfigFile, aRefusalNamesTheFileTheLineAndTheSetting) {
     EXPECT_EQ(refusal("data_dir = \"\"\n"), file + ":1: data_dir must not be empty");
 }
 
+// The console's settings: its user by name or uid (never root), and the
+// session and lockout figures within their ranges, small ones included.
+TEST_F(ConfigFile, consoleSettingsAreReadWithinTheirRanges) {
+    EXPECT_EQ(Config{}.console_user, "cardd-console");
+    EXPECT_EQ(Config{}.console_session_idle, std::chrono::seconds(900));
+    EXPECT_EQ(Config{}.console_lockout_failures, 5);
+    EXPECT_EQ(Config{}.console_lockout, std::chrono::seconds(900));
+    const auto config = load(
+        "console_user = \"54330\"\nconsole_session_idle_s = 1\nconsole_lockout_failures = 3\n"
+        "console_lockout_s = 60\n");
+    ASSERT_TRUE(config.has_value()) << config.error().message;
+    EXPECT_EQ(config->console_user, "54330");
+    EXPECT_EQ(config->console_session_idle, std::chrono::seconds(1));
+    EXPECT_EQ(config->console_lockout_failures, 3);
+    EXPECT_EQ(config->console_lockout, std::chrono::seconds(60));
+    const std::string file = path_.string();
+    EXPECT_EQ(refusal("console_user = \"root\"\n"),
+              file +
+                  ":1: console_user must not be root: the console's user has no role of its own, and root is "
+                  "admin on the socket");
+    EXPECT_EQ(refusal("console_session_idle_s = 0\n"),
+              file + ":1: console_session_idle_s must be a whole number from 1 to 86400");
+    EXPECT_EQ(refusal("console_session_idle_s = 86401\n"),
+              file + ":1: console_session_idle_s must be a whole number from 1 to 86400");
+    EXPECT_EQ(refusal("console_lockout_failures = 0\n"),
+              file + ":1: console_lockout_failures must be a whole number from 1 to 100");
+    EXPECT_EQ(refusal("console_lockout_s = 0\n"),
+              file + ":1: console_lockout_s must be a whole number from 1 to 86400");
+}
+
 TEST_F(ConfigFile, aFileThatDoesNotParseIsRefusedWithItsLineAndColumn) {
     const std::string message = refusal("socket = \n");
     EXPECT_TRUE(message.starts_with(path_.string() + ":1:")) << message;

@@ -263,6 +263,24 @@ json E2e::ask(const json& request, std::chrono::milliseconds timeout) {
     return json::parse(ask_line(request.dump(), timeout));
 }
 
+std::string E2e::ask_line_as(const cardd::test::Credentials& who, const std::string& line) {
+    const std::string socat = cardd::test::find_program("socat");
+    if (socat.empty()) throw std::runtime_error("socat is not installed (Debian package socat)");
+    // The line and the socket path go in as $0 and $1: no quoting to get wrong.
+    const cardd::test::Finished run = cardd::test::run_program(
+        {"/bin/sh", "-c", "printf '%s\\n' \"$0\" | " + socat + " -t 5 - UNIX-CONNECT:\"$1\"", line, socket().string()},
+        dir_.path() / "raw.err", 15s, who);
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    return run.out.substr(0, run.out.find('\n'));
+}
+
+json E2e::ask_as(const cardd::test::Credentials& who, const json& request) {
+    const std::string line = ask_line_as(who, request.dump());
+    json answer = json::parse(line, nullptr, false);
+    if (answer.is_discarded()) throw std::runtime_error("not an answer from cardd: " + line);
+    return answer;
+}
+
 Sim& E2e::tcp_sim(const std::string& key, const std::vector<std::string>& extra) {
     std::string last_error;
     for (int attempt = 0; attempt < 8; ++attempt) {
@@ -337,6 +355,12 @@ std::unique_ptr<store::CardStore> E2e::open_store() {
     auto card_store = store::CardStore::open(std::move(*connection));
     if (!card_store) throw std::runtime_error(card_store.error().message);
     return std::move(*card_store);
+}
+
+std::vector<store::AuditEntry> E2e::audit_log(std::size_t limit) {
+    auto entries = open_store()->audit_log(limit);
+    if (!entries) throw std::runtime_error(entries.error().message);
+    return *entries;
 }
 
 Cards E2e::desired(const std::string& terminal) {

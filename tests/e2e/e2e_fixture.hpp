@@ -19,6 +19,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "store/card_store.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -117,6 +118,9 @@ protected:
     /// One request on a fresh raw connection: the final answer line (progress lines skipped).
     std::string ask_line(const std::string& line, std::chrono::milliseconds timeout = 30s);
     json ask(const json& request, std::chrono::milliseconds timeout = 30s);
+    /// One request line on the raw socket, sent by socat running as `who`: the answer line.
+    std::string ask_line_as(const cardd::test::Credentials& who, const std::string& line);
+    json ask_as(const cardd::test::Credentials& who, const json& request);
 
     // ---- terminals ----
 
@@ -139,6 +143,10 @@ protected:
 
     // ---- the store ----
 
+    /// The store itself, on the test's database (beside the running cardd).
+    std::unique_ptr<store::CardStore> open_store();
+    /// The store's audit log, newest first.
+    std::vector<store::AuditEntry> audit_log(std::size_t limit = 100);
     /// The terminal's desired blacklist, read from the store itself.
     Cards desired(const std::string& terminal);
     /// The cards of each blacklist batch the store wrote for the terminal, oldest first.

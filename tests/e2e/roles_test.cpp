@@ -39,18 +39,7 @@ protected:
 
     json store_state() { return snapshot({1001, 1002}); }
 
-    /// One request line on the raw socket, sent by socat running as `who`: the answer line.
-    std::string raw_as(const Credentials& who, const std::string& line) {
-        const std::string socat = cardd::test::find_program("socat");
-        if (socat.empty()) throw std::runtime_error("socat is not installed (Debian package socat)");
-        // The line and the socket path go in as $0 and $1: no quoting to get wrong.
-        const cardd::test::Finished run = cardd::test::run_program(
-            {"/bin/sh", "-c", "printf '%s\\n' \"$0\" | " + socat + " -t 5 - UNIX-CONNECT:\"$1\"", line,
-             socket().string()},
-            dir_.path() / "raw.err", 15s, who);
-        EXPECT_EQ(run.exit_code, 0) << run.err;
-        return run.out.substr(0, run.out.find('\n'));
-    }
+    std::string raw_as(const Credentials& who, const std::string& line) { return ask_line_as(who, line); }
 
     Sim* sim_ = nullptr;
 };

@@ -54,6 +54,8 @@ for group in cardd cardd-admin cardd-issuer cardd-viewer dialout plugdev; do
     getent group "$group" >/dev/null && accounts_before+=("group:$group")
 done
 getent passwd cardd >/dev/null && accounts_before+=(user:cardd)
+getent passwd cardd-console >/dev/null && accounts_before+=(user:cardd-console)
+getent group cardd-console >/dev/null && accounts_before+=(group:cardd-console)
 had() {
     local want=$1 item
     for item in "${accounts_before[@]}"; do [ "$item" = "$want" ] && return 0; done
@@ -71,8 +73,10 @@ cleanup() {
         wait "$cardd_pid" 2>/dev/null || true
     fi
     rm -rf /etc/cardd /var/lib/cardd /run/cardd
+    # cardd-console first: it is a member of group cardd, which userdel cardd would keep.
+    if ! had user:cardd-console && getent passwd cardd-console >/dev/null; then userdel cardd-console || true; fi
     if ! had user:cardd && getent passwd cardd >/dev/null; then userdel cardd || true; fi
-    for group in cardd cardd-admin cardd-issuer cardd-viewer dialout plugdev; do
+    for group in cardd cardd-console cardd-admin cardd-issuer cardd-viewer dialout plugdev; do
         if ! had "group:$group" && getent group "$group" >/dev/null; then groupdel "$group" || true; fi
     done
     rm -rf "$work"
@@ -183,7 +187,11 @@ done
 for group in cardd-admin cardd-issuer cardd-viewer; do
     getent group "$group" >/dev/null || fail "no group $group after dpkg -i"
 done
-echo "user cardd in $groups; role groups present"
+entry=$(getent passwd cardd-console) || fail "no user cardd-console after dpkg -i"
+IFS=: read -r _ _ _ _ _ _ shell <<<"$entry"
+case "$shell" in */nologin) ;; *) fail "cardd-console's shell is $shell, not nologin" ;; esac
+id -nG cardd-console | grep -qw cardd || fail "user cardd-console is not in group cardd: it cannot reach the socket"
+echo "user cardd in $groups; role groups present; cardd-console in group cardd"
 
 [ "$(/usr/bin/cardd --version)" = "cardd $version" ] || fail "/usr/bin/cardd --version says '$(/usr/bin/cardd --version 2>&1)'"
 [ "$(/usr/bin/cardctl --version)" = "cardctl $version" ] || fail "/usr/bin/cardctl --version says '$(/usr/bin/cardctl --version 2>&1)'"

@@ -87,6 +87,14 @@ for group in cardd-admin cardd-issuer cardd-viewer; do
     grep -q "^$group:" "$root/etc/group" || fail "sysusers made no group $group"
 done
 if grep -q "^cardd-admin:" "$root/etc/passwd"; then fail "sysusers made a user cardd-admin"; fi
+# The staff console's user reaches the socket through group cardd, and is in no role group.
+entry=$(grep '^cardd-console:' "$root/etc/passwd") || fail "sysusers made no cardd-console user"
+IFS=: read -r _ _ _ _ _ _ shell <<<"$entry"
+case "$shell" in */nologin) ;; *) fail "cardd-console's shell is $shell, not nologin" ;; esac
+grep -Eq "^cardd:x:[0-9]+:(.*,)?cardd-console(,|$)" "$root/etc/group" || fail "cardd-console is not in group cardd"
+for group in cardd-admin cardd-issuer cardd-viewer; do
+    if grep -Eq "^$group:x:[0-9]+:.*cardd-console" "$root/etc/group"; then fail "cardd-console is in $group"; fi
+done
 
 systemd-tmpfiles --root="$root" --create - <"$systemd_dir/cardd.tmpfiles"
 check_dir() {
@@ -98,5 +106,5 @@ check_dir /var/lib/cardd "750 $uid $gid"
 check_dir /etc/cardd "750 0 $gid"
 grep -q '^StateDirectoryMode=0750$' "$unit" || fail "the unit's StateDirectoryMode= differs from cardd.tmpfiles"
 grep -q '^ConfigurationDirectoryMode=0750$' "$unit" || fail "the unit's ConfigurationDirectoryMode= differs from cardd.tmpfiles"
-echo "cardd uid $uid gid $gid, in dialout and plugdev; /var/lib/cardd and /etc/cardd 0750"
+echo "cardd uid $uid gid $gid, in dialout and plugdev; cardd-console in cardd; /var/lib/cardd and /etc/cardd 0750"
 echo "PASS"

@@ -45,6 +45,14 @@ void fill_every_table(CardStore& store) {
     topup.before = CardContent{"card", "aa", 2000, 4};
     must(store.open_write(topup, [](const WriteIntent&) { return CardContent{"card", "bb", 2150, 5}; }));
     must(store.note(clerk, "card-init", "a card initialised on desk"));
+    // Console accounts, one locked out and one that logged in, and a change made through the console.
+    const std::string hash = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA";
+    must(store.add_account(admin, {"ops", AccountRole::admin, hash}));
+    must(store.add_account(admin, {"desk.1", AccountRole::issuer, hash}));
+    const Actor console{54330};
+    for (int i = 0; i < 5; ++i) must(store.settle_login(console, "desk.1", hash, false, {5, 900}));
+    must(store.settle_login(console, "ops", hash, true, {5, 900}));
+    must(store.note(Actor{54330, "ops"}, "card-init", "a card initialised on desk, through the console"));
 }
 
 std::string dump_tables(SqlConnection& db) {

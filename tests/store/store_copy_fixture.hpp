@@ -14,7 +14,8 @@ namespace cardd::test {
 /// Fills `store` through its API with a row in every table: people, cards
 /// (issued, topped up, lost and replaced), terminals on TCP and RTU with
 /// blacklist batches and a failed sync, an encoder, a removed terminal (a gap
-/// in the device ids), collected records, an open card write, audit lines.
+/// in the device ids), collected records, an open card write, audit lines,
+/// console accounts (one locked out) and an audit line through the console.
 void fill_every_table(store::CardStore& store);
 
 /// Every row of every table of the schema, in one order, as text: two equal

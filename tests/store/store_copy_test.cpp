@@ -232,6 +232,7 @@ TEST_F(StoreCopyMariadb, cardddMigratesAndSumsUp) {
     const Finished first = run_program(argv, dir_.path() / "first.err", 60s);
     EXPECT_EQ(first.exit_code, 0) << first.out << first.err;
     EXPECT_NE(first.out.find("people: 3 rows"), std::string::npos) << first.out;
+    EXPECT_NE(first.out.find("accounts: 2 rows"), std::string::npos) << first.out;
     EXPECT_NE(first.out.find("verified"), std::string::npos) << first.out;
     EXPECT_EQ((first.out + first.err).find(password), std::string::npos) << first.out << first.err;
     auto from = sqlite_at(sqlite_);

@@ -36,7 +36,8 @@ constexpr std::pair<const char*, const char*> tables[] = {{"card_format", "1"},
                                                           {"blacklist_batches", "1"},
                                                           {"transactions", "1, 2"},
                                                           {"audit_log", "1"},
-                                                          {"card_writes", "1"}};
+                                                          {"card_writes", "1"},
+                                                          {"accounts", "1"}};
 
 }  // namespace
 

@@ -42,6 +42,9 @@ struct CommandLine::Values {
     bool failed = false, open = false;
     // backup
     std::string file;
+    // account
+    std::string role;
+    bool password_stdin = false;
 };
 
 /// A request shown with `view`.

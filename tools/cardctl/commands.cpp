@@ -64,6 +64,7 @@ CommandLine::CommandLine() : app_(std::make_unique<CLI::App>()), v_(std::make_un
     add_report_commands();
     add_encoder_commands();
     add_backup_command();
+    add_account_commands();
 }
 
 CommandLine::~CommandLine() = default;

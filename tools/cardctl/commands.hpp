@@ -29,10 +29,17 @@ struct GlobalOptions {
     std::int64_t timeout_seconds = default_timeout_seconds;  ///< --timeout; 0 waits forever
 };
 
+/// Where run() gets the password a command sends as its "password" argument.
+struct PasswordSource {
+    bool from_stdin = false;  ///< --password-stdin: one line of standard input; else the terminal, twice
+    std::string prompt;       ///< what the terminal shows
+};
+
 struct Request {
-    Json message;                          ///< {"command": ..., "arguments": {...}}, without id
-    View view = View::text;                ///< how to show the answer
-    std::vector<std::size_t> batch_lines;  ///< card issue --csv: the file line of each row
+    Json message;                            ///< {"command": ..., "arguments": {...}}, without id
+    View view = View::text;                  ///< how to show the answer
+    std::vector<std::size_t> batch_lines;    ///< card issue --csv: the file line of each row
+    std::optional<PasswordSource> password;  ///< the command sends a password, asked for before it is sent
 };
 
 class CommandLine {
@@ -64,6 +71,7 @@ private:
     void add_report_commands();
     void add_encoder_commands();
     void add_backup_command();
+    void add_account_commands();
 
     std::unique_ptr<CLI::App> app_;
     std::unique_ptr<Values> v_;

@@ -1,7 +1,7 @@
 # bash completion for cardctl(1), installed as
 # /usr/share/bash-completion/completions/cardctl. It completes subcommands,
 # their flags, and the values that can be known without asking cardd: files,
-# serial devices, parity letters, "all", loss reasons. Names of devices and
+# serial devices, parity letters, "all", loss reasons, account roles. Names of devices and
 # card numbers would need the control socket, which completion does not open.
 # tests/package/completion_test.sh checks it against every --help of cardctl.
 
@@ -9,12 +9,13 @@
 _cardctl_subcommands()
 {
     case $1 in
-        '') echo format device person card losses failed resync collect pending status encoder backup ;;
+        '') echo format device person card losses failed resync collect pending status encoder backup account ;;
         format) echo show set ;;
         device) echo add-terminal add-encoder list remove read-params ;;
         person) echo add list search departments ;;
         card) echo issue topup refund-close info read init loss unlock replace return ;;
         encoder) echo cancel sim-place sim-remove ;;
+        account) echo add list passwd disable enable remove ;;
     esac
 }
 
@@ -44,6 +45,8 @@ _cardctl_flags()
         'encoder sim-place') echo --help --blank --uid --foreign --count --encoder ;;
         'encoder sim-remove') echo --help --after --encoder ;;
         'encoder cancel') echo --help --encoder ;;
+        'account add') echo --help --role --password-stdin ;;
+        'account passwd') echo --help --password-stdin ;;
         *) echo --help ;;
     esac
 }
@@ -56,7 +59,7 @@ _cardctl_takes_value()
             --baud | --parity | --unit | --usb | --name | --dept | --card-no | --opening | \
             --cost | --encoder | --wait | --csv | --devices | --new-card-no | --from | --to | \
             --serial | --device | --cards | --uid | --count | --after | --offset | --limit | \
-            --reason | --staff-nos | --assign-from) return 0 ;;
+            --reason | --staff-nos | --assign-from | --role) return 0 ;;
     esac
     return 1
 }
@@ -85,6 +88,9 @@ _cardctl()
             return ;;
         --reason)
             mapfile -t COMPREPLY < <(compgen -W 'lost damaged expired other' -- "$cur")
+            return ;;
+        --role)
+            mapfile -t COMPREPLY < <(compgen -W 'admin issuer viewer' -- "$cur")
             return ;;
     esac
     if _cardctl_takes_value "$prev"; then

@@ -13,7 +13,7 @@ namespace cardd::cardctl {
 namespace {
 
 constexpr std::array<std::string_view, 6> money_keys{"balance", "amount", "cash", "opening", "cost", "refunded"};
-constexpr std::array<std::string_view, 3> time_keys{"at", "next_retry", "clock"};
+constexpr std::array<std::string_view, 4> time_keys{"at", "next_retry", "clock", "locked_until"};
 
 bool is_money(std::string_view key) { return std::ranges::find(money_keys, key) != money_keys.end(); }
 
@@ -270,6 +270,14 @@ std::string render_pending(const Json& args) {
          field("BY UID", "by_uid", Align::right)});
 }
 
+std::string render_account_list(const Json& args) {
+    if (array_member(args, "accounts").empty()) return "no accounts\n";
+    return object_table(array_member(args, "accounts"),
+                        {field("NAME", "name"), field("ROLE", "role"), field("DISABLED", "disabled"),
+                         field("LOCKED UNTIL", "locked_until"), field("FAILED LOGINS", "failed_logins", Align::right),
+                         field("CREATED", "created_at"), field("LAST LOGIN", "last_login_at")});
+}
+
 /// "3 h 20 min", "45 s": how long ago, for a person.
 std::string duration(const Json& seconds) {
     if (!seconds.is_number_integer()) return "-";
@@ -481,6 +489,7 @@ std::string render_answer(View view, const Json& answer, const RenderContext& co
         case View::collect: out += render_collect(args); break;
         case View::card_read: out += render_card_read(args); break;
         case View::pending: out += render_pending(args); break;
+        case View::account_list: out += render_account_list(args); break;
     }
     return out.empty() ? "done\n" : out;
 }

@@ -34,6 +34,7 @@ enum class View {
     card_read,      ///< the card on the encoder, and each difference with the store
     pending,        ///< a table of unsettled card writes
     backup,         ///< the backup written: path, size, pages, schema version, its check
+    account_list,   ///< a table of the console's accounts
 };
 
 struct RenderContext {
@@ -48,7 +49,7 @@ std::string render_answer(View view, const Json& answer, const RenderContext& co
 std::string render_refusal(View view, const Json& answer, const RenderContext& context = {});
 
 /// One value for a person: money keys (balance, amount, cash, opening, cost,
-/// refunded) in yuan, time keys (*_at, at, next_retry, clock) as local time,
+/// refunded) in yuan, time keys (*_at, at, next_retry, clock, locked_until) as local time,
 /// null as "-", lists joined with ", ".
 std::string describe_value(std::string_view key, const Json& value);
 

@@ -9,6 +9,7 @@
 
 #include "tools/cardctl/commands.hpp"
 #include "tools/cardctl/control_client.hpp"
+#include "tools/cardctl/password_input.hpp"
 #include "tools/cardctl/progress_bar.hpp"
 
 namespace cardd::cardctl {
@@ -32,7 +33,7 @@ std::int64_t integer_or_zero(const Json& object, const char* key) {
 }  // namespace
 
 int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err, bool err_is_terminal,
-        std::size_t err_columns) {
+        std::size_t err_columns, std::istream& in) {
     CommandLine command_line;
     try {
         command_line.app().parse(argc, argv);
@@ -42,10 +43,30 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
         return code == 0 ? exit_ok : exit_usage;
     }
     const GlobalOptions globals = command_line.globals();
-    const auto request = command_line.request();
+    auto request = command_line.request();
     if (!request) {
         err << "cardctl: " << request.error() << '\n';
         return exit_usage;
+    }
+    // Wiped once the request is sent: the password is in the message only.
+    struct PasswordWipe {
+        Json& message;
+        ~PasswordWipe() {
+            auto arguments = message.find("arguments");
+            if (arguments == message.end()) return;
+            auto password = arguments->find("password");
+            if (password != arguments->end() && password->is_string()) wipe(password->get_ref<std::string&>());
+        }
+    } password_wipe{request->message};
+    if (request->password) {
+        auto password =
+            request->password->from_stdin ? read_password_line(in) : ask_password_twice(request->password->prompt);
+        if (!password) {
+            err << "cardctl: " << password.error() << '\n';
+            return exit_usage;
+        }
+        request->message["arguments"]["password"] = *password;
+        wipe(*password);
     }
     const std::size_t request_bytes = request->message.dump().size();
     if (request_bytes > daemon_line_limit - 64) {  // 64: room for the id

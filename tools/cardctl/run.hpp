@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <iosfwd>
+#include <iostream>
 
 namespace cardd::cardctl {
 
@@ -17,8 +18,9 @@ enum ExitStatus : int {
 };
 
 /// Runs one cardctl command; answers go to `out`, errors and progress to `err`.
-/// `err_is_terminal` draws the progress bar in place.
+/// `err_is_terminal` draws the progress bar in place. `in` gives a password
+/// with --password-stdin.
 int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err, bool err_is_terminal,
-        std::size_t err_columns);
+        std::size_t err_columns, std::istream& in = std::cin);
 
 }  // namespace cardd::cardctl

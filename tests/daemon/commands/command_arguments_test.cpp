@@ -3,8 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include "daemon/commands/accounts.hpp"
 #include "daemon/commands/card.hpp"
 #include "daemon/commands/issue_batch.hpp"
+#include "daemon/commands/login.hpp"
 #include "daemon/commands/loss.hpp"
 #include "daemon/commands/money.hpp"
 #include "daemon/commands/people.hpp"
@@ -142,6 +144,34 @@ TEST(CommandArguments, resyncNamesFailedOrDevices) {
     EXPECT_EQ(parse_resync({{"devices", {"T1"}}, {"cards", {5}}}).cards, (std::vector<std::int64_t>{5}));
     EXPECT_EQ(refusal(parse_resync, {{"failed", true}, {"devices", {"T1"}}}),
               "give 'failed': true, or 'devices', or 'cards' with 'devices'");
+}
+
+// A new account needs a name, one of the three roles and a password the policy takes.
+TEST(CommandArguments, accountAddReadsNameRoleAndPassword) {
+    const AccountAddArgs added = parse_account_add({{"name", "ops"}, {"role", "issuer"}, {"password", "0123456789"}});
+    EXPECT_EQ(added.name, "ops");
+    EXPECT_EQ(added.role, store::AccountRole::issuer);
+    EXPECT_EQ(added.password.view(), "0123456789");
+    EXPECT_EQ(refusal(parse_account_add, {{"name", "ops"}, {"role", "root"}, {"password", "0123456789"}}),
+              "'role' must be admin, issuer or viewer, not 'root'");
+    EXPECT_EQ(refusal(parse_account_add, {{"name", "ops"}, {"role", "admin"}, {"password", "short"}}),
+              "'password' is refused: the password has 5 characters: it needs at least 10");
+    EXPECT_EQ(refusal(parse_account_add, {{"name", "ops"}, {"role", "admin"}}), "argument 'password' is required");
+    EXPECT_EQ(refusal(parse_account_add, {{"name", "ops"}, {"role", "admin"}, {"password", 1234567890}}),
+              "argument 'password' must be a string");
+    EXPECT_EQ(refusal(parse_account_passwd, {{"name", "ops"}, {"password", std::string(1025, 'x')}}),
+              "'password' is refused: the password is longer than 1024 bytes");
+    EXPECT_EQ(refusal(parse_account_name, {{"name", "ops"}, {"role", "admin"}}), "unknown argument 'role'");
+}
+
+// A login takes any password (the policy is for new ones), and nothing else.
+TEST(CommandArguments, loginReadsNameAndPassword) {
+    const LoginArgs login = parse_login({{"name", "ops"}, {"password", "short"}});
+    EXPECT_EQ(login.name, "ops");
+    EXPECT_EQ(login.password.view(), "short");
+    EXPECT_EQ(refusal(parse_login, {{"name", "ops"}}), "argument 'password' is required");
+    EXPECT_EQ(refusal(parse_login, {{"name", "ops"}, {"password", "x"}, {"session", "y"}}),
+              "unknown argument 'session'");
 }
 
 }  // namespace

@@ -49,14 +49,25 @@ protected:
         registry.add("status", Role::viewer, ignored_arguments,
                      TypedHandler<NoArguments>(
                          [](Request&, const NoArguments&) -> awaitable<Answer> { co_return Answer::ok("up"); }));
+        registry.add_login("login", ignored_arguments,
+                           TypedHandler<NoArguments>([this](Request&, const NoArguments&) -> awaitable<Answer> {
+                               ran = true;
+                               co_return Answer::ok("in");
+                           }));
     }
 
     Answer run(std::string command, json arguments, std::optional<Role> role = Role::admin) {
+        Caller caller;
+        caller.uid = 1000;
+        caller.role = role;
+        return run_as(std::move(command), std::move(arguments), caller);
+    }
+
+    Answer run_as(std::string command, json arguments, const Caller& caller) {
         Request request;
         request.command = std::move(command);
         request.arguments = std::move(arguments);
-        request.caller.uid = 1000;
-        request.caller.role = role;
+        request.caller = caller;
         boost::asio::io_context io;
         auto done = boost::asio::co_spawn(io, registry.dispatch(request), boost::asio::use_future);
         io.run();
@@ -117,6 +128,43 @@ TEST_F(CommandRegistryTest, aHandlersStoreErrorMapsToItsResultCode) {
     const Answer conflict = run("topup", {{"card_no", 409}, {"amount", 5}});
     EXPECT_EQ(conflict.result, ResultCode::conflict);
     EXPECT_EQ(conflict.text, "card 409 is lost");
+}
+
+// The console's login is the console's user's alone: any other caller, admin or not, is denied before it runs.
+TEST_F(CommandRegistryTest, theLoginIsForTheConsolesUserOnly) {
+    const Answer admin = run("login", json::object(), Role::admin);
+    EXPECT_EQ(admin.result, ResultCode::denied);
+    EXPECT_EQ(admin.text,
+              "'login' is for the staff console's user (console_user in cardd.conf) only; uid 1000 is not it");
+    EXPECT_FALSE(ran);
+    EXPECT_TRUE(registry.logs_in("login"));
+    EXPECT_FALSE(registry.logs_in("status"));
+    EXPECT_FALSE(registry.logs_in("nothing"));
+
+    Caller console;
+    console.uid = 54330;
+    console.console = true;
+    EXPECT_EQ(run_as("login", json::object(), console).text, "in");
+    EXPECT_TRUE(ran);
+    // Without a session, the console's user has no role for anything else.
+    const Answer status = run_as("status", json::object(), console);
+    EXPECT_EQ(status.result, ResultCode::denied);
+    EXPECT_EQ(status.text,
+              "'status' needs the viewer role; uid 54330 is the console's user, which has no role of its own: log in");
+}
+
+// Through a session the account's role decides, and a refusal names the account.
+TEST_F(CommandRegistryTest, aSessionsAccountHasItsRole) {
+    Caller viewer;
+    viewer.uid = 54330;
+    viewer.console = true;
+    viewer.account = "desk.1";
+    viewer.role = Role::viewer;
+    EXPECT_EQ(run_as("status", json::object(), viewer).text, "up");
+    const Answer topup = run_as("topup", {{"card_no", 7}, {"amount", 5}}, viewer);
+    EXPECT_EQ(topup.result, ResultCode::denied);
+    EXPECT_EQ(topup.text, "'topup' needs the issuer role; account desk.1 is viewer");
+    EXPECT_FALSE(ran);
 }
 
 // A name registered twice is a programming error, refused at start.

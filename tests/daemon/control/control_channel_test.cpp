@@ -8,6 +8,7 @@
 #include "daemon/control/answer.hpp"
 #include "daemon/control/arguments.hpp"
 #include "daemon/control/control_server.hpp"
+#include "daemon/control/secret.hpp"
 
 namespace cardd::daemon {
 namespace {
@@ -35,6 +36,34 @@ TEST(ControlChannel, parsesAWellFormedRequest) {
     EXPECT_EQ(parsed.request->command, "card-topup");
     EXPECT_EQ(parsed.request->arguments, json({{"card_no", 7}}));
     EXPECT_EQ(parsed.id, json("x1"));
+}
+
+// A console request carries its session beside the command; a session that is not a string is refused.
+TEST(ControlChannel, readsTheSession) {
+    const ParsedLine parsed = parse_request_line(R"({"command": "status", "session": "ab12", "id": 1})");
+    ASSERT_TRUE(parsed.request.has_value());
+    EXPECT_EQ(parsed.request->session, "ab12");
+    EXPECT_FALSE(parse_request_line(R"({"command": "status"})").request->session.has_value());
+    EXPECT_FALSE(parse_request_line(R"({"command": "status", "session": null})").request->session.has_value());
+    const ParsedLine bad = parse_request_line(R"({"command": "status", "session": 5, "id": 2})");
+    ASSERT_TRUE(bad.error.has_value());
+    EXPECT_EQ(bad.error->result, ResultCode::invalid);
+    EXPECT_EQ(bad.error->text, "\"session\" must be a string");
+    EXPECT_EQ(bad.id, json(2));
+}
+
+// Passwords are wiped in place wherever they are in the arguments; the rest is left.
+TEST(ControlChannel, passwordsAreWipedFromArguments) {
+    json arguments = {{"name", "ops"}, {"password", "correct horse"}, {"nested", {{"password", "x"}, {"n", 1}}}};
+    wipe_passwords(arguments);
+    EXPECT_EQ(arguments["name"], "ops");
+    EXPECT_EQ(arguments["password"], std::string(13, '\0'));
+    EXPECT_EQ(arguments["nested"]["password"], std::string(1, '\0'));
+    EXPECT_EQ(arguments["nested"]["n"], 1);
+    Secret secret("a long password, longer than a small string");
+    Secret moved(std::move(secret));
+    EXPECT_TRUE(secret.empty());
+    EXPECT_EQ(moved.view(), "a long password, longer than a small string");
 }
 
 // Every malformed shape is answered with result 6 and, where it could be read, the id.

@@ -16,7 +16,7 @@ namespace {
 
 using cardd::test::LineClient;
 
-class Console : public E2e {
+class StaffScreens : public E2e {
 protected:
     /// Every line cardd sends for `request` on a fresh connection, the final answer last.
     std::vector<json> ask_all(const json& request, std::chrono::milliseconds timeout = 30s) {
@@ -42,7 +42,7 @@ protected:
 
 // People found by text in name, staff number or department, by department,
 // page by page, each with their live card; the departments with their counts.
-TEST_P(Console, peopleAreFoundPageByPage) {
+TEST_P(StaffScreens, peopleAreFoundPageByPage) {
     issue("E003", 1003, 2500);
     ctl_ok({"person", "add", "E001", "--name", "张三", "--dept", "食堂"});
     ctl_ok({"person", "add", "E002", "--name", "Zhang Wei", "--dept", "Kitchen"});
@@ -94,7 +94,7 @@ TEST_P(Console, peopleAreFoundPageByPage) {
 
 // Three cards reported lost in one request: one transaction, one push, each
 // terminal's blacklist one version further with all three; the reason kept.
-TEST_P(Console, severalCardsAreLostInOneTransactionAndOnePush) {
+TEST_P(StaffScreens, severalCardsAreLostInOneTransactionAndOnePush) {
     Sim& tcp = tcp_sim("a");
     add_tcp_terminal("tcp-1", tcp);
     Sim& bus = rtu_sim("bus", {1});
@@ -137,7 +137,7 @@ TEST_P(Console, severalCardsAreLostInOneTransactionAndOnePush) {
 
 // A loss of several cards where one cannot be reported reports none: the
 // answer names each refused card, and neither the store nor a terminal changes.
-TEST_P(Console, aRefusedCardRefusesTheWholeLoss) {
+TEST_P(StaffScreens, aRefusedCardRefusesTheWholeLoss) {
     Sim& sim = seed_store();  // 1001 active, 1002 lost and pushed
     issue("E003", 1003);
     const json before = snapshot({1001, 1002, 1003});
@@ -166,7 +166,7 @@ TEST_P(Console, aRefusedCardRefusesTheWholeLoss) {
 }
 
 // Several cards unlocked at once, pushed in one removal; a card not lost unlocks none.
-TEST_P(Console, severalCardsAreUnlockedAtOnce) {
+TEST_P(StaffScreens, severalCardsAreUnlockedAtOnce) {
     Sim& tcp = tcp_sim("a");
     add_tcp_terminal("tcp-1", tcp);
     issue("E001", 1001);
@@ -196,7 +196,7 @@ TEST_P(Console, severalCardsAreUnlockedAtOnce) {
 // A batch for people already registered, their numbers assigned after the
 // highest ever issued: rehearsed first (nothing issued), then written card
 // after card, each card holding its number.
-TEST_P(Console, aBatchForASelectionAssignsNumbers) {
+TEST_P(StaffScreens, aBatchForASelectionAssignsNumbers) {
     issue("E000", 1005, 1000);
     for (const char* staff : {"E001", "E002", "E003"}) ctl_ok({"person", "add", staff, "--name", staff});
 
@@ -226,7 +226,7 @@ TEST_P(Console, aBatchForASelectionAssignsNumbers) {
 
 // A batch that would break a rule anywhere is refused whole before its
 // first card: each refused row named, nothing issued, no card asked for.
-TEST_P(Console, aBatchWithARefusedRowIssuesNothing) {
+TEST_P(StaffScreens, aBatchWithARefusedRowIssuesNothing) {
     issue("E001", 1001);
     for (const char* staff : {"E002", "E003", "E004"}) ctl_ok({"person", "add", staff, "--name", staff});
     const std::string blank = place_blank();
@@ -281,7 +281,7 @@ TEST_P(Console, aBatchWithARefusedRowIssuesNothing) {
 
 // A batch that would run past the card format's maximum is refused whole;
 // assign_from finds the free numbers below.
-TEST_P(Console, aBatchPastTheMaximumIsRefusedWhole) {
+TEST_P(StaffScreens, aBatchPastTheMaximumIsRefusedWhole) {
     ctl_ok({"format", "set", "--sector", "1", "--max-card-no", "1010"});
     issue("E000", 1009);
     issue("E100", 1002);
@@ -311,7 +311,7 @@ TEST_P(Console, aBatchPastTheMaximumIsRefusedWhole) {
 }
 
 // A CSV without card numbers: cardctl sends the rows as they are, cardd numbers them.
-TEST_P(Console, aCsvWithoutCardNumbers) {
+TEST_P(StaffScreens, aCsvWithoutCardNumbers) {
     issue("E000", 3000);
     const std::filesystem::path csv = dir_.path() / "people.csv";
     {
@@ -327,7 +327,7 @@ TEST_P(Console, aCsvWithoutCardNumbers) {
     EXPECT_EQ(found.at("people").at(0).at("card").at("card_no"), 3001);
 }
 
-CARDD_E2E_BACKENDS(Console);
+CARDD_E2E_BACKENDS(StaffScreens);
 
 }  // namespace
 }  // namespace cardd::e2e

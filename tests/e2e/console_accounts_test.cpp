@@ -182,7 +182,8 @@ TEST_P(ConsoleAccounts, theSessionGivesTheAccountsRole) {
     EXPECT_EQ(snapshot({1001, 1002}), before);
 
     const std::string issuer = session_of("desk.1", clerk_password);
-    const json added = from_console(issuer, "person-add", {{"staff_no", "E077"}, {"name", "Through The ConsoleAccounts"}});
+    const json added =
+        from_console(issuer, "person-add", {{"staff_no", "E077"}, {"name", "Through The ConsoleAccounts"}});
     EXPECT_EQ(added.at("result"), 0) << added.dump();
     ctl_ok({"person", "add", "E078", "--name", "Through cardctl"});
     const auto log = audit_log(20);

@@ -198,8 +198,6 @@ protected:
     std::filesystem::path sqlite_file_;
 
 private:
-    /// The store cardd runs on, opened beside it.
-    std::unique_ptr<store::CardStore> open_store();
     /// Starts card-termsim `key` with `flags`, its control socket, a fixed seed, then `extra`.
     Sim& start_sim(const std::string& key, std::vector<std::string> flags, const std::vector<std::string>& extra);
     std::filesystem::path control_path(const std::string& key) const;

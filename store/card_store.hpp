@@ -203,6 +203,8 @@ public:
 
     // Audit log.
     Result<std::vector<AuditEntry>> audit_log(std::size_t limit = 100);
+    /// The audit lines the query chooses, newest first.
+    Result<std::vector<AuditEntry>> audit_log(const AuditQuery& query);
     /// An audit line for something done to a card that changes no other state
     /// (initialising a card on the encoder).
     Result<void> note(const Actor& actor, std::string_view action, const std::string& detail);

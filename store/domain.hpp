@@ -351,6 +351,16 @@ struct StoreCounts {
     std::optional<UnixTime> oldest_open_write_at;
 };
 
+/// Which audit lines to read: each field given narrows the choice.
+struct AuditQuery {
+    std::optional<std::string> account;  ///< lines of this console account
+    std::optional<std::int64_t> uid;     ///< lines of this uid
+    std::optional<std::string> action;   ///< "card.topup", or a prefix ending in '.' ("card.")
+    std::optional<UnixTime> from;        ///< at or after
+    std::optional<UnixTime> to;          ///< at or before
+    std::size_t limit = 100;             ///< the newest this many
+};
+
 struct AuditEntry {
     std::int64_t id = 0;
     UnixTime at = 0;

@@ -2,6 +2,7 @@
 
 #include "daemon/commands/accounts.hpp"
 #include "daemon/commands/admin.hpp"
+#include "daemon/commands/audit.hpp"
 #include "daemon/commands/backup.hpp"
 #include "daemon/commands/card.hpp"
 #include "daemon/commands/issue.hpp"
@@ -38,6 +39,8 @@ void register_all_commands(CommandRegistry& registry, Service& service) {
     registry.add("device-list", Role::viewer, ignored_arguments, on(service, device_list));
     registry.add("device-remove", Role::admin, parse_device_name, on(service, device_remove));
     registry.add("device-read-params", Role::issuer, parse_device_name, on(service, device_read_params));
+    // audit.cpp: who did what
+    registry.add("audit-log", Role::viewer, parse_audit_log, on(service, audit_log));
     // backup.cpp: a copy of the store
     registry.add("store-backup", Role::admin, parse_store_backup, on(service, store_backup));
     // issue.cpp, issue_batch.cpp: people and new cards

@@ -45,6 +45,8 @@ struct CommandLine::Values {
     // account
     std::string role;
     bool password_stdin = false;
+    // audit
+    std::string account, audit_uid, action;
 };
 
 /// A request shown with `view`.

@@ -241,6 +241,37 @@ void CommandLine::add_report_commands() {
         return make_request(make_message("losses", std::move(args)), View::losses);
     });
 
+    CLI::App* audit = app_->add_subcommand(
+        "audit", "Read the audit log (操作日志): who changed what and when, on the socket or through the console");
+    audit->add_option("--account", v_->account, "Lines of this console account")
+        ->type_name("NAME")
+        ->check(utf8_check());
+    audit->add_option("--uid", v_->audit_uid, "Lines of this uid (the console's uid: every console line)")
+        ->type_name("UID")
+        ->check(number_check("uid"));
+    audit->add_option("--action", v_->action, "This action (card.topup), or every one of a kind (card.)")
+        ->type_name("ACTION")
+        ->check(utf8_check());
+    audit->add_option("--from", v_->from, "At or after this day (local time) or Unix second")
+        ->type_name("DATE")
+        ->check(date_check(DayEdge::start));
+    audit->add_option("--to", v_->to, "At or before this day (to its last second) or Unix second")
+        ->type_name("DATE")
+        ->check(date_check(DayEdge::end));
+    audit->add_option("--limit", v_->limit, "The newest N lines (1 to 1000, default 100)")
+        ->type_name("N")
+        ->check(number_check("number of lines"));
+    on_parsed(audit, result_, [v = v_.get()] {
+        Json args = Json::object();
+        if (!v->account.empty()) args["account"] = v->account;
+        if (!v->audit_uid.empty()) args["uid"] = number_of(v->audit_uid);
+        if (!v->action.empty()) args["action"] = v->action;
+        if (!v->from.empty()) args["from"] = parse_date(v->from, DayEdge::start).value();
+        if (!v->to.empty()) args["to"] = parse_date(v->to, DayEdge::end).value();
+        if (!v->limit.empty()) args["limit"] = number_of(v->limit);
+        return make_request(make_message("audit-log", std::move(args)), View::audit);
+    });
+
     CLI::App* failed = app_->add_subcommand(
         "failed",
         "List the terminals that did not take a blacklist change, the card numbers each is missing, why, "

@@ -9,7 +9,7 @@
 _cardctl_subcommands()
 {
     case $1 in
-        '') echo format device person card losses failed resync collect pending status encoder backup account ;;
+        '') echo format device person card losses audit failed resync collect pending status encoder backup account ;;
         format) echo show set ;;
         device) echo add-terminal add-encoder list remove read-params ;;
         person) echo add list search departments ;;
@@ -40,6 +40,7 @@ _cardctl_flags()
         'card replace') echo --help --new-card-no --cost --write-off "$on_encoder" ;;
         'card return') echo --help --wipe --no-refund --write-off "$on_encoder" ;;
         losses) echo --help --from --to --serial --open ;;
+        audit) echo --help --account --uid --action --from --to --limit ;;
         resync) echo --help --failed --device --cards --devices ;;
         collect) echo --help --devices ;;
         'encoder sim-place') echo --help --blank --uid --foreign --count --encoder ;;
@@ -59,7 +60,7 @@ _cardctl_takes_value()
             --baud | --parity | --unit | --usb | --name | --dept | --card-no | --opening | \
             --cost | --encoder | --wait | --csv | --devices | --new-card-no | --from | --to | \
             --serial | --device | --cards | --uid | --count | --after | --offset | --limit | \
-            --reason | --staff-nos | --assign-from | --role) return 0 ;;
+            --reason | --staff-nos | --assign-from | --role | --account | --action) return 0 ;;
     esac
     return 1
 }

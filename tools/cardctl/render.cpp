@@ -278,6 +278,19 @@ std::string render_account_list(const Json& args) {
                          field("CREATED", "created_at"), field("LAST LOGIN", "last_login_at")});
 }
 
+std::string render_audit(const Json& args) {
+    if (array_member(args, "entries").empty()) return "no audit lines\n";
+    const auto who = [](const Json& entry) {
+        const Json& account = member(entry, "account");
+        return account.is_string() ? account.get<std::string>() : "uid " + describe_value("uid", member(entry, "uid"));
+    };
+    return object_table(array_member(args, "entries"), {field("AT", "at"),
+                                                        {"WHO", Align::left, who},
+                                                        field("VIA", "via"),
+                                                        field("ACTION", "action"),
+                                                        field("DETAIL", "detail")});
+}
+
 /// "3 h 20 min", "45 s": how long ago, for a person.
 std::string duration(const Json& seconds) {
     if (!seconds.is_number_integer()) return "-";
@@ -490,6 +503,7 @@ std::string render_answer(View view, const Json& answer, const RenderContext& co
         case View::card_read: out += render_card_read(args); break;
         case View::pending: out += render_pending(args); break;
         case View::account_list: out += render_account_list(args); break;
+        case View::audit: out += render_audit(args); break;
     }
     return out.empty() ? "done\n" : out;
 }

@@ -35,6 +35,7 @@ enum class View {
     pending,        ///< a table of unsettled card writes
     backup,         ///< the backup written: path, size, pages, schema version, its check
     account_list,   ///< a table of the console's accounts
+    audit,          ///< a table of audit lines
 };
 
 struct RenderContext {

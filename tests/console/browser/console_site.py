@@ -55,13 +55,19 @@ class Site:
         self.console_port = free_port()
         self.url = f"https://127.0.0.1:{self.console_port}/"
         self.driver = None
+        self.logs = []  # the processes' log files, closed at the end
+
+    def _log_file(self, name):
+        log = open(os.path.join(self.dir, f"{name}.log"), "ab")
+        self.logs.append(log)
+        return log
 
     # --- processes -------------------------------------------------------
 
     def start_terminal(self, name, serial, port=None):
         port = port or self.terminal_ports.get(name) or free_port()
         self.terminal_ports[name] = port
-        log = open(os.path.join(self.dir, f"{name}.log"), "ab")
+        log = self._log_file(name)
         self.processes[name] = subprocess.Popen(
             [f"{self.bin}/card-termsim", "--tcp", f"127.0.0.1:{port}", "--unit", "1", "--serial", str(serial),
              "--state", os.path.join(self.dir, f"{name}.state")], stdout=log, stderr=log)
@@ -89,7 +95,7 @@ class Site:
                     'collect_timeout_ms = 3000\n'
                     'modbus_timeout_ms = 500\n'
                     'card_wait_s = 20\n')
-        log = open(os.path.join(self.dir, "cardd.log"), "ab")
+        log = self._log_file("cardd")
         self.processes["cardd"] = subprocess.Popen(
             [f"{self.bin}/cardd", "--config", config, "--data-dir", os.path.join(self.dir, "data"),
              "--socket", self.socket, "--log-level", "info"], stdout=log, stderr=log)
@@ -99,7 +105,7 @@ class Site:
         state = os.path.join(self.dir, "console-state")
         os.makedirs(state, exist_ok=True)
         os.chown(state, CONSOLE_UID, CONSOLE_UID)
-        log = open(os.path.join(self.dir, "console.log"), "ab")
+        log = self._log_file("console")
         self.processes["console"] = subprocess.Popen(
             [f"{self.bin}/cardd-console", "--listen", f"127.0.0.1:{self.console_port}", "--socket", self.socket,
              "--state-dir", state, "--config", "/dev/null"],
@@ -185,5 +191,7 @@ class Site:
             self.driver = None
         for name in list(self.processes):
             self.stop(name)
+        for log in self.logs:
+            log.close()
         if os.environ.get("CARDD_KEEP_TEST_DIR") != "1":
             shutil.rmtree(self.dir, ignore_errors=True)

@@ -36,14 +36,14 @@ export async function runWorkflow(title, command, args, encoder) {
   let answer;
   try {
     answer = await api.stream(command, args, (progress) => {
-      if (progress.done === undefined) {
-        $('workflow-prompt').textContent = progress.text;
-      } else {
+      // The newest line is what the person at the desk must read; a
+      // batch's lines are kept below it with the count done.
+      $('workflow-prompt').textContent = progress.text;
+      if (progress.done !== undefined) {
         bar.hidden = false;
         bar.max = progress.total || 1;
         bar.value = progress.done;
-        $('workflow-prompt').textContent = `${progress.done} / ${progress.total}`;
-        $('workflow-steps').append(h('li', {}, progress.text));
+        $('workflow-steps').append(h('li', {}, `${progress.done} / ${progress.total}: ${progress.text}`));
       }
     });
   } catch (error) {

@@ -238,6 +238,20 @@ TEST(Commands, cardReplaceAndReturn) {
               R"({"command":"card-return","arguments":{"card_no":1001,"wipe":true,"refund":false}})");
 }
 
+// audit: each filter given goes as it is, dates as Unix seconds.
+TEST(Commands, auditFilters) {
+    ::setenv("TZ", "CST-8", 1);
+    ::tzset();
+    EXPECT_EQ(request_of({"audit"}), R"({"command":"audit-log"})");
+    EXPECT_EQ(request_of({"audit", "--account", "li.cashier", "--action", "card.", "--from", "2025-11-24", "--to",
+                          "2025-11-24", "--limit", "20"}),
+              R"({"command":"audit-log","arguments":{"account":"li.cashier","action":"card.","from":1763913600,)"
+              R"("to":1763999999,"limit":20}})");
+    EXPECT_EQ(request_of({"audit", "--uid", "998"}), R"({"command":"audit-log","arguments":{"uid":998}})");
+    ::unsetenv("TZ");
+    ::tzset();
+}
+
 // losses: dates become Unix seconds (day start and day end, local time), serial as given.
 TEST(Commands, lossesDatesAndSerial) {
     ::setenv("TZ", "CST-8", 1);

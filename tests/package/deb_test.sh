@@ -106,7 +106,8 @@ for lib in libc6 libstdc++6 libsqlite3-0 libmariadb3 libmodbus5 libusb-1.0-0 lib
 done
 dpkg-deb --ctrl-tarfile "$deb" | tar -x -C "$work" ./conffiles ./postinst ./prerm ./postrm ||
     fail "the package lacks conffiles or a maintainer script"
-[ "$(cat "$work/conffiles")" = /etc/cardd/cardd.conf ] || fail "conffiles is '$(cat "$work/conffiles")', not /etc/cardd/cardd.conf"
+[ "$(cat "$work/conffiles")" = "$(printf '/etc/cardd/cardd.conf\n/etc/cardd/console.conf')" ] ||
+    fail "conffiles is '$(cat "$work/conffiles")', not /etc/cardd/cardd.conf and /etc/cardd/console.conf"
 if dpkg-deb --contents "$deb" | grep -q ' \./usr/local/'; then fail "the package has files in /usr/local"; fi
 
 echo "== lintian"

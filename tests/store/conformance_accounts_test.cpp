@@ -238,5 +238,52 @@ TEST_P(Accounts, aCardWriteKeepsItsAccount) {
     EXPECT_EQ(log[0].uid, 54330);
 }
 
+// The audit log read by account, uid, action (a whole name or a kind), and time.
+TEST_P(Accounts, theAuditLogIsChosenByAccountActionAndTime) {
+    add("ops", AccountRole::admin);
+    const Actor ops{54330, "ops"};
+    const store::UnixTime first = now;
+    must(store->add_person(ops, {"E2", "Through the console", "Office"}));
+    now += 100;
+    add_person("E1");
+    now += 100;
+    must(store->set_account_disabled(ops, "ops", true));
+
+    store::AuditQuery by_account;
+    by_account.account = "ops";
+    auto lines = must(store->audit_log(by_account));
+    ASSERT_EQ(lines.size(), 2u);
+    EXPECT_EQ(lines[0].action, "account.disable");
+    EXPECT_EQ(lines[1].action, "person.add");
+
+    store::AuditQuery kind;
+    kind.action = "person.";
+    lines = must(store->audit_log(kind));
+    ASSERT_EQ(lines.size(), 2u);
+    for (const auto& line : lines) EXPECT_EQ(line.action, "person.add");
+    kind.action = "person";  // not a kind without the dot, and no such action
+    EXPECT_TRUE(must(store->audit_log(kind)).empty());
+
+    store::AuditQuery by_time;
+    by_time.from = first + 50;
+    by_time.to = first + 150;
+    lines = must(store->audit_log(by_time));
+    ASSERT_EQ(lines.size(), 1u);
+    EXPECT_EQ(lines[0].action, "person.add");
+    EXPECT_FALSE(lines[0].account);
+
+    store::AuditQuery by_uid;
+    by_uid.uid = 54330;
+    by_uid.limit = 1;
+    lines = must(store->audit_log(by_uid));
+    ASSERT_EQ(lines.size(), 1u);
+    EXPECT_EQ(lines[0].action, "account.disable");
+
+    // A name with SQL in it is a name: nothing matches, nothing breaks.
+    store::AuditQuery hostile;
+    hostile.account = "ops' OR '1'='1";
+    EXPECT_TRUE(must(store->audit_log(hostile)).empty());
+}
+
 }  // namespace
 }  // namespace cardd::test

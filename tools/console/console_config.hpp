@@ -22,7 +22,7 @@ struct ConsoleConfig {
     std::filesystem::path certificate;
     std::filesystem::path private_key;
     std::filesystem::path state_directory = "/var/lib/cardd-console";
-    /// Minutes of silence after which a browser connection is closed.
+    /// Seconds of silence after which a browser connection is closed.
     int idle_connection_s = 60;
 };
 

@@ -210,6 +210,21 @@ class ConsoleInBrowser(unittest.TestCase):
         card = self.site.card(1001)
         self.assertEqual((card["staff_no"], card["balance"], card["state"]), ("E001", 5000, "active"))
 
+    def test_04b_onboarding_a_person_and_the_card_in_one_form(self):
+        self.site.cardctl("encoder", "sim-remove")
+        self.login(CASHIER)
+        self.go("issue/onboarding")
+        self.type_into("#onboard-staff", "E006")
+        self.type_into("#onboard-name", "孙七")
+        self.type_into("#onboard-dept", "食堂部")
+        self.type_into("#onboard-card-no", "900")  # below 1001: the batch numbers after the highest
+        self.type_into("#onboard-opening", "30")
+        self.el("#onboard-write").click()
+        result, text = self.finish_workflow(place=self.place_blank())
+        self.assertEqual(result, "0", text)
+        card = self.site.card(900)
+        self.assertEqual((card["staff_no"], card["name"], card["dept"], card["balance"]), ("E006", "孙七", "食堂部", 3000))
+
     def test_05_cash_topup_in_yuan(self):
         self.login(CASHIER)
         self.go("topup")
@@ -218,8 +233,10 @@ class ConsoleInBrowser(unittest.TestCase):
         self.text_in("#topup-card-holder", "张三")
         self.type_into("#topup-amount", "20.5")
         self.shot("topup")
+        uid = self.site.card(1001)["uid"]
+        self.site.cardctl("encoder", "sim-remove")
         self.el("#topup-write").click()
-        result, text = self.finish_workflow()
+        result, text = self.finish_workflow(place=self.place_uid(uid))
         self.assertEqual(result, "0", text)
         self.assertEqual(self.site.card(1001)["balance"], 7050)
         self.text_in("#topup-card-holder", "70.50")
@@ -344,6 +361,20 @@ class ConsoleInBrowser(unittest.TestCase):
         self.assertIn("20.50", ledger)
         self.shot("card-info")
 
+    def test_11b_read_the_card_and_compare(self):
+        uid = self.site.card(1002)["uid"]
+        self.site.cardctl("encoder", "sim-remove")
+        self.login(CASHIER)
+        self.go("read")
+        self.type_into("#read-expected", "1002")
+        self.el("#read-card").click()
+        result, text = self.finish_workflow(place=self.place_uid(uid))
+        self.assertEqual(result, "0", text)
+        self.assertIn("agrees", text)
+        compare = self.el("#read-compare").text
+        self.assertIn("1002", compare)
+        self.assertEqual(self.d.find_elements(By.CSS_SELECTOR, "#read-differences"), [])
+
     def test_12_return_with_wipe(self):
         uid = self.site.card(1001)["uid"]
         self.login(CASHIER)
@@ -354,6 +385,28 @@ class ConsoleInBrowser(unittest.TestCase):
         result, text = self.finish_workflow(place=self.place_uid(uid), timeout=40)
         self.assertEqual(result, "0", text)
         self.assertEqual(self.site.card(1001)["state"], "returned")
+
+    def test_12b_refund_and_close(self):
+        uid = self.site.card(900)["uid"]
+        self.site.cardctl("encoder", "sim-remove")
+        self.login(CASHIER)
+        self.go("refund")
+        self.type_into("#refund-card", "900")
+        self.el("#refund-write").click()
+        self.wait(EC.alert_is_present()).accept()
+        result, text = self.finish_workflow(place=self.place_uid(uid))
+        self.assertEqual(result, "0", text)
+        self.assertNotEqual(self.site.card(900)["state"], "active")
+
+    def test_12c_initialise_a_card_that_is_no_live_card(self):
+        uid = self.site.card(1003)["uid"]  # replaced by 1004
+        self.site.cardctl("encoder", "sim-remove")
+        self.login(CASHIER)
+        self.go("init")
+        self.el("#init-card").click()
+        result, text = self.finish_workflow(place=self.place_uid(uid))
+        self.assertEqual(result, "0", text)
+        self.assertIn("blank", text)
 
     def test_13_a_viewer_is_refused_a_topup(self):
         before = self.site.card(1002)["balance"]
@@ -387,6 +440,28 @@ class ConsoleInBrowser(unittest.TestCase):
         audit = self.text_in("#audit-table", "console")
         self.assertIn("card.topup", audit)
         self.shot("audit")
+
+    def test_15b_card_format_and_accounts_as_admin(self):
+        self.login(ADMIN)
+        self.go("format")
+        self.type_into("#format-max", "400000")
+        self.el("#format-save").click()
+        self.text_in("#format-result .message", "saved")
+        self.assertEqual(self.site.cardctl("format", "show")["arguments"]["max_card_no"], 400000)
+        self.go("accounts")
+        self.type_into("#account-name", "qian.viewer")
+        Select(self.el("#account-role")).select_by_value("viewer")
+        self.type_into("#account-password", "qian-viewer-2026")
+        self.el("#account-add").click()
+        self.text_in("#accounts-table", "qian.viewer")
+        accounts = {a["name"]: a for a in self.site.cardctl("account", "list")["arguments"]["accounts"]}
+        self.assertEqual(accounts["qian.viewer"]["role"], "viewer")
+        # An issuer does not see the administrator's screens, and cardd refuses them anyway.
+        self.login(CASHIER)
+        self.assertEqual(self.d.find_elements(By.CSS_SELECTOR, "#menu-format"), [])
+        answer = self.fetch("/api/call", {"command": "format-set", "arguments": {"max_card_no": 1000}})
+        self.assertEqual(json.loads(answer["body"])["result"], 5)
+        self.assertEqual(self.site.cardctl("format", "show")["arguments"]["max_card_no"], 400000)
 
     def test_16_logout_ends_the_session(self):
         self.login(CASHIER)

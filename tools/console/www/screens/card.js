@@ -63,7 +63,8 @@ export async function read(screen) {
         { label: '', key: 'what' }, { label: t('on-card'), key: 'card' }, { label: t('in-store'), key: 'store' }],
       [
         { what: t('card-no'), card: onCard.card_no, store: a.card ? a.card.card_no : '' },
-        { what: t('staff-no'), card: onCard.staff_no, store: a.card ? a.card.staff_no : '' },
+        { what: t('serial'), card: onCard.serial, store: a.card ? a.card.serial : '' },
+        { what: t('state'), card: onCard.status, store: a.card ? t(`state-${a.card.state}`) : '' },
         { what: t('balance'), card: onCard.balance !== undefined ? yuan(onCard.balance) : '', store: a.card ? yuan(a.card.balance) : '' },
       ], { attributes: { id: 'read-compare' } }) : null,
       a.differences && a.differences.length ? h('ul', { id: 'read-differences' }, a.differences.map((d) => h('li', {}, d))) : null);

@@ -99,7 +99,7 @@ def timed(run):
 
 
 def main():
-    os.environ.setdefault("CARDD_TEST_TMPDIR", "/dev/shm" if os.path.isdir("/dev/shm") else "/tmp")
+    os.environ.setdefault("CARDD_SITE_TMPDIR", "/dev/shm" if os.path.isdir("/dev/shm") else "/tmp")
     site = Site(BIN)
     try:
         site.start_cardd()

@@ -45,9 +45,15 @@ class Site:
         if os.geteuid() != 0:
             raise RuntimeError("the console's site runs as root: the console runs as its own uid")
         self.bin = bin_dir
-        root = os.environ.get("CARDD_TEST_TMPDIR", tempfile.gettempdir())
-        self.dir = tempfile.mkdtemp(prefix="console-browser-", dir=root)
+        # The console runs as another uid, which must reach its binary and
+        # cardd's socket: both live in a scratch directory under /tmp (or
+        # $CARDD_SITE_TMPDIR), not under a build tree that may be private.
+        root = os.environ.get("CARDD_SITE_TMPDIR", tempfile.gettempdir())
+        self.dir = tempfile.mkdtemp(prefix="console-site-", dir=root)
         os.chmod(self.dir, 0o755)
+        self.console_binary = os.path.join(self.dir, "cardd-console")
+        shutil.copy2(f"{bin_dir}/cardd-console", self.console_binary)
+        os.chmod(self.console_binary, 0o755)
         self.socket = os.path.join(self.dir, "cardd.sock")
         self.processes = {}
         self.terminal_ports = {}
@@ -107,7 +113,7 @@ class Site:
         os.chown(state, CONSOLE_UID, CONSOLE_UID)
         log = self._log_file("console")
         self.processes["console"] = subprocess.Popen(
-            [f"{self.bin}/cardd-console", "--listen", f"127.0.0.1:{self.console_port}", "--socket", self.socket,
+            [self.console_binary, "--listen", f"127.0.0.1:{self.console_port}", "--socket", self.socket,
              "--state-dir", state, "--config", "/dev/null"],
             stdout=log, stderr=log, user=CONSOLE_UID, group=CONSOLE_UID, extra_groups=[USERS_GID])
         wait_for(lambda: self._listening(self.console_port), "the console's port")

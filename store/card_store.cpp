@@ -254,37 +254,22 @@ Result<std::vector<AuditEntry>> CardStore::audit_log(std::size_t limit) {
 }
 
 Result<std::vector<AuditEntry>> CardStore::audit_log(const AuditQuery& chosen) {
-    std::string sql = "SELECT id, at, uid, action, detail, account, via FROM audit_log WHERE 1 = 1";
-    std::vector<Value> params;
-    if (chosen.account) {
-        sql += " AND account = ?";
-        params.emplace_back(*chosen.account);
+    Conditions where;
+    if (chosen.account) where.add("account = ?", *chosen.account);
+    if (chosen.uid) where.add("uid = ?", *chosen.uid);
+    // "card." is every card action; a whole name is that action only.
+    if (chosen.action && chosen.action->ends_with('.')) {
+        where.add("substr(action, 1, ?) = ?", static_cast<std::int64_t>(chosen.action->size()), *chosen.action);
+    } else if (chosen.action) {
+        where.add("action = ?", *chosen.action);
     }
-    if (chosen.uid) {
-        sql += " AND uid = ?";
-        params.emplace_back(*chosen.uid);
-    }
-    if (chosen.action) {
-        // "card." is every card action; a whole name is that action only.
-        if (chosen.action->ends_with('.')) {
-            sql += " AND substr(action, 1, ?) = ?";
-            params.emplace_back(static_cast<std::int64_t>(chosen.action->size()));
-        } else {
-            sql += " AND action = ?";
-        }
-        params.emplace_back(*chosen.action);
-    }
-    if (chosen.from) {
-        sql += " AND at >= ?";
-        params.emplace_back(*chosen.from);
-    }
-    if (chosen.to) {
-        sql += " AND at <= ?";
-        params.emplace_back(*chosen.to);
-    }
-    sql += " ORDER BY id DESC LIMIT ?";
+    if (chosen.from) where.add("at >= ?", *chosen.from);
+    if (chosen.to) where.add("at <= ?", *chosen.to);
+    std::vector<Value> params = where.params();
     params.emplace_back(static_cast<std::int64_t>(chosen.limit));
-    CARDD_TRY(rows, db_->query(sql, params));
+    CARDD_TRY(rows, db_->query("SELECT id, at, uid, action, detail, account, via FROM audit_log WHERE " + where.sql() +
+                                   " ORDER BY id DESC LIMIT ?",
+                               params));
     std::vector<AuditEntry> entries;
     for (const Row& row : rows) {
         entries.push_back({as_int(row[0]), as_int(row[1]), as_int(row[2]), as_text(row[3]), as_text(row[4]),

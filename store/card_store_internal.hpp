@@ -4,8 +4,10 @@
 
 #include <initializer_list>
 #include <optional>
+#include <string_view>
 #include <type_traits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "protocol/money.hpp"
@@ -52,6 +54,24 @@ inline Result<std::int64_t> query_int(SqlConnection& db, std::string_view sql, P
     if (!*row || is_null((**row)[0])) return std::int64_t{0};
     return as_int((**row)[0]);
 }
+
+/// The WHERE clause of a query's optional filters, with their parameters in
+/// order: each add() ANDs one condition holding one '?' per value given.
+class Conditions {
+public:
+    template <class... Values>
+    void add(std::string_view condition, Values&&... values) {
+        sql_ += " AND ";
+        sql_ += condition;
+        (params_.emplace_back(std::forward<Values>(values)), ...);
+    }
+    const std::string& sql() const noexcept { return sql_; }
+    const std::vector<Value>& params() const noexcept { return params_; }
+
+private:
+    std::string sql_ = "1 = 1";
+    std::vector<Value> params_;
+};
 
 /// " FOR UPDATE" on MariaDB, where a read that decides a write must lock its
 /// rows; SQLite's BEGIN IMMEDIATE already holds the only write lock.

@@ -215,22 +215,12 @@ Result<std::vector<Loss>> CardStore::unlock_cards(const Actor& actor, std::span<
 }
 
 Result<std::vector<Loss>> CardStore::losses(const LossQuery& filter) {
-    std::string where = "1 = 1";
-    std::vector<Value> params;
-    if (filter.from) {
-        where += " AND l.reported_at >= ?";
-        params.emplace_back(*filter.from);
-    }
-    if (filter.to) {
-        where += " AND l.reported_at <= ?";
-        params.emplace_back(*filter.to);
-    }
-    if (filter.card_serial) {
-        where += " AND c.serial = ?";
-        params.emplace_back(*filter.card_serial);
-    }
-    if (filter.open_only) where += " AND l.unlocked_at IS NULL";
-    return losses_where(where, params);
+    Conditions where;
+    if (filter.from) where.add("l.reported_at >= ?", *filter.from);
+    if (filter.to) where.add("l.reported_at <= ?", *filter.to);
+    if (filter.card_serial) where.add("c.serial = ?", *filter.card_serial);
+    if (filter.open_only) where.add("l.unlocked_at IS NULL");
+    return losses_where(where.sql(), where.params());
 }
 
 Result<std::vector<Loss>> CardStore::losses_by_id(std::span<const std::int64_t> ids) {

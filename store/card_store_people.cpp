@@ -79,22 +79,19 @@ Result<std::vector<Person>> CardStore::people() {
 
 namespace {
 
-/// The condition of a search on people `p`, with its parameters.
+/// The conditions of a search on people `p`.
 /// instr() on lower() finds a substring the same way on both backends, with
 /// no wildcard to escape; lower() folds ASCII letters (SQLite folds no
 /// other), so Chinese is found as given.
-std::string search_condition(const PersonQuery& query, std::vector<Value>& params) {
-    std::string where = "1 = 1";
+Conditions search_conditions(const PersonQuery& query) {
+    Conditions where;
     if (!query.text.empty()) {
-        where +=
-            " AND (instr(lower(p.name), lower(?)) > 0 OR instr(lower(p.staff_no), lower(?)) > 0 "
-            "OR instr(lower(p.department), lower(?)) > 0)";
-        params.insert(params.end(), 3, Value{query.text});
+        where.add(
+            "(instr(lower(p.name), lower(?)) > 0 OR instr(lower(p.staff_no), lower(?)) > 0 "
+            "OR instr(lower(p.department), lower(?)) > 0)",
+            query.text, query.text, query.text);
     }
-    if (query.department) {
-        where += " AND p.department = ?";
-        params.emplace_back(*query.department);
-    }
+    if (query.department) where.add("p.department = ?", *query.department);
     return where;
 }
 
@@ -112,20 +109,19 @@ Result<PersonPage> CardStore::search_people(const PersonQuery& query) {
     if (query.text.size() > max_field_bytes) {
         return fail(Errc::invalid_argument, "the text to search for is longer than 255 bytes");
     }
-    std::vector<Value> params;
-    const std::string where = search_condition(query, params);
+    const Conditions where = search_conditions(query);
     // The page with each person's live card (holder is set only while the
     // card is active or lost) and its balance, in one query: no query per
     // person, whatever the page size.
-    std::vector<Value> page_params = params;
+    std::vector<Value> page_params = where.params();
     page_params.emplace_back(query.limit);
     page_params.emplace_back(query.offset);
     CARDD_TRY(rows, db_->query("SELECT p.id, p.staff_no, p.name, p.department, c.card_no, p.created_at, c.serial, "
                                "c.state, (SELECT COALESCE(SUM(l.amount), 0) FROM ledger l WHERE l.card_no = c.card_no) "
                                "FROM people p LEFT JOIN cards c ON c.holder = p.id WHERE " +
-                                   where + " ORDER BY p.staff_no LIMIT ? OFFSET ?",
+                                   where.sql() + " ORDER BY p.staff_no LIMIT ? OFFSET ?",
                                page_params));
-    CARDD_TRY(total, db_->query("SELECT COUNT(*) FROM people p WHERE " + where, params));
+    CARDD_TRY(total, db_->query("SELECT COUNT(*) FROM people p WHERE " + where.sql(), where.params()));
     PersonPage page;
     page.total = total.empty() ? 0 : as_int(total.front()[0]);
     page.people.reserve(rows.size());

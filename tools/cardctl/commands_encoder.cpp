@@ -7,10 +7,19 @@
 
 namespace cardd::cardctl {
 
-void add_encoder_options(CLI::App* sub, CommandLine::Values& v) {
-    sub->add_option("--encoder", v.encoder, "The encoder to use (needed only when several are registered)")
+namespace {
+
+/// --encoder NAME, `what` says which: needed only when several are registered.
+void add_encoder_name(CLI::App* sub, CommandLine::Values& v, const std::string& what) {
+    sub->add_option("--encoder", v.encoder, what + " (needed only when several are registered)")
         ->type_name("NAME")
         ->check(utf8_check());
+}
+
+}  // namespace
+
+void add_encoder_options(CLI::App* sub, CommandLine::Values& v) {
+    add_encoder_name(sub, v, "The encoder to use");
     sub->add_option("--wait", v.wait, "How long cardd waits for the card to be placed (cardd's default: 30)")
         ->type_name("SECONDS")
         ->check(number_check("number of seconds"));
@@ -37,14 +46,8 @@ void CommandLine::add_encoder_commands() {
         "cancel",
         "End the wait for a card of the workflow holding the encoder (issuer); a card already being written is "
         "finished, nothing else is written");
-    cancel->add_option("--encoder", v_->encoder, "The encoder (needed only when several are registered)")
-        ->type_name("NAME")
-        ->check(utf8_check());
-    on_parsed(cancel, result_, [v = v_.get()] {
-        Json args = Json::object();
-        if (!v->encoder.empty()) args["encoder"] = v->encoder;
-        return make_request(make_message("encoder-cancel", std::move(args)));
-    });
+    add_encoder_name(cancel, *v_, "The encoder");
+    on_parsed(cancel, result_, [v = v_.get()] { return encoder_request("encoder-cancel", Json::object(), *v); });
 
     CLI::App* place = encoder->add_subcommand(
         "sim-place",
@@ -61,9 +64,7 @@ void CommandLine::add_encoder_commands() {
     blank->excludes(uid);
     foreign->needs(uid);
     count->needs(blank);
-    place->add_option("--encoder", v_->encoder, "The simulated encoder (needed only when several are registered)")
-        ->type_name("NAME")
-        ->check(utf8_check());
+    add_encoder_name(place, *v_, "The simulated encoder");
     on_parsed(place, result_, [v = v_.get(), blank, uid] {
         if (blank->count() + uid->count() != 1) throw CLI::RequiredError("--blank or --uid UID");
         Json args = Json::object();
@@ -71,8 +72,7 @@ void CommandLine::add_encoder_commands() {
         if (!v->uid.empty()) args["uid"] = v->uid;
         if (v->foreign) args["foreign"] = true;
         if (!v->count.empty()) args["count"] = number_of(v->count);
-        if (!v->encoder.empty()) args["encoder"] = v->encoder;
-        return make_request(make_message("encoder-sim-place", std::move(args)));
+        return encoder_request("encoder-sim-place", std::move(args), *v);
     });
 
     CLI::App* remove = encoder->add_subcommand(
@@ -82,14 +82,11 @@ void CommandLine::add_encoder_commands() {
     remove->add_option("--after", v_->after, "Card commands the card stays for")
         ->type_name("N")
         ->check(number_check("number of commands"));
-    remove->add_option("--encoder", v_->encoder, "The simulated encoder (needed only when several are registered)")
-        ->type_name("NAME")
-        ->check(utf8_check());
+    add_encoder_name(remove, *v_, "The simulated encoder");
     on_parsed(remove, result_, [v = v_.get()] {
         Json args = Json::object();
         if (!v->after.empty()) args["after"] = number_of(v->after);
-        if (!v->encoder.empty()) args["encoder"] = v->encoder;
-        return make_request(make_message("encoder-sim-remove", std::move(args)));
+        return encoder_request("encoder-sim-remove", std::move(args), *v);
     });
 }
 

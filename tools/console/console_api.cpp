@@ -111,6 +111,15 @@ asio::awaitable<HttpResponse> ConsoleApi::handle(const HttpRequest& request, con
     co_return error_response(404, "not-found", "no such API path");
 }
 
+std::expected<std::string, HttpResponse> ConsoleApi::session_for_change(const HttpRequest& request) const {
+    auto token = session_of(request);
+    if (!token) return std::unexpected(logged_out("not logged in"));
+    if (!csrf_.check(*token, request.header("x-csrf-token").value_or(""))) {
+        return std::unexpected(error_response(403, "csrf", "the request carries no valid CSRF token; reload the page"));
+    }
+    return std::move(*token);
+}
+
 asio::awaitable<HttpResponse> ConsoleApi::login(const HttpRequest& request) {
     const json body = json::parse(request.body, nullptr, false);
     if (!body.is_object() || !body.contains("name") || !body["name"].is_string() || !body.contains("password") ||
@@ -151,11 +160,8 @@ asio::awaitable<HttpResponse> ConsoleApi::session(const HttpRequest& request) {
 }
 
 asio::awaitable<HttpResponse> ConsoleApi::logout(const HttpRequest& request) {
-    const auto token = session_of(request);
-    if (!token) co_return logged_out("not logged in");
-    if (!csrf_.check(*token, request.header("x-csrf-token").value_or(""))) {
-        co_return error_response(403, "csrf", "the request carries no valid CSRF token; reload the page");
-    }
+    auto token = session_for_change(request);
+    if (!token) co_return std::move(token.error());
     json ask = {{"command", "account-logout"}, {"session", *token}};
     const BackendAnswer answer = co_await backend_.call(std::move(ask), {});
     if (!answer) co_return error_response(502, "cardd", answer.error());
@@ -165,11 +171,8 @@ asio::awaitable<HttpResponse> ConsoleApi::logout(const HttpRequest& request) {
 }
 
 asio::awaitable<HttpResponse> ConsoleApi::call(const HttpRequest& request, const StreamStart* start_stream) {
-    const auto token = session_of(request);
-    if (!token) co_return logged_out("not logged in");
-    if (!csrf_.check(*token, request.header("x-csrf-token").value_or(""))) {
-        co_return error_response(403, "csrf", "the request carries no valid CSRF token; reload the page");
-    }
+    auto token = session_for_change(request);
+    if (!token) co_return std::move(token.error());
     const json body = json::parse(request.body, nullptr, false);
     if (!body.is_object() || !body.contains("command") || !body["command"].is_string()) {
         co_return error_response(400, "body", "a call is {\"command\": ..., \"arguments\": {...}}");

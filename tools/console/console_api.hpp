@@ -14,7 +14,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <expected>
 #include <functional>
+#include <string>
 
 #include "tools/console/beast.hpp"
 #include "tools/console/cardd_client.hpp"
@@ -42,6 +44,9 @@ private:
     boost::asio::awaitable<HttpResponse> session(const HttpRequest& request);
     boost::asio::awaitable<HttpResponse> logout(const HttpRequest& request);
     boost::asio::awaitable<HttpResponse> call(const HttpRequest& request, const StreamStart* start_stream);
+    /// The session of a change: the cookie's, with the CSRF token that
+    /// belongs to it; else the response that refuses the change.
+    std::expected<std::string, HttpResponse> session_for_change(const HttpRequest& request) const;
 
     Backend& backend_;
     CsrfKey csrf_;

@@ -10,13 +10,22 @@
 namespace cardd::store {
 namespace {
 
-struct StmtClose {
-    void operator()(MYSQL_STMT* s) const noexcept { mysql_stmt_close(s); }
-};
 struct ResultFree {
     void operator()(MYSQL_RES* r) const noexcept { mysql_free_result(r); }
 };
-using StmtPtr = std::unique_ptr<MYSQL_STMT, StmtClose>;
+using StmtPtr = std::unique_ptr<MYSQL_STMT, MariadbConnection::StmtClose>;
+using Statements = MariadbConnection::Statements;
+
+// Texts built with a variable number of placeholders would grow the cache
+// without end, so past a bound it starts again.
+constexpr std::size_t max_cached_statements = 256;
+
+// A statement's result set is let go when its caller is done with it, so the
+// statement can run again and the session can run another.
+struct ResultRelease {
+    MYSQL_STMT* stmt;
+    ~ResultRelease() { mysql_stmt_free_result(stmt); }
+};
 using ResultPtr = std::unique_ptr<MYSQL_RES, ResultFree>;
 
 // Text columns are first fetched into a buffer of this size; a longer value is
@@ -92,14 +101,25 @@ bool is_integer(enum_field_types type) {
     }
 }
 
-// Prepares, binds and executes one statement. The bind array only has to live
-// until mysql_stmt_execute() has sent the values.
-Attempt<StmtPtr> run(MYSQL* mysql, std::string_view sql, std::span<const Value> params) {
+// The statement of `sql` on this session, prepared the first time it is asked for.
+Attempt<MYSQL_STMT*> prepared(MYSQL* mysql, Statements& statements, std::string_view sql) {
+    const std::string key(sql);
+    if (auto found = statements.find(key); found != statements.end()) return found->second.get();
     StmtPtr stmt(mysql_stmt_init(mysql));
     if (!stmt) return client_error(mysql);
     if (mysql_stmt_prepare(stmt.get(), sql.data(), sql.size()) != 0) return stmt_error(stmt.get());
-    if (mysql_stmt_param_count(stmt.get()) != params.size()) {
-        return our_error("statement has " + std::to_string(mysql_stmt_param_count(stmt.get())) + " placeholders but " +
+    if (statements.size() >= max_cached_statements) statements.clear();
+    return statements.emplace(key, std::move(stmt)).first->second.get();
+}
+
+// Binds and executes one statement. The bind array only has to live until
+// mysql_stmt_execute() has sent the values.
+Attempt<MYSQL_STMT*> run(MYSQL* mysql, Statements& statements, std::string_view sql, std::span<const Value> params) {
+    auto ready = prepared(mysql, statements, sql);
+    if (!ready) return std::unexpected(std::move(ready.error()));
+    MYSQL_STMT* stmt = *ready;
+    if (mysql_stmt_param_count(stmt) != params.size()) {
+        return our_error("statement has " + std::to_string(mysql_stmt_param_count(stmt)) + " placeholders but " +
                          std::to_string(params.size()) + " values were given");
     }
     std::vector<MYSQL_BIND> binds(params.size());
@@ -117,8 +137,8 @@ Attempt<StmtPtr> run(MYSQL* mysql, std::string_view sql, std::span<const Value> 
             b.buffer_type = MYSQL_TYPE_NULL;
         }
     }
-    if (!binds.empty() && mysql_stmt_bind_param(stmt.get(), binds.data()) != 0) return stmt_error(stmt.get());
-    if (mysql_stmt_execute(stmt.get()) != 0) return stmt_error(stmt.get());
+    if (!binds.empty() && mysql_stmt_bind_param(stmt, binds.data()) != 0) return stmt_error(stmt);
+    if (mysql_stmt_execute(stmt) != 0) return stmt_error(stmt);
     return stmt;
 }
 
@@ -166,10 +186,12 @@ struct Executed {
     std::uint64_t insert_id = 0;
 };
 
-Attempt<Executed> execute_on(MYSQL* mysql, std::string_view sql, std::span<const Value> params) {
-    auto stmt = run(mysql, sql, params);
+Attempt<Executed> execute_on(MYSQL* mysql, Statements& statements, std::string_view sql,
+                             std::span<const Value> params) {
+    auto stmt = run(mysql, statements, sql, params);
     if (!stmt) return std::unexpected(std::move(stmt.error()));
-    MYSQL_STMT* s = stmt->get();
+    MYSQL_STMT* s = *stmt;
+    const ResultRelease release{s};
     const std::uint64_t id = mysql_stmt_insert_id(s);
     // A statement that returns rows must be drained before the next one can run.
     if (mysql_stmt_field_count(s) > 0 && mysql_stmt_store_result(s) != 0) return stmt_error(s);
@@ -181,10 +203,11 @@ struct Fetched {
     std::uint64_t insert_id = 0;
 };
 
-Attempt<Fetched> query_on(MYSQL* mysql, std::string_view sql, std::span<const Value> params) {
-    auto stmt = run(mysql, sql, params);
+Attempt<Fetched> query_on(MYSQL* mysql, Statements& statements, std::string_view sql, std::span<const Value> params) {
+    auto stmt = run(mysql, statements, sql, params);
     if (!stmt) return std::unexpected(std::move(stmt.error()));
-    MYSQL_STMT* s = stmt->get();
+    MYSQL_STMT* s = *stmt;
+    const ResultRelease release{s};
     Fetched fetched;
     fetched.insert_id = mysql_stmt_insert_id(s);
 
@@ -268,7 +291,8 @@ Attempt<MariadbConnection::MysqlPtr> connect_session(const MariadbParams& p) {
     }
     for (const char* setup : {"SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'",
                               "SET SESSION time_zone = '+00:00'", "SET SESSION autocommit = 1"}) {
-        if (auto r = execute_on(m, setup, {}); !r) return std::unexpected(std::move(r.error()));
+        Statements once;
+        if (auto r = execute_on(m, once, setup, {}); !r) return std::unexpected(std::move(r.error()));
     }
     return mysql;
 }
@@ -276,6 +300,12 @@ Attempt<MariadbConnection::MysqlPtr> connect_session(const MariadbParams& p) {
 }  // namespace
 
 void MariadbConnection::MysqlClose::operator()(st_mysql* m) const noexcept { mysql_close(m); }
+void MariadbConnection::StmtClose::operator()(st_mysql_stmt* s) const noexcept { mysql_stmt_close(s); }
+
+void MariadbConnection::drop_session() noexcept {
+    statements_.clear();
+    mysql_.reset();
+}
 
 MariadbConnection::MariadbConnection(MariadbParams params, MysqlPtr mysql) noexcept
     : params_(std::move(params)), mysql_(std::move(mysql)) {}
@@ -314,7 +344,7 @@ Error MariadbConnection::failure(unsigned code, const std::string& text, Step st
     const std::string said = describe(ClientError{code, text});
     if (!session_lost(code) && step != Step::connect) return Error{classify(code), "mariadb: " + said};
     const bool was_connected = mysql_ != nullptr;
-    mysql_.reset();
+    drop_session();
     std::string kept;
     if (step == Step::connect) {
         kept = "nothing was done";
@@ -337,7 +367,7 @@ Error MariadbConnection::failure(unsigned code, const std::string& text, Step st
 Result<std::uint64_t> MariadbConnection::execute(std::string_view sql, std::span<const Value> params) {
     auto mysql = session();
     if (!mysql) return std::unexpected(std::move(mysql.error()));
-    auto done = execute_on(*mysql, sql, params);
+    auto done = execute_on(*mysql, statements_, sql, params);
     if (!done) return std::unexpected(failure(done.error().code, done.error().text, Step::statement));
     if (done->insert_id != 0) last_insert_id_ = static_cast<std::int64_t>(done->insert_id);
     return done->affected;
@@ -346,7 +376,7 @@ Result<std::uint64_t> MariadbConnection::execute(std::string_view sql, std::span
 Result<std::vector<Row>> MariadbConnection::query(std::string_view sql, std::span<const Value> params) {
     auto mysql = session();
     if (!mysql) return std::unexpected(std::move(mysql.error()));
-    auto fetched = query_on(*mysql, sql, params);
+    auto fetched = query_on(*mysql, statements_, sql, params);
     if (!fetched) return std::unexpected(failure(fetched.error().code, fetched.error().text, Step::statement));
     if (fetched->insert_id != 0) last_insert_id_ = static_cast<std::int64_t>(fetched->insert_id);
     return std::move(fetched->rows);
@@ -363,7 +393,7 @@ Result<void> MariadbConnection::commit() {
     if (transaction_ == Transaction::lost) return std::unexpected(transaction_lost());
     // Never a new session for a COMMIT: it would commit nothing and say yes.
     if (!mysql_) return std::unexpected(transaction_lost());
-    if (auto done = execute_on(mysql_.get(), "COMMIT", {}); !done) {
+    if (auto done = execute_on(mysql_.get(), statements_, "COMMIT", {}); !done) {
         return std::unexpected(failure(done.error().code, done.error().text, Step::commit));
     }
     transaction_ = Transaction::none;
@@ -374,7 +404,7 @@ Result<void> MariadbConnection::rollback() {
     const Transaction was = std::exchange(transaction_, Transaction::none);
     // A lost session took its transaction with it: the server rolled it back.
     if (was == Transaction::lost || !mysql_) return {};
-    if (auto done = execute_on(mysql_.get(), "ROLLBACK", {}); !done) {
+    if (auto done = execute_on(mysql_.get(), statements_, "ROLLBACK", {}); !done) {
         Error error = failure(done.error().code, done.error().text, Step::statement);
         if (!mysql_) return {};
         return std::unexpected(std::move(error));

@@ -5,10 +5,12 @@
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "store/sql_connection.hpp"
 
-struct st_mysql;  // MYSQL from <mysql.h>, kept out of this header
+struct st_mysql;       // MYSQL from <mysql.h>, kept out of this header
+struct st_mysql_stmt;  // MYSQL_STMT
 
 namespace cardd::store {
 
@@ -34,6 +36,12 @@ public:
         void operator()(st_mysql* m) const noexcept;
     };
     using MysqlPtr = std::unique_ptr<st_mysql, MysqlClose>;
+    struct StmtClose {
+        void operator()(st_mysql_stmt* s) const noexcept;
+    };
+    /// The session's prepared statements by their SQL text: each is prepared
+    /// once per session and executed again with new values.
+    using Statements = std::unordered_map<std::string, std::unique_ptr<st_mysql_stmt, StmtClose>>;
 
     /// Connects and sets up the session; open_mariadb() gives it as a SqlConnection.
     static Result<std::unique_ptr<MariadbConnection>> connect(MariadbParams params);
@@ -57,6 +65,8 @@ private:
 
     MariadbConnection(MariadbParams params, MysqlPtr mysql) noexcept;
 
+    /// Forgets the session and the statements prepared on it.
+    void drop_session() noexcept;
     /// The live session, made again first when the last one was lost outside a transaction.
     Result<st_mysql*> session();
     /// The error of a failed call (`code` and `text` from the client library);
@@ -67,6 +77,8 @@ private:
 
     MariadbParams params_;
     MysqlPtr mysql_;  ///< null once the session was lost
+    // Declared after mysql_, so they are closed before the session.
+    Statements statements_;
     Transaction transaction_ = Transaction::none;
     std::int64_t last_insert_id_ = 0;
     LinkObserver observer_;

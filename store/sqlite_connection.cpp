@@ -9,6 +9,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 namespace cardd::store {
 namespace {
@@ -21,6 +22,22 @@ struct StmtFinalizer {
 };
 using DbPtr = std::unique_ptr<sqlite3, DbCloser>;
 using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
+
+// A cached statement in use: reset and unbound when the caller is done, so
+// the next use starts clean and a finished read holds no lock on the file.
+struct StmtReset {
+    void operator()(sqlite3_stmt* stmt) const noexcept {
+        sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
+    }
+};
+using StmtUse = std::unique_ptr<sqlite3_stmt, StmtReset>;
+
+// Statements are compiled once per handle and kept: the store asks the same
+// few dozen questions over and over, and compiling one costs more than
+// running it. Texts built with a variable number of placeholders would grow
+// the map without end, so past a bound it starts again.
+constexpr std::size_t max_cached_statements = 256;
 
 Result<DbPtr> open_file(const std::filesystem::path& path, bool read_only = false);
 
@@ -83,6 +100,7 @@ private:
             return;
         // Closed first: a handle opened beside it in this process would
         // share its read-only view of the WAL index and stay read-only too.
+        statements_.clear();
         db_.reset();
         if (auto fresh = open_file(path_)) db_ = std::move(*fresh);
     }
@@ -96,12 +114,21 @@ private:
         return {};
     }
 
-    Result<StmtPtr> prepare(std::string_view sql, std::span<const Value> params) {
+    Result<StmtUse> prepare(std::string_view sql, std::span<const Value> params) {
         if (auto open = handle(); !open) return std::unexpected(std::move(open.error()));
-        sqlite3_stmt* raw = nullptr;
-        const int rc = sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
-        StmtPtr stmt(raw);
-        if (rc != SQLITE_OK) return error_from(rc);
+        auto cached = statements_.find(std::string(sql));
+        if (cached == statements_.end()) {
+            sqlite3_stmt* compiled = nullptr;
+            const int flags = SQLITE_PREPARE_PERSISTENT;
+            const int rc =
+                sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()), flags, &compiled, nullptr);
+            StmtPtr owned(compiled);
+            if (rc != SQLITE_OK) return error_from(rc);
+            if (statements_.size() >= max_cached_statements) statements_.clear();
+            cached = statements_.emplace(std::string(sql), std::move(owned)).first;
+        }
+        sqlite3_stmt* raw = cached->second.get();
+        StmtUse stmt(raw);
         for (std::size_t i = 0; i < params.size(); ++i) {
             const int index = static_cast<int>(i + 1);
             int bound = SQLITE_OK;
@@ -153,6 +180,8 @@ private:
 
     std::filesystem::path path_;
     DbPtr db_;
+    // Declared after db_, so they are finalized before the handle closes.
+    std::unordered_map<std::string, StmtPtr> statements_;
     bool read_only_;  ///< opened to be read only (a backup being checked): never opened writable
 };
 

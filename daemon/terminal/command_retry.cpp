@@ -10,22 +10,27 @@ bool worth_repeating(LinkError::Kind kind) noexcept {
     return kind == LinkError::Kind::timeout || kind == LinkError::Kind::garbage || kind == LinkError::Kind::protocol;
 }
 
-}  // namespace
-
-LinkResult<protocol::Status> execute_with_retry(TerminalClient& client, const protocol::Command& command) {
-    LinkResult<protocol::Status> result = client.execute(command);
+template <class Call>
+auto repeated(Call call) {
+    auto result = call();
     for (int attempt = 1; attempt < command_attempts && !result && worth_repeating(result.error().kind); ++attempt) {
-        result = client.execute(command);
+        result = call();
     }
     return result;
 }
 
+}  // namespace
+
+LinkResult<protocol::Status> execute_with_retry(TerminalClient& client, const protocol::Command& command) {
+    return repeated([&] { return client.execute(command); });
+}
+
+LinkResult<ConfirmedAnswer> execute_confirmed_with_retry(TerminalClient& client, const protocol::Command& command) {
+    return repeated([&] { return client.execute_confirmed(command); });
+}
+
 LinkResult<TerminalInfo> read_state_with_retry(TerminalClient& client) {
-    LinkResult<TerminalInfo> result = client.read_state();
-    for (int attempt = 1; attempt < command_attempts && !result && worth_repeating(result.error().kind); ++attempt) {
-        result = client.read_state();
-    }
-    return result;
+    return repeated([&] { return client.read_state(); });
 }
 
 LinkError status_error(const protocol::Command& command, protocol::Status status, std::string_view context) {

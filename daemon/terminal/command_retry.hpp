@@ -27,6 +27,9 @@ inline constexpr int command_attempts = 3;
 /// repeating would not change them.
 LinkResult<protocol::Status> execute_with_retry(TerminalClient& client, const protocol::Command& command);
 
+/// As execute_with_retry, with the confirmation window read back (execute_confirmed).
+LinkResult<ConfirmedAnswer> execute_confirmed_with_retry(TerminalClient& client, const protocol::Command& command);
+
 /// Reads the state block, again after a timeout, a garbled answer or a
 /// protocol error, up to `command_attempts` times. For reads in the middle of
 /// a run, where the terminal has just answered; a first contact is read once,

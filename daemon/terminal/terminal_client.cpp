@@ -18,9 +18,11 @@ namespace reg = protocol;
 constexpr std::uint16_t state_read_count = reg::model_name::block.end() - reg::state::block.address;
 static_assert(state_read_count == 40);
 
+// Seeded once per thread: a client is made for every job, and reading the
+// kernel's entropy for each would cost a system call per terminal per push.
 std::uint16_t random_tag() {
-    std::random_device device;
-    return static_cast<std::uint16_t>(device());
+    thread_local std::minstd_rand engine(std::random_device{}());
+    return static_cast<std::uint16_t>(engine());
 }
 
 // The model name is shown to people only; a terminal that pads it with
@@ -55,36 +57,65 @@ LinkResult<TerminalInfo> TerminalClient::read_state() {
     return TerminalInfo{*state, lenient_model_name(name)};
 }
 
-LinkResult<protocol::Status> TerminalClient::execute(const protocol::Command& command) {
+namespace {
+
+// CT-1 sets status and tag before it answers, and the 0x17 read follows its
+// write; another tag means this answer belongs to another request.
+LinkResult<protocol::Status> checked_status(const protocol::Command& command, std::uint16_t sent_tag,
+                                            std::uint16_t raw_status, std::uint16_t tag) {
+    if (tag != sent_tag) {
+        return link_fail(LinkError::Kind::protocol, std::string(protocol::to_string(command.opcode)) +
+                                                        ": answer carries tag " + std::to_string(tag) + ", sent " +
+                                                        std::to_string(sent_tag) + " (a stale answer)");
+    }
+    const auto status = static_cast<protocol::Status>(raw_status);
+    if (!protocol::is_known(status)) {
+        return link_fail(LinkError::Kind::protocol, std::string(protocol::to_string(command.opcode)) + ": status " +
+                                                        std::to_string(raw_status) + " is not a CT-1 status");
+    }
+    return status;
+}
+
+}  // namespace
+
+LinkResult<std::vector<std::uint16_t>> TerminalClient::send_command(const protocol::Command& command,
+                                                                    std::uint16_t& tag, std::uint16_t read_address,
+                                                                    std::uint16_t read_count) {
     protocol::Command tagged = command;
     tagged.tag = next_tag_++;
+    tag = tagged.tag;
     const std::vector<std::uint16_t> regs = protocol::encode_command(tagged);
     if (regs.size() > reg::max_command_registers(reg::WriteFunction::read_write_multiple)) {
         throw std::length_error(std::string(protocol::to_string(command.opcode)) + " of " +
                                 std::to_string(regs.size()) + " registers is longer than a 0x17 write");
     }
-    static_assert(reg::state::last_tag.address == reg::state::last_status.address + 1);
-    auto answer = link_.write_and_read_registers(reg::mailbox::block.address, regs, reg::state::last_status.address,
-                                                 protocol::command_readback_registers);
+    auto answer = link_.write_and_read_registers(reg::mailbox::block.address, regs, read_address, read_count);
     if (!answer) return std::unexpected(std::move(answer.error()));
-    if (answer->size() != protocol::command_readback_registers) {
-        return link_fail(LinkError::Kind::garbage,
-                         "command answer has " + std::to_string(answer->size()) + " registers, not 2");
+    if (answer->size() != read_count) {
+        return link_fail(LinkError::Kind::garbage, "command answer has " + std::to_string(answer->size()) +
+                                                       " registers, not " + std::to_string(read_count));
     }
-    const auto status = static_cast<protocol::Status>((*answer)[0]);
-    const std::uint16_t tag = (*answer)[1];
-    // CT-1 sets status and tag before it answers, and the 0x17 read follows
-    // its write; another tag means this answer belongs to another request.
-    if (tag != tagged.tag) {
-        return link_fail(LinkError::Kind::protocol, std::string(protocol::to_string(command.opcode)) +
-                                                        ": answer carries tag " + std::to_string(tag) + ", sent " +
-                                                        std::to_string(tagged.tag) + " (a stale answer)");
-    }
-    if (!protocol::is_known(status)) {
-        return link_fail(LinkError::Kind::protocol, std::string(protocol::to_string(command.opcode)) + ": status " +
-                                                        std::to_string((*answer)[0]) + " is not a CT-1 status");
-    }
-    return status;
+    return answer;
+}
+
+LinkResult<protocol::Status> TerminalClient::execute(const protocol::Command& command) {
+    static_assert(reg::state::last_tag.address == reg::state::last_status.address + 1);
+    std::uint16_t tag = 0;
+    auto answer = send_command(command, tag, reg::state::last_status.address, protocol::command_readback_registers);
+    if (!answer) return std::unexpected(std::move(answer.error()));
+    return checked_status(command, tag, (*answer)[0], (*answer)[1]);
+}
+
+LinkResult<ConfirmedAnswer> TerminalClient::execute_confirmed(const protocol::Command& command) {
+    std::uint16_t tag = 0;
+    auto answer =
+        send_command(command, tag, protocol::confirmation::window.address, protocol::confirmation::window.count);
+    if (!answer) return std::unexpected(std::move(answer.error()));
+    auto seen = protocol::decode_confirmation(*answer);
+    if (!seen) return link_fail(LinkError::Kind::garbage, "command answer: " + seen.error().message);
+    auto status = checked_status(command, tag, seen->status, seen->tag);
+    if (!status) return std::unexpected(std::move(status.error()));
+    return ConfirmedAnswer{*status, *seen};
 }
 
 LinkResult<std::vector<protocol::TransactionRecord>> TerminalClient::read_records(std::uint32_t cursor) {

@@ -8,6 +8,7 @@
 
 #include "daemon/terminal/terminal_link.hpp"
 #include "protocol/command.hpp"
+#include "protocol/confirmation.hpp"
 #include "protocol/record.hpp"
 #include "protocol/state_block.hpp"
 #include "protocol/status.hpp"
@@ -18,6 +19,12 @@ namespace cardd::daemon {
 struct TerminalInfo {
     protocol::TerminalState state;
     std::string model;  ///< printable ASCII; a byte outside it shows as '?'
+};
+
+/// A command's status and what the terminal enforces after it, from one 0x17.
+struct ConfirmedAnswer {
+    protocol::Status status = protocol::Status::ok;
+    protocol::Confirmation seen;
 };
 
 /// Talks CT-1 to one terminal. Blocking; one caller at a time. The link must
@@ -42,6 +49,12 @@ public:
     /// entries or 228 bitmap bytes): a caller bug.
     LinkResult<protocol::Status> execute(const protocol::Command& command);
 
+    /// As execute(), reading back the whole confirmation window
+    /// (0x0006..0x001A) instead of status and tag alone: the version, count
+    /// and checksum the command left, so a delta is confirmed in the round
+    /// trip that sends it.
+    LinkResult<ConfirmedAnswer> execute_confirmed(const protocol::Command& command);
+
     /// One 0x17: writes `cursor` at 0x0200 and reads the window from 0x0202.
     /// Returns up to 10 consecutive records at or after the cursor (none when
     /// the terminal holds none there); a record before the cursor is a
@@ -58,6 +71,11 @@ public:
     std::uint16_t next_tag() const noexcept { return next_tag_; }
 
 private:
+    /// Tags the command, writes it with one 0x17 reading `read_count`
+    /// registers from `read_address`, and checks the answer's length.
+    LinkResult<std::vector<std::uint16_t>> send_command(const protocol::Command& command, std::uint16_t& tag,
+                                                        std::uint16_t read_address, std::uint16_t read_count);
+
     TerminalLink& link_;
     std::uint16_t next_tag_;
 };

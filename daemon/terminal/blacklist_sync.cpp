@@ -66,10 +66,12 @@ public:
     SyncOutcome run() {
         if (auto problem = check_plan()) return failed("the plan cannot be sent: " + *problem, std::nullopt);
         desired_checksum_ = protocol::blacklist_checksum(desired_);
+        if (auto done = run_lean()) return std::move(*done);
 
         auto info = client_.read_state();
         if (!info) return failed(info.error(), "reading the state block");
         state_ = info->state;
+        last_seen_.reset();
         const std::int64_t version = state_->blacklist_version;
 
         if (version == plan_.planned_version) {
@@ -87,10 +89,16 @@ public:
         if (plan_.pending[*start].op != BatchOp::full) {
             if (auto why = why_not_deltas(*start)) return needs_full(*why);
         }
-        for (std::size_t i = *start; i < plan_.pending.size(); ++i) {
+        for (std::size_t i = *start; i < plan_.pending.size();) {
             const auto& batch = plan_.pending[i];
-            auto sent = batch.op == BatchOp::full ? send_full(batch) : send_delta(batch);
-            if (sent) return std::move(*sent);
+            if (batch.op == BatchOp::full) {
+                if (auto sent = send_full(batch)) return std::move(*sent);
+                ++i;
+                continue;
+            }
+            const std::size_t end = coalesced_end(i);
+            if (send_deltas(i, end, Mode::after_state_read) != Next::go_on) return std::move(*stopped_);
+            i = end;
         }
         return verify();
     }
@@ -194,11 +202,17 @@ private:
                        " is above the terminal's bitmap limit " + std::to_string(state_->bitmap_limit) +
                        ", which it refuses; the final set does not hold it";
             }
+            entries += cards.size();
+        }
+        // Priced as sent: coalesced, one command for each run of batches.
+        for (std::size_t i = start; i < plan_.pending.size();) {
+            const std::size_t end = coalesced_end(i);
+            const std::size_t cards = coalesced_cards(i, end).size();
             // An empty batch still costs its command (it moves the version).
             delta_bytes +=
-                cards.empty() ? protocol::command_cost(protocol::mailbox::header_registers, plan_.transport, rw).bytes()
-                              : protocol::delta_cost(cards.size(), plan_.transport, rw).bytes();
-            entries += cards.size();
+                cards == 0 ? protocol::command_cost(protocol::mailbox::header_registers, plan_.transport, rw).bytes()
+                           : protocol::delta_cost(cards, plan_.transport, rw).bytes();
+            i = end;
         }
         // The full sync route also costs one more state read: the caller plans
         // the full batch and runs again. Without it, two or three small deltas
@@ -243,60 +257,179 @@ private:
             return failed(sent.error(), batch_name(batch) + " by " + std::string(protocol::to_string(*format_)));
         }
         did_full_ = true;
+        last_seen_.reset();
         confirmed_ = batch.new_version;  // the commit succeeded: the terminal enforces it
         return std::nullopt;
     }
 
-    std::optional<SyncOutcome> send_delta(const BlacklistBatch& batch) {
-        const auto cards = *wire_cards(batch.cards);
-        const auto base = static_cast<std::uint32_t>(batch.base_version);
-        const auto next = static_cast<std::uint32_t>(batch.new_version);
-        const auto command = batch.op == BatchOp::add ? protocol::make_add(0, base, next, cards)
-                                                      : protocol::make_remove(0, base, next, cards);
-        auto status = execute_with_retry(client_, command);
-        if (!status) return failed(status.error(), batch_name(batch));
-        switch (*status) {
+    // ---- deltas ----
+
+    enum class Mode {
+        lean,              ///< sent on the version the caller expects, nothing read first
+        after_state_read,  ///< sent on the version the state block showed
+    };
+    enum class Next {
+        go_on,       ///< sent and confirmed: the next command, or verify()
+        read_state,  ///< lean only: the terminal is not where it was expected; read it first
+        stop,        ///< the run ends with stopped_
+    };
+
+    // The commands the deltas from `first` on take once coalesced.
+    std::size_t delta_commands(std::size_t first) const {
+        std::size_t commands = 0;
+        for (std::size_t i = first; i < plan_.pending.size() && plan_.pending[i].op != BatchOp::full;) {
+            i = coalesced_end(i);
+            ++commands;
+        }
+        return commands;
+    }
+
+    // One past the last pending batch that can share a command with batch
+    // `first`: the same kind of change, in a row, all their cards in one 0x17
+    // (76 entries). Adds then removes are never merged: their order matters.
+    std::size_t coalesced_end(std::size_t first) const {
+        const auto& pending = plan_.pending;
+        std::vector<std::uint32_t> cards = *wire_cards(pending[first].cards);
+        std::size_t end = first + 1;
+        for (; end < pending.size() && pending[end].op == pending[first].op; ++end) {
+            std::vector<std::uint32_t> merged = cards;
+            const auto more = *wire_cards(pending[end].cards);
+            merged.insert(merged.end(), more.begin(), more.end());
+            std::ranges::sort(merged);
+            merged.erase(std::ranges::unique(merged).begin(), merged.end());
+            if (merged.size() > protocol::max_entries_per_command(rw)) break;
+            cards = std::move(merged);
+        }
+        return end;
+    }
+
+    // The cards of batches [first, end), ascending and distinct.
+    std::vector<std::uint32_t> coalesced_cards(std::size_t first, std::size_t end) const {
+        std::vector<std::uint32_t> cards;
+        for (std::size_t i = first; i < end; ++i) {
+            const auto more = *wire_cards(plan_.pending[i].cards);
+            cards.insert(cards.end(), more.begin(), more.end());
+        }
+        std::ranges::sort(cards);
+        cards.erase(std::ranges::unique(cards).begin(), cards.end());
+        return cards;
+    }
+
+    std::string batches_name(std::size_t first, std::size_t end) const {
+        if (end - first == 1) return batch_name(plan_.pending[first]);
+        return std::string(to_string(plan_.pending[first].op)) + " batches " +
+               std::to_string(plan_.pending[first].base_version) + "->" +
+               std::to_string(plan_.pending[end - 1].new_version) + " (" + std::to_string(end - first) + " coalesced)";
+    }
+
+    Next stop(SyncOutcome outcome) {
+        stopped_ = std::move(outcome);
+        return Next::stop;
+    }
+
+    // Batches [first, end) as one command, base of the first to new version
+    // of the last; what its 0x17 reads back confirms it.
+    Next send_deltas(std::size_t first, std::size_t end, Mode mode) {
+        const auto& pending = plan_.pending;
+        const std::vector<std::uint32_t> cards = coalesced_cards(first, end);
+        const auto base = static_cast<std::uint32_t>(pending[first].base_version);
+        const auto next = static_cast<std::uint32_t>(pending[end - 1].new_version);
+        const std::string name = batches_name(first, end);
+        const auto command = pending[first].op == BatchOp::add ? protocol::make_add(0, base, next, cards)
+                                                               : protocol::make_remove(0, base, next, cards);
+        auto answer = execute_confirmed_with_retry(client_, command);
+        if (!answer) return stop(failed(answer.error(), name));
+        last_seen_ = answer->seen;
+        switch (answer->status) {
             case Status::ok:
             case Status::ok_already:  // a retry whose first answer was lost: already applied
-                confirmed_ = batch.new_version;
-                return std::nullopt;
+                confirmed_ = pending[end - 1].new_version;
+                return Next::go_on;
+            case Status::version_mismatch:
+            case Status::capacity:
+            case Status::bad_argument:
+                // Sent without reading the terminal first: what it refused
+                // is decided with its state block in hand, as without the
+                // shortcut. Nothing was changed by the refusal.
+                if (mode == Mode::lean) return Next::read_state;
+                break;
+            default: break;
+        }
+        switch (answer->status) {
             case Status::version_mismatch:
                 // Someone else moved the terminal since its state was read. After
                 // our own full sync, asking for another would only go round.
-                if (did_full_) return failed(status_error(command, *status, batch_name(batch)), "after a full sync");
-                return needs_full(batch_name(batch) + ": the terminal is no longer at version " +
-                                  std::to_string(batch.base_version) + " (VERSION_MISMATCH)");
+                if (did_full_) return stop(failed(status_error(command, answer->status, name), "after a full sync"));
+                return stop(needs_full(name + ": the terminal is no longer at version " +
+                                       std::to_string(pending[first].base_version) + " (VERSION_MISMATCH)"));
             case Status::capacity:
                 // The final set fits (checked before sending), so the overflow is
                 // an intermediate state of the chain or cards the planner does not
                 // know of: a full sync of the final set gets through where the
                 // same deltas would fail again on every retry.
-                if (did_full_) return failed(status_error(command, *status, batch_name(batch)), "after a full sync");
-                return needs_full(batch_name(batch) + ": the terminal answered CAPACITY although the final " +
-                                  std::to_string(desired_.size()) + " entries fit its " +
-                                  std::to_string(state_->list_capacity));
+                if (did_full_) return stop(failed(status_error(command, answer->status, name), "after a full sync"));
+                return stop(needs_full(name + ": the terminal answered CAPACITY although the final " +
+                                       std::to_string(desired_.size()) + " entries fit its " +
+                                       std::to_string(state_->list_capacity)));
             default: {
-                auto error = status_error(command, *status, batch_name(batch));
-                return failed(error.message, error.kind);
+                auto error = status_error(command, answer->status, name);
+                return stop(failed(error.message, error.kind));
             }
         }
+    }
+
+    // The common case of a push: the terminal confirmed the version the
+    // pending deltas start from, so they are sent at once, each 0x17
+    // reading back what confirms it. nullopt: read the state block and
+    // go the long way (the terminal was not where it was expected, or there
+    // is nothing a delta can do).
+    std::optional<SyncOutcome> run_lean() {
+        if (!plan_.expected_version || *plan_.expected_version == plan_.planned_version) return std::nullopt;
+        const auto start = chain_position(*plan_.expected_version);
+        if (!start || plan_.pending[*start].op == BatchOp::full) return std::nullopt;
+        // Far behind: the long way weighs deltas against a full sync.
+        constexpr std::size_t most_lean_commands = 8;
+        if (delta_commands(*start) > most_lean_commands) return std::nullopt;
+        for (std::size_t i = *start; i < plan_.pending.size();) {
+            if (plan_.pending[i].op == BatchOp::full) return std::nullopt;
+            const std::size_t end = coalesced_end(i);
+            switch (send_deltas(i, end, Mode::lean)) {
+                case Next::go_on: break;
+                case Next::read_state: return std::nullopt;
+                case Next::stop: return std::move(*stopped_);
+            }
+            i = end;
+        }
+        return verify();
     }
 
     // After a change: the terminal must now be at the planned version with
     // the desired set, or the planner's idea of it is wrong.
     SyncOutcome verify() {
-        auto info = read_state_with_retry(client_);
-        if (!info) return failed(info.error(), "reading the state block after the change");
-        state_ = info->state;
-        if (state_->blacklist_version == plan_.planned_version && state_->checksum == desired_checksum_) {
-            return level();
+        std::uint32_t version = 0;
+        std::uint32_t checksum = 0;
+        if (last_seen_) {
+            // The last command's own answer shows what it left enforced.
+            version = last_seen_->blacklist_version;
+            checksum = last_seen_->checksum;
+            if (state_) {
+                state_->blacklist_version = version;
+                state_->blacklist_count = last_seen_->blacklist_count;
+                state_->checksum = checksum;
+            }
+        } else {
+            auto info = read_state_with_retry(client_);
+            if (!info) return failed(info.error(), "reading the state block after the change");
+            state_ = info->state;
+            version = state_->blacklist_version;
+            checksum = state_->checksum;
         }
+        if (version == plan_.planned_version && checksum == desired_checksum_) return level();
         // What was confirmed along the way is contradicted now; record nothing.
         confirmed_.reset();
-        const std::string what = "after the change the terminal reports version " +
-                                 std::to_string(state_->blacklist_version) + " with checksum " + hex(state_->checksum) +
-                                 ", not version " + std::to_string(plan_.planned_version) + " with " +
-                                 hex(desired_checksum_);
+        const std::string what = "after the change the terminal reports version " + std::to_string(version) +
+                                 " with checksum " + hex(checksum) + ", not version " +
+                                 std::to_string(plan_.planned_version) + " with " + hex(desired_checksum_);
         if (did_full_) return failed(what + ", even after a full sync", LinkError::Kind::protocol);
         return needs_full(what);
     }
@@ -308,6 +441,8 @@ private:
     std::optional<protocol::TerminalState> state_;
     std::optional<std::int64_t> confirmed_;
     std::optional<protocol::SyncFormat> format_;
+    std::optional<protocol::Confirmation> last_seen_;  ///< read back by the last command sent
+    std::optional<SyncOutcome> stopped_;               ///< how a run ends when send_deltas says stop
     bool did_full_ = false;
 };
 

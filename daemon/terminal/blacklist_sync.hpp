@@ -34,6 +34,13 @@ struct SyncPlan {
     std::vector<std::uint32_t> desired;
     /// Every version ever planned for this terminal (superseded ones too), plus 0.
     std::vector<std::int64_t> known_versions;
+    /// The version the caller last saw the terminal confirm, when it has no
+    /// reason to doubt it (the last sync succeeded, nothing failed since).
+    /// Then the pending deltas are sent at once, each confirmed by what its
+    /// own 0x17 reads back: one round trip per command. The terminal's
+    /// answer decides: anything unexpected falls back to reading the state
+    /// block first, as without it.
+    std::optional<std::int64_t> expected_version;
     protocol::Transport transport = protocol::Transport::tcp;
     /// Non-zero; the caller supplies a fresh random one for each call.
     std::uint32_t session_id = 1;
@@ -46,7 +53,8 @@ struct SyncOutcome {
         failed,           ///< could not finish now; `error` and `reason` say why
     };
     Kind kind = Kind::failed;
-    /// The last state block read, if any.
+    /// The last state block read, if any, with version, count and checksum
+    /// brought up to date by later confirmations; unset when none was read.
     std::optional<protocol::TerminalState> state;
     /// The highest new_version of a pending batch the terminal was seen to
     /// enforce (its state block, or OK / OK_ALREADY to the batch), to record
@@ -64,9 +72,10 @@ struct SyncOutcome {
 /// "level", "needs_full_sync" or "failed".
 std::string_view to_string(SyncOutcome::Kind kind) noexcept;
 
-/// Reads the terminal, sends the pending batches it lacks (deltas, or a full
-/// sync for an op = full batch), and checks its version and checksum after
-/// any change. Throws std::invalid_argument for session_id 0 (a caller bug).
+/// Reads the terminal (unless `expected_version` lets it start at once),
+/// sends the pending batches it lacks (consecutive deltas of one kind
+/// coalesced into one command of up to 76 entries, or a full sync for an
+/// op = full batch), and checks its version and checksum after any change. Throws std::invalid_argument for session_id 0 (a caller bug).
 SyncOutcome synchronise(TerminalClient& client, const SyncPlan& plan);
 
 }  // namespace cardd::daemon

@@ -99,8 +99,10 @@ TEST_F(BlacklistSyncTest, deltasFromTheBaseBringTerminalLevel) {
     planner_.remove({20});
     const auto outcome = sync();
     ASSERT_EQ(outcome.kind, Kind::level) << outcome.reason;
-    EXPECT_EQ(link_->opcodes(), (std::vector{Opcode::add, Opcode::add, Opcode::remove}));
+    // The two adds in a row go as one command; the remove after them cannot join it.
+    EXPECT_EQ(link_->opcodes(), (std::vector{Opcode::add, Opcode::remove}));
     EXPECT_EQ(link_->delivered[0].arg1, 0u);
+    EXPECT_EQ(link_->delivered[0].n, 4);
     EXPECT_EQ(link_->delivered[0].arg2, link_->delivered[1].arg1);
     EXPECT_FALSE(outcome.full_sync_format.has_value());
     expect_level();
@@ -123,10 +125,11 @@ TEST_F(BlacklistSyncTest, deltasStartFromConfirmedVersion) {
 TEST_F(BlacklistSyncTest, lostAnswerIsRetriedAndAnsweredOkAlready) {
     planner_.add({7, 8});
     planner_.add({9});
+    planner_.remove({7});
     link_->lose_answer = first_n(Opcode::add, 1);
     const auto outcome = sync();
     ASSERT_EQ(outcome.kind, Kind::level) << outcome.reason;
-    EXPECT_EQ(link_->opcodes(), (std::vector{Opcode::add, Opcode::add, Opcode::add}));
+    EXPECT_EQ(link_->opcodes(), (std::vector{Opcode::add, Opcode::add, Opcode::remove}));
     EXPECT_EQ(link_->delivered[1].arg2, link_->delivered[0].arg2);
     EXPECT_EQ(link_->answered, (std::vector{Status::ok, Status::ok_already, Status::ok}));
     expect_level();
@@ -136,12 +139,12 @@ TEST_F(BlacklistSyncTest, lostAnswerIsRetriedAndAnsweredOkAlready) {
 // the next run finds the terminal further along the chain and sends only what it still lacks.
 TEST_F(BlacklistSyncTest, retryAfterLostAnswersSkipsBatchesTheTerminalHas) {
     planner_.add({7, 8});
-    planner_.add({9});
+    planner_.remove({8});
     planner_.add({10});
     const auto first_batch = planner_.pending()[0].new_version;
     // The first batch is answered; every answer to the second is lost, though the terminal applies it.
-    int adds = 0;
-    link_->lose_answer = [&](const protocol::Command& command) { return command.opcode == Opcode::add && ++adds >= 2; };
+    int commands = 0;
+    link_->lose_answer = [&](const protocol::Command&) { return ++commands >= 2; };
     auto outcome = sync();
     EXPECT_EQ(outcome.kind, Kind::failed);
     EXPECT_EQ(outcome.error, LinkError::Kind::timeout);
@@ -156,6 +159,61 @@ TEST_F(BlacklistSyncTest, retryAfterLostAnswersSkipsBatchesTheTerminalHas) {
     ASSERT_EQ(link_->delivered.size(), 1u);
     EXPECT_EQ(link_->delivered[0].arg2, static_cast<std::uint32_t>(planner_.planned()));
     expect_level();
+}
+
+// Adds waiting in a row go as one command while their cards fit one 0x17 (76 entries), and the
+// terminal ends at the last one's version.
+TEST_F(BlacklistSyncTest, pendingAddsAreCoalescedUpTo76Entries) {
+    for (std::uint32_t i = 0; i < 10; ++i) planner_.add(range(1 + i * 10, 10));  // 100 cards in 10 batches
+    const auto outcome = sync();
+    ASSERT_EQ(outcome.kind, Kind::level) << outcome.reason;
+    ASSERT_EQ(link_->opcodes(), (std::vector{Opcode::add, Opcode::add}));
+    EXPECT_EQ(link_->delivered[0].n, 70);
+    EXPECT_EQ(link_->delivered[1].n, 30);
+    EXPECT_EQ(link_->delivered[1].arg2, static_cast<std::uint32_t>(planner_.planned()));
+    expect_level();
+}
+
+// Expected where it was left, a terminal gets its delta in one round trip: no state read before,
+// none after (the 0x17 reads back version and checksum).
+TEST_F(BlacklistSyncTest, expectedTerminalTakesADeltaInOneRoundTrip) {
+    planner_.add({1, 2, 3});
+    ASSERT_EQ(sync().kind, Kind::level);
+    planner_.add({4});
+    planner_.add({5});
+    link_->requests = 0;
+    link_->delivered.clear();
+    TerminalClient client(*link_, 0x2000);
+    SyncPlan plan = planner_.plan();
+    plan.expected_version = planner_.confirmed();
+    const auto outcome = synchronise(client, plan);
+    planner_.record(outcome);
+    ASSERT_EQ(outcome.kind, Kind::level) << outcome.reason;
+    EXPECT_EQ(link_->requests, 1);
+    ASSERT_EQ(link_->delivered.size(), 1u);
+    EXPECT_EQ(link_->delivered[0].n, 2);
+    expect_level();
+}
+
+// A terminal that is not where it was expected (restarted empty) refuses the delta, and the run
+// goes the long way: a state read, then the full sync it needs.
+TEST_F(BlacklistSyncTest, expectedVersionThatIsWrongFallsBackToAStateRead) {
+    planner_.add({1, 2, 3});
+    ASSERT_EQ(sync().kind, Kind::level);
+    planner_.add({4});
+    put_terminal_at(0, {});
+    link_->delivered.clear();
+    link_->answered.clear();
+    TerminalClient client(*link_, 0x2000);
+    SyncPlan plan = planner_.plan();
+    plan.expected_version = planner_.confirmed();
+    const auto outcome = synchronise(client, plan);
+    EXPECT_EQ(outcome.kind, Kind::needs_full_sync) << outcome.reason;
+    ASSERT_TRUE(outcome.state.has_value());
+    EXPECT_EQ(outcome.state->blacklist_version, 0u);
+    EXPECT_FALSE(outcome.confirmed_version.has_value());
+    EXPECT_EQ(link_->answered, (std::vector{Status::version_mismatch}));
+    EXPECT_EQ(terminal_->blacklist().cards(), std::vector<std::uint32_t>{});
 }
 
 // A terminal at a version the daemon never planned needs a full sync, and nothing is sent before that.

@@ -46,8 +46,16 @@ LinkResult<std::vector<std::uint16_t>> SimLink::write_and_read_registers(std::ui
     }
     if (command && intercept) {
         if (auto status = intercept(*command)) {
-            // Answer as the terminal would have: status and tag at 0x000E.
-            return std::vector<std::uint16_t>{protocol::raw(*status), command->tag};
+            // Answer as the terminal would have: the registers asked for,
+            // with this status and the command's tag at 0x000E and 0x000F.
+            auto regs = terminal_.read_registers(read_address, read_count);
+            if (!regs) return std::unexpected(exception_error(regs.error()));
+            for (std::size_t i = 0; i < regs->size(); ++i) {
+                const auto address = static_cast<std::uint16_t>(read_address + i);
+                if (address == protocol::state::last_status.address) (*regs)[i] = protocol::raw(*status);
+                if (address == protocol::state::last_tag.address) (*regs)[i] = command->tag;
+            }
+            return std::move(*regs);
         }
     }
     auto regs = terminal_.write_read(write_address, values, read_address, read_count);

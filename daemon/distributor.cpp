@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "daemon/async/event.hpp"
 #include "daemon/async/fan_out.hpp"
 #include "daemon/json_view.hpp"
 #include "daemon/log.hpp"
@@ -28,12 +29,19 @@ awaitable<void> report(ProgressSink progress, std::size_t done, std::size_t tota
 
 const Events Distributor::no_events{};
 
+struct Distributor::Collection {
+    explicit Collection(asio::any_io_executor executor) : done(std::move(executor)) {}
+    async::Event done;
+    CollectResult result;
+};
+
 Distributor::Distributor(asio::io_context& io, store::CardStore& store, const Config& config, LinkSource links)
     : io_(io),
       store_(store),
       config_(config),
       links_(std::move(links)),
       workers_(std::max(1u, config.worker_threads)),
+      levels_(io.get_executor(), store),
       random_(std::random_device{}()) {}
 
 Distributor::~Distributor() { workers_.stop(); }
@@ -93,13 +101,13 @@ void Distributor::schedule_retry(const store::Device& device, const std::string&
     events().health_changed();
 }
 
-awaitable<TerminalResult> Distributor::sync_one(store::DeviceId terminal) {
-    TerminalResult result = co_await sync_terminal(terminal);
+awaitable<TerminalResult> Distributor::sync_one(store::DeviceId terminal, PushMode mode) {
+    TerminalResult result = co_await sync_terminal(terminal, mode);
     if (sync_done_) sync_done_();
     co_return result;
 }
 
-awaitable<TerminalResult> Distributor::sync_terminal(store::DeviceId terminal) {
+awaitable<TerminalResult> Distributor::sync_terminal(store::DeviceId terminal, PushMode mode) {
     const auto held = co_await busy_.lock(terminal);
     TerminalResult result;
     bool full_sync_sent = false;
@@ -113,6 +121,14 @@ awaitable<TerminalResult> Distributor::sync_terminal(store::DeviceId terminal) {
             co_return result;
         }
         result.device = device->name;
+        if (mode == PushMode::changes_only && round == 0 && device->planned_version == device->confirmed_version &&
+            device->sync_attempts == 0 && device->terminal_serial && *device->terminal_serial != 0) {
+            // Confirmed at the planned version since this push was asked for
+            // (by the sync ahead of it in the queue): nothing left to send.
+            result.ok = true;
+            result.text = "level";
+            co_return result;
+        }
         auto link = link_of(*device);
         if (!link) {
             result.text = link.error().message;
@@ -135,6 +151,11 @@ awaitable<TerminalResult> Distributor::sync_terminal(store::DeviceId terminal) {
         plan.pending = sync_batches(*pending);
         plan.desired = wire_cards(*desired);
         plan.known_versions = std::move(*known);
+        // A terminal that took its last sync and has been seen is trusted to
+        // be where it was left: its deltas go out without a read first.
+        if (round == 0 && device->sync_attempts == 0 && device->terminal_serial && *device->terminal_serial != 0) {
+            plan.expected_version = device->confirmed_version;
+        }
         plan.transport = std::holds_alternative<store::RtuAddress>(device->terminal->address)
                              ? protocol::Transport::rtu
                              : protocol::Transport::tcp;
@@ -154,7 +175,16 @@ awaitable<TerminalResult> Distributor::sync_terminal(store::DeviceId terminal) {
         if (outcome.state && device->terminal_serial != outcome.state->serial && outcome.state->serial != 0) {
             (void)store_.set_terminal_serial(terminal, outcome.state->serial);
         }
-        if (outcome.confirmed_version) {
+        if (outcome.kind == SyncOutcome::Kind::level) {
+            const store::LevelReport report{terminal, outcome.confirmed_version};
+            const std::optional<std::string> refused = co_await levels_.record(report);
+            if (refused) {
+                log_event(msg::push_not_recorded, {{"device", device->name},
+                                                   {"what", "confirmation"},
+                                                   {"version", outcome.confirmed_version.value_or(0)},
+                                                   {"error", *refused}});
+            }
+        } else if (outcome.confirmed_version) {
             if (auto confirmed = store_.confirm_version(terminal, *outcome.confirmed_version); !confirmed) {
                 log_event(msg::push_not_recorded, {{"device", device->name},
                                                    {"what", "confirmation"},
@@ -164,7 +194,6 @@ awaitable<TerminalResult> Distributor::sync_terminal(store::DeviceId terminal) {
         }
         switch (outcome.kind) {
             case SyncOutcome::Kind::level:
-                (void)store_.record_sync_success(terminal);
                 log_event(msg::push_ok, {{"device", device->name},
                                          {"version", outcome.state ? outcome.state->blacklist_version : 0}});
                 if (oldest_pending) {
@@ -198,6 +227,22 @@ awaitable<TerminalResult> Distributor::sync_terminal(store::DeviceId terminal) {
     }
     result.text = "the terminal did not become level after a full sync";
     co_return result;
+}
+
+awaitable<CollectResult> Distributor::collect_shared(store::DeviceId terminal) {
+    if (auto found = collecting_.find(terminal); found != collecting_.end()) {
+        // A storm of losses asks for the same terminal's records again and
+        // again: the collection in flight answers all of them.
+        const std::shared_ptr<Collection> running = found->second;
+        co_await running->done.wait();
+        co_return running->result;
+    }
+    const auto running = std::make_shared<Collection>(io_.get_executor());
+    collecting_.emplace(terminal, running);
+    running->result = co_await collect_one(terminal);
+    collecting_.erase(terminal);
+    running->done.set();
+    co_return running->result;
 }
 
 awaitable<CollectResult> Distributor::collect_one(store::DeviceId terminal) {
@@ -283,7 +328,8 @@ awaitable<CollectResult> Distributor::collect_one(store::DeviceId terminal) {
 }
 
 awaitable<std::vector<TerminalResult>> Distributor::push(std::vector<store::DeviceId> terminals,
-                                                         std::chrono::milliseconds timeout, ProgressSink progress) {
+                                                         std::chrono::milliseconds timeout, ProgressSink progress,
+                                                         PushMode mode) {
     std::vector<TerminalResult> unfinished;
     std::vector<async::Job<TerminalResult>> jobs;
     for (store::DeviceId id : terminals) {
@@ -291,7 +337,7 @@ awaitable<std::vector<TerminalResult>> Distributor::push(std::vector<store::Devi
         unfinished.push_back(
             {device ? device->name : std::to_string(id), false,
              "still working after " + std::to_string(timeout.count()) + " ms; it finishes in the background"});
-        jobs.push_back([this, id] { return sync_one(id); });
+        jobs.push_back([this, id, mode] { return sync_one(id, mode); });
     }
     async::FinishSink<TerminalResult> on_finish;
     const std::size_t total = terminals.size();
@@ -318,7 +364,7 @@ awaitable<std::vector<CollectResult>> Distributor::collect(std::vector<store::De
         auto device = store_.device(id);
         unfinished.push_back({device ? device->name : std::to_string(id), false,
                               "no answer within " + std::to_string(timeout.count()) + " ms"});
-        jobs.push_back([this, id] { return collect_one(id); });
+        jobs.push_back([this, id] { return collect_shared(id); });
     }
     async::FinishSink<CollectResult> on_finish;
     const std::size_t total = terminals.size();
@@ -391,7 +437,7 @@ void Distributor::start() {
         collections_.start(executor, config_.collect_interval, [this]() -> awaitable<void> {
             for (store::DeviceId id : all_terminals()) {
                 asio::co_spawn(
-                    io_, [this, id]() -> awaitable<void> { co_await collect_one(id); }, asio::detached);
+                    io_, [this, id]() -> awaitable<void> { co_await collect_shared(id); }, asio::detached);
             }
             co_return;
         });

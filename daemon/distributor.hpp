@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -20,6 +21,7 @@
 #include "daemon/config.hpp"
 #include "daemon/control/command_registry.hpp"
 #include "daemon/events.hpp"
+#include "daemon/level_commit.hpp"
 #include "daemon/link_cache.hpp"
 #include "daemon/terminal/terminal_client.hpp"
 #include "protocol/state_block.hpp"
@@ -41,6 +43,12 @@ struct CollectResult {
     std::size_t duplicates = 0;
 };
 
+/// What a push asks of terminals whose store state says they are level.
+enum class PushMode {
+    contact,       ///< every terminal is read (resync now, an audit)
+    changes_only,  ///< a terminal the store knows level, with no failure, is level without a word on the wire
+};
+
 class Distributor {
 public:
     /// `links` makes the link to a terminal (modbus_links() in cardd).
@@ -59,11 +67,16 @@ public:
     /// waiting at most `timeout`; a terminal still working then is reported
     /// so and finishes in the background.
     /// `progress`, when given, hears of each terminal as it finishes.
+    /// With PushMode::changes_only, a terminal a sync brought level while this
+    /// one waited its turn (a storm of losses) is not contacted again.
     boost::asio::awaitable<std::vector<TerminalResult>> push(std::vector<store::DeviceId> terminals,
                                                              std::chrono::milliseconds timeout,
-                                                             ProgressSink progress = {});
+                                                             ProgressSink progress = {},
+                                                             PushMode mode = PushMode::contact);
 
-    /// Collects, stores, then acknowledges records from each terminal.
+    /// Collects, stores, then acknowledges records from each terminal. A
+    /// terminal already being collected is not collected twice: the caller
+    /// shares the collection in flight.
     boost::asio::awaitable<std::vector<CollectResult>> collect(std::vector<store::DeviceId> terminals,
                                                                std::chrono::milliseconds timeout,
                                                                ProgressSink progress = {});
@@ -79,8 +92,9 @@ public:
     std::vector<store::DeviceId> all_terminals();
 
 private:
-    boost::asio::awaitable<TerminalResult> sync_one(store::DeviceId terminal);
-    boost::asio::awaitable<TerminalResult> sync_terminal(store::DeviceId terminal);
+    boost::asio::awaitable<TerminalResult> sync_one(store::DeviceId terminal, PushMode mode = PushMode::contact);
+    boost::asio::awaitable<TerminalResult> sync_terminal(store::DeviceId terminal, PushMode mode);
+    boost::asio::awaitable<CollectResult> collect_shared(store::DeviceId terminal);
     boost::asio::awaitable<CollectResult> collect_one(store::DeviceId terminal);
     void sync_in_background(store::DeviceId terminal);
     void sync_pending_after_restart();
@@ -97,6 +111,9 @@ private:
     LinkCache links_;
     async::WorkerPool workers_;
     async::KeyedLock<store::DeviceId> busy_;  // one conversation per terminal
+    LevelCommit levels_;
+    struct Collection;
+    std::map<store::DeviceId, std::shared_ptr<Collection>> collecting_;  // collections in flight
     std::mt19937_64 random_;
     async::IntervalLoop retries_;
     async::IntervalLoop audits_;

@@ -98,7 +98,8 @@ boost::asio::awaitable<nlohmann::json> push_to(Service& service, const store::Pu
         failed.push_back({{"device", nullptr}, {"text", targets.error().message}});
         co_return nlohmann::json::array();
     }
-    const auto results = co_await service.distributor.push(std::move(*targets), service.config.push_timeout);
+    const auto results = co_await service.distributor.push(std::move(*targets), service.config.push_timeout,
+                                                           ProgressSink(), PushMode::changes_only);
     co_return terminal_results_json(results, failed);
 }
 

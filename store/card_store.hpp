@@ -158,6 +158,12 @@ public:
     /// The terminal now enforces `version`, a version the store planned for it:
     /// that batch and every earlier one are confirmed.
     Result<void> confirm_version(DeviceId terminal, std::int64_t version);
+    /// Terminals found level, in one transaction (one commit for a whole
+    /// push): each one's confirmed version, when it has a new one, and the end
+    /// of its retry state. A version the store refuses (never planned,
+    /// superseded) is that entry's error and leaves it out; the others are kept.
+    /// Fails whole only when the store does.
+    Result<std::vector<std::optional<Error>>> record_levels(std::span<const LevelReport> reports);
     /// Plans a full sync of the desired set at a fresh version; pending deltas are superseded.
     Result<BlacklistBatch> plan_full_sync(DeviceId terminal);
     /// The retry queue, kept in the store so it survives restarts.
@@ -250,6 +256,8 @@ private:
     Result<std::vector<DeviceId>> resolve_terminals(const PushTarget& push);
     Result<std::vector<DeviceId>> all_terminals();
     Result<std::int64_t> next_version();
+    /// confirm_version inside a transaction the caller holds.
+    Result<void> confirm_version_in(DeviceId terminal, std::int64_t version);
     /// Adds or removes cards in one terminal's desired set and writes the batch
     /// for what really changed; nothing when nothing changed.
     Result<void> change_terminal_set(DeviceId terminal, BatchOp op, std::span<const CardNo> cards,

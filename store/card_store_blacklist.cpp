@@ -155,24 +155,46 @@ Result<std::vector<BlacklistBatch>> CardStore::pending_batches(DeviceId terminal
 }
 
 Result<void> CardStore::confirm_version(DeviceId terminal, std::int64_t version) {
-    return transaction([&]() -> Result<void> {
-        CARDD_TRY(known,
-                  query_one(*db_, "SELECT state FROM blacklist_batches WHERE terminal_id = ? AND new_version = ?",
-                            {terminal, version}));
-        if (!known) {
-            return fail(Errc::not_found, "blacklist version " + std::to_string(version) +
-                                             " was never planned for terminal " + std::to_string(terminal));
-        }
-        if (as_text((*known)[0]) == "superseded") {
-            return fail(Errc::conflict,
-                        "blacklist version " + std::to_string(version) + " was superseded by a full sync");
-        }
-        CARDD_TRY_VOID(execute(*db_,
-                               "UPDATE blacklist_batches SET state = 'confirmed' "
-                               "WHERE terminal_id = ? AND new_version <= ? AND state = 'pending'",
+    return transaction([&]() -> Result<void> { return confirm_version_in(terminal, version); });
+}
+
+Result<void> CardStore::confirm_version_in(DeviceId terminal, std::int64_t version) {
+    CARDD_TRY(known, query_one(*db_, "SELECT state FROM blacklist_batches WHERE terminal_id = ? AND new_version = ?",
                                {terminal, version}));
-        CARDD_TRY_VOID(execute(*db_, "UPDATE devices SET confirmed_version = ? WHERE id = ?", {version, terminal}));
-        return {};
+    if (!known) {
+        return fail(Errc::not_found, "blacklist version " + std::to_string(version) +
+                                         " was never planned for terminal " + std::to_string(terminal));
+    }
+    if (as_text((*known)[0]) == "superseded") {
+        return fail(Errc::conflict, "blacklist version " + std::to_string(version) + " was superseded by a full sync");
+    }
+    CARDD_TRY_VOID(execute(*db_,
+                           "UPDATE blacklist_batches SET state = 'confirmed' "
+                           "WHERE terminal_id = ? AND new_version <= ? AND state = 'pending'",
+                           {terminal, version}));
+    CARDD_TRY_VOID(execute(*db_, "UPDATE devices SET confirmed_version = ? WHERE id = ?", {version, terminal}));
+    return {};
+}
+
+Result<std::vector<std::optional<Error>>> CardStore::record_levels(std::span<const LevelReport> reports) {
+    return transaction([&]() -> Result<std::vector<std::optional<Error>>> {
+        std::vector<std::optional<Error>> outcomes;
+        outcomes.reserve(reports.size());
+        for (const LevelReport& report : reports) {
+            std::optional<Error> refused;
+            if (report.confirmed_version) {
+                if (auto confirmed = confirm_version_in(report.terminal, *report.confirmed_version); !confirmed) {
+                    if (confirmed.error().code == Errc::storage) return std::unexpected(confirmed.error());
+                    refused = confirmed.error();
+                }
+            }
+            CARDD_TRY_VOID(execute(*db_,
+                                   "UPDATE devices SET sync_attempts = 0, sync_error = NULL, "
+                                   "sync_failed_since = NULL, sync_next_at = NULL WHERE id = ?",
+                                   {report.terminal}));
+            outcomes.push_back(std::move(refused));
+        }
+        return outcomes;
     });
 }
 

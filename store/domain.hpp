@@ -421,6 +421,12 @@ struct LoginOutcome {
 };
 
 /// What a loss report, an unlock or a replacement changed on the terminals' side.
+/// A terminal seen enforcing its planned set, for CardStore::record_levels.
+struct LevelReport {
+    DeviceId terminal = 0;
+    std::optional<std::int64_t> confirmed_version;  ///< unset: nothing new to confirm
+};
+
 struct BlacklistChange {
     std::vector<BlacklistBatch> batches;  ///< one per terminal whose set changed
 };

@@ -229,7 +229,8 @@ awaitable<Answer> card_init(Service& service, Request& request, const EncoderCho
                                    [](const store::WriteIntent&) { return encoder::blank_sector(); }));
     // A returned card's blacklist entries went with the wipe.
     if (!wiped.change.batches.empty()) {
-        co_await service.distributor.push(terminals_changed(wiped.change), service.config.push_timeout);
+        co_await service.distributor.push(terminals_changed(wiped.change), service.config.push_timeout, ProgressSink(),
+                                          PushMode::changes_only);
     }
     co_return Answer::ok("card " + chip + " initialised: a blank card (was " + was + ")",
                          {{"uid", chip}, {"was", was}});

@@ -224,7 +224,8 @@ awaitable<Answer> card_replace(Service& service, Request& request, const Replace
     const store::BlacklistChange& change = applied.change;
     CARDD_CO_TRY(old_after, service.store.card(old_no));
     json failed = json::array();
-    const auto results = co_await service.distributor.push(terminals_changed(change), service.config.push_timeout);
+    const auto results = co_await service.distributor.push(terminals_changed(change), service.config.push_timeout,
+                                                           ProgressSink(), PushMode::changes_only);
     json pushed = terminal_results_json(results, failed);
     std::string text = "card " + std::to_string(old_no) + " replaced by " + std::to_string(new_no) + ", balance " +
                        protocol::format_yuan(card.balance) + " carried; the old card stays blacklisted";

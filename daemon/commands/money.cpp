@@ -124,8 +124,8 @@ awaitable<std::expected<Closing, Answer>> close_card(Service& service, Request& 
         closed = close_without_card(service, intent);
     CARDD_CO_TRY(done, std::move(closed));
     closing.closed = std::move(done);
-    const auto results =
-        co_await service.distributor.push(terminals_changed(closing.closed.change), service.config.push_timeout);
+    const auto results = co_await service.distributor.push(
+        terminals_changed(closing.closed.change), service.config.push_timeout, ProgressSink(), PushMode::changes_only);
     closing.pushed = terminal_results_json(results, closing.failed);
     co_return closing;
 }

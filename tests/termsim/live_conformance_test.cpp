@@ -14,6 +14,7 @@
 #include "protocol/checksum.hpp"
 #include "protocol/record.hpp"
 #include "protocol/state_block.hpp"
+#include "protocol/wire_cost.hpp"
 #include "protocol/words.hpp"
 #include "tests/termsim/live_fixture.hpp"
 
@@ -253,6 +254,49 @@ TEST_P(LiveTerminal, delayedAnswerArrivesLate) {
     const auto start = std::chrono::steady_clock::now();
     EXPECT_TRUE(client_->read(0x0000, 2).has_value());
     EXPECT_GE(std::chrono::steady_clock::now() - start, 250ms);
+}
+
+// "stats" counts each request served, by function and by what it asked, with
+// the bytes of whole frames as wire_cost.hpp counts them; a dropped answer
+// is a request served with no bytes out.
+TEST_P(LiveTerminal, statsCountRequestsAndFrameBytes) {
+    const auto before = std::chrono::system_clock::now();
+    const p::Transport transport = GetParam() == Transport::rtu ? p::Transport::rtu : p::Transport::tcp;
+    const std::uint64_t framing = transport == p::Transport::rtu ? 3 : 7;  // address and CRC, or the MBAP header
+    ASSERT_TRUE(client_->read(0x0000, 40).has_value());
+    ASSERT_EQ(client_->command(p::make_add(1, 0, 1, Cards{5, 6})).value().first, Status::ok);
+    ASSERT_TRUE(client_->write_read(0x0200, Regs{0, 1}, 0x0202, 1).has_value());
+    EXPECT_EQ(client_->raw(Bytes{0x04, 0x00, 0x00, 0x00, 0x01}).value(), (Bytes{0x84, 0x01}));  // illegal function
+    // 0x03: 5 bytes of PDU out, 2 + 80 back. ADD of 2 cards: 7 + 3 registers.
+    const p::WireCost add = p::command_cost(10, transport, p::WriteFunction::read_write_multiple);
+    const std::uint64_t in = (framing + 5) + add.request_bytes + (framing + 14) + (framing + 5);
+    const std::uint64_t out = (framing + 82) + add.response_bytes + (framing + 4) + (framing + 2);
+
+    const auto stats = nlohmann::json::parse(control_->ask("stats"));
+    const double after = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    EXPECT_EQ(stats.at("requests"), 4);
+    EXPECT_EQ(stats.at("bytes_in"), in);
+    EXPECT_EQ(stats.at("bytes_out"), out);
+    EXPECT_EQ(stats.at("by_function"), nlohmann::json({{"0x03", 1}, {"0x04", 1}, {"0x17", 2}}));
+    EXPECT_EQ(stats.at("by_kind"),
+              nlohmann::json({{"state_read", 1}, {"command", 1}, {"record_read", 1}, {"other", 1}}));
+    EXPECT_EQ(stats.at("by_opcode"), nlohmann::json({{"ADD", 1}}));
+    EXPECT_GE(stats.at("last_request_at").get<double>(),
+              std::chrono::duration<double>(before.time_since_epoch()).count() - 0.001);
+    EXPECT_LE(stats.at("last_request_at").get<double>(), after);
+    ASSERT_EQ(stats.at("terminals").size(), 1u);
+    EXPECT_EQ(stats.at("terminals").at(0).at("serial"), 7);
+    EXPECT_EQ(stats.at("terminals").at(0).at("requests"), 4);
+    EXPECT_EQ(stats.at("terminals").at(0).at("bytes_out"), out);
+
+    client_->set_timeout(300ms);
+    ASSERT_EQ(control_->ask("fault drop 1"), "ok");
+    EXPECT_FALSE(client_->read(0x0000, 2).has_value());
+    const auto dropped = nlohmann::json::parse(control_->ask("stats"));
+    EXPECT_EQ(dropped.at("requests"), 5);
+    EXPECT_EQ(dropped.at("bytes_in"), in + framing + 5);
+    EXPECT_EQ(dropped.at("bytes_out"), out);
+    EXPECT_EQ(control_->ask("@0 stats"), "error stats takes no @I (it counts every terminal)");
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, LiveTerminal, ::testing::Values(Transport::tcp, Transport::rtu), transport_name);

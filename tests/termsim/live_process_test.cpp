@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <random>
@@ -373,13 +374,54 @@ TEST_F(Process, signalsExitCleanly) {
     }
 }
 
+// --stats-file holds the requests served: written at start, again within a
+// second or so of new requests, and at exit; on TCP and on RTU.
+TEST_F(Process, statsFileWrittenEverySecondAndAtExit) {
+    for (const bool rtu : {false, true}) {
+        SCOPED_TRACE(rtu ? "rtu" : "tcp");
+        const std::string file = path(rtu ? "rtu-stats.json" : "tcp-stats.json");
+        std::optional<PtyPair> pty;
+        std::vector<std::string> flags{"--stats-file", file, "--serial", "40"};
+        if (rtu) {
+            pty.emplace(dir_.path());
+            flags.insert(flags.end(), {"--rtu", pty->a(), "--unit", "1", "--unit", "2"});
+        } else {
+            flags.insert(flags.end(), {"--tcp", "127.0.0.1:0"});
+        }
+        Termsim sim(CARDD_TERMSIM_PATH, flags, dir_.path());
+        const auto read_stats = [&] {
+            std::ifstream in(file);
+            return json::parse(in);
+        };
+        EXPECT_EQ(read_stats().at("requests"), 0);
+        EXPECT_EQ(read_stats().at("terminals").size(), rtu ? 2u : 1u);
+        ModbusClient client = rtu ? ModbusClient::rtu(pty->b(), 2) : ModbusClient::tcp(sim.port());
+        for (int i = 0; i < 3; ++i) ASSERT_EQ(serial_of(client), rtu ? 41u : 40u);
+        const auto deadline = std::chrono::steady_clock::now() + 5s;
+        while (read_stats().at("requests") != 3 && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(50ms);
+        }
+        const json written = read_stats();
+        EXPECT_EQ(written.at("requests"), 3);
+        EXPECT_EQ(written.at("by_kind").at("state_read"), 3);
+        EXPECT_EQ(written.at("terminals").at(rtu ? 1 : 0).at("requests"), 3);
+        // Two more, then SIGTERM at once: the write at exit has them.
+        ASSERT_TRUE(client.read(0x0000, 2).has_value());
+        ASSERT_TRUE(client.read(0x0000, 2).has_value());
+        EXPECT_EQ(sim.process().stop(SIGTERM), 0);
+        const json last = read_stats();
+        EXPECT_EQ(last.at("requests"), 5);
+        EXPECT_EQ(last.at("bytes_in"), 5 * ((rtu ? 3 : 7) + 5));
+    }
+}
+
 // The control socket answers each line with one line, several lines per write included.
 TEST_F(Process, controlSocketAnswersEveryLine) {
     Termsim sim(CARDD_TERMSIM_PATH, {"--tcp", "127.0.0.1:0", "--control", path("c"), "--serial", "3"}, dir_.path());
     LineClient control(path("c"));
     EXPECT_EQ(control.ask("tap 5 100 900"), "ok purchase seq=1");
     EXPECT_EQ(control.ask("frobnicate"),
-              "error unknown command 'frobnicate' (tap, state, list, terminals, fault, busy)");
+              "error unknown command 'frobnicate' (tap, state, list, terminals, stats, fault, busy)");
     EXPECT_EQ(control.ask("@1 state"), "error no terminal 1 (this process serves 0..0)");
     EXPECT_EQ(control.ask("list"), "[]");
     const auto terminals = json::parse(control.ask("terminals"));

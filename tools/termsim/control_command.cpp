@@ -127,6 +127,10 @@ std::expected<ControlRequest, std::string> parse_control_line(std::string_view l
         if (request.terminal) return std::unexpected("terminals takes no @I");
         return no_arguments(TerminalsRequest{});
     }
+    if (verb == "stats") {
+        if (request.terminal) return std::unexpected("stats takes no @I (it counts every terminal)");
+        return no_arguments(StatsRequest{});
+    }
     if (verb == "fault") {
         auto fault = parse_fault(args);
         if (!fault) return std::unexpected(fault.error());
@@ -140,7 +144,8 @@ std::expected<ControlRequest, std::string> parse_control_line(std::string_view l
         request.command = BusyRequest{*ms};
         return request;
     }
-    return std::unexpected("unknown command '" + std::string(verb) + "' (tap, state, list, terminals, fault, busy)");
+    return std::unexpected("unknown command '" + std::string(verb) +
+                           "' (tap, state, list, terminals, stats, fault, busy)");
 }
 
 }  // namespace cardd::termsim

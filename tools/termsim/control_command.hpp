@@ -7,6 +7,7 @@
 //   [@I] fault drop P | fault delay MS | fault corrupt P | fault busy P | fault none
 //   [@I] busy MS
 //   terminals
+//   stats
 //
 // @I picks terminal I (0-based, in the order the process serves them);
 // without it, terminal 0.
@@ -31,6 +32,8 @@ struct TapRequest {
 struct StateRequest {};
 struct ListRequest {};
 struct TerminalsRequest {};
+/// The requests the process served (stats_json), all terminals at once.
+struct StatsRequest {};
 struct FaultRequest {
     enum class Kind { drop, delay, corrupt, busy, none };
     Kind kind = Kind::none;
@@ -44,7 +47,8 @@ struct BusyRequest {
 
 struct ControlRequest {
     std::optional<std::size_t> terminal;  ///< @I; nullopt means terminal 0
-    std::variant<TapRequest, StateRequest, ListRequest, TerminalsRequest, FaultRequest, BusyRequest> command;
+    std::variant<TapRequest, StateRequest, ListRequest, TerminalsRequest, StatsRequest, FaultRequest, BusyRequest>
+        command;
 };
 
 /// Parses one line (without its newline; a trailing CR is ignored). The

@@ -61,6 +61,7 @@ std::string ControlServer::answer(std::string_view line) {
         }
         return list.dump();
     }
+    if (std::holds_alternative<StatsRequest>(request->command)) return stats_json(stations_);
     const std::size_t index = request->terminal.value_or(0);
     if (index >= stations_.size()) {
         return "error no terminal " + std::to_string(index) + " (this process serves 0.." +

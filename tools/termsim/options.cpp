@@ -77,6 +77,7 @@ std::variant<Options, int> parse_options(int argc, char** argv) {
     std::string firmware = "1.0";
     std::string state;
     std::string control;
+    std::string stats_file;
     std::uint64_t seed = 0;
     bool verbose = false;
 
@@ -103,6 +104,9 @@ std::variant<Options, int> parse_options(int argc, char** argv) {
     app.add_option("--firmware", firmware, "firmware version MAJOR.MINOR")->capture_default_str();
     app.add_option("--state", state, "keep flash in this file (a directory when serving several terminals)");
     app.add_option("--control", control, "control socket path (Unix stream, one line per request)");
+    app.add_option("--stats-file", stats_file,
+                   "write the requests served (count, bytes in and out, by function) to this JSON file, "
+                   "every second and at exit");
     auto* seed_opt = app.add_option("--seed", seed, "seed of the fault dice (default: random)");
     app.add_flag("-v,--verbose", verbose, "log every request to stderr");
 
@@ -182,6 +186,7 @@ std::variant<Options, int> parse_options(int argc, char** argv) {
         options.firmware = parse_firmware(firmware);
         if (!state.empty()) options.state = state;
         if (!control.empty()) options.control = control;
+        if (!stats_file.empty()) options.stats_file = stats_file;
         if (seed_opt->count() > 0) options.seed = seed;
         options.verbose = verbose;
         return options;

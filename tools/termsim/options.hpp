@@ -35,6 +35,8 @@ struct Options {
     std::uint16_t firmware = 0x0100;
     std::optional<std::filesystem::path> state;
     std::optional<std::filesystem::path> control;
+    /// Requests served, written here (atomically) every second and at exit.
+    std::optional<std::filesystem::path> stats_file;
     std::optional<std::uint64_t> seed;
     bool verbose = false;
 

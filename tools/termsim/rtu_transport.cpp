@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
@@ -119,12 +120,18 @@ void RtuTransport::process() {
                          : answer.corrupt ? " (corrupted)"
                                           : "");
         }
-        if (answer.drop) continue;
+        // A frame on the line is the address, the PDU and the CRC.
+        const std::size_t bytes_in = request.pdu.size() + 3;
+        if (answer.drop) {
+            it->second->stats().count(request.pdu, bytes_in, 0, std::chrono::system_clock::now());
+            continue;
+        }
         std::vector<std::uint8_t> adu = rtu_frame(request.unit, answer.pdu);
+        it->second->stats().count(request.pdu, bytes_in, adu.size(), std::chrono::system_clock::now());
         if (answer.corrupt) adu.back() ^= 0xFF;  // the CRC's high byte
         std::chrono::microseconds delay = answer.delay;
         if (settings_.emulate_baud) {
-            const protocol::WireCost cost{request.pdu.size() + 3, adu.size(), 1};
+            const protocol::WireCost cost{bytes_in, adu.size(), 1};
             delay += protocol::rtu_line_time(cost, settings_.baud, settings_.bits_per_char());
         }
         if (delay.count() > 0) {

@@ -1,5 +1,6 @@
 #include "tools/termsim/simulator.hpp"
 
+#include <cstdio>
 #include <random>
 #include <stdexcept>
 
@@ -67,6 +68,37 @@ Simulator::Simulator(const Options& options) : options_(options) {
         rtu_ = std::make_unique<RtuTransport>(loop_, std::move(units), rtu.settings, options_.verbose);
     }
     if (options_.control) control_ = std::make_unique<ControlServer>(loop_, *options_.control, raw(stations_));
+    if (options_.stats_file) {
+        // Written at once, so a path that cannot be written fails now, and a
+        // reader finds the file as soon as the ready line is out.
+        write_stats(true);
+        schedule_stats();
+    }
+}
+
+int Simulator::run() {
+    const int signal = loop_.run();
+    if (options_.stats_file) write_stats(true);
+    return signal;
+}
+
+void Simulator::schedule_stats() {
+    loop_.call_after(std::chrono::seconds(1), [this] {
+        try {
+            write_stats(false);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "card-termsim: cannot write the stats file: %s\n", e.what());
+        }
+        schedule_stats();
+    });
+}
+
+void Simulator::write_stats(bool always) {
+    std::uint64_t requests = 0;
+    for (const auto& station : stations_) requests += station->stats().requests();
+    if (!always && requests == stats_written_) return;
+    write_file_atomically(*options_.stats_file, stats_json(raw(stations_)) + "\n");
+    stats_written_ = requests;
 }
 
 std::string Simulator::ready_line() const {

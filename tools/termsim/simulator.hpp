@@ -22,11 +22,15 @@ public:
 
     /// The "ready" line printed once everything listens.
     std::string ready_line() const;
-    /// Serves until SIGINT or SIGTERM; returns the signal number.
-    int run() { return loop_.run(); }
+    /// Serves until SIGINT or SIGTERM; returns the signal number. The
+    /// --stats-file is written once more before it returns.
+    int run();
 
 private:
     std::filesystem::path state_path(std::size_t index, std::uint32_t serial) const;
+    /// Writes the --stats-file when the counts moved since the last write (or `always`).
+    void write_stats(bool always);
+    void schedule_stats();
 
     Options options_;
     EventLoop loop_;
@@ -34,6 +38,7 @@ private:
     std::unique_ptr<TcpTransport> tcp_;
     std::unique_ptr<RtuTransport> rtu_;
     std::unique_ptr<ControlServer> control_;
+    std::uint64_t stats_written_ = 0;  // requests counted at the last --stats-file write
 };
 
 }  // namespace cardd::termsim

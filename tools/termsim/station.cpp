@@ -92,6 +92,7 @@ std::string Station::control(const ControlRequest& request) {
         std::string operator()(const StateRequest&) const { return self.state_json(); }
         std::string operator()(const ListRequest&) const { return json(self.terminal_.blacklist().cards()).dump(); }
         std::string operator()(const TerminalsRequest&) const { return "error terminals is answered by the server"; }
+        std::string operator()(const StatsRequest&) const { return "error stats is answered by the server"; }
         std::string operator()(const FaultRequest& fault) const {
             using Kind = FaultRequest::Kind;
             switch (fault.kind) {
@@ -112,6 +113,24 @@ std::string Station::control(const ControlRequest& request) {
         }
     };
     return std::visit(Visitor{*this}, request.command);
+}
+
+std::string stats_json(const std::vector<Station*>& stations) {
+    RequestStats total;
+    json terminals = json::array();
+    for (std::size_t i = 0; i < stations.size(); ++i) {
+        const Station& station = *stations[i];
+        total += station.stats();
+        json one = station.stats().to_json();
+        one["index"] = i;
+        one["serial"] = station.terminal().config().serial;
+        if (station.tcp_port()) one["port"] = *station.tcp_port();
+        if (station.rtu_unit()) one["unit"] = *station.rtu_unit();
+        terminals.push_back(std::move(one));
+    }
+    json doc = total.to_json();
+    doc["terminals"] = std::move(terminals);
+    return doc.dump();
 }
 
 }  // namespace cardd::termsim

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "tools/termsim/control_command.hpp"
+#include "tools/termsim/request_stats.hpp"
 #include "tools/termsim/terminal.hpp"
 
 namespace cardd::termsim {
@@ -54,6 +55,10 @@ public:
     std::optional<std::uint8_t> rtu_unit() const noexcept { return rtu_unit_; }
 
     Terminal& terminal() noexcept { return terminal_; }
+    const Terminal& terminal() const noexcept { return terminal_; }
+    /// The requests this terminal served, counted by the transport that framed them.
+    RequestStats& stats() noexcept { return stats_; }
+    const RequestStats& stats() const noexcept { return stats_; }
     const Faults& faults() const noexcept { return faults_; }
     /// The state line's JSON object.
     std::string state_json() const;
@@ -65,10 +70,16 @@ private:
     Terminal terminal_;
     Saver saver_;
     Faults faults_;
+    RequestStats stats_;
     std::mt19937_64 dice_;
     std::chrono::steady_clock::time_point busy_until_{};
     std::optional<std::uint16_t> tcp_port_;
     std::optional<std::uint8_t> rtu_unit_;
 };
+
+/// The requests a process served: the totals of RequestStats::to_json() over
+/// all its terminals, and "terminals", each terminal's own with its index,
+/// serial and port or unit. The --stats-file and the control line "stats".
+std::string stats_json(const std::vector<Station*>& stations);
 
 }  // namespace cardd::termsim

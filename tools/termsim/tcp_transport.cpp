@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
@@ -140,8 +141,14 @@ void TcpTransport::process(Connection& connection) {
                          : answer.corrupt ? " (corrupted)"
                                           : "");
         }
-        if (answer.drop) continue;
+        if (answer.drop) {
+            connection.station->stats().count(request.pdu, MbapFramer::header_bytes + request.pdu.size(), 0,
+                                              std::chrono::system_clock::now());
+            continue;
+        }
         std::vector<std::uint8_t> adu = mbap_frame(request.transaction, request.unit, answer.pdu);
+        connection.station->stats().count(request.pdu, MbapFramer::header_bytes + request.pdu.size(), adu.size(),
+                                          std::chrono::system_clock::now());
         if (answer.corrupt) {
             // TCP has no CRC to spoil; spoil the ids a client must match.
             for (std::size_t i = 0; i < 4; ++i) adu[i] ^= 0xFF;

@@ -194,8 +194,8 @@ awaitable<TerminalResult> Distributor::sync_terminal(store::DeviceId terminal, P
         }
         switch (outcome.kind) {
             case SyncOutcome::Kind::level:
-                log_event(msg::push_ok, {{"device", device->name},
-                                         {"version", outcome.state ? outcome.state->blacklist_version : 0}});
+                // Level is the planned version, whether a state block was read or not.
+                log_event(msg::push_ok, {{"device", device->name}, {"version", device->planned_version}});
                 if (oldest_pending) {
                     const double now =
                         std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();

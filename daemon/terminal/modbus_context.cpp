@@ -5,6 +5,8 @@
 
 #include <modbus/modbus.h>
 
+#include "daemon/terminal/tcp_connect.hpp"
+
 namespace cardd::daemon {
 
 namespace {
@@ -47,7 +49,10 @@ LinkResult<ModbusContext> ModbusContext::tcp(const std::string& host, int port) 
     const std::string service = std::to_string(port);
     modbus_t* ctx = modbus_new_tcp_pi(host.c_str(), service.c_str());
     if (ctx == nullptr) return std::unexpected(link_error_from_errno(errno, "TCP host '" + host + "'"));
-    return ModbusContext(ctx);
+    ModbusContext made(ctx);
+    made.host_ = host;
+    made.port_ = port;
+    return made;
 }
 
 LinkResult<ModbusContext> ModbusContext::rtu(const std::string& device, int baud, char parity) {
@@ -60,6 +65,8 @@ LinkResult<ModbusContext> ModbusContext::rtu(const std::string& device, int baud
 
 void ModbusContext::set_response_timeout(std::chrono::milliseconds timeout) {
     const auto ms = timeout.count() < 1 ? 1 : timeout.count();
+    // libmodbus bounds its own connect by the response timeout; so does cardd's.
+    connect_timeout_ = std::chrono::milliseconds(ms);
     modbus_set_response_timeout(ctx_.get(), static_cast<std::uint32_t>(ms / 1000),
                                 static_cast<std::uint32_t>((ms % 1000) * 1000));
 }
@@ -73,11 +80,23 @@ LinkResult<void> ModbusContext::set_unit(int unit) {
 
 LinkResult<void> ModbusContext::ensure_connected() {
     if (connected_) return {};
+    if (!host_.empty()) {
+        auto fd = connect_tcp(host_, port_, connect_timeout_);
+        if (!fd) return std::unexpected(fd.error());
+        modbus_set_socket(ctx_.get(), *fd);
+        connected_ = true;
+        return {};
+    }
     if (modbus_connect(ctx_.get()) == -1) {
         const int err = errno;
         // A refused or timed-out connect leaves a socket behind in libmodbus.
         modbus_close(ctx_.get());
         return std::unexpected(link_error_from_errno(err, "connect"));
+    }
+    if (const int fd = modbus_get_socket(ctx_.get()); !selectable_descriptor(fd)) {
+        modbus_close(ctx_.get());
+        return link_fail(LinkError::Kind::io,
+                         "open: descriptor " + std::to_string(fd) + " is past what libmodbus can wait on");
     }
     connected_ = true;
     return {};

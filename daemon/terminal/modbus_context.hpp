@@ -62,6 +62,7 @@ public:
     LinkResult<void> set_unit(int unit);
 
     /// Connects if not connected (TCP connect, or opening the serial port).
+    /// A descriptor select() cannot watch is closed again and an io error.
     LinkResult<void> ensure_connected();
     /// Closes the connection; the next ensure_connected() opens it again.
     void close() noexcept;
@@ -87,6 +88,10 @@ private:
 
     std::unique_ptr<modbus_t, Deleter> ctx_;
     bool connected_ = false;
+    // TCP: cardd connects the socket itself (tcp_connect.hpp); empty for RTU.
+    std::string host_;
+    int port_ = 0;
+    std::chrono::milliseconds connect_timeout_{1000};
 };
 
 }  // namespace cardd::daemon

@@ -98,6 +98,18 @@ public:
         return {};
     }
 
+    /// Checks that `key`'s value is at least `other`'s once both are read;
+    /// the refusal names whichever of the two the file sets.
+    template <class T>
+    Result<void> at_least(std::string_view key, const T& value, std::string_view other, const T& least) const {
+        if (value >= least) return {};
+        const toml::node* node = setting(key) ? setting(key) : setting(other);
+        const std::string reason = "(" + std::to_string(value) + ") must be at least " + std::string(other) + " (" +
+                                   std::to_string(least) + ")";
+        if (!node) return fail(Errc::invalid, std::string(key) + " " + reason);
+        return std::unexpected(refusal(*node, key, reason));
+    }
+
     template <class Duration>
     Result<void> duration(std::string_view key, Duration& field) const {
         auto count = static_cast<std::int64_t>(field.count());
@@ -188,7 +200,7 @@ Result<Config> load_config_file(const std::filesystem::path& path, Config config
     // The address is checked against the allowance, so the allowance is read first.
     if (auto allowed = read.boolean("metrics_allow_remote", config.metrics_allow_remote); !allowed)
         return std::unexpected(allowed.error());
-    const std::array<Result<void>, 24> steps = {
+    const std::array<Result<void>, 25> steps = {
         read.path("data_dir", config.data_dir),
         read.path("socket", config.socket),
         read.text("database", config.database),
@@ -199,6 +211,7 @@ Result<Config> load_config_file(const std::filesystem::path& path, Config config
         read.text("socket_group", config.socket_group),
         read.path("master_key", config.master_key),
         read.whole("worker_threads", config.worker_threads, 1, 1024),
+        read.whole("max_terminal_connections", config.max_terminal_connections, 1, 1000),
         read.whole("card_valid_years", config.card_valid_years, 1, 100),
         read.duration("modbus_timeout_ms", config.modbus_timeout),
         read.duration("collect_timeout_ms", config.collect_timeout),
@@ -220,6 +233,12 @@ Result<Config> load_config_file(const std::filesystem::path& path, Config config
     for (const auto& step : steps) {
         if (!step) return std::unexpected(step.error());
     }
+    // Every worker may hold a connection while it waits for a terminal; a
+    // smaller budget would have workers close each other's links mid-request.
+    if (auto fits = read.at_least("max_terminal_connections", config.max_terminal_connections, "worker_threads",
+                                  config.worker_threads);
+        !fits)
+        return std::unexpected(fits.error());
     return config;
 }
 

@@ -30,6 +30,9 @@ struct Config {
     std::chrono::seconds console_lockout{900};       ///< how long a locked account stays locked
 
     unsigned worker_threads = 8;  ///< bound on terminals served at once (TCP; each bus counts once)
+    /// Bound on open TCP connections to terminals: past it the least recently
+    /// used idle one is closed. Below 1024, since libmodbus waits with select().
+    unsigned max_terminal_connections = 512;
     std::chrono::milliseconds modbus_timeout{1000};
     std::chrono::milliseconds collect_timeout{5000};  ///< bound on collection before a loss report
     std::chrono::milliseconds push_timeout{10000};    ///< how long a loss report waits for terminals

@@ -4,8 +4,8 @@
 
 namespace cardd::daemon {
 
-LinkSource modbus_links(LinkOptions options) {
-    auto factory = std::make_shared<LinkFactory>(options);
+LinkSource modbus_links(LinkOptions options, std::size_t max_tcp_connections) {
+    auto factory = std::make_shared<LinkFactory>(options, max_tcp_connections);
     return [factory](const TerminalAddress& address) { return factory->link_for(address); };
 }
 

@@ -19,8 +19,9 @@ namespace cardd::daemon {
 /// Makes a new link to the terminal at an address.
 using LinkSource = std::function<LinkResult<std::shared_ptr<TerminalLink>>(const TerminalAddress&)>;
 
-/// Links over libmodbus (LinkFactory, which the source keeps).
-LinkSource modbus_links(LinkOptions options);
+/// Links over libmodbus (LinkFactory, which the source keeps), with at most
+/// `max_tcp_connections` TCP connections open at once (0: unbounded).
+LinkSource modbus_links(LinkOptions options, std::size_t max_tcp_connections);
 
 class LinkCache {
 public:

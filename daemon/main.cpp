@@ -7,6 +7,7 @@
 #include <systemd/sd-daemon.h>
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <time.h>
 
@@ -142,6 +143,17 @@ int migrate_store(const std::vector<std::string>& urls) {
     return 0;
 }
 
+// The soft limit on descriptors is often 1024 while the hard one is far
+// higher: a site's control clients, console sessions and terminal links
+// together may pass the first. Terminal links stay within
+// max_terminal_connections whatever the limit (connection_budget.hpp).
+void raise_descriptor_limit() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+}
+
 int run(const Flags& flags) {
     auto config = read_config(flags);
     if (!config) {
@@ -149,6 +161,7 @@ int run(const Flags& flags) {
         return 2;
     }
     setup_logging(config->log_level, stderr_is_journal());
+    raise_descriptor_limit();
 
     if (auto made = create_data_dir(config->data_dir); !made) {
         std::cerr << "cardd: " << made.error().message << "\n";
@@ -211,7 +224,8 @@ int run(const Flags& flags) {
     }
 
     boost::asio::io_context io;
-    Distributor distributor(io, card_store, *config, modbus_links(LinkOptions{config->modbus_timeout}));
+    Distributor distributor(io, card_store, *config,
+                            modbus_links(LinkOptions{config->modbus_timeout}, config->max_terminal_connections));
     Encoders encoders(io, card_store, master_key->key, config->data_dir);
     Sessions sessions(SessionLimits{config->console_session_idle});
     Passwords passwords;

@@ -29,7 +29,7 @@ LinkResult<std::shared_ptr<TerminalLink>> LinkFactory::link_for(const TerminalAd
             return link_fail(LinkError::Kind::io,
                              "terminal " + spec.name + ": TCP port " + std::to_string(tcp->port) + " is invalid");
         }
-        auto link = TcpLink::create(tcp->host, tcp->port, spec.unit_id, options_);
+        auto link = TcpLink::create(tcp->host, tcp->port, spec.unit_id, options_, budget_);
         if (!link) {
             link.error().message = "terminal " + spec.name + ": " + link.error().message;
             return std::unexpected(std::move(link.error()));

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 
+#include "daemon/terminal/connection_budget.hpp"
 #include "daemon/terminal/modbus_context.hpp"
 #include "daemon/terminal/serial_bus.hpp"
 #include "daemon/terminal/tcp_link.hpp"
@@ -19,7 +20,14 @@ namespace cardd::daemon {
 
 class LinkFactory {
 public:
-    explicit LinkFactory(LinkOptions options = {}) : options_(options) {}
+    /// `max_tcp_connections`: the TCP connections its links keep open at
+    /// once (connection_budget.hpp); 0 leaves them unbounded.
+    explicit LinkFactory(LinkOptions options = {}, std::size_t max_tcp_connections = 0)
+        : options_(options),
+          budget_(max_tcp_connections > 0 ? std::make_shared<ConnectionBudget>(max_tcp_connections) : nullptr) {}
+
+    /// The budget of its TCP links; null when unbounded.
+    const std::shared_ptr<ConnectionBudget>& budget() const noexcept { return budget_; }
 
     /// A new link to the terminal. Keep it while the terminal is in use:
     /// a TCP link holds its connection, an RTU link keeps its bus open (a bus
@@ -34,6 +42,7 @@ private:
 
     std::mutex mutex_;
     LinkOptions options_;
+    std::shared_ptr<ConnectionBudget> budget_;
     // Keyed by the device's canonical path, so two spellings of one port
     // (a /dev/serial/by-id link and /dev/ttyUSB0) are still one bus.
     std::map<std::string, std::weak_ptr<SerialBus>> buses_;

@@ -4,16 +4,30 @@
 
 namespace cardd::daemon {
 
-LinkResult<std::shared_ptr<TcpLink>> TcpLink::create(const std::string& host, int port, int unit, LinkOptions options) {
+LinkResult<std::shared_ptr<TcpLink>> TcpLink::create(const std::string& host, int port, int unit, LinkOptions options,
+                                                     std::shared_ptr<ConnectionBudget> budget) {
     std::string where = host + ":" + std::to_string(port) + " unit " + std::to_string(unit);
     auto ctx = ModbusContext::tcp(host, port);
     if (!ctx) return located(LinkResult<std::shared_ptr<TcpLink>>(std::unexpected(ctx.error())), where);
     ctx->set_response_timeout(options.response_timeout);
-    return std::shared_ptr<TcpLink>(new TcpLink(std::move(where), unit, std::move(*ctx)));
+    return std::shared_ptr<TcpLink>(new TcpLink(std::move(where), unit, std::move(*ctx), std::move(budget)));
 }
 
-TcpLink::TcpLink(std::string where, int unit, ModbusContext ctx)
-    : where_(std::move(where)), unit_(unit), ctx_(std::move(ctx)) {}
+TcpLink::TcpLink(std::string where, int unit, ModbusContext ctx, std::shared_ptr<ConnectionBudget> budget)
+    : where_(std::move(where)), unit_(unit), ctx_(std::move(ctx)), budget_(std::move(budget)) {}
+
+// In the body, so the budget forgets this link before its members go: until
+// then another link making room may still try its lock.
+TcpLink::~TcpLink() {
+    if (budget_) budget_->closed(*this);
+}
+
+bool TcpLink::close_if_idle() noexcept {
+    std::unique_lock lock(mutex_, std::try_to_lock);
+    if (!lock.owns_lock()) return false;
+    ctx_.close();
+    return true;
+}
 
 template <class Op>
 auto TcpLink::request(Op op) -> decltype(op(std::declval<ModbusContext&>())) {
@@ -28,7 +42,9 @@ auto TcpLink::request(Op op) -> decltype(op(std::declval<ModbusContext&>())) {
         if (!ctx_.connected()) {
             // The unit id goes in every MBAP header; a gateway routes on it.
             if (auto set = ctx_.set_unit(unit_); !set) return located(Result(std::unexpected(set.error())), where_);
+            if (budget_) budget_->opening(*this);
             if (auto connected = ctx_.ensure_connected(); !connected) {
+                if (budget_) budget_->closed(*this);
                 return located(Result(std::unexpected(connected.error())), where_);
             }
         }
@@ -36,6 +52,13 @@ auto TcpLink::request(Op op) -> decltype(op(std::declval<ModbusContext&>())) {
         // An exception response is a whole frame: the stream is still in step.
         // Anything else may leave a late or partial answer in the socket.
         if (!result && result.error().kind != LinkError::Kind::modbus_exception) ctx_.close();
+        if (budget_) {
+            if (ctx_.connected()) {
+                budget_->used(*this);
+            } else {
+                budget_->closed(*this);
+            }
+        }
         if (!result && result.error().kind == LinkError::Kind::io && reused && attempt == 0) continue;
         return located(std::move(result), where_);
     }

@@ -61,6 +61,8 @@ TEST_F(ConfigFile, aRefusalNamesTheFileTheLineAndTheSetting) {
     EXPECT_EQ(refusal("\nlog_level = \"loud\"\n"),
               file + ":2: log_level must be one of trace, debug, info, warn, error, critical, off");
     EXPECT_EQ(refusal("worker_threads = 0\n"), file + ":1: worker_threads must be a whole number from 1 to 1024");
+    EXPECT_EQ(refusal("max_terminal_connections = 1001\n"),
+              file + ":1: max_terminal_connections must be a whole number from 1 to 1000");
     EXPECT_EQ(refusal("card_valid_years = 101\n"), file + ":1: card_valid_years must be a whole number from 1 to 100");
     EXPECT_EQ(refusal("push_timeout_ms = -1\n"),
               file + ":1: push_timeout_ms must be a whole number from 0 to 1099511627776");
@@ -68,6 +70,20 @@ TEST_F(ConfigFile, aRefusalNamesTheFileTheLineAndTheSetting) {
               file + ":1: modbus_timeout_ms must be a whole number from 0 to 1099511627776");
     EXPECT_EQ(refusal("database = 5\n"), file + ":1: database must be a string");
     EXPECT_EQ(refusal("data_dir = \"\"\n"), file + ":1: data_dir must not be empty");
+}
+
+// The TCP connection budget: 512 by default, and never below the workers
+// that may each hold one, whichever of the two the file sets.
+TEST_F(ConfigFile, terminalConnectionsAreAtLeastTheWorkers) {
+    EXPECT_EQ(Config{}.max_terminal_connections, 512u);
+    const auto config = load("worker_threads = 4\nmax_terminal_connections = 4\n");
+    ASSERT_TRUE(config.has_value()) << config.error().message;
+    EXPECT_EQ(config->max_terminal_connections, 4u);
+    const std::string file = path_.string();
+    EXPECT_EQ(refusal("worker_threads = 16\nmax_terminal_connections = 8\n"),
+              file + ":2: max_terminal_connections (8) must be at least worker_threads (16)");
+    EXPECT_EQ(refusal("\nworker_threads = 600\n"),
+              file + ":2: max_terminal_connections (512) must be at least worker_threads (600)");
 }
 
 // The console's settings: its user by name or uid (never root), and the

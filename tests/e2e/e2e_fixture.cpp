@@ -302,6 +302,27 @@ Sim& E2e::tcp_sim_on(const std::string& key, std::uint16_t port, const std::vect
     return start_sim(key, std::move(flags), extra);
 }
 
+Sim& E2e::tcp_sims(const std::string& key, int count, const std::vector<std::string>& extra) {
+    for (int attempt = 0; attempt < 20; ++attempt) {
+        const std::uint16_t base = random_port();
+        if (base + count > 32768) continue;
+        bool free = true;
+        for (int n = 0; n < count && free; ++n) free = port_is_free(static_cast<std::uint16_t>(base + n));
+        if (!free) continue;
+        std::vector<std::string> flags{
+            "--terminals", std::to_string(count), "--base-port", std::to_string(base),
+            "--bind",      "127.0.0.1",           "--serial",    std::to_string(next_serial_)};
+        try {
+            Sim& sim = start_sim(key, std::move(flags), extra);
+            next_serial_ += static_cast<std::uint32_t>(count);
+            return sim;
+        } catch (const std::runtime_error&) {  // a port taken meanwhile: another range
+            sims_.erase(key);
+        }
+    }
+    throw std::runtime_error("no " + std::to_string(count) + " free consecutive ports for card-termsim " + key);
+}
+
 Sim& E2e::start_sim(const std::string& key, std::vector<std::string> flags, const std::vector<std::string>& extra) {
     flags.insert(flags.end(), {"--control", control_path(key).string(), "--seed", "1"});
     flags.insert(flags.end(), extra.begin(), extra.end());

@@ -140,6 +140,9 @@ protected:
     std::uint16_t free_port();
     /// Starts a TCP card-termsim on a given port (a terminal that was down).
     Sim& tcp_sim_on(const std::string& key, std::uint16_t port, const std::vector<std::string>& extra = {});
+    /// One card-termsim serving `count` terminals on consecutive free TCP
+    /// ports from its port(); terminal n is index n of its control socket.
+    Sim& tcp_sims(const std::string& key, int count, const std::vector<std::string>& extra = {});
 
     // ---- the store ----
 

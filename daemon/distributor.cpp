@@ -136,20 +136,24 @@ awaitable<TerminalResult> Distributor::sync_terminal(store::DeviceId terminal, P
             co_return result;
         }
         SyncPlan plan;
+        // The list everywhere is shared by every terminal and read again
+        // only when it changed; a terminal adds its own few exceptions.
         auto pending = store_.pending_batches(terminal);
-        auto desired = store_.desired_blacklist(terminal);
+        auto everywhere = store_.everywhere();
+        auto own = store_.exceptions(terminal);
         auto known = store_.known_versions(terminal);
-        if (!pending || !desired || !known) {
-            result.text = "store: " + (!pending   ? pending.error().message
-                                       : !desired ? desired.error().message
-                                                  : known.error().message);
+        if (!pending || !everywhere || !own || !known) {
+            result.text = "store: " + (!pending      ? pending.error().message
+                                       : !everywhere ? everywhere.error().message
+                                       : !own        ? own.error().message
+                                                     : known.error().message);
             co_return result;
         }
         if (!oldest_pending && !pending->empty()) oldest_pending = pending->front().created_at;
         plan.planned_version = device->planned_version;
         plan.confirmed_version = device->confirmed_version;
         plan.pending = sync_batches(*pending);
-        plan.desired = wire_cards(*desired);
+        plan.desired = desired_set(shared_lists_.of(*everywhere), *own);
         plan.known_versions = std::move(*known);
         // A terminal that took its last sync and has been seen is trusted to
         // be where it was left: its deltas go out without a read first.

@@ -24,6 +24,7 @@
 #include "daemon/level_commit.hpp"
 #include "daemon/link_cache.hpp"
 #include "daemon/terminal/terminal_client.hpp"
+#include "daemon/terminal_translation.hpp"
 #include "protocol/state_block.hpp"
 #include "store/card_store.hpp"
 
@@ -115,6 +116,7 @@ private:
     struct Collection;
     std::map<store::DeviceId, std::shared_ptr<Collection>> collecting_;  // collections in flight
     std::mt19937_64 random_;
+    SharedListCache shared_lists_;
     async::IntervalLoop retries_;
     async::IntervalLoop audits_;
     async::IntervalLoop collections_;

@@ -50,6 +50,18 @@ std::vector<BlacklistBatch> sync_batches(const std::vector<store::BlacklistBatch
     return out;
 }
 
+std::shared_ptr<const DesiredSet::Shared> SharedListCache::of(const store::EverywhereList& list) {
+    if (!shared_ || source_ != list.cards) {
+        shared_ = DesiredSet::share(wire_cards(*list.cards));
+        source_ = list.cards;
+    }
+    return shared_;
+}
+
+DesiredSet desired_set(std::shared_ptr<const DesiredSet::Shared> shared, const store::TerminalExceptions& own) {
+    return DesiredSet(std::move(shared), wire_cards(own.plus), wire_cards(own.minus));
+}
+
 store::TransactionRecord to_store(const protocol::TransactionRecord& record) {
     store::TransactionRecord out;
     out.seq = record.seq;

@@ -5,9 +5,11 @@
 // store keeps them. The driver (daemon/terminal/) knows no store.
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "daemon/terminal/blacklist_batch.hpp"
+#include "daemon/terminal/desired_set.hpp"
 #include "daemon/terminal/terminal_address.hpp"
 #include "protocol/record.hpp"
 #include "store/domain.hpp"
@@ -25,6 +27,20 @@ std::vector<std::uint32_t> wire_cards(const std::vector<store::CardNo>& cards);
 /// A batch written in the store, as the driver sends it.
 BlacklistBatch sync_batch(const store::BlacklistBatch& batch);
 std::vector<BlacklistBatch> sync_batches(const std::vector<store::BlacklistBatch>& batches);
+
+/// The list everywhere as the driver shares it, converted once for as long
+/// as the store hands out the same list (it does until the list changes).
+class SharedListCache {
+public:
+    std::shared_ptr<const DesiredSet::Shared> of(const store::EverywhereList& list);
+
+private:
+    std::shared_ptr<const std::vector<store::CardNo>> source_;  // kept, so its address names it
+    std::shared_ptr<const DesiredSet::Shared> shared_;
+};
+
+/// A terminal's desired set: the shared list with its own exceptions.
+DesiredSet desired_set(std::shared_ptr<const DesiredSet::Shared> shared, const store::TerminalExceptions& own);
 
 /// A record read from a terminal, as the store keeps it.
 store::TransactionRecord to_store(const protocol::TransactionRecord& record);

@@ -4,7 +4,9 @@
 // request changes nothing. No I/O but the database.
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <set>
 #include <span>
 #include <vector>
 
@@ -150,8 +152,14 @@ public:
     Result<void> set_terminal_serial(DeviceId terminal, std::uint32_t serial);
 
     // Blacklist state per terminal.
-    /// The cards the terminal must refuse, ascending.
+    /// The cards the terminal must refuse, ascending: the list everywhere
+    /// with the terminal's exceptions.
     Result<std::vector<CardNo>> desired_blacklist(DeviceId terminal);
+    /// The cards on every terminal's blacklist but for exceptions, shared by
+    /// every caller until the list changes (one cheap query to know).
+    Result<EverywhereList> everywhere();
+    /// Where the terminal's set differs from the list everywhere.
+    Result<TerminalExceptions> exceptions(DeviceId terminal);
     /// Batches not yet confirmed, oldest first.
     Result<std::vector<BlacklistBatch>> pending_batches(DeviceId terminal);
     Result<std::vector<BlacklistBatch>> batches(DeviceId terminal);
@@ -256,6 +264,26 @@ private:
     Result<std::vector<DeviceId>> resolve_terminals(const PushTarget& push);
     Result<std::vector<DeviceId>> all_terminals();
     Result<std::int64_t> next_version();
+    /// `count` consecutive fresh versions; the first of them.
+    Result<std::int64_t> reserve_versions(std::size_t count);
+    /// Writes the batches of `changed` cards (op) after `base`, numbered
+    /// from `first_version`, and moves the planned version; the last version.
+    Result<std::int64_t> write_batches(DeviceId terminal, std::int64_t base, BatchOp op,
+                                       std::span<const CardNo> changed, std::int64_t first_version,
+                                       BlacklistChange* change);
+    /// The batches of every terminal's changed cards, versions reserved at once.
+    Result<void> plan_changes(const std::map<DeviceId, std::vector<CardNo>>& changed, BatchOp op,
+                              BlacklistChange* change);
+    Result<BlacklistBatch> insert_full_batch(DeviceId terminal, std::int64_t base, std::int64_t version);
+    /// The list everywhere changed: readers load it again.
+    Result<void> everywhere_changed();
+    /// Which of the cards are listed everywhere.
+    Result<std::set<CardNo>> listed_everywhere(std::span<const CardNo> cards);
+    /// The exception rows of the cards: card, then terminal, then plus (true) or minus.
+    Result<std::map<CardNo, std::map<DeviceId, bool>>> exceptions_of(std::span<const CardNo> cards);
+    /// Takes cards off the list everywhere and off the terminals `from`;
+    /// every other terminal that refused them keeps refusing them.
+    Result<void> unlist(std::span<const CardNo> cards, std::span<const DeviceId> from, BlacklistChange* change);
     /// confirm_version inside a transaction the caller holds.
     Result<void> confirm_version_in(DeviceId terminal, std::int64_t version);
     /// Adds or removes cards in one terminal's desired set and writes the batch
@@ -278,6 +306,8 @@ private:
 
     std::unique_ptr<SqlConnection> db_;
     Clock clock_;
+    int transaction_depth_ = 0;        // transactions and rehearsals open
+    EverywhereList everywhere_cache_;  // the last committed list read
 };
 
 }  // namespace cardd::store

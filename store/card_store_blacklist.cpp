@@ -1,5 +1,16 @@
+// What each terminal must refuse, and the batches that change it.
+//
+// A terminal's desired set is the list everywhere (blacklist_all) with its
+// own few exceptions (terminal_exceptions): a plus row for a card it refuses
+// that is not listed everywhere (a loss pushed to named terminals), a minus
+// row for a card listed everywhere that it does not refuse (an unlock pushed
+// to it alone). So the store grows with cards, not with cards x terminals,
+// and a terminal registered later needs no copy of anything.
+
 #include <algorithm>
 #include <limits>
+#include <map>
+#include <set>
 
 #include "store/card_store.hpp"
 #include "store/card_store_internal.hpp"
@@ -14,10 +25,34 @@ namespace {
 // bigger change is split into several batches, each with its own version.
 constexpr std::size_t max_cards_per_batch = 76;
 
+// Bound on the '?' of one IN list, well inside both backends' limits.
+constexpr std::size_t max_in_list = 500;
+
 std::vector<CardNo> sorted_unique(std::span<const CardNo> cards) {
     std::vector<CardNo> out(cards.begin(), cards.end());
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+std::size_t batch_count(std::size_t cards) { return (cards + max_cards_per_batch - 1) / max_cards_per_batch; }
+
+/// "(?, ?, ?)" for `count` values, and the values.
+std::string in_list(std::size_t count) {
+    std::string sql = "(";
+    for (std::size_t i = 0; i < count; ++i) sql += i == 0 ? "?" : ", ?";
+    return sql + ")";
+}
+
+/// A merge of the list everywhere with one terminal's exceptions, ascending.
+std::vector<CardNo> merged(const std::vector<CardNo>& everywhere, const TerminalExceptions& exceptions) {
+    std::vector<CardNo> kept;
+    kept.reserve(everywhere.size() - std::min(everywhere.size(), exceptions.minus.size()));
+    std::set_difference(everywhere.begin(), everywhere.end(), exceptions.minus.begin(), exceptions.minus.end(),
+                        std::back_inserter(kept));
+    std::vector<CardNo> out;
+    out.reserve(kept.size() + exceptions.plus.size());
+    std::set_union(kept.begin(), kept.end(), exceptions.plus.begin(), exceptions.plus.end(), std::back_inserter(out));
     return out;
 }
 
@@ -54,42 +89,30 @@ Result<std::vector<DeviceId>> CardStore::resolve_terminals(const PushTarget& pus
     return ids;
 }
 
+// ---- versions ----
+
 // Versions come from one counter for the whole store, so a terminal removed
 // and registered again can never be told a version it once held with other
 // content.
-Result<std::int64_t> CardStore::next_version() {
-    CARDD_TRY_VOID(execute(*db_, "UPDATE counters SET value = value + 1 WHERE name = 'blacklist_version'"));
-    CARDD_TRY(version, query_int(*db_, "SELECT value FROM counters WHERE name = 'blacklist_version'"));
-    if (version > std::numeric_limits<std::uint32_t>::max()) {
+Result<std::int64_t> CardStore::reserve_versions(std::size_t count) {
+    CARDD_TRY_VOID(execute(*db_, "UPDATE counters SET value = value + ? WHERE name = 'blacklist_version'",
+                           {static_cast<std::int64_t>(count)}));
+    CARDD_TRY(last, query_int(*db_, "SELECT value FROM counters WHERE name = 'blacklist_version'"));
+    if (last > std::numeric_limits<std::uint32_t>::max()) {
         return fail(Errc::storage, "the blacklist version counter passed the terminals' 32-bit limit");
     }
-    return version;
+    return last - static_cast<std::int64_t>(count) + 1;
 }
 
-Result<void> CardStore::change_terminal_set(DeviceId terminal, BatchOp op, std::span<const CardNo> requested,
-                                            BlacklistChange* change) {
-    std::vector<CardNo> changed;
-    for (CardNo card_no : sorted_unique(requested)) {
-        CARDD_TRY(present, query_one(*db_, "SELECT 1 FROM terminal_blacklist WHERE terminal_id = ? AND card_no = ?",
-                                     {terminal, card_no}));
-        if (op == BatchOp::add && !present) {
-            CARDD_TRY_VOID(execute(*db_, "INSERT INTO terminal_blacklist (terminal_id, card_no) VALUES (?, ?)",
-                                   {terminal, card_no}));
-            changed.push_back(card_no);
-        } else if (op == BatchOp::remove && present) {
-            CARDD_TRY_VOID(execute(*db_, "DELETE FROM terminal_blacklist WHERE terminal_id = ? AND card_no = ?",
-                                   {terminal, card_no}));
-            changed.push_back(card_no);
-        }
-    }
-    CARDD_TRY(planned,
-              query_int(*db_, std::string("SELECT planned_version FROM devices WHERE id = ?") + for_update(*db_),
-                        {terminal}));
-    std::int64_t base = planned;
-    for (std::size_t start = 0; start < changed.size(); start += max_cards_per_batch) {
+Result<std::int64_t> CardStore::next_version() { return reserve_versions(1); }
+
+Result<std::int64_t> CardStore::write_batches(DeviceId terminal, std::int64_t base, BatchOp op,
+                                              std::span<const CardNo> changed, std::int64_t first_version,
+                                              BlacklistChange* change) {
+    std::int64_t version = first_version;
+    for (std::size_t start = 0; start < changed.size(); start += max_cards_per_batch, ++version) {
         const std::size_t count = std::min(max_cards_per_batch, changed.size() - start);
         const std::span<const CardNo> chunk(changed.data() + start, count);
-        CARDD_TRY(version, next_version());
         BlacklistBatch batch{0,        terminal,           base, version, op, {chunk.begin(), chunk.end()},
                              clock_(), BatchState::pending};
         CARDD_TRY_VOID(
@@ -101,10 +124,127 @@ Result<void> CardStore::change_terminal_set(DeviceId terminal, BatchOp op, std::
         if (change) change->batches.push_back(std::move(batch));
         base = version;
     }
-    if (base != planned) {
+    if (!changed.empty()) {
         CARDD_TRY_VOID(execute(*db_, "UPDATE devices SET planned_version = ? WHERE id = ?", {base, terminal}));
     }
+    return base;
+}
+
+Result<void> CardStore::plan_changes(const std::map<DeviceId, std::vector<CardNo>>& changed, BatchOp op,
+                                     BlacklistChange* change) {
+    std::size_t batches = 0;
+    for (const auto& [terminal, cards] : changed) batches += batch_count(cards.size());
+    if (batches == 0) return {};
+    CARDD_TRY(first, reserve_versions(batches));
+    // Where each terminal's chain ends: one query for a push to many.
+    const std::string planned_sql = changed.size() == 1
+                                        ? "SELECT id, planned_version FROM devices WHERE id = ?"
+                                        : "SELECT id, planned_version FROM devices WHERE kind = 'terminal'";
+    const Value only = changed.begin()->first;
+    CARDD_TRY(rows, db_->query(planned_sql + for_update(*db_),
+                               changed.size() == 1 ? std::span(&only, 1) : std::span<const Value>{}));
+    std::map<DeviceId, std::int64_t> planned;
+    for (const Row& row : rows) planned[as_int(row[0])] = as_int(row[1]);
+    std::int64_t version = first;
+    for (const auto& [terminal, cards] : changed) {
+        if (cards.empty()) continue;
+        const auto base = planned.find(terminal);
+        if (base == planned.end())
+            return fail(Errc::storage, "store: terminal " + std::to_string(terminal) + " vanished");
+        CARDD_TRY_VOID(write_batches(terminal, base->second, op, cards, version, change));
+        version += static_cast<std::int64_t>(batch_count(cards.size()));
+    }
     return {};
+}
+
+// ---- the sets ----
+
+Result<void> CardStore::everywhere_changed() {
+    CARDD_TRY_VOID(execute(*db_, "UPDATE counters SET value = value + 1 WHERE name = 'blacklist_all_generation'"));
+    return {};
+}
+
+Result<EverywhereList> CardStore::everywhere() {
+    CARDD_TRY(generation, query_int(*db_, "SELECT value FROM counters WHERE name = 'blacklist_all_generation'"));
+    if (everywhere_cache_.cards && everywhere_cache_.generation == generation) return everywhere_cache_;
+    CARDD_TRY(rows, query(*db_, "SELECT card_no FROM blacklist_all ORDER BY card_no"));
+    auto cards = std::make_shared<std::vector<CardNo>>();
+    cards->reserve(rows.size());
+    for (const Row& row : rows) cards->push_back(as_int(row[0]));
+    EverywhereList list{generation, std::move(cards)};
+    // Inside a transaction the list may hold changes a rollback takes back,
+    // under a generation a later commit reuses: only a committed one is kept.
+    if (transaction_depth_ == 0) everywhere_cache_ = list;
+    return list;
+}
+
+Result<TerminalExceptions> CardStore::exceptions(DeviceId terminal) {
+    CARDD_TRY(rows,
+              query(*db_, "SELECT card_no, listed FROM terminal_exceptions WHERE terminal_id = ? ORDER BY card_no",
+                    {terminal}));
+    TerminalExceptions out;
+    for (const Row& row : rows) (as_int(row[1]) == 1 ? out.plus : out.minus).push_back(as_int(row[0]));
+    return out;
+}
+
+Result<std::vector<CardNo>> CardStore::desired_blacklist(DeviceId terminal) {
+    CARDD_TRY(device_row, device(terminal));
+    (void)device_row;
+    CARDD_TRY(list, everywhere());
+    CARDD_TRY(own, exceptions(terminal));
+    return merged(*list.cards, own);
+}
+
+Result<std::set<CardNo>> CardStore::listed_everywhere(std::span<const CardNo> cards) {
+    std::set<CardNo> listed;
+    for (std::size_t start = 0; start < cards.size(); start += max_in_list) {
+        const std::size_t count = std::min(max_in_list, cards.size() - start);
+        const std::vector<Value> params(cards.begin() + start, cards.begin() + start + count);
+        CARDD_TRY(rows, db_->query("SELECT card_no FROM blacklist_all WHERE card_no IN " + in_list(count), params));
+        for (const Row& row : rows) listed.insert(as_int(row[0]));
+    }
+    return listed;
+}
+
+Result<std::map<CardNo, std::map<DeviceId, bool>>> CardStore::exceptions_of(std::span<const CardNo> cards) {
+    std::map<CardNo, std::map<DeviceId, bool>> found;
+    for (std::size_t start = 0; start < cards.size(); start += max_in_list) {
+        const std::size_t count = std::min(max_in_list, cards.size() - start);
+        const std::vector<Value> params(cards.begin() + start, cards.begin() + start + count);
+        CARDD_TRY(rows, db_->query("SELECT card_no, terminal_id, listed FROM terminal_exceptions WHERE card_no IN " +
+                                       in_list(count),
+                                   params));
+        for (const Row& row : rows) found[as_int(row[0])][as_int(row[1])] = as_int(row[2]) == 1;
+    }
+    return found;
+}
+
+Result<void> CardStore::change_terminal_set(DeviceId terminal, BatchOp op, std::span<const CardNo> requested,
+                                            BlacklistChange* change) {
+    const std::vector<CardNo> cards = sorted_unique(requested);
+    CARDD_TRY(listed, listed_everywhere(cards));
+    std::vector<CardNo> changed;
+    for (const CardNo card_no : cards) {
+        CARDD_TRY(row, query_one(*db_, "SELECT listed FROM terminal_exceptions WHERE terminal_id = ? AND card_no = ?",
+                                 {terminal, card_no}));
+        const bool everywhere = listed.contains(card_no);
+        const bool held = everywhere ? !row : row.has_value();
+        if ((op == BatchOp::add) == held) continue;
+        // The exception that makes the terminal's set what was asked: away if
+        // it stood in the way, written if the list everywhere does not say it.
+        if (row) {
+            CARDD_TRY_VOID(execute(*db_, "DELETE FROM terminal_exceptions WHERE terminal_id = ? AND card_no = ?",
+                                   {terminal, card_no}));
+        } else {
+            CARDD_TRY_VOID(execute(*db_,
+                                   "INSERT INTO terminal_exceptions (terminal_id, card_no, listed) VALUES (?, ?, ?)",
+                                   {terminal, card_no, std::int64_t{op == BatchOp::add ? 1 : 0}}));
+        }
+        changed.push_back(card_no);
+    }
+    std::map<DeviceId, std::vector<CardNo>> by_terminal;
+    if (!changed.empty()) by_terminal.emplace(terminal, std::move(changed));
+    return plan_changes(by_terminal, op, change);
 }
 
 Result<void> CardStore::blacklist_everywhere(CardNo card_no, BlacklistChange* change) {
@@ -112,112 +252,82 @@ Result<void> CardStore::blacklist_everywhere(CardNo card_no, BlacklistChange* ch
     return blacklist_everywhere(cards, change);
 }
 
-Result<void> CardStore::blacklist_everywhere(std::span<const CardNo> cards, BlacklistChange* change) {
+Result<void> CardStore::blacklist_everywhere(std::span<const CardNo> requested, BlacklistChange* change) {
+    const std::vector<CardNo> cards = sorted_unique(requested);
+    CARDD_TRY(listed, listed_everywhere(cards));
+    CARDD_TRY(exceptions, exceptions_of(cards));
+    bool grew = false;
     for (const CardNo card_no : cards) {
-        CARDD_TRY(listed, query_one(*db_, "SELECT 1 FROM blacklist_all WHERE card_no = ?", {card_no}));
-        if (!listed) CARDD_TRY_VOID(execute(*db_, "INSERT INTO blacklist_all (card_no) VALUES (?)", {card_no}));
+        if (listed.contains(card_no)) continue;
+        CARDD_TRY_VOID(execute(*db_, "INSERT INTO blacklist_all (card_no) VALUES (?)", {card_no}));
+        grew = true;
     }
+    if (grew) CARDD_TRY_VOID(everywhere_changed());
+    // Listed everywhere now, the cards need no exception on any terminal:
+    // a plus row says what the list says, a minus row is what changes.
+    for (std::size_t start = 0; start < cards.size(); start += max_in_list) {
+        const std::size_t count = std::min(max_in_list, cards.size() - start);
+        const std::vector<Value> params(cards.begin() + start, cards.begin() + start + count);
+        CARDD_TRY_VOID(db_->execute("DELETE FROM terminal_exceptions WHERE card_no IN " + in_list(count), params));
+    }
+    const auto has_exception = [&](CardNo card_no, DeviceId terminal) {
+        const auto own = exceptions.find(card_no);
+        return own != exceptions.end() && own->second.contains(terminal);
+    };
     CARDD_TRY(terminals, all_terminals());
-    for (DeviceId terminal : terminals) CARDD_TRY_VOID(change_terminal_set(terminal, BatchOp::add, cards, change));
-    return {};
-}
-
-Result<std::vector<CardNo>> CardStore::desired_blacklist(DeviceId terminal) {
-    CARDD_TRY(device_row, device(terminal));
-    (void)device_row;
-    CARDD_TRY(rows,
-              query(*db_, "SELECT card_no FROM terminal_blacklist WHERE terminal_id = ? ORDER BY card_no", {terminal}));
-    std::vector<CardNo> cards;
-    cards.reserve(rows.size());
-    for (const Row& row : rows) cards.push_back(as_int(row[0]));
-    return cards;
-}
-
-Result<std::vector<BlacklistBatch>> CardStore::batches(DeviceId terminal) {
-    CARDD_TRY(rows, query(*db_,
-                          "SELECT " + std::string(batch_columns) +
-                              "FROM blacklist_batches WHERE terminal_id = ? ORDER BY new_version",
-                          {terminal}));
-    std::vector<BlacklistBatch> out;
-    for (const Row& row : rows) out.push_back(batch_from_row(row));
-    return out;
-}
-
-Result<std::vector<BlacklistBatch>> CardStore::pending_batches(DeviceId terminal) {
-    CARDD_TRY(rows, query(*db_,
-                          "SELECT " + std::string(batch_columns) +
-                              "FROM blacklist_batches WHERE terminal_id = ? AND state = 'pending' "
-                              "ORDER BY new_version",
-                          {terminal}));
-    std::vector<BlacklistBatch> out;
-    for (const Row& row : rows) out.push_back(batch_from_row(row));
-    return out;
-}
-
-Result<void> CardStore::confirm_version(DeviceId terminal, std::int64_t version) {
-    return transaction([&]() -> Result<void> { return confirm_version_in(terminal, version); });
-}
-
-Result<void> CardStore::confirm_version_in(DeviceId terminal, std::int64_t version) {
-    CARDD_TRY(known, query_one(*db_, "SELECT state FROM blacklist_batches WHERE terminal_id = ? AND new_version = ?",
-                               {terminal, version}));
-    if (!known) {
-        return fail(Errc::not_found, "blacklist version " + std::to_string(version) +
-                                         " was never planned for terminal " + std::to_string(terminal));
+    std::map<DeviceId, std::vector<CardNo>> changed;
+    for (const DeviceId terminal : terminals) {
+        std::vector<CardNo>& gained = changed[terminal];
+        for (const CardNo card_no : cards) {
+            // Listed before, a terminal lacks a card only by a minus row; not
+            // listed, it holds one only by a plus row.
+            const bool held = listed.contains(card_no) != has_exception(card_no, terminal);
+            if (!held) gained.push_back(card_no);
+        }
     }
-    if (as_text((*known)[0]) == "superseded") {
-        return fail(Errc::conflict, "blacklist version " + std::to_string(version) + " was superseded by a full sync");
-    }
-    CARDD_TRY_VOID(execute(*db_,
-                           "UPDATE blacklist_batches SET state = 'confirmed' "
-                           "WHERE terminal_id = ? AND new_version <= ? AND state = 'pending'",
-                           {terminal, version}));
-    CARDD_TRY_VOID(execute(*db_, "UPDATE devices SET confirmed_version = ? WHERE id = ?", {version, terminal}));
-    return {};
+    return plan_changes(changed, BatchOp::add, change);
 }
 
-Result<std::vector<std::optional<Error>>> CardStore::record_levels(std::span<const LevelReport> reports) {
-    return transaction([&]() -> Result<std::vector<std::optional<Error>>> {
-        std::vector<std::optional<Error>> outcomes;
-        outcomes.reserve(reports.size());
-        for (const LevelReport& report : reports) {
-            std::optional<Error> refused;
-            if (report.confirmed_version) {
-                if (auto confirmed = confirm_version_in(report.terminal, *report.confirmed_version); !confirmed) {
-                    if (confirmed.error().code == Errc::storage) return std::unexpected(confirmed.error());
-                    refused = confirmed.error();
+Result<void> CardStore::unlist(std::span<const CardNo> requested, std::span<const DeviceId> from,
+                               BlacklistChange* change) {
+    const std::vector<CardNo> cards = sorted_unique(requested);
+    const std::set<DeviceId> chosen(from.begin(), from.end());
+    CARDD_TRY(listed, listed_everywhere(cards));
+    CARDD_TRY(exceptions, exceptions_of(cards));
+    CARDD_TRY(terminals, all_terminals());
+    std::map<DeviceId, std::vector<CardNo>> changed;
+    bool shrank = false;
+    for (const CardNo card_no : cards) {
+        const auto own = exceptions.find(card_no);
+        const std::map<DeviceId, bool> rows = own == exceptions.end() ? std::map<DeviceId, bool>{} : own->second;
+        if (listed.contains(card_no)) {
+            // Off the list everywhere: terminals added from now on must not
+            // learn a card usable again; a terminal not chosen keeps refusing
+            // it, now by a plus row of its own, until it is pushed.
+            CARDD_TRY_VOID(execute(*db_, "DELETE FROM blacklist_all WHERE card_no = ?", {card_no}));
+            CARDD_TRY_VOID(execute(*db_, "DELETE FROM terminal_exceptions WHERE card_no = ?", {card_no}));
+            shrank = true;
+            for (const DeviceId terminal : terminals) {
+                if (rows.contains(terminal)) continue;  // a minus row: it never held the card
+                if (chosen.contains(terminal)) {
+                    changed[terminal].push_back(card_no);
+                } else {
+                    CARDD_TRY_VOID(
+                        execute(*db_, "INSERT INTO terminal_exceptions (terminal_id, card_no, listed) VALUES (?, ?, 1)",
+                                {terminal, card_no}));
                 }
             }
-            CARDD_TRY_VOID(execute(*db_,
-                                   "UPDATE devices SET sync_attempts = 0, sync_error = NULL, "
-                                   "sync_failed_since = NULL, sync_next_at = NULL WHERE id = ?",
-                                   {report.terminal}));
-            outcomes.push_back(std::move(refused));
+            continue;
         }
-        return outcomes;
-    });
-}
-
-Result<BlacklistBatch> CardStore::plan_full_sync(DeviceId terminal) {
-    return transaction([&]() -> Result<BlacklistBatch> {
-        CARDD_TRY(target, device(terminal));
-        if (target.kind != DeviceKind::terminal)
-            return fail(Errc::invalid_argument, "'" + target.name + "' is not a terminal");
-        CARDD_TRY(cards, desired_blacklist(terminal));
-        CARDD_TRY(version, next_version());
-        CARDD_TRY_VOID(execute(
-            *db_, "UPDATE blacklist_batches SET state = 'superseded' WHERE terminal_id = ? AND state = 'pending'",
-            {terminal}));
-        BlacklistBatch batch{0,     terminal, target.confirmed_version, version, BatchOp::full,
-                             cards, clock_(), BatchState::pending};
-        CARDD_TRY_VOID(execute(*db_,
-                               "INSERT INTO blacklist_batches (terminal_id, base_version, new_version, op, cards, "
-                               "created_at, state) VALUES (?, ?, ?, 'full', ?, ?, 'pending')",
-                               {terminal, batch.base_version, version, join_cards(cards), batch.created_at}));
-        batch.id = db_->last_insert_id();
-        CARDD_TRY_VOID(execute(*db_, "UPDATE devices SET planned_version = ? WHERE id = ?", {version, terminal}));
-        return batch;
-    });
+        for (const DeviceId terminal : chosen) {
+            if (!rows.contains(terminal)) continue;
+            CARDD_TRY_VOID(execute(*db_, "DELETE FROM terminal_exceptions WHERE terminal_id = ? AND card_no = ?",
+                                   {terminal, card_no}));
+            changed[terminal].push_back(card_no);
+        }
+    }
+    if (shrank) CARDD_TRY_VOID(everywhere_changed());
+    return plan_changes(changed, BatchOp::remove, change);
 }
 
 Result<BlacklistChange> CardStore::add_to_blacklists(const Actor& actor, std::span<const CardNo> cards,
@@ -232,49 +342,6 @@ Result<BlacklistChange> CardStore::add_to_blacklists(const Actor& actor, std::sp
                              "cards=" + join_cards(sorted_unique(cards)) + " terminals=" + std::to_string(ids.size())));
         return change;
     });
-}
-
-}  // namespace cardd::store
-
-namespace cardd::store {
-
-using namespace detail;
-
-Result<void> CardStore::record_sync_failure(DeviceId terminal, std::string_view error, UnixTime next_attempt) {
-    return transaction([&]() -> Result<void> {
-        CARDD_TRY(found, device(terminal));
-        const Value since = found.sync_failed_since ? Value{*found.sync_failed_since} : Value{clock_()};
-        CARDD_TRY_VOID(execute(*db_,
-                               "UPDATE devices SET sync_attempts = sync_attempts + 1, sync_error = ?, "
-                               "sync_failed_since = ?, sync_next_at = ? WHERE id = ?",
-                               {std::string(error.substr(0, 1024)), since, next_attempt, terminal}));
-        return {};
-    });
-}
-
-Result<void> CardStore::record_sync_success(DeviceId terminal) {
-    CARDD_TRY_VOID(execute(*db_,
-                           "UPDATE devices SET sync_attempts = 0, sync_error = NULL, sync_failed_since = NULL, "
-                           "sync_next_at = NULL WHERE id = ?",
-                           {terminal}));
-    return {};
-}
-
-Result<std::vector<DeviceId>> CardStore::due_retries(UnixTime now) {
-    CARDD_TRY(
-        rows,
-        query(*db_, "SELECT id FROM devices WHERE sync_next_at IS NOT NULL AND sync_next_at <= ? ORDER BY id", {now}));
-    std::vector<DeviceId> ids;
-    for (const Row& row : rows) ids.push_back(as_int(row[0]));
-    return ids;
-}
-
-Result<std::vector<std::int64_t>> CardStore::known_versions(DeviceId terminal) {
-    CARDD_TRY(rows, query(*db_, "SELECT new_version FROM blacklist_batches WHERE terminal_id = ? ORDER BY new_version",
-                          {terminal}));
-    std::vector<std::int64_t> versions{0};
-    for (const Row& row : rows) versions.push_back(as_int(row[0]));
-    return versions;
 }
 
 }  // namespace cardd::store

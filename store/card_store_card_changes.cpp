@@ -292,13 +292,11 @@ Result<AppliedWrite> CardStore::apply_change(const WriteIntent& intent, bool car
             // blank, it holds nothing to stop, and its entries can go.
             CARDD_TRY(returned,
                       query(*db_, "SELECT card_no FROM cards WHERE uid = ? AND state = 'returned'", {intent.uid}));
-            for (const Row& row : returned) {
-                const CardNo cards[] = {as_int(row[0])};
-                CARDD_TRY_VOID(execute(*db_, "DELETE FROM blacklist_all WHERE card_no = ?", {cards[0]}));
+            std::vector<CardNo> cards;
+            for (const Row& row : returned) cards.push_back(as_int(row[0]));
+            if (!cards.empty()) {
                 CARDD_TRY(terminals, all_terminals());
-                for (DeviceId terminal : terminals) {
-                    CARDD_TRY_VOID(change_terminal_set(terminal, BatchOp::remove, cards, &applied.change));
-                }
+                CARDD_TRY_VOID(unlist(cards, terminals, &applied.change));
             }
             CARDD_TRY_VOID(audit(intent.actor, "card.init", "uid=" + intent.uid));
             return applied;

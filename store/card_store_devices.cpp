@@ -116,11 +116,23 @@ Result<Device> CardStore::add_terminal(const Actor& actor, const TerminalSpec& s
                                     std::int64_t{spec.unit_id}, now}));
         }
         const DeviceId id = db_->last_insert_id();
-        // A terminal added later refuses what was pushed to all terminals.
-        CARDD_TRY(everywhere, query(*db_, "SELECT card_no FROM blacklist_all ORDER BY card_no"));
-        std::vector<CardNo> cards;
-        for (const Row& row : everywhere) cards.push_back(as_int(row[0]));
-        CARDD_TRY_VOID(change_terminal_set(id, BatchOp::add, cards, nullptr));
+        // A terminal added later refuses what was pushed to all terminals:
+        // its set is the list everywhere, with no row of its own. It is
+        // planned as one batch: the list itself when it fits one command
+        // (one round trip to a terminal fresh from the factory), otherwise a
+        // full sync, which carries no cards in the store.
+        CARDD_TRY(listed, query_int(*db_, "SELECT COUNT(*) FROM blacklist_all"));
+        if (listed > 0 && listed <= 76) {
+            CARDD_TRY(rows, query(*db_, "SELECT card_no FROM blacklist_all ORDER BY card_no"));
+            std::vector<CardNo> cards;
+            for (const Row& row : rows) cards.push_back(as_int(row[0]));
+            CARDD_TRY(version, next_version());
+            CARDD_TRY_VOID(write_batches(id, 0, BatchOp::add, cards, version, nullptr));
+        } else if (listed > 76) {
+            CARDD_TRY(version, next_version());
+            CARDD_TRY_VOID(insert_full_batch(id, 0, version));
+            CARDD_TRY_VOID(execute(*db_, "UPDATE devices SET planned_version = ? WHERE id = ?", {version, id}));
+        }
         CARDD_TRY_VOID(audit(actor, "device.add_terminal", "name=" + spec.name));
         return device(id);
     });
@@ -149,7 +161,7 @@ Result<Device> CardStore::add_encoder(const Actor& actor, const EncoderSpec& spe
 Result<void> CardStore::remove_device(const Actor& actor, std::string_view name) {
     return transaction([&]() -> Result<void> {
         CARDD_TRY(found, device(name));
-        CARDD_TRY_VOID(execute(*db_, "DELETE FROM terminal_blacklist WHERE terminal_id = ?", {found.id}));
+        CARDD_TRY_VOID(execute(*db_, "DELETE FROM terminal_exceptions WHERE terminal_id = ?", {found.id}));
         CARDD_TRY_VOID(execute(*db_, "DELETE FROM blacklist_batches WHERE terminal_id = ?", {found.id}));
         CARDD_TRY_VOID(execute(*db_, "DELETE FROM devices WHERE id = ?", {found.id}));
         CARDD_TRY_VOID(audit(actor, "device.remove", "name=" + found.name));

@@ -115,9 +115,22 @@ namespace cardd::store {}  // namespace cardd::store
 
 namespace cardd::store {
 
+/// Counts an open transaction for as long as it lives.
+class TransactionDepth {
+public:
+    explicit TransactionDepth(int& depth) : depth_(depth) { ++depth_; }
+    ~TransactionDepth() { --depth_; }
+    TransactionDepth(const TransactionDepth&) = delete;
+    TransactionDepth& operator=(const TransactionDepth&) = delete;
+
+private:
+    int& depth_;
+};
+
 template <class Body>
 auto CardStore::transaction(Body&& body) -> decltype(body()) {
     if (auto began = db_->begin(); !began) return std::unexpected(began.error());
+    const TransactionDepth open(transaction_depth_);
     // Whatever leaves the body, an error value or an exception from a rule
     // written as a throw, ends the transaction: an open one would make the
     // next BEGIN fail on SQLite and commit it on MariaDB.
@@ -141,6 +154,7 @@ auto CardStore::transaction(Body&& body) -> decltype(body()) {
 template <class Body>
 auto CardStore::rehearsal(Body&& body) -> decltype(body()) {
     if (auto began = db_->begin(); !began) return std::unexpected(began.error());
+    const TransactionDepth open(transaction_depth_);
     try {
         auto result = body();
         if (auto rolled_back = db_->rollback(); !rolled_back) return std::unexpected(rolled_back.error());

@@ -37,9 +37,11 @@ constexpr Rule rules[] = {
      "AND (n.card_no IS NULL OR n.replaces IS NULL OR n.replaces <> o.card_no)"},
     {"a replaced card stays on every terminal's blacklist",
      "SELECT c.card_no FROM cards c WHERE c.state = 'replaced' AND (NOT EXISTS "
-     "(SELECT 1 FROM blacklist_all b WHERE b.card_no = c.card_no) OR EXISTS (SELECT 1 FROM devices d WHERE "
-     "d.kind = 'terminal' AND NOT EXISTS (SELECT 1 FROM terminal_blacklist t WHERE t.terminal_id = d.id AND "
-     "t.card_no = c.card_no)))"},
+     "(SELECT 1 FROM blacklist_all b WHERE b.card_no = c.card_no) OR EXISTS (SELECT 1 FROM terminal_exceptions e "
+     "WHERE e.card_no = c.card_no AND e.listed = 0))"},
+    {"a terminal's exception adds a card not listed everywhere or leaves out one that is",
+     "SELECT e.card_no FROM terminal_exceptions e WHERE (e.listed = 1) = (EXISTS "
+     "(SELECT 1 FROM blacklist_all b WHERE b.card_no = e.card_no))"},
     {"a lost card has one open loss report, an active card none, no card two",
      "SELECT card_no FROM (SELECT c.card_no, c.state, (SELECT COUNT(*) FROM losses l WHERE l.card_no = c.card_no "
      "AND l.unlocked_at IS NULL) AS open_losses FROM cards c) x WHERE (state = 'lost' AND open_losses <> 1) OR "

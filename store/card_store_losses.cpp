@@ -201,13 +201,11 @@ Result<std::vector<Loss>> CardStore::unlock_cards(const Actor& actor, std::span<
                     execute(*db_, "INSERT INTO loss_terminals (loss_id, role, terminal_name) VALUES (?, 'unlock', ?)",
                             {loss_id, name}));
             }
-            // Terminals added from now on must not learn a card that is usable
-            // again; terminals not chosen keep refusing it until pushed, as asked.
-            CARDD_TRY_VOID(execute(*db_, "DELETE FROM blacklist_all WHERE card_no = ?", {card_no}));
             CARDD_TRY_VOID(audit(actor, "card.unlock", "card_no=" + std::to_string(card_no) + " push=" + scope));
         }
-        for (DeviceId terminal : terminals)
-            CARDD_TRY_VOID(change_terminal_set(terminal, BatchOp::remove, card_nos, change));
+        // Terminals added from now on must not learn a card that is usable
+        // again; terminals not chosen keep refusing it until pushed, as asked.
+        CARDD_TRY_VOID(unlist(card_nos, terminals, change));
         CARDD_TRY(unlocked, losses_by_id(loss_ids));
         if (unlocked.size() != loss_ids.size()) return fail(Errc::storage, "store: an unlocked loss record vanished");
         return unlocked;

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -425,6 +426,18 @@ struct LoginOutcome {
 struct LevelReport {
     DeviceId terminal = 0;
     std::optional<std::int64_t> confirmed_version;  ///< unset: nothing new to confirm
+};
+
+/// The cards on every terminal's blacklist, as of one generation of that list.
+struct EverywhereList {
+    std::int64_t generation = 0;
+    std::shared_ptr<const std::vector<CardNo>> cards;  ///< ascending
+};
+
+/// Where one terminal's set differs from the list everywhere.
+struct TerminalExceptions {
+    std::vector<CardNo> plus;   ///< refused here, not listed everywhere; ascending
+    std::vector<CardNo> minus;  ///< listed everywhere, not refused here; ascending
 };
 
 struct BlacklistChange {

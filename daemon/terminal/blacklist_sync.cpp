@@ -47,13 +47,13 @@ std::string hex(std::uint32_t value) { return protocol::hex(value, 8, protocol::
 // What a set asks of the terminal that it cannot give: more entries than its
 // capacity, or (with bitmap support) a card above its bitmap limit, which
 // CT-1 refuses in every command as BAD_ARGUMENT, not only in bitmaps.
-std::optional<std::string> limits_problem(std::span<const std::uint32_t> cards, const protocol::TerminalState& s) {
+std::optional<std::string> limits_problem(const DesiredSet& cards, const protocol::TerminalState& s) {
     if (cards.size() > s.list_capacity) {
         return "the terminal holds at most " + std::to_string(s.list_capacity) + " entries, its blacklist has " +
                std::to_string(cards.size());
     }
-    if (s.supports_bitmap() && !cards.empty() && cards.back() > s.bitmap_limit) {
-        return "card " + std::to_string(cards.back()) + " is above the terminal's bitmap limit " +
+    if (s.supports_bitmap() && cards.size() > 0 && cards.largest() > s.bitmap_limit) {
+        return "card " + std::to_string(cards.largest()) + " is above the terminal's bitmap limit " +
                std::to_string(s.bitmap_limit) + ", and a CT-1 terminal with bitmap support refuses such cards";
     }
     return std::nullopt;
@@ -65,7 +65,7 @@ public:
 
     SyncOutcome run() {
         if (auto problem = check_plan()) return failed("the plan cannot be sent: " + *problem, std::nullopt);
-        desired_checksum_ = protocol::blacklist_checksum(desired_);
+        desired_checksum_ = plan_.desired.checksum();
         if (auto done = run_lean()) return std::move(*done);
 
         auto info = client_.read_state();
@@ -79,7 +79,7 @@ public:
             return needs_full("the terminal is at the planned version " + std::to_string(version) +
                               " but its checksum is " + hex(state_->checksum) + ", not " + hex(desired_checksum_));
         }
-        if (auto problem = limits_problem(desired_, *state_)) return failed(*problem, LinkError::Kind::capacity);
+        if (auto problem = limits_problem(plan_.desired, *state_)) return failed(*problem, LinkError::Kind::capacity);
 
         const auto start = chain_position(version);
         if (!start) return needs_full(why_off_chain(version));
@@ -90,11 +90,11 @@ public:
             if (auto why = why_not_deltas(*start)) return needs_full(*why);
         }
         for (std::size_t i = *start; i < plan_.pending.size();) {
-            const auto& batch = plan_.pending[i];
-            if (batch.op == BatchOp::full) {
-                if (auto sent = send_full(batch)) return std::move(*sent);
-                ++i;
-                continue;
+            if (plan_.pending[i].op == BatchOp::full) {
+                // It stands for every batch after it: the desired set is sent
+                // whole at the planned version.
+                if (auto sent = send_full()) return std::move(*sent);
+                break;
             }
             const std::size_t end = coalesced_end(i);
             if (send_deltas(i, end, Mode::after_state_read) != Next::go_on) return std::move(*stopped_);
@@ -129,9 +129,9 @@ private:
     // it fails visibly rather than asking for a full sync it may never reach.
     std::optional<std::string> check_plan() {
         if (plan_.session_id == 0) throw std::invalid_argument("SyncPlan.session_id must be non-zero");
-        auto desired = wire_cards(plan_.desired);
-        if (!desired) return "the desired set holds a card number CT-1 cannot carry (0, or above 16777215)";
-        desired_ = std::move(*desired);
+        if (!plan_.desired.carriable()) {
+            return "the desired set holds a card number CT-1 cannot carry (0, or above 16777215)";
+        }
         if (plan_.planned_version < 0 || plan_.planned_version > max_wire_version) {
             return "planned version " + std::to_string(plan_.planned_version) + " does not fit 32 bits";
         }
@@ -148,7 +148,7 @@ private:
             if (!full && previous != nullptr && batch.base_version != previous->new_version) {
                 return batch_name(batch) + " does not follow " + batch_name(*previous);
             }
-            if (!wire_cards(batch.cards)) return batch_name(batch) + " holds a card number CT-1 cannot carry";
+            if (!full && !wire_cards(batch.cards)) return batch_name(batch) + " holds a card number CT-1 cannot carry";
             previous = &batch;
         }
         if (previous != nullptr && previous->new_version != plan_.planned_version) {
@@ -217,8 +217,9 @@ private:
         // The full sync route also costs one more state read: the caller plans
         // the full batch and runs again. Without it, two or three small deltas
         // to a short list would "lose" to a full sync by a few bytes.
-        const auto format = full_format(desired_);
-        const auto costs = protocol::full_sync_costs(desired_, plan_.transport, rw);
+        const auto& desired = plan_.desired.cards();
+        const auto format = full_format(desired);
+        const auto costs = protocol::full_sync_costs(desired, plan_.transport, rw);
         const std::uint64_t full_bytes =
             (format == protocol::SyncFormat::bitmap ? costs.bitmap : costs.list).bytes() + state_read_bytes();
         if (delta_bytes > full_bytes) {
@@ -248,17 +249,21 @@ private:
 
     // Each returns an outcome that ends the run, or nullopt to go on.
 
-    std::optional<SyncOutcome> send_full(const BlacklistBatch& batch) {
-        const auto cards = *wire_cards(batch.cards);
-        if (auto problem = limits_problem(cards, *state_)) return failed(*problem, LinkError::Kind::capacity);
+    // The desired set whole, at the planned version: the pending batches
+    // after the full one are in it already.
+    std::optional<SyncOutcome> send_full() {
+        const auto& cards = plan_.desired.cards();
+        if (auto problem = limits_problem(plan_.desired, *state_)) return failed(*problem, LinkError::Kind::capacity);
         format_ = full_format(cards);
-        const FullSyncJob job{plan_.session_id, static_cast<std::uint32_t>(batch.new_version), *format_, cards};
+        const auto version = static_cast<std::uint32_t>(plan_.planned_version);
+        const FullSyncJob job{plan_.session_id, version, *format_, cards};
         if (auto sent = send_full_sync(client_, job); !sent) {
-            return failed(sent.error(), batch_name(batch) + " by " + std::string(protocol::to_string(*format_)));
+            return failed(sent.error(), "full sync to version " + std::to_string(version) + " by " +
+                                            std::string(protocol::to_string(*format_)));
         }
         did_full_ = true;
         last_seen_.reset();
-        confirmed_ = batch.new_version;  // the commit succeeded: the terminal enforces it
+        confirmed_ = plan_.planned_version;  // the commit succeeded: the terminal enforces it
         return std::nullopt;
     }
 
@@ -369,7 +374,7 @@ private:
                 // same deltas would fail again on every retry.
                 if (did_full_) return stop(failed(status_error(command, answer->status, name), "after a full sync"));
                 return stop(needs_full(name + ": the terminal answered CAPACITY although the final " +
-                                       std::to_string(desired_.size()) + " entries fit its " +
+                                       std::to_string(plan_.desired.size()) + " entries fit its " +
                                        std::to_string(state_->list_capacity)));
             default: {
                 auto error = status_error(command, answer->status, name);
@@ -436,7 +441,6 @@ private:
 
     TerminalClient& client_;
     const SyncPlan& plan_;
-    std::vector<std::uint32_t> desired_;
     std::uint32_t desired_checksum_ = 0;
     std::optional<protocol::TerminalState> state_;
     std::optional<std::int64_t> confirmed_;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "daemon/terminal/blacklist_batch.hpp"
+#include "daemon/terminal/desired_set.hpp"
 #include "daemon/terminal/terminal_client.hpp"
 #include "daemon/terminal/terminal_link.hpp"
 #include "protocol/state_block.hpp"
@@ -27,11 +28,11 @@ struct SyncPlan {
     std::int64_t planned_version = 0;    ///< version of the newest batch written for the terminal
     std::int64_t confirmed_version = 0;  ///< version the terminal last confirmed
     /// Batches not yet confirmed, oldest first, chained base -> new; may start
-    /// with (or be) a single op = full batch.
+    /// with an op = full batch, which stands for every batch after it: a full
+    /// sync sends `desired` at the planned version, and its cards are unused.
     std::vector<BlacklistBatch> pending;
-    /// The set the terminal must end up enforcing, ascending; 0 stands for a
-    /// card number CT-1 cannot carry.
-    std::vector<std::uint32_t> desired;
+    /// The set the terminal must end up enforcing at the planned version.
+    DesiredSet desired;
     /// Every version ever planned for this terminal (superseded ones too), plus 0.
     std::vector<std::int64_t> known_versions;
     /// The version the caller last saw the terminal confirm, when it has no
@@ -74,8 +75,9 @@ std::string_view to_string(SyncOutcome::Kind kind) noexcept;
 
 /// Reads the terminal (unless `expected_version` lets it start at once),
 /// sends the pending batches it lacks (consecutive deltas of one kind
-/// coalesced into one command of up to 76 entries, or a full sync for an
-/// op = full batch), and checks its version and checksum after any change. Throws std::invalid_argument for session_id 0 (a caller bug).
+/// coalesced into one command of up to 76 entries, or, for an op = full
+/// batch, a full sync of the desired set at the planned version), and checks
+/// its version and checksum after any change. Throws std::invalid_argument for session_id 0 (a caller bug).
 SyncOutcome synchronise(TerminalClient& client, const SyncPlan& plan);
 
 }  // namespace cardd::daemon

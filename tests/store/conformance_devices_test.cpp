@@ -7,10 +7,15 @@
 namespace cardd::test {
 namespace {
 
+using store::as_int;
 using store::BatchOp;
 using store::BatchState;
+using store::BlacklistChange;
 using store::CardNo;
+using store::DeviceId;
 using store::Errc;
+using store::LossReason;
+using store::LossReport;
 using store::PushTarget;
 using store::RtuAddress;
 using store::TcpAddress;
@@ -76,7 +81,7 @@ TEST_P(Devices, removingATerminalDropsItsBlacklistState) {
     EXPECT_EQ(store->device("T1").error().code, Errc::not_found);
     EXPECT_EQ(store->remove_device(clerk, "T1").error().code, Errc::not_found);
     auto db = connect();
-    EXPECT_TRUE(must(db->query("SELECT * FROM terminal_blacklist")).empty());
+    EXPECT_TRUE(must(db->query("SELECT * FROM terminal_exceptions")).empty());
     EXPECT_TRUE(must(db->query("SELECT * FROM blacklist_batches")).empty());
 }
 
@@ -159,7 +164,9 @@ TEST_P(Devices, fullSyncSupersedesPendingDeltas) {
     must(store->report_loss(clerk, 1, PushTarget::all()));
     const auto full = must(store->plan_full_sync(t1));
     EXPECT_EQ(full.op, BatchOp::full);
-    EXPECT_EQ(full.cards, (std::vector<CardNo>{1, 2}));
+    // The batch carries no cards: the sender sends the desired set as it is.
+    EXPECT_TRUE(full.cards.empty());
+    EXPECT_EQ(must(store->desired_blacklist(t1)), (std::vector<CardNo>{1, 2}));
     const auto pending = must(store->pending_batches(t1));
     ASSERT_EQ(pending.size(), 1u);
     EXPECT_EQ(pending[0].new_version, full.new_version);
@@ -168,6 +175,78 @@ TEST_P(Devices, fullSyncSupersedesPendingDeltas) {
     EXPECT_EQ(store->confirm_version(t1, chain[0].new_version).error().code, Errc::conflict);
     must(store->confirm_version(t1, full.new_version));
     EXPECT_EQ(must(store->device(t1)).confirmed_version, full.new_version);
+}
+
+// A loss to all is one row, whatever the number of terminals: no terminal
+// holds a copy, and one registered later copies nothing (a list longer than
+// one command is planned as one full batch without cards).
+TEST_P(Devices, storeGrowsWithCardsNotWithTerminals) {
+    for (int i = 1; i <= 3; ++i) add_tcp_terminal("T" + std::to_string(i), 1500 + i);
+    std::vector<CardNo> cards;
+    for (int i = 1; i <= 100; ++i) {
+        add_person("E" + std::to_string(i));
+        issue("E" + std::to_string(i), i);
+        cards.push_back(i);
+    }
+    must(store->report_losses(clerk, LossReport{cards, PushTarget::all(), LossReason::lost}));
+    auto db = connect();
+    EXPECT_EQ(as_int(must(db->query("SELECT COUNT(*) FROM blacklist_all")).front()[0]), 100);
+    EXPECT_EQ(as_int(must(db->query("SELECT COUNT(*) FROM terminal_exceptions")).front()[0]), 0);
+    const auto t4 = add_tcp_terminal("T4", 1504).id;
+    EXPECT_EQ(as_int(must(db->query("SELECT COUNT(*) FROM terminal_exceptions")).front()[0]), 0);
+    const auto planned = must(store->batches(t4));
+    ASSERT_EQ(planned.size(), 1u);
+    EXPECT_EQ(planned[0].op, BatchOp::full);
+    EXPECT_TRUE(planned[0].cards.empty());
+    EXPECT_EQ(must(store->device(t4)).planned_version, planned[0].new_version);
+    EXPECT_EQ(must(store->desired_blacklist(t4)), cards);
+    EXPECT_TRUE(must(store->check_invariants()).empty());
+}
+
+// A terminal's own differences from the list everywhere: a loss pushed to one
+// terminal is a plus row of its own; an unlock pushed to one terminal takes
+// the card off the list and off that terminal, and the others keep refusing
+// it by plus rows until they are pushed; a terminal registered later lacks it.
+TEST_P(Devices, exceptionsKeepWhatEachTerminalWasTold) {
+    const auto t1 = add_tcp_terminal("T1", 1501).id;
+    const auto t2 = add_tcp_terminal("T2", 1502).id;
+    const auto t3 = add_tcp_terminal("T3", 1503).id;
+    add_person("E1");
+    add_person("E2");
+    issue("E1", 1);
+    issue("E2", 2);
+    must(store->report_loss(clerk, 1, PushTarget::named({"T1"})));
+    EXPECT_EQ(must(store->desired_blacklist(t1)), std::vector<CardNo>{1});
+    EXPECT_TRUE(must(store->desired_blacklist(t2)).empty());
+    EXPECT_EQ(must(store->exceptions(t1)).plus, std::vector<CardNo>{1});
+
+    must(store->report_loss(clerk, 2, PushTarget::all()));
+    BlacklistChange change;
+    must(store->unlock(clerk, 2, PushTarget::named({"T2"}), &change));
+    ASSERT_EQ(change.batches.size(), 1u);
+    EXPECT_EQ(change.batches[0].terminal_id, t2);
+    EXPECT_EQ(change.batches[0].op, BatchOp::remove);
+    EXPECT_EQ(must(store->desired_blacklist(t1)), (std::vector<CardNo>{1, 2}));
+    EXPECT_TRUE(must(store->desired_blacklist(t2)).empty());
+    EXPECT_EQ(must(store->desired_blacklist(t3)), std::vector<CardNo>{2});
+    EXPECT_TRUE(must(store->everywhere()).cards->empty());
+    const auto t4 = add_tcp_terminal("T4", 1504).id;
+    EXPECT_TRUE(must(store->desired_blacklist(t4)).empty());
+    EXPECT_TRUE(must(store->batches(t4)).empty());
+    EXPECT_TRUE(must(store->check_invariants()).empty());
+
+    // Lost again, to all: the plus rows give way to the list everywhere, and
+    // only the terminals that lacked the card get a batch.
+    change = {};
+    must(store->report_loss(clerk, 2, PushTarget::all(), &change));
+    std::set<DeviceId> changed;
+    for (const auto& batch : change.batches) {
+        if (batch.cards == std::vector<CardNo>{2} && batch.op == BatchOp::add) changed.insert(batch.terminal_id);
+    }
+    EXPECT_EQ(changed, (std::set<DeviceId>{t2, t4}));
+    EXPECT_EQ(must(store->exceptions(t3)).plus, std::vector<CardNo>{});
+    EXPECT_EQ(must(store->everywhere()).cards->size(), 1u);
+    EXPECT_TRUE(must(store->check_invariants()).empty());
 }
 
 // The retry queue lives in the store: failures count up, survive a reopen, fall due, and clear on success.

@@ -386,7 +386,7 @@ TEST_F(BlacklistSyncTest, fullSyncResumesFromProgressAfterSequence) {
 }
 
 // A full batch followed by deltas: the full sync goes first, then the deltas, then one check.
-TEST_F(BlacklistSyncTest, fullBatchThenDeltas) {
+TEST_F(BlacklistSyncTest, fullBatchStandsForTheDeltasAfterIt) {
     planner_.add({1, 2, 3});
     planner_.full();
     planner_.add({4});
@@ -394,8 +394,10 @@ TEST_F(BlacklistSyncTest, fullBatchThenDeltas) {
     put_terminal_at(0, {77});
     const auto outcome = sync();
     ASSERT_EQ(outcome.kind, Kind::level) << outcome.reason;
-    EXPECT_EQ(link_->opcodes(), (std::vector{Opcode::full_begin, Opcode::full_list_chunk, Opcode::full_commit,
-                                             Opcode::add, Opcode::remove}));
+    // The desired set after the deltas goes whole at the planned version.
+    EXPECT_EQ(link_->opcodes(), (std::vector{Opcode::full_begin, Opcode::full_list_chunk, Opcode::full_commit}));
+    EXPECT_EQ(link_->delivered.front().arg2, static_cast<std::uint32_t>(planner_.planned()));  // FULL_BEGIN target
+    EXPECT_EQ(outcome.confirmed_version, planner_.planned());
     expect_level();
 }
 

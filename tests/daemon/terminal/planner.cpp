@@ -42,7 +42,6 @@ void Planner::full() {
     batch.op = BatchOp::full;
     batch.base_version = confirmed_;
     batch.new_version = next_version();
-    batch.cards = desired();
     planned_ = batch.new_version;
     pending_ = {std::move(batch)};
 }
@@ -67,7 +66,7 @@ SyncPlan Planner::plan(protocol::Transport transport, std::uint32_t session) con
     plan.planned_version = planned_;
     plan.confirmed_version = confirmed_;
     plan.pending = pending_;
-    plan.desired = desired();
+    plan.desired = DesiredSet::of(desired());
     plan.known_versions = known_;
     plan.transport = transport;
     plan.session_id = session;

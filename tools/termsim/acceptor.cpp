@@ -11,12 +11,13 @@ namespace cardd::termsim {
 namespace {
 
 // Errors of one pending connection, not of the listener: Linux hands a
-// connection's network error to accept4 (accept(2)), and the next
-// connection in the backlog may be fine.
+// connection's network error, or a firewall's refusal (EPERM), to accept4
+// (accept(2)), and the next connection in the backlog may be fine.
 bool connection_error(int error) {
     switch (error) {
         case EINTR:
         case ECONNABORTED:
+        case EPERM:
         case EPROTO:
         case ENOPROTOOPT:
         case ENETDOWN:

@@ -96,6 +96,13 @@ Result<void> unlink_if_exists(const fs::path& path) {
     return {};
 }
 
+// A temporary is never read, so one that cannot go (a read-only disk) is
+// left for a later load: it must not keep the cards from being read.
+void remove_temporary(const fs::path& path) {
+    struct stat info {};
+    if (::lstat(path.c_str(), &info) == 0) ::unlink(path.c_str());
+}
+
 // Made 0700 exactly (a umask such as 0277 would narrow it further), and the
 // parent synced so that the directory itself outlives a power cut.
 Result<void> make_directory(const fs::path& directory) {
@@ -122,7 +129,6 @@ Result<std::map<std::string, std::string>> ShelfDirectory::load() const {
     if ((info.st_mode & 07777) != 0700 && ::fchmod(::dirfd(dir.get()), 0700) != 0) {
         return system_failure("cannot set the mode of", directory_);
     }
-    bool removed = false;
     for (;;) {
         errno = 0;
         const dirent* entry = ::readdir(dir.get());
@@ -135,17 +141,14 @@ Result<std::map<std::string, std::string>> ShelfDirectory::load() const {
         const fs::path path = directory_ / name;
         if (name.ends_with(temporary_suffix)) {
             // A store cut short before its rename: the card file it was to
-            // replace still holds what the card last acknowledged.
-            if (auto gone = unlink_if_exists(path); !gone) return std::unexpected(gone.error());
-            removed = true;
+            // replace still holds what the card last acknowledged. Not
+            // synced: a removal lost in a power cut is made again next time.
+            remove_temporary(path);
             continue;
         }
         auto text = read_if_exists(path);
         if (!text) return std::unexpected(text.error());
         if (*text) files.emplace(name, std::move(**text));
-    }
-    if (removed) {
-        if (auto synced = sync_directory(directory_); !synced) return std::unexpected(synced.error());
     }
     return files;
 }
@@ -178,19 +181,15 @@ Result<std::optional<std::string>> ShelfDirectory::load_old_file() const {
     if (old_file_.empty()) return std::optional<std::string>{};
     auto text = read_if_exists(old_file_);
     if (!text) return text;
-    if (!*text) {
-        // The old release's own temporary, left by a store cut short.
-        if (auto gone = unlink_if_exists(old_file_.string() + std::string(temporary_suffix)); !gone) {
-            return std::unexpected(gone.error());
-        }
-    }
+    // The old release's own temporary, left by a store cut short.
+    if (!*text) remove_temporary(old_file_.string() + std::string(temporary_suffix));
     return text;
 }
 
 Result<void> ShelfDirectory::remove_old_file() const {
     if (old_file_.empty()) return {};
     if (auto gone = unlink_if_exists(old_file_); !gone) return gone;
-    if (auto gone = unlink_if_exists(old_file_.string() + std::string(temporary_suffix)); !gone) return gone;
+    remove_temporary(old_file_.string() + std::string(temporary_suffix));
     return sync_directory(parent_of(old_file_));
 }
 

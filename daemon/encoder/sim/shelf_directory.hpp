@@ -34,7 +34,7 @@ public:
 
     /// Every card file's text by its name (the UID in hex); none when the
     /// directory does not exist yet. A temporary left by a store cut short
-    /// is removed, never read. storage when the directory or a file cannot
+    /// is never read, and removed when the disk lets it. storage when the directory or a file cannot
     /// be read.
     Result<std::map<std::string, std::string>> load() const;
 
@@ -49,7 +49,8 @@ public:
     Result<void> remove(std::string_view name) const;
 
     /// The old single file's text, nothing when there is none (its stale
-    /// temporary, if any, removed). storage when it cannot be read.
+    /// temporary then removed when the disk lets it). storage when it cannot
+    /// be read.
     Result<std::optional<std::string>> load_old_file() const;
     /// Removes the old single file, once every card it held is stored here.
     Result<void> remove_old_file() const;

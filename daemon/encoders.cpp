@@ -33,10 +33,11 @@ bool same_spec(const store::Device& a, const store::Device& b) {
 encoder::Result<void> Station::open() {
     if (reader) return {};
     if (device.encoder->simulated) {
-        auto simulated = std::make_unique<encoder::sim::SimulatedReader>(shelf_file);
-        if (auto loaded = simulated->load_shelf_file(); !loaded) {
+        auto simulated = std::make_unique<encoder::sim::SimulatedReader>(
+            encoder::sim::ShelfDirectory(shelf_directory, old_shelf_file));
+        if (auto loaded = simulated->load_shelf_directory(); !loaded) {
             log_event(msg::encoder_shelf_unreadable,
-                      {{"encoder", device.name}, {"file", shelf_file}, {"error", loaded.error().message}});
+                      {{"encoder", device.name}, {"directory", shelf_directory}, {"error", loaded.error().message}});
         }
         sim = simulated.get();
         transport = std::move(simulated);
@@ -93,7 +94,8 @@ store::Result<Station*> Encoders::find(const std::optional<std::string>& name) {
         }
         station = std::make_unique<Station>();
         station->device = device;
-        station->shelf_file = data_dir_ / ("encoder-" + device.name + ".cards");
+        station->shelf_directory = data_dir_ / ("encoder-" + device.name + ".cards.d");
+        station->old_shelf_file = data_dir_ / ("encoder-" + device.name + ".cards");
     }
     return station.get();
 }

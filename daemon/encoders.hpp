@@ -32,10 +32,11 @@ struct Station {
     encoder::sim::SimulatedReader* sim = nullptr;  ///< the transport, when simulated
     std::unique_ptr<encoder::CcidReader> ccid;
     std::unique_ptr<encoder::MifareReader> reader;
-    int blank_feed = 0;                ///< simulated: blank cards still to place, one each time the slot is empty
-    std::filesystem::path shelf_file;  ///< simulated: where its virtual cards are kept
-    bool waiting = false;              ///< a workflow is waiting for a card on it
-    bool cancel_asked = false;         ///< encoder-cancel asked that wait to end
+    int blank_feed = 0;                     ///< simulated: blank cards still to place, one each time the slot is empty
+    std::filesystem::path shelf_directory;  ///< simulated: where its virtual cards are kept, a file each
+    std::filesystem::path old_shelf_file;   ///< simulated: the single file of earlier releases, moved in on open
+    bool waiting = false;                   ///< a workflow is waiting for a card on it
+    bool cancel_asked = false;              ///< encoder-cancel asked that wait to end
 
     /// Opens the reader when it is not open. The simulated one always opens.
     encoder::Result<void> open();

@@ -146,8 +146,9 @@ inline constexpr Message card_wait_cancelled{
     ""};
 inline constexpr Message encoder_shelf_unreadable{
     "CARDD_ENCODER_SHELF_UNREADABLE", "9fcc7a94d2364fcfab1206ae2f3f66b9", Level::warn,
-    "the simulated encoder's file of virtual cards could not be read; the simulator starts with none",
-    "delete the file named, or restore it"};
+    "the simulated encoder's virtual cards could not be read (a card file in its directory, or the single file of "
+    "an earlier release being moved in); the simulator starts with none",
+    "move aside or restore the file the error names (the directory is DATA_DIR/encoder-NAME.cards.d)"};
 inline constexpr Message push_not_recorded{
     "CARDD_PUSH_NOT_RECORDED", "491816a209a34960967cc020ee0bab6f", Level::error,
     "a terminal was reached, but the database could not record what it confirmed or why it failed",

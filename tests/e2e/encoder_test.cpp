@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <string>
 
 #include "tests/e2e/e2e_fixture.hpp"
@@ -282,6 +283,39 @@ TEST_P(Encoder, keysNeverLogged) {
     EXPECT_EQ(log.find("KNOWN-MASTER-KEY"), std::string::npos);
     EXPECT_EQ(log.find("4B4E4F574E"), std::string::npos);  // its hex
     EXPECT_NE(log.find("CARDD_CARD_WRITTEN"), std::string::npos);
+}
+
+// A data directory from a release that kept the simulated cards in one
+// file: the restarted cardd moves them into a file per card, and the card
+// issued before reads back as it was written.
+TEST_P(Encoder, theOldSingleCardFileIsMovedIn) {
+    issue("E001", 1001, 3000);
+    ASSERT_EQ(stop_cardd(), 0);
+    const std::filesystem::path cards = data_dir_ / "encoder-desk.cards.d";
+    const std::filesystem::path old_file = data_dir_ / "encoder-desk.cards";
+    std::set<std::string> names;
+    {
+        // The old file held the same lines, one card each.
+        std::ofstream out(old_file);
+        for (const auto& card : std::filesystem::directory_iterator(cards)) {
+            names.insert(card.path().filename().string());
+            std::ifstream in(card.path());
+            out << in.rdbuf();
+        }
+    }
+    ::chmod(old_file.c_str(), 0600);
+    std::filesystem::remove_all(cards);
+    ASSERT_FALSE(names.empty());
+
+    start_cardd();
+    place(1001);
+    EXPECT_EQ(read_card().at("on_card").at("balance"), 3000);
+    EXPECT_FALSE(std::filesystem::exists(old_file));
+    std::set<std::string> moved;
+    for (const auto& card : std::filesystem::directory_iterator(cards)) moved.insert(card.path().filename().string());
+    EXPECT_EQ(moved, names);
+    ctl_ok({"card", "topup", "1001", "5"});
+    EXPECT_EQ(read_card().at("on_card").at("balance"), 3500);
 }
 
 CARDD_E2E_BACKENDS(Encoder);

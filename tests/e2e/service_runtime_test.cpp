@@ -53,10 +53,14 @@ std::string hex_of_file(const fs::path& path) {
 /// Every file that holds secrets or people's data, with the mode it must have.
 void expect_private_files(const fs::path& data_dir, const fs::path& store) {
     EXPECT_EQ(mode_of(data_dir), 0750) << data_dir;
-    for (const fs::path& file : {store, fs::path(store.string() + "-wal"), fs::path(store.string() + "-shm"),
-                                 data_dir / "master.key", data_dir / "encoder-desk.cards"}) {
+    for (const fs::path& file :
+         {store, fs::path(store.string() + "-wal"), fs::path(store.string() + "-shm"), data_dir / "master.key"}) {
         EXPECT_EQ(mode_of(file), 0600) << file;
     }
+    const fs::path cards = data_dir / "encoder-desk.cards.d";
+    EXPECT_EQ(mode_of(cards), 0700) << cards;
+    EXPECT_FALSE(fs::is_empty(cards)) << cards;
+    for (const auto& card : fs::directory_iterator(cards)) EXPECT_EQ(mode_of(card.path()), 0600) << card.path();
 }
 
 // ---- files and their modes ----
@@ -341,8 +345,11 @@ TEST_P(UnitOptions, servesTerminalsTheBusAndTheEncoderAsItsOwnUser) {
     expect_enforces(bus, 0, "rtu-1", {1001});
 
     expect_private_files(data_dir_, sqlite_file_);
-    for (const fs::path& file : {sqlite_file_, data_dir_ / "master.key", data_dir_ / "encoder-desk.cards"}) {
+    for (const fs::path& file : {sqlite_file_, data_dir_ / "master.key", data_dir_ / "encoder-desk.cards.d"}) {
         EXPECT_EQ(owner_of(file), uid_) << file;
+    }
+    for (const auto& card : fs::directory_iterator(data_dir_ / "encoder-desk.cards.d")) {
+        EXPECT_EQ(owner_of(card.path()), uid_) << card.path();
     }
 }
 

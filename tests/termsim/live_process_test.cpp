@@ -430,5 +430,73 @@ TEST_F(Process, controlSocketAnswersEveryLine) {
     EXPECT_EQ(json::parse(control.ask("state")).at("records"), 1);
 }
 
+std::size_t count_of(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
+    return n;
+}
+
+/// Waits up to `timeout` for `what` in the process's stderr.
+bool stderr_shows(ChildProcess& process, const std::string& what, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (process.stderr_text().find(what) == std::string::npos) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(20ms);
+    }
+    return true;
+}
+
+// Out of descriptors, card-termsim says so once (not once per spin of its
+// loop), goes on serving the connections it has, and accepts again, saying
+// so, once some close.
+TEST_F(Process, outOfDescriptorsSaysSoOnceAndKeepsServing) {
+    const std::string prlimit = find_program("prlimit");
+    ASSERT_FALSE(prlimit.empty()) << "prlimit (util-linux) is missing";
+    // Soft and hard alike: card-termsim raises its soft limit to the hard one.
+    // 24 leaves room for its own descriptors and a dozen connections.
+    Termsim sim(prlimit,
+                {"--nofile=24:24", CARDD_TERMSIM_PATH, "--tcp", "127.0.0.1:0", "--control", path("c"), "--serial", "7"},
+                dir_.path());
+    LineClient control(path("c"));
+    const std::string shortage = "cannot accept a connection on port " + std::to_string(sim.port()) +
+                                 ": Too many open files; this process may hold 24 open files";
+    const std::string recovery = "card-termsim: accepting connections again";
+
+    // Connections the listen backlog takes but card-termsim cannot accept.
+    std::vector<ModbusClient> clients;
+    while (clients.size() < 40 && sim.process().stderr_text().find(shortage) == std::string::npos) {
+        clients.push_back(ModbusClient::tcp(sim.port()));
+        std::this_thread::sleep_for(10ms);
+    }
+    ASSERT_TRUE(stderr_shows(sim.process(), shortage, 2s)) << sim.process().stderr_text();
+    // A control client too: its listener is short of the same descriptors,
+    // which is the same fault, not a second message.
+    LineClient waiting_control(path("c"));
+
+    // Several retries later (100 ms doubling to 1 s), still one message.
+    std::this_thread::sleep_for(2500ms);
+    const std::string during = sim.process().stderr_text();
+    EXPECT_EQ(count_of(during, shortage), 1u) << during;
+    EXPECT_LT(during.size(), 2000u) << during;
+    EXPECT_EQ(count_of(during, recovery), 0u) << during;
+
+    // The connections it has are served: a Modbus read, a control line.
+    EXPECT_EQ(serial_of(clients.front()), 7u);
+    EXPECT_EQ(json::parse(control.ask("terminals")).at(0).at("serial"), 7);
+
+    // Closing all but the first frees descriptors: the waiting ones are
+    // accepted (and, closed by now, let go), and a new one is served.
+    clients.erase(clients.begin() + 1, clients.end());
+    ASSERT_TRUE(stderr_shows(sim.process(), recovery, 5s)) << sim.process().stderr_text();
+    ModbusClient fresh = ModbusClient::tcp(sim.port());
+    EXPECT_EQ(serial_of(fresh), 7u);
+    EXPECT_EQ(json::parse(waiting_control.ask("terminals")).at(0).at("serial"), 7);
+    EXPECT_EQ(serial_of(clients.front()), 7u);
+    const std::string after = sim.process().stderr_text();
+    EXPECT_EQ(count_of(after, shortage), 1u) << after;
+    EXPECT_EQ(count_of(after, recovery), 1u) << after;
+    EXPECT_EQ(sim.process().stop(SIGTERM), 0);
+}
+
 }  // namespace
 }  // namespace cardd::termsim::test

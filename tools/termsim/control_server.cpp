@@ -20,7 +20,8 @@ namespace {
 
 }  // namespace
 
-ControlServer::ControlServer(EventLoop& loop, std::filesystem::path path, std::vector<Station*> stations)
+ControlServer::ControlServer(EventLoop& loop, std::filesystem::path path, std::vector<Station*> stations,
+                             AcceptFaultReport& accept_faults)
     : loop_(loop), path_(std::move(path)), stations_(std::move(stations)) {
     sockaddr_un address{};
     address.sun_family = AF_UNIX;
@@ -38,12 +39,13 @@ ControlServer::ControlServer(EventLoop& loop, std::filesystem::path path, std::v
         fail("cannot bind control socket " + text);
     }
     if (::listen(listener_.get(), 16) != 0) fail("listen on " + text);
-    listen_watch_ = loop_.watch(listener_.get(), EPOLLIN, [this](std::uint32_t) { accept_all(); });
+    acceptor_ = std::make_unique<Acceptor>(loop_, listener_.get(), "the control socket " + text, accept_faults,
+                                           [this](UniqueFd socket) { adopt(std::move(socket)); });
 }
 
 ControlServer::~ControlServer() {
     for (auto& [id, client] : clients_) loop_.unwatch(client->watch);
-    loop_.unwatch(listen_watch_);
+    acceptor_.reset();
     std::error_code ec;
     std::filesystem::remove(path_, ec);
 }
@@ -70,19 +72,13 @@ std::string ControlServer::answer(std::string_view line) {
     return stations_[index]->control(*request);
 }
 
-void ControlServer::accept_all() {
-    for (;;) {
-        const int fd = ::accept4(listener_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) {
-            if (errno == EINTR) continue;
-            return;
-        }
-        auto client = std::make_unique<Client>();
-        client->fd.reset(fd);
-        const std::uint64_t id = next_client_++;
-        client->watch = loop_.watch(fd, EPOLLIN, [this, id](std::uint32_t events) { on_ready(id, events); });
-        clients_.emplace(id, std::move(client));
-    }
+void ControlServer::adopt(UniqueFd socket) {
+    auto client = std::make_unique<Client>();
+    const int fd = socket.get();
+    client->fd = std::move(socket);
+    const std::uint64_t id = next_client_++;
+    client->watch = loop_.watch(fd, EPOLLIN, [this, id](std::uint32_t events) { on_ready(id, events); });
+    clients_.emplace(id, std::move(client));
 }
 
 void ControlServer::on_ready(std::uint64_t id, std::uint32_t events) {

@@ -9,6 +9,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "tools/termsim/accept_fault_report.hpp"
+#include "tools/termsim/acceptor.hpp"
 #include "tools/termsim/event_loop.hpp"
 #include "tools/termsim/station.hpp"
 #include "tools/termsim/unique_fd.hpp"
@@ -18,8 +20,10 @@ namespace cardd::termsim {
 class ControlServer {
 public:
     /// Binds `path` (an old socket file there is replaced). Throws
-    /// std::system_error.
-    ControlServer(EventLoop& loop, std::filesystem::path path, std::vector<Station*> stations);
+    /// std::system_error. Failing accepts are said through `accept_faults`,
+    /// which outlives this.
+    ControlServer(EventLoop& loop, std::filesystem::path path, std::vector<Station*> stations,
+                  AcceptFaultReport& accept_faults);
     ~ControlServer();  // removes the socket file
     ControlServer(const ControlServer&) = delete;
     ControlServer& operator=(const ControlServer&) = delete;
@@ -35,7 +39,7 @@ private:
         std::string out;
         bool want_write = false;
     };
-    void accept_all();
+    void adopt(UniqueFd socket);
     void on_ready(std::uint64_t id, std::uint32_t events);
     void flush(std::uint64_t id);
     void drop(std::uint64_t id);
@@ -46,7 +50,7 @@ private:
     std::filesystem::path path_;
     std::vector<Station*> stations_;
     UniqueFd listener_;
-    EventLoop::WatchId listen_watch_ = 0;
+    std::unique_ptr<Acceptor> acceptor_;  // declared after listener_: stops watching it before it closes
     std::unordered_map<std::uint64_t, std::unique_ptr<Client>> clients_;
     std::uint64_t next_client_ = 1;
 };

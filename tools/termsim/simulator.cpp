@@ -60,14 +60,16 @@ Simulator::Simulator(const Options& options) : options_(options) {
         stations_.push_back(std::move(station));
     }
     if (const auto* tcp = std::get_if<TcpMode>(&options_.mode)) {
-        tcp_ = std::make_unique<TcpTransport>(loop_, raw(stations_), tcp->host, tcp->base_port, options_.verbose);
+        tcp_ = std::make_unique<TcpTransport>(loop_, raw(stations_), tcp->host, tcp->base_port, options_.verbose,
+                                              accept_faults_);
     } else {
         const auto& rtu = std::get<RtuMode>(options_.mode);
         std::map<std::uint8_t, Station*> units;
         for (std::size_t i = 0; i < rtu.units.size(); ++i) units.emplace(rtu.units[i], stations_[i].get());
         rtu_ = std::make_unique<RtuTransport>(loop_, std::move(units), rtu.settings, options_.verbose);
     }
-    if (options_.control) control_ = std::make_unique<ControlServer>(loop_, *options_.control, raw(stations_));
+    if (options_.control)
+        control_ = std::make_unique<ControlServer>(loop_, *options_.control, raw(stations_), accept_faults_);
     if (options_.stats_file) {
         // Written at once, so a path that cannot be written fails now, and a
         // reader finds the file as soon as the ready line is out.

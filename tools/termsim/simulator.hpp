@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/termsim/accept_fault_report.hpp"
 #include "tools/termsim/control_server.hpp"
 #include "tools/termsim/event_loop.hpp"
 #include "tools/termsim/options.hpp"
@@ -34,6 +35,7 @@ private:
 
     Options options_;
     EventLoop loop_;
+    AcceptFaultReport accept_faults_;  // before the listeners that report to it
     std::vector<std::unique_ptr<Station>> stations_;
     std::unique_ptr<TcpTransport> tcp_;
     std::unique_ptr<RtuTransport> rtu_;

@@ -35,7 +35,7 @@ std::uint16_t bound_port(int fd) {
 }  // namespace
 
 TcpTransport::TcpTransport(EventLoop& loop, std::vector<Station*> stations, const std::string& host,
-                           std::uint16_t base_port, bool verbose)
+                           std::uint16_t base_port, bool verbose, AcceptFaultReport& accept_faults)
     : loop_(loop), verbose_(verbose) {
     for (std::size_t i = 0; i < stations.size(); ++i) {
         auto listener = std::make_unique<Listener>();
@@ -54,8 +54,10 @@ TcpTransport::TcpTransport(EventLoop& loop, std::vector<Station*> stations, cons
         listener->port = bound_port(fd);
         listener->station = stations[i];
         listener->station->set_endpoint(listener->port, std::nullopt);
-        Listener* raw = listener.get();
-        listener->watch = loop_.watch(fd, EPOLLIN, [this, raw](std::uint32_t) { accept_all(*raw); });
+        Station* station = listener->station;
+        listener->acceptor =
+            std::make_unique<Acceptor>(loop_, fd, "port " + std::to_string(listener->port), accept_faults,
+                                       [this, station](UniqueFd socket) { adopt(*station, std::move(socket)); });
         listeners_.push_back(std::move(listener));
     }
 }
@@ -65,38 +67,28 @@ TcpTransport::~TcpTransport() {
         loop_.unwatch(connection->watch);
         if (connection->timer != 0) loop_.cancel(connection->timer);
     }
-    for (auto& listener : listeners_) loop_.unwatch(listener->watch);
 }
 
-void TcpTransport::accept_all(Listener& listener) {
-    for (;;) {
-        const int fd = ::accept4(listener.fd.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) {
-            if (errno == EINTR || errno == ECONNABORTED) continue;
-            if (errno != EAGAIN && errno != EWOULDBLOCK) {
-                std::fprintf(stderr, "card-termsim: accept on port %u: %s\n", listener.port, std::strerror(errno));
-            }
-            return;
+void TcpTransport::adopt(Station& station, UniqueFd socket) {
+    const int fd = socket.get();
+    const int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    auto connection = std::make_unique<Connection>();
+    connection->id = next_connection_++;
+    connection->fd = std::move(socket);
+    connection->station = &station;
+    const std::uint64_t id = connection->id;
+    connection->watch = loop_.watch(fd, EPOLLIN, [this, id](std::uint32_t events) {
+        // Each step may close the connection, so look it up again each time.
+        if (auto it = connections_.find(id); it != connections_.end() && (events & EPOLLOUT) != 0) {
+            flush(*it->second);
         }
-        const int one = 1;
-        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        auto connection = std::make_unique<Connection>();
-        connection->id = next_connection_++;
-        connection->fd.reset(fd);
-        connection->station = listener.station;
-        const std::uint64_t id = connection->id;
-        connection->watch = loop_.watch(fd, EPOLLIN, [this, id](std::uint32_t events) {
-            // Each step may close the connection, so look it up again each time.
-            if (auto it = connections_.find(id); it != connections_.end() && (events & EPOLLOUT) != 0) {
-                flush(*it->second);
-            }
-            if (auto it = connections_.find(id);
-                it != connections_.end() && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0) {
-                on_readable(*it->second);
-            }
-        });
-        connections_.emplace(connection->id, std::move(connection));
-    }
+        if (auto it = connections_.find(id);
+            it != connections_.end() && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0) {
+            on_readable(*it->second);
+        }
+    });
+    connections_.emplace(id, std::move(connection));
 }
 
 void TcpTransport::on_readable(Connection& connection) {

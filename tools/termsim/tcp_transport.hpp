@@ -12,6 +12,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "tools/termsim/accept_fault_report.hpp"
+#include "tools/termsim/acceptor.hpp"
 #include "tools/termsim/event_loop.hpp"
 #include "tools/termsim/mbap_framer.hpp"
 #include "tools/termsim/modbus_handle.hpp"
@@ -24,8 +26,9 @@ class TcpTransport {
 public:
     /// Listens for stations[i] on base_port + i (base_port 0 with one station:
     /// any free port). Throws std::runtime_error when a port cannot be bound.
+    /// Failing accepts are said through `accept_faults`, which outlives this.
     TcpTransport(EventLoop& loop, std::vector<Station*> stations, const std::string& host, std::uint16_t base_port,
-                 bool verbose);
+                 bool verbose, AcceptFaultReport& accept_faults);
     ~TcpTransport();
     TcpTransport(const TcpTransport&) = delete;
     TcpTransport& operator=(const TcpTransport&) = delete;
@@ -37,7 +40,7 @@ private:
     struct Listener {
         ModbusPtr context;  // holds the host and port libmodbus listened on
         UniqueFd fd;
-        EventLoop::WatchId watch = 0;
+        std::unique_ptr<Acceptor> acceptor;  // declared after fd: stops watching it before it closes
         Station* station = nullptr;
         std::uint16_t port = 0;
     };
@@ -53,7 +56,7 @@ private:
         EventLoop::TimerId timer = 0;
     };
 
-    void accept_all(Listener& listener);
+    void adopt(Station& station, UniqueFd socket);
     void on_readable(Connection& connection);
     void process(Connection& connection);
     void send(Connection& connection, std::vector<std::uint8_t> bytes);

@@ -129,24 +129,22 @@ void append_card(std::string& text, const VirtualCard& card) {
     text += '\n';
 }
 
-// The shelf's text with `with`, when given, added or in place of the card
-// with its UID; in UID order either way, as the shelf map keeps them.
-std::string shelf_text(const Shelf& shelf, const VirtualCard* with = nullptr) {
+std::string shelf_text(const Shelf& shelf) {
     constexpr std::size_t longest_line = 2 * 7 + 1 + 64 * 16 * 2 + 1;
     std::string text;
-    text.reserve((shelf.size() + 1) * longest_line);
-    for (const auto& [uid, card] : shelf) {
-        if (with != nullptr && with->uid() <= uid) {
-            append_card(text, *with);
-            const bool replaces = with->uid() == uid;
-            with = nullptr;
-            if (replaces) continue;
-        }
-        append_card(text, card);
-    }
-    if (with != nullptr) append_card(text, *with);
+    text.reserve(shelf.size() * longest_line);
+    for (const auto& [uid, card] : shelf) append_card(text, card);
     return text;
 }
+
+std::string card_text(const VirtualCard& card) {
+    std::string text;
+    append_card(text, card);
+    return text;
+}
+
+// A card's file in the shelf directory.
+std::string file_name(const std::vector<std::uint8_t>& uid) { return protocol::hex_bytes(uid); }
 
 Result<Shelf> parse_shelf(std::string_view text) {
     constexpr std::size_t memory_digits = 64 * 16 * 2;
@@ -185,9 +183,25 @@ Result<Shelf> parse_shelf(std::string_view text) {
     return loaded;
 }
 
+// The cards of the shelf directory's files, each checked against its name.
+Result<Shelf> parse_card_files(const std::map<std::string, std::string>& files) {
+    Shelf loaded;
+    for (const auto& [name, text] : files) {
+        auto cards = parse_shelf(text);
+        if (!cards) return fail(Errc::corrupt, "card file " + name + ": " + cards.error().message);
+        if (cards->size() != 1) {
+            return fail(Errc::corrupt, "card file " + name + ": " + std::to_string(cards->size()) + " cards, not one");
+        }
+        auto& [uid, card] = *cards->begin();
+        if (file_name(uid) != name) return fail(Errc::corrupt, "card file " + name + ": holds another UID");
+        loaded.insert_or_assign(uid, std::move(card));
+    }
+    return loaded;
+}
+
 }  // namespace
 
-SimulatedReader::SimulatedReader(std::filesystem::path shelf_file) : file_(std::in_place, std::move(shelf_file)) {}
+SimulatedReader::SimulatedReader(ShelfDirectory shelf) : directory_(std::move(shelf)) {}
 
 Result<void> SimulatedReader::bulk_out(std::span<const std::uint8_t> message, std::chrono::milliseconds) {
     std::chrono::milliseconds pause{0};
@@ -277,19 +291,19 @@ acr122::Response SimulatedReader::run_on_card(const acr122::Command& command) {
     VirtualCard& card = shelf_.at(*present_);
     if (!writes_card(command)) return std::visit(Runner{card, keys_}, command);
     // A physical card acknowledges a write once its EEPROM holds it. Here the
-    // file is the EEPROM: the command runs on a copy, which becomes the card
+    // card's file is the EEPROM: the command runs on a copy, which becomes the card
     // only once the file holds it, and a write the file cannot take is
     // answered as the card answers a write it refuses.
     VirtualCard changed = card;
     const acr122::Response response = std::visit(Runner{changed, keys_}, command);
-    if (response.ok() && !store_with(changed)) return status_only(acr122::sw::failed);
+    if (response.ok() && !store(changed)) return status_only(acr122::sw::failed);
     card = std::move(changed);
     return response;
 }
 
-Result<void> SimulatedReader::store_with(const VirtualCard& card) const {
-    if (!file_) return {};
-    return file_->store(shelf_text(shelf_, &card));
+Result<void> SimulatedReader::store(const VirtualCard& card) const {
+    if (!directory_) return {};
+    return directory_->store(file_name(card.uid()), card_text(card));
 }
 
 void SimulatedReader::escape(const ccid::HostMessage& message) {
@@ -354,7 +368,7 @@ SimulatedReader::Uid SimulatedReader::fresh_uid() {
         const std::uint32_t n = first_uid + next_uid_++;
         Uid uid{static_cast<std::uint8_t>(n >> 24), static_cast<std::uint8_t>(n >> 16),
                 static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)};
-        // A UID already kept came from a shelf file or place(uid).
+        // A UID already kept came from the shelf directory or place(uid).
         if (uid[0] != cascade_tag && !shelf_.contains(uid)) return uid;
     }
 }
@@ -363,7 +377,7 @@ Result<std::vector<std::uint8_t>> SimulatedReader::place_blank() {
     std::lock_guard lock(mutex_);
     Uid uid = fresh_uid();
     VirtualCard card(uid);
-    if (auto stored = store_with(card); !stored) return std::unexpected(std::move(stored.error()));
+    if (auto stored = store(card); !stored) return std::unexpected(std::move(stored.error()));
     shelf_.insert_or_assign(uid, std::move(card));
     put_on_reader(uid);
     return uid;
@@ -373,7 +387,7 @@ Result<void> SimulatedReader::place(const std::vector<std::uint8_t>& uid) {
     std::lock_guard lock(mutex_);
     if (!shelf_.contains(uid)) {
         VirtualCard card(uid);
-        if (auto stored = store_with(card); !stored) return stored;
+        if (auto stored = store(card); !stored) return stored;
         shelf_.insert_or_assign(uid, std::move(card));
     }
     put_on_reader(uid);
@@ -382,16 +396,16 @@ Result<void> SimulatedReader::place(const std::vector<std::uint8_t>& uid) {
 
 Result<void> SimulatedReader::place(VirtualCard card) {
     std::lock_guard lock(mutex_);
-    if (auto stored = store_with(card); !stored) return stored;
+    if (auto stored = store(card); !stored) return stored;
     Uid uid = card.uid();
     shelf_.insert_or_assign(uid, std::move(card));
     put_on_reader(uid);
     return {};
 }
 
-// The file holds no trace of which card is on the reader (a reader starts
-// empty), and every change to the cards is in it already: taking a card
-// away, now or after some commands, leaves the file as it is.
+// The directory holds no trace of which card is on the reader (a reader
+// starts empty), and every change to the cards is in it already: taking a
+// card away, now or after some commands, leaves the files as they are.
 void SimulatedReader::remove() {
     std::lock_guard lock(mutex_);
     take_away();
@@ -441,7 +455,7 @@ SimulatedReader::KeptCard SimulatedReader::change_kept_card(const std::vector<st
     if (found == shelf_.end()) return KeptCard::not_kept;
     VirtualCard changed = found->second;
     change(changed);
-    if (!store_with(changed)) return KeptCard::not_stored;
+    if (!store(changed)) return KeptCard::not_stored;
     found->second = std::move(changed);
     return KeptCard::changed;
 }
@@ -455,19 +469,40 @@ Result<void> SimulatedReader::load_shelf(std::string_view text) {
     auto loaded = parse_shelf(text);
     if (!loaded) return std::unexpected(std::move(loaded.error()));
     std::lock_guard lock(mutex_);
-    if (file_) {
-        if (auto stored = file_->store(shelf_text(*loaded)); !stored) return stored;
+    if (directory_) {
+        for (const auto& [uid, card] : *loaded) {
+            if (auto stored = store(card); !stored) return stored;
+        }
+        for (const auto& [uid, card] : shelf_) {
+            if (loaded->contains(uid)) continue;
+            if (auto removed = directory_->remove(file_name(uid)); !removed) return removed;
+        }
     }
     take_away();
     shelf_ = std::move(*loaded);
     return {};
 }
 
-Result<void> SimulatedReader::load_shelf_file() {
-    if (!file_) return {};
-    const auto text = file_->load();
-    if (!text) return std::unexpected(text.error());
-    auto loaded = parse_shelf(text->value_or(std::string{}));
+Result<void> SimulatedReader::load_shelf_directory() {
+    if (!directory_) return {};
+    // The old single file is moved in whole before it goes: a process killed
+    // half way finds it still there and moves it again, over the cards it
+    // wrote the first time.
+    const auto old = directory_->load_old_file();
+    if (!old) return std::unexpected(old.error());
+    if (*old) {
+        auto moving = parse_shelf(**old);
+        if (!moving) {
+            return fail(Errc::corrupt, directory_->old_file().string() + ": " + moving.error().message);
+        }
+        for (const auto& [uid, card] : *moving) {
+            if (auto stored = store(card); !stored) return stored;
+        }
+        if (auto removed = directory_->remove_old_file(); !removed) return removed;
+    }
+    const auto files = directory_->load();
+    if (!files) return std::unexpected(files.error());
+    auto loaded = parse_card_files(*files);
     if (!loaded) return std::unexpected(std::move(loaded.error()));
     std::lock_guard lock(mutex_);
     take_away();

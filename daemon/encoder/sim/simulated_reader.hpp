@@ -8,11 +8,11 @@
 // the middle of a write. Thread-safe: placement may come from another thread
 // than the driver's transfers.
 //
-// Given a file, the reader keeps its cards there as physical cards keep
-// their memory: every change to a card's memory, and every card placed, is
-// synced to the file before the reader answers, so a process killed in the
-// middle of a card write forgets nothing the card acknowledged. Without a
-// file the cards live in memory only.
+// Given a shelf directory, the reader keeps its cards there as physical
+// cards keep their memory: every change to a card's memory, and every card
+// placed, is synced to that card's file before the reader answers, so a
+// process killed in the middle of a card write forgets nothing the card
+// acknowledged. Without one the cards live in memory only.
 
 #include <array>
 #include <chrono>
@@ -27,7 +27,7 @@
 #include <string_view>
 #include <vector>
 
-#include "daemon/encoder/sim/shelf_file.hpp"
+#include "daemon/encoder/sim/shelf_directory.hpp"
 #include "daemon/encoder/sim/virtual_card.hpp"
 #include "daemon/encoder/usb_transport.hpp"
 #include "protocol/ccid/acr122_apdu.hpp"
@@ -41,14 +41,14 @@ public:
 
     /// Cards in memory only, gone with the reader.
     SimulatedReader() = default;
-    /// Cards kept in `shelf_file`. The reader starts empty: load_shelf_file()
-    /// takes the cards the file holds.
-    explicit SimulatedReader(std::filesystem::path shelf_file);
+    /// Cards kept in `shelf`. The reader starts empty: load_shelf_directory()
+    /// takes the cards the directory holds.
+    explicit SimulatedReader(ShelfDirectory shelf);
 
     Result<void> bulk_out(std::span<const std::uint8_t> message, std::chrono::milliseconds timeout) override;
     Result<std::vector<std::uint8_t>> bulk_in(std::size_t max_size, std::chrono::milliseconds timeout) override;
 
-    // Placing a card that the shelf file cannot take fails with storage, and
+    // Placing a card that the shelf directory cannot take fails with storage, and
     // the reader is left as it was.
 
     /// Puts a new blank card on the reader (a fresh 4-byte UID, never one
@@ -84,24 +84,29 @@ public:
     /// Runs `change` on the kept card with `uid`, as something other than
     /// this reader would (a terminal): never on the card on the reader,
     /// whose driver may be in the middle of a command. The change is in the
-    /// cards file before it counts (not_stored, and the card unchanged, when
+    /// card's file before it counts (not_stored, and the card unchanged, when
     /// the file cannot take it).
     KeptCard change_kept_card(const std::vector<std::uint8_t>& uid, const std::function<void(VirtualCard&)>& change);
 
-    /// Every card this reader has seen, as text, as the shelf file holds
-    /// them: one card a line, the UID in hex, a space, then the 64 blocks as
-    /// 1024 hex digits (keys included: the file is as secret as the cards).
+    /// Every card this reader has seen, as text: one card a line, the UID in
+    /// hex, a space, then the 64 blocks as 1024 hex digits (keys included:
+    /// the text is as secret as the cards). Each card file of the shelf
+    /// directory holds that card's line, as did the single file of earlier
+    /// releases all of them.
     std::string save_shelf() const;
     /// Replaces the kept cards with those of a save_shelf text (and the
-    /// file's, when there is one); the reader is left empty. corrupt, and
-    /// nothing changed, when a line is malformed; storage when the shelf file
-    /// cannot take them.
+    /// directory's, when there is one: each card written, then the files of
+    /// cards not in the text removed); the reader is left empty. corrupt, and
+    /// nothing changed, when a line is malformed; storage when the directory
+    /// cannot take them (some cards may then be written already).
     Result<void> load_shelf(std::string_view text);
-    /// Replaces the kept cards with those of the shelf file, none when it
-    /// does not exist yet; the reader is left empty. corrupt or storage, and
-    /// nothing changed, when the file is malformed or cannot be read. A
-    /// reader without a file keeps its cards.
-    Result<void> load_shelf_file();
+    /// Replaces the kept cards with those of the shelf directory, none when
+    /// it does not exist yet; the reader is left empty. The old single file,
+    /// when there is one, is moved in first: every card it holds written to
+    /// the directory, and only then the file removed. corrupt or storage,
+    /// and nothing changed in the reader, when a file is malformed or cannot
+    /// be read. A reader without a directory keeps its cards.
+    Result<void> load_shelf_directory();
 
 private:
     using Uid = std::vector<std::uint8_t>;
@@ -117,9 +122,8 @@ private:
     void take_away() noexcept;
     Uid fresh_uid();
     protocol::acr122::Response run_on_card(const protocol::acr122::Command& command);
-    /// Stores the shelf as it is with `card` in it (added, or in place of the
-    /// card with its UID) in the shelf file, if there is one.
-    Result<void> store_with(const VirtualCard& card) const;
+    /// Stores `card` in its file in the shelf directory, if there is one.
+    Result<void> store(const VirtualCard& card) const;
 
     // implementation-defined members
     mutable std::mutex mutex_;
@@ -133,7 +137,7 @@ private:
     bool powered_ = false;
     /// The reader's volatile key store (LoadKey), kept while cards come and go.
     std::array<std::optional<Key>, protocol::acr122::key_slots> keys_{};
-    std::optional<ShelfFile> file_;
+    std::optional<ShelfDirectory> directory_;
 };
 
 }  // namespace cardd::encoder::sim

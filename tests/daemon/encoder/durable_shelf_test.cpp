@@ -1,8 +1,9 @@
-// The simulated reader with a card file, under the real driver stack, checked
-// the way a restarted daemon would see it: a second reader that loads the
-// same file. Nothing here ever asks the reader to save: every change the
-// card acknowledged must be in the file already, as it would be on a
-// physical card, and a change the file cannot take must not happen at all.
+// The simulated reader with a card directory, under the real driver stack,
+// checked the way a restarted daemon would see it: a second reader that
+// loads the same directory. Nothing here ever asks the reader to save: every
+// change the card acknowledged must be in its file already, as it would be
+// on a physical card, and a change the file cannot take must not happen at
+// all. And the single file of earlier releases, moved in on first load.
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -14,6 +15,8 @@
 #include <string>
 #include <variant>
 #include <vector>
+
+#include <sys/stat.h>
 
 #include <gtest/gtest.h>
 
@@ -27,6 +30,7 @@
 #include "protocol/card/key_diversification.hpp"
 #include "protocol/ccid/acr122_apdu.hpp"
 #include "protocol/ccid/ccid_message.hpp"
+#include "protocol/hex.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace cardd::encoder::sim {
@@ -71,6 +75,25 @@ std::string contents(const fs::path& path) {
     std::stringstream text;
     text << in.rdbuf();
     return text.str();
+}
+
+ino_t inode_of(const fs::path& path) {
+    struct stat info {};
+    EXPECT_EQ(::stat(path.c_str(), &info), 0) << path;
+    return info.st_ino;
+}
+
+mode_t mode_of(const fs::path& path) {
+    struct stat info {};
+    EXPECT_EQ(::stat(path.c_str(), &info), 0) << path;
+    return info.st_mode & 07777;
+}
+
+/// The names in a directory, sorted.
+std::set<std::string> names_in(const fs::path& directory) {
+    std::set<std::string> names;
+    for (const auto& entry : fs::directory_iterator(directory)) names.insert(entry.path().filename().string());
+    return names;
 }
 
 fs::path made(const fs::path& directory) {
@@ -121,8 +144,8 @@ protected:
     /// The card as a restarted daemon would find it: read from the file by a
     /// reader of its own.
     Memory from_file(const Uid& uid) const {
-        SimulatedReader restarted(file_);
-        const auto loaded = restarted.load_shelf_file();
+        SimulatedReader restarted(shelf());
+        const auto loaded = restarted.load_shelf_directory();
         EXPECT_TRUE(loaded.has_value()) << describe(loaded.error());
         const auto kept = restarted.card(uid);
         EXPECT_TRUE(kept.has_value()) << "the file does not hold the card";
@@ -161,8 +184,11 @@ protected:
 
     test::TempDir dir_;
     fs::path data_ = made(dir_.path() / "data");
-    fs::path file_ = data_ / "encoder-desk.cards";
-    SimulatedReader reader_{file_};
+    fs::path cards_ = data_ / "encoder-desk.cards.d";
+    fs::path old_file_ = data_ / "encoder-desk.cards";
+    ShelfDirectory shelf() const { return ShelfDirectory(cards_, old_file_); }
+    fs::path file_of(const Uid& uid) const { return cards_ / protocol::hex_bytes(uid); }
+    SimulatedReader reader_{shelf()};
     AcknowledgedWrites wire_{reader_};
     CcidReader ccid_{wire_, 200ms};
     MifareReader mifare_{ccid_};
@@ -252,7 +278,7 @@ TEST_F(DurableShelf, aWriteTheFileCannotTakeFailsAndChangesNothing) {
     const Uid uid = reader_.place_blank().value();
     issue();
     const Memory before = in_memory(uid);
-    const std::string file_before = contents(file_);
+    const std::string file_before = contents(file_of(uid));
     fs::remove_all(data_);
 
     ASSERT_TRUE(mifare_.authenticate(balance_block, KeyType::b, key_b).has_value());
@@ -279,24 +305,156 @@ TEST_F(DurableShelf, aWriteTheFileCannotTakeFailsAndChangesNothing) {
     const auto again = mifare_.write_block(identity_block, filled(0x66));
     ASSERT_TRUE(again.has_value()) << describe(again.error());
     EXPECT_EQ(from_file(uid)[identity_block], filled(0x66));
-    EXPECT_NE(contents(file_), file_before);
+    EXPECT_NE(contents(file_of(uid)), file_before);
 }
 
 TEST_F(DurableShelf, aMalformedFileIsRefusedAndTheReaderStartsEmpty) {
-    std::ofstream(file_) << "04A20001 not a card\n";
-    SimulatedReader restarted(file_);
-    const auto loaded = restarted.load_shelf_file();
+    made(cards_);
+    std::ofstream(cards_ / "04A20001") << "04A20001 not a card\n";
+    SimulatedReader restarted(shelf());
+    const auto loaded = restarted.load_shelf_directory();
     ASSERT_FALSE(loaded.has_value());
     EXPECT_EQ(loaded.error().code, Errc::corrupt);
     EXPECT_EQ(restarted.save_shelf(), "");
 }
 
 TEST_F(DurableShelf, noFileYetIsAnEmptyShelf) {
-    SimulatedReader fresh(data_ / "encoder-new.cards");
-    const auto loaded = fresh.load_shelf_file();
+    SimulatedReader fresh(ShelfDirectory(data_ / "encoder-new.cards.d", data_ / "encoder-new.cards"));
+    const auto loaded = fresh.load_shelf_directory();
     ASSERT_TRUE(loaded.has_value()) << describe(loaded.error());
     EXPECT_EQ(fresh.save_shelf(), "");
+    EXPECT_FALSE(fs::exists(data_ / "encoder-new.cards.d"));
     EXPECT_FALSE(fs::exists(data_ / "encoder-new.cards"));
+}
+
+// Placing a card and writing to it each write that card's file: the other
+// cards' files keep their inodes (a store renames a new file in).
+TEST_F(DurableShelf, aPlacementOrAWriteTouchesOneFileOnly) {
+    const Uid first = reader_.place_blank().value();
+    const Uid second = reader_.place_blank().value();
+    const ino_t first_inode = inode_of(file_of(first));
+    const ino_t second_inode = inode_of(file_of(second));
+
+    const Uid third = reader_.place_blank().value();
+    EXPECT_EQ(inode_of(file_of(first)), first_inode);
+    EXPECT_EQ(inode_of(file_of(second)), second_inode);
+    EXPECT_EQ(names_in(cards_), (std::set<std::string>{protocol::hex_bytes(first), protocol::hex_bytes(second),
+                                                       protocol::hex_bytes(third)}));
+
+    const ino_t third_inode = inode_of(file_of(third));
+    ASSERT_TRUE(mifare_.uid().has_value());
+    ASSERT_TRUE(mifare_.authenticate(identity_block, KeyType::a, card::transport_key).has_value());
+    ASSERT_TRUE(mifare_.write_block(identity_block, filled(0x5C)).has_value());
+    EXPECT_NE(inode_of(file_of(third)), third_inode);
+    EXPECT_EQ(inode_of(file_of(first)), first_inode);
+    EXPECT_EQ(inode_of(file_of(second)), second_inode);
+    EXPECT_EQ(from_file(third)[identity_block], filled(0x5C));
+
+    // Placing a card kept already (nothing changed) writes nothing.
+    const ino_t written_inode = inode_of(file_of(third));
+    ASSERT_TRUE(reader_.place(first).has_value());
+    EXPECT_EQ(inode_of(file_of(first)), first_inode);
+    EXPECT_EQ(inode_of(file_of(third)), written_inode);
+}
+
+TEST_F(DurableShelf, theDirectoryAndItsFilesAreOwnerOnly) {
+    const mode_t old_mask = ::umask(0);
+    const Uid uid = reader_.place_blank().value();
+    ::umask(old_mask);
+    EXPECT_EQ(mode_of(cards_), 0700);
+    EXPECT_EQ(mode_of(file_of(uid)), 0600);
+}
+
+// A write cut short before its rename leaves UID.new beside the card's file:
+// a restarted reader finds the card as it was acknowledged, and no temporary.
+TEST_F(DurableShelf, aStaleTemporaryIsIgnored) {
+    const Uid uid = reader_.place_blank().value();
+    std::ofstream(file_of(uid).string() + ".new") << protocol::hex_bytes(uid) << " half a card";
+    EXPECT_EQ(from_file(uid), VirtualCard(uid).memory());
+    EXPECT_EQ(names_in(cards_), std::set<std::string>{protocol::hex_bytes(uid)});
+}
+
+// The single file of an earlier release: every card moved into the
+// directory, a file each, and the old file gone only then.
+TEST_F(DurableShelf, theOldSingleFileIsMovedIn) {
+    SimulatedReader before;  // an earlier release's cards, as its file held them
+    const Uid blank = before.place_blank().value();
+    VirtualCard written(Uid{0x04, 0x55, 0x66, 0x77, 0x88, 0x99, 0xAA});
+    ASSERT_EQ(written.authenticate(identity_block, KeyType::a, card::transport_key), CardOutcome::ok);
+    ASSERT_EQ(written.write(identity_block, filled(0x42)), CardOutcome::ok);
+    ASSERT_TRUE(before.place(written).has_value());
+    const std::string text = before.save_shelf();
+    std::ofstream(old_file_) << text;
+    std::ofstream(old_file_.string() + ".new") << "half an old file";
+
+    SimulatedReader restarted(shelf());
+    const auto loaded = restarted.load_shelf_directory();
+    ASSERT_TRUE(loaded.has_value()) << describe(loaded.error());
+    EXPECT_EQ(restarted.save_shelf(), text);
+    EXPECT_FALSE(fs::exists(old_file_));
+    EXPECT_FALSE(fs::exists(old_file_.string() + ".new"));
+    EXPECT_EQ(names_in(cards_),
+              (std::set<std::string>{protocol::hex_bytes(blank), protocol::hex_bytes(written.uid())}));
+    EXPECT_EQ(mode_of(cards_), 0700);
+    EXPECT_EQ(mode_of(file_of(blank)), 0600);
+    EXPECT_EQ(from_file(written.uid()), written.memory());
+}
+
+// Killed half way through the move, the old file is still there and some
+// cards are in the directory already: the next load moves it again, whole.
+TEST_F(DurableShelf, aMoveCutShortIsDoneAgain) {
+    SimulatedReader before;
+    const Uid one = before.place_blank().value();
+    const Uid two = before.place_blank().value();
+    const std::string text = before.save_shelf();
+    std::ofstream(old_file_) << text;
+    made(cards_);
+    std::ofstream(file_of(one)) << text.substr(0, text.find('\n') + 1);
+
+    SimulatedReader restarted(shelf());
+    const auto loaded = restarted.load_shelf_directory();
+    ASSERT_TRUE(loaded.has_value()) << describe(loaded.error());
+    EXPECT_EQ(restarted.save_shelf(), text);
+    EXPECT_FALSE(fs::exists(old_file_));
+    EXPECT_EQ(names_in(cards_), (std::set<std::string>{protocol::hex_bytes(one), protocol::hex_bytes(two)}));
+}
+
+// A malformed old file is refused whole: nothing moved, the file kept for
+// someone to look at.
+TEST_F(DurableShelf, aMalformedOldFileIsKeptAndNothingMoved) {
+    std::ofstream(old_file_) << "04A20001 not a card\n";
+    SimulatedReader restarted(shelf());
+    const auto loaded = restarted.load_shelf_directory();
+    ASSERT_FALSE(loaded.has_value());
+    EXPECT_EQ(loaded.error().code, Errc::corrupt);
+    EXPECT_NE(loaded.error().message.find(old_file_.string()), std::string::npos) << loaded.error().message;
+    EXPECT_TRUE(fs::exists(old_file_));
+    EXPECT_FALSE(fs::exists(cards_));
+}
+
+// A card file that holds another card than its name says is refused.
+TEST_F(DurableShelf, aCardFileUnderAnotherNameIsRefused) {
+    const Uid uid = reader_.place_blank().value();
+    fs::rename(file_of(uid), cards_ / "04000001");
+    SimulatedReader restarted(shelf());
+    const auto loaded = restarted.load_shelf_directory();
+    ASSERT_FALSE(loaded.has_value());
+    EXPECT_EQ(loaded.error().code, Errc::corrupt);
+    EXPECT_NE(loaded.error().message.find("04000001"), std::string::npos) << loaded.error().message;
+}
+
+// Loading a shelf text writes its cards and removes the files of the others.
+TEST_F(DurableShelf, loadingAShelfTextRemovesTheFilesOfCardsNotInIt) {
+    const Uid kept = reader_.place_blank().value();
+    const Uid dropped = reader_.place_blank().value();
+    SimulatedReader other;
+    ASSERT_TRUE(other.place(kept).has_value());
+    const Uid added{0x04, 0x11, 0x22, 0x33};
+    ASSERT_NE(added, dropped);
+    ASSERT_TRUE(other.place(added).has_value());
+    ASSERT_TRUE(reader_.load_shelf(other.save_shelf()).has_value());
+    EXPECT_EQ(names_in(cards_), (std::set<std::string>{protocol::hex_bytes(kept), protocol::hex_bytes(added)}));
+    EXPECT_FALSE(fs::exists(file_of(dropped)));
 }
 
 }  // namespace

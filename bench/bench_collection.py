@@ -1,5 +1,5 @@
 """Collection: every terminal holds 1,000 purchase records (taps on
-card-termsim's control socket, of issued cards) and `cardctl device collect`
+card-termsim's control socket, of issued cards) and `cardctl collect`
 takes them all into the store, timed until it returns; the answer's count of
 stored records is checked. The baseline is bare_collect reading the same
 record windows (state, windows of 10 from the oldest, RECORDS_ACK) from the
@@ -30,7 +30,7 @@ def run(ctx):
             termsim.restart(serial=serial)
             termsim.tap_records(RECORDS, cards)
             started = time.monotonic()
-            answer = cardd.cardctl("device", "collect", "--devices", "all")
+            answer = cardd.cardctl("collect", "--devices", "all")
             cardd_s.append(time.monotonic() - started)
             stored = sum(c["stored"] for c in answer["arguments"]["collected"])
             if stored != terminals * RECORDS or answer["arguments"]["failed"]:

@@ -1,5 +1,5 @@
 """Full resync: one TCP terminal that should hold N lost cards is restarted
-empty, and `cardctl device resync --device NAME` brings it level with a full
+empty, and `cardctl resync --device NAME` brings it level with a full
 sync. Timed until cardctl returns (the terminal then enforces the set, which
 is checked on card-termsim); card-termsim counts the bytes. Two terminals:
 one with bitmap support (cardd picks the bitmap for these dense card
@@ -19,7 +19,9 @@ BITMAP_LIMIT = 16777215
 
 
 def run(ctx):
-    sizes = [100] if ctx.smoke else [100, 10_000, 200_000]
+    # 200,000 cards would need a seeding tool over the store: the simulated
+    # encoder issues a card in tens of milliseconds, hours for 200,000.
+    sizes = [100] if ctx.smoke else [100, 10_000]
     cardd = benchlib.Cardd(ctx)
     terminals = {}
     try:
@@ -50,7 +52,7 @@ def run(ctx):
                 for _ in range(ctx.repetitions):
                     sim.restart(empty=True)
                     started = time.monotonic()
-                    cardd.cardctl("device", "resync", "--device", name)
+                    cardd.cardctl("resync", "--device", name)
                     cardd_s.append(time.monotonic() - started)
                     benchlib.enforce_check(sim, lost, f"{kind} terminal after cardd's resync of {size}")
                     cardd_bytes.append(benchlib.stats_delta({"requests": 0, "bytes_in": 0, "bytes_out": 0},
@@ -63,7 +65,7 @@ def run(ctx):
                     bare_bytes.append(sim.stats()["bytes_in"] + sim.stats()["bytes_out"])
                 # Leave the terminal where cardd believes it is.
                 sim.restart(empty=True)
-                cardd.cardctl("device", "resync", "--device", name)
+                cardd.cardctl("resync", "--device", name)
                 med = benchlib.median
                 params = {"cards": size, "format": cost["format"]}
                 print(f"  {size} cards as {cost['format']}: cardd {med(cardd_s):.3f} s {med(cardd_bytes):.0f} B, "

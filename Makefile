@@ -31,10 +31,15 @@ CRASH_KILLS ?= 200
 reliability: build
 	CARDD_CRASH_KILLS=$(CRASH_KILLS) ctest --test-dir $(BUILD) --output-on-failure -L reliability --no-tests=error
 
-# Speed against baselines measured in the same run (bench/): the staff
-# console's pages with a real site's data (50,000 people, 1,000 terminals).
-bench: build
-	/usr/bin/python3 bench/console_bench.py $(BUILD)/bin
+# Speed against bare baselines measured in the same run (bench/): a Release
+# build of what the benchmarks run, the suite, its table and results, the plot.
+RELEASE ?= build/release
+BENCH_RESULTS ?= build/bench/results.json
+bench: deps
+	cmake -S . -B $(RELEASE) -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS)
+	cmake --build $(RELEASE) -j $(JOBS) --target bench_binaries
+	/usr/bin/python3 bench/run.py --results $(BENCH_RESULTS) $(RELEASE)/bin
+	/usr/bin/python3 bench/plot.py $(BENCH_RESULTS) docs
 
 # The Debian package, built by CPack (systemd/deb/cpack.cmake) into $(BUILD).
 package: build

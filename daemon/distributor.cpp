@@ -422,6 +422,18 @@ void Distributor::retry_due() {
     }
 }
 
+// Every change to every terminal is a batch row: a loss to 10,000 terminals
+// writes 10,000. Once confirmed and a day old, a batch only says what a
+// terminal was once told, so it goes, and the table holds about one row per
+// terminal and change still on its way.
+void Distributor::prune_batches() {
+    constexpr std::int64_t kept_for_s = 86400;
+    const store::UnixTime before = store::system_clock_now() - kept_for_s;
+    // A failure leaves the rows for the next audit; the store's own outage
+    // message (CARDD_STORE_UNREACHABLE) says why.
+    (void)store_.prune_batches(before);
+}
+
 void Distributor::start() {
     asio::post(io_, [this] { sync_pending_after_restart(); });
     const auto executor = io_.get_executor();
@@ -434,6 +446,7 @@ void Distributor::start() {
         // whatever disagrees.
         audits_.start(executor, config_.audit_interval, [this]() -> awaitable<void> {
             for (store::DeviceId id : all_terminals()) sync_in_background(id);
+            prune_batches();
             co_return;
         });
     }

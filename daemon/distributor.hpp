@@ -100,6 +100,7 @@ private:
     void sync_in_background(store::DeviceId terminal);
     void sync_pending_after_restart();
     void retry_due();
+    void prune_batches();
     void schedule_retry(const store::Device& device, const std::string& error);
 
     template <class Work>

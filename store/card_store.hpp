@@ -179,7 +179,11 @@ public:
     Result<void> record_sync_success(DeviceId terminal);
     /// Terminals in the retry queue whose next attempt is due at `now`.
     Result<std::vector<DeviceId>> due_retries(UnixTime now);
-    /// Every version ever planned for the terminal, superseded ones included, and 0.
+    /// Deletes confirmed and superseded batches created before `before` that
+    /// are below their terminal's confirmed version (the batch at it stays,
+    /// so the terminal's version is still a known one); how many went.
+    Result<std::uint64_t> prune_batches(UnixTime before);
+    /// Every version planned for the terminal and not yet pruned, superseded ones included, and 0.
     Result<std::vector<std::int64_t>> known_versions(DeviceId terminal);
     /// 重新下载失败卡号: puts chosen cards on chosen terminals' blacklists.
     Result<BlacklistChange> add_to_blacklists(const Actor& actor, std::span<const CardNo> cards,

@@ -73,6 +73,15 @@ Result<std::vector<std::optional<Error>>> CardStore::record_levels(std::span<con
     });
 }
 
+Result<std::uint64_t> CardStore::prune_batches(UnixTime before) {
+    return transaction([&]() -> Result<std::uint64_t> {
+        return execute(*db_,
+                       "DELETE FROM blacklist_batches WHERE state IN ('confirmed', 'superseded') AND created_at < ? "
+                       "AND new_version < (SELECT d.confirmed_version FROM devices d WHERE d.id = terminal_id)",
+                       {before});
+    });
+}
+
 Result<BlacklistBatch> CardStore::plan_full_sync(DeviceId terminal) {
     return transaction([&]() -> Result<BlacklistBatch> {
         CARDD_TRY(target, device(terminal));

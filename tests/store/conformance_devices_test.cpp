@@ -249,6 +249,29 @@ TEST_P(Devices, exceptionsKeepWhatEachTerminalWasTold) {
     EXPECT_TRUE(must(store->check_invariants()).empty());
 }
 
+// Old confirmed batches go; the one at the confirmed version, the pending
+// ones and the young ones stay.
+TEST_P(Devices, pruningKeepsTheConfirmedVersionAndWhatIsPending) {
+    for (int i = 1; i <= 3; ++i) {
+        add_person("E" + std::to_string(i));
+        issue("E" + std::to_string(i), i);
+    }
+    const auto t1 = add_tcp_terminal("T1", 1502).id;
+    now = 1000;
+    must(store->report_loss(clerk, 1, PushTarget::all()));
+    must(store->report_loss(clerk, 2, PushTarget::all()));
+    const auto confirmed = must(store->batches(t1)).back().new_version;
+    must(store->confirm_version(t1, confirmed));
+    now = 5000;
+    must(store->report_loss(clerk, 3, PushTarget::all()));
+    EXPECT_EQ(must(store->prune_batches(1001)), 1u);
+    const auto left = must(store->batches(t1));
+    ASSERT_EQ(left.size(), 2u);
+    EXPECT_EQ(left[0].new_version, confirmed);
+    EXPECT_EQ(left[1].state, BatchState::pending);
+    EXPECT_EQ(must(store->prune_batches(1001)), 0u);
+}
+
 // The retry queue lives in the store: failures count up, survive a reopen, fall due, and clear on success.
 TEST_P(Devices, retryQueueSurvivesAReopen) {
     const auto t1 = add_tcp_terminal("T1", 1502).id;

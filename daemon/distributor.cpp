@@ -19,6 +19,30 @@ using asio::use_awaitable;
 
 namespace {
 
+// The group commits' writes: the store's answer as one outcome per item.
+GroupCommit<store::LevelReport>::Outcomes record_levels(store::CardStore& store,
+                                                        std::span<const store::LevelReport> reports) {
+    GroupCommit<store::LevelReport>::Outcomes outcomes(reports.size());
+    auto recorded = store.record_levels(reports);
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+        if (!recorded) {
+            outcomes[i] = recorded.error().message;
+        } else if ((*recorded)[i]) {
+            outcomes[i] = (*recorded)[i]->message;
+        }
+    }
+    return outcomes;
+}
+
+GroupCommit<store::DeviceId>::Outcomes mark_collected(store::CardStore& store,
+                                                      std::span<const store::DeviceId> terminals) {
+    GroupCommit<store::DeviceId>::Outcomes outcomes(terminals.size());
+    if (auto marked = store.mark_collected(terminals); !marked) {
+        for (auto& outcome : outcomes) outcome = marked.error().message;
+    }
+    return outcomes;
+}
+
 // One progress line: how many of `total` have finished, and how this one went.
 awaitable<void> report(ProgressSink progress, std::size_t done, std::size_t total, std::string text) {
     nlohmann::json line = {{"done", done}, {"total", total}, {"text", std::move(text)}};
@@ -41,7 +65,10 @@ Distributor::Distributor(asio::io_context& io, store::CardStore& store, const Co
       config_(config),
       links_(std::move(links)),
       workers_(std::max(1u, config.worker_threads)),
-      levels_(io.get_executor(), store),
+      levels_(io.get_executor(),
+              [&store](std::span<const store::LevelReport> reports) { return record_levels(store, reports); }),
+      collected_(io.get_executor(),
+                 [&store](std::span<const store::DeviceId> terminals) { return mark_collected(store, terminals); }),
       random_(std::random_device{}()) {}
 
 Distributor::~Distributor() { workers_.stop(); }
@@ -284,6 +311,17 @@ awaitable<CollectResult> Distributor::collect_one(store::DeviceId terminal) {
                 result.text = set.error().message;
                 co_return result;
             }
+        }
+        if (read->records.empty()) {
+            // Nothing new, the common case before a loss: only the collection
+            // time is written, in one commit with the other terminals'.
+            const std::optional<std::string> refused = co_await collected_.record(terminal);
+            if (refused) {
+                result.text = "records not stored: " + *refused;
+                log_event(msg::collect_not_stored, {{"device", device->name}, {"error", result.text}});
+                co_return result;
+            }
+            break;
         }
         std::vector<store::TransactionRecord> records;
         records.reserve(read->records.size());

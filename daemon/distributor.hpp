@@ -21,7 +21,7 @@
 #include "daemon/config.hpp"
 #include "daemon/control/command_registry.hpp"
 #include "daemon/events.hpp"
-#include "daemon/level_commit.hpp"
+#include "daemon/group_commit.hpp"
 #include "daemon/link_cache.hpp"
 #include "daemon/terminal/terminal_client.hpp"
 #include "daemon/terminal_translation.hpp"
@@ -113,7 +113,8 @@ private:
     LinkCache links_;
     async::WorkerPool workers_;
     async::KeyedLock<store::DeviceId> busy_;  // one conversation per terminal
-    LevelCommit levels_;
+    GroupCommit<store::LevelReport> levels_;  // terminals found level
+    GroupCommit<store::DeviceId> collected_;  // terminals collected with nothing new
     struct Collection;
     std::map<store::DeviceId, std::shared_ptr<Collection>> collecting_;  // collections in flight
     std::mt19937_64 random_;

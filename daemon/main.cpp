@@ -2,6 +2,7 @@
 // store, the distributor and the control socket on one io_context.
 
 #include "daemon/async/asio.hpp"
+#include "daemon/async/throttle.hpp"
 #include "daemon/async/interval_loop.hpp"
 #include <CLI/CLI.hpp>
 #include <systemd/sd-daemon.h>
@@ -269,15 +270,16 @@ int run(const Flags& flags) {
         std::cerr << "cardd: cannot serve " << config->socket << ": " << error.what() << "\n";
         return 1;
     }
-    // systemd's status line (`systemctl status cardd`), sent again when it changes.
+    // systemd's status line (`systemctl status cardd`), sent again when it
+    // changes; it reads every terminal, so at most once a second.
     std::string last_status;
-    auto notify_status = [&card_store, &last_status] {
+    async::Throttle status_line(io.get_executor(), std::chrono::seconds(1), [&card_store, &last_status] {
         std::string status = "STATUS=" + service_status(card_store);
         if (status == last_status) return;
         sd_notify(0, status.c_str());
         last_status = std::move(status);
-    };
-    distributor.on_sync_done(notify_status);
+    });
+    distributor.on_sync_done([&status_line] { status_line.request(); });
 
     // Off by default; on, the endpoint serves from its own thread what the
     // feed sets here on the io thread.
@@ -362,7 +364,7 @@ int run(const Flags& flags) {
 
     log_event(msg::started, {{"socket", config->socket}, {"database", store::redact_database_url(url)}});
     sd_notify(0, "READY=1");
-    notify_status();
+    status_line.request();
     std::cout << "cardd: serving " << config->socket.string() << std::endl;
     io.run();
     return 0;

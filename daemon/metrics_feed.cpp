@@ -5,7 +5,10 @@
 namespace cardd::daemon {
 
 MetricsFeed::MetricsFeed(boost::asio::io_context& io, store::CardStore& store, metrics::Metrics& metrics)
-    : io_(io), store_(store), metrics_(metrics) {
+    : io_(io),
+      store_(store),
+      metrics_(metrics),
+      refresh_soon_(io.get_executor(), refresh_spacing, [this] { refresh(); }) {
     events_.card_write = [this](std::string_view outcome) {
         metrics_.count_card_write(outcome);
         refresh_soon();
@@ -32,14 +35,7 @@ void MetricsFeed::start(std::chrono::steady_clock::duration interval) {
 
 void MetricsFeed::stop() { loop_.stop(); }
 
-void MetricsFeed::refresh_soon() {
-    if (refresh_posted_) return;
-    refresh_posted_ = true;
-    boost::asio::post(io_, [this] {
-        refresh_posted_ = false;
-        refresh();
-    });
-}
+void MetricsFeed::refresh_soon() { refresh_soon_.request(); }
 
 void MetricsFeed::refresh() {
     auto health = read_health(store_, store::system_clock_now());

@@ -9,6 +9,7 @@
 
 #include "daemon/async/asio.hpp"
 #include "daemon/async/interval_loop.hpp"
+#include "daemon/async/throttle.hpp"
 #include "daemon/control/command_registry.hpp"
 #include "daemon/events.hpp"
 #include "daemon/metrics/metrics.hpp"
@@ -31,14 +32,16 @@ public:
 
 private:
     void refresh();
-    /// Refreshes once soon: many changes in a row read the store once.
+    /// Refreshes soon: a burst of changes (every terminal of a push) reads
+    /// the store at its start and after it, not once per change.
     void refresh_soon();
+    static constexpr std::chrono::milliseconds refresh_spacing{500};
 
     boost::asio::io_context& io_;
     store::CardStore& store_;
     metrics::Metrics& metrics_;
     Events events_;
-    bool refresh_posted_ = false;
+    async::Throttle refresh_soon_;
     async::IntervalLoop loop_;
 };
 

@@ -194,6 +194,9 @@ public:
     /// is ignored, a new one applies to its card's ledger once. The terminal's
     /// last collection time is set, with no records too.
     Result<RecordsOutcome> store_records(DeviceId terminal, std::span<const TransactionRecord> records);
+    /// Terminals collected with no new records, in one transaction (one
+    /// commit for a whole push's collections): each one's last collection time.
+    Result<void> mark_collected(std::span<const DeviceId> terminals);
     Result<std::vector<StoredRecord>> records(std::optional<CardNo> card_no = std::nullopt);
 
     /// Counts of people, cards by state, pending batches and open card

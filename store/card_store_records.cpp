@@ -94,6 +94,16 @@ Result<RecordsOutcome> CardStore::store_records(DeviceId terminal, std::span<con
     return outcome;
 }
 
+Result<void> CardStore::mark_collected(std::span<const DeviceId> terminals) {
+    return transaction([&]() -> Result<void> {
+        const UnixTime now = clock_();
+        for (const DeviceId terminal : terminals) {
+            CARDD_TRY_VOID(execute(*db_, "UPDATE devices SET last_collected_at = ? WHERE id = ?", {now, terminal}));
+        }
+        return {};
+    });
+}
+
 // A terminal reads the card before it takes a purchase off it and records
 // the counter as read and the balance after: so balance_after + amount and
 // the counter are the card as it was, which is either the intent's card

@@ -45,6 +45,22 @@ TEST_P(Records, recordsApplyToTheLedger) {
     EXPECT_EQ(must(store->records(10)).size(), 3u);
 }
 
+// Terminals collected with nothing new get their collection time, all in
+// one call, and nothing else of theirs changes.
+TEST_P(Records, markCollectedSetsOnlyTheCollectionTime) {
+    const store::DeviceId other = add_tcp_terminal("T2", 1503).id;
+    must(store->store_records(terminal, std::vector<TransactionRecord>{record(4, 10, 100, RecordKind::purchase)}));
+    now += 60;
+    const std::vector<store::DeviceId> both{terminal, other};
+    must(store->mark_collected(both));
+    EXPECT_EQ(must(store->device(terminal)).last_collected_at, now);
+    EXPECT_EQ(must(store->device(other)).last_collected_at, now);
+    EXPECT_EQ(must(store->device(terminal)).records_next_seq, 5);
+    EXPECT_EQ(must(store->device(other)).records_next_seq, 0);
+    EXPECT_EQ(must(store->balance(10)), 4900);
+    EXPECT_TRUE(store->mark_collected(std::vector<store::DeviceId>{}).has_value());
+}
+
 // A record read twice, in one read or across reads, counts once.
 TEST_P(Records, aDuplicateRecordCountsOnce) {
     const std::vector<TransactionRecord> first{record(5, 10, 100, RecordKind::purchase)};

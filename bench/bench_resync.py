@@ -12,16 +12,17 @@ import time
 import benchlib
 
 NAME = "resync"
-NEEDS = ["bin:cardd", "bin:cardctl", "bin:card-termsim", "bin:bare_resync", "bin:wire_cost_tool"]
+NEEDS = ["bin:cardd", "bin:cardctl", "bin:card-termsim", "bin:bare_resync", "bin:wire_cost_tool", "bin:seed_store"]
 TARGET = 0.9
 LOSSES_PER_CALL = 1000
 BITMAP_LIMIT = 16777215
 
 
 def run(ctx):
-    # 200,000 cards would need a seeding tool over the store: the simulated
+    # Past seed_from cards the store is filled by seed_store: the simulated
     # encoder issues a card in tens of milliseconds, hours for 200,000.
-    sizes = [100] if ctx.smoke else [100, 10_000]
+    sizes = [100, 300] if ctx.smoke else [100, 10_000, 200_000]
+    seed_from = 100 if ctx.smoke else 10_000
     cardd = benchlib.Cardd(ctx)
     terminals = {}
     try:
@@ -31,8 +32,16 @@ def run(ctx):
             terminals[kind] = (sim, name)
         lost = []
         for size in sizes:
-            # The store gets `size` lost cards, pushed to both terminals as deltas.
-            new = cardd.issue(size - len(lost))
+            if size > seed_from:
+                # Seeded into the stopped store, lost everywhere; both
+                # terminals are brought level by a resync, not timed.
+                lost += cardd.seed(size - len(lost), size - len(lost))
+                for _, name in terminals.values():
+                    cardd.cardctl("resync", "--device", name)
+                new = []
+            else:
+                # The store gets `size` lost cards, pushed to both terminals as deltas.
+                new = cardd.issue(size - len(lost))
             for start in range(0, len(new), LOSSES_PER_CALL):
                 chunk = new[start:start + LOSSES_PER_CALL]
                 answer = cardd.client.call("card-loss", {"card_nos": chunk, "push": True, "devices": "all"}

@@ -328,9 +328,16 @@ class Cardd:
         with open(self.config, "w") as f:
             for key, value in config.items():
                 f.write(f"{key} = {value}\n")
+        self.process = None
+        self.encoder_added = False
+        self.cards = []  # issued card numbers, in order
+        self.people = 0
+        self.start()
+
+    def start(self):
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [ctx.binary("cardd"), "--config", self.config, "--data-dir", os.path.join(self.dir, "data"),
+            [self.ctx.binary("cardd"), "--config", self.config, "--data-dir", os.path.join(self.dir, "data"),
              "--socket", self.socket], stdout=subprocess.PIPE, stderr=log, text=True)
         log.close()
         line = self.process.stdout.readline()
@@ -338,9 +345,6 @@ class Cardd:
             self.process.wait(10)
             raise BenchError(f"cardd did not start ({line.strip()!r}): {self.log_tail()}")
         self.client = ControlClient(self.socket)
-        self.encoder_added = False
-        self.cards = []  # issued card numbers, in order
-        self.people = 0
 
     def log_tail(self, size=2000):
         with open(self.log_path, "rb") as f:
@@ -392,6 +396,21 @@ class Cardd:
         issued = [row["card_no"] for row in rows]
         self.cards += issued
         return issued
+
+    def seed(self, count, lost):
+        """count more people and cards, the first `lost` of them reported lost
+        everywhere, written by seed_store into the stopped store; cardd is
+        started again on it. Gives the new cards' numbers."""
+        first = self.cards[-1] + 1 if self.cards else 1
+        self.stop()
+        try:
+            run_json([self.ctx.binary("seed_store"), "sqlite:" + os.path.join(self.dir, "data", "cardd.sqlite"),
+                      str(first), str(count), str(lost)], timeout=3600)
+        finally:
+            self.start()
+        new = list(range(first, first + count))
+        self.cards += new
+        return new
 
     def stop(self):
         if self.process:

@@ -1,0 +1,83 @@
+// Seeds a stopped cardd's store with COUNT people, each with a card
+// FIRST.., and reports the first LOST of those cards lost everywhere, through
+// the store library: what the simulated encoder would take hours for (it
+// issues a card in tens of milliseconds). The store's own rules apply, so the
+// result is a store cardd could have written; only the fsyncs are skipped,
+// as a benchmark's scratch store needs no durability while it is seeded.
+//
+// Usage: seed_store DATABASE_URL FIRST COUNT LOST
+// Prints one JSON object: {"cards": COUNT, "lost": LOST, "elapsed_s": S}.
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "store/card_store.hpp"
+#include "store/database_url.hpp"
+
+namespace {
+
+namespace store = cardd::store;
+
+int fail(const std::string& what, const store::Error& error) {
+    std::fprintf(stderr, "seed_store: %s: %s\n", what.c_str(), error.message.c_str());
+    return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc != 5) {
+        std::fprintf(stderr, "usage: seed_store DATABASE_URL FIRST COUNT LOST\n");
+        return 2;
+    }
+    const auto first = static_cast<store::CardNo>(std::strtoll(argv[2], nullptr, 10));
+    const long long count = std::strtoll(argv[3], nullptr, 10);
+    const long long lost = std::strtoll(argv[4], nullptr, 10);
+    if (first <= 0 || count < 0 || lost < 0 || lost > count) {
+        std::fprintf(stderr, "seed_store: FIRST must be positive and 0 <= LOST <= COUNT\n");
+        return 2;
+    }
+    const auto started = std::chrono::steady_clock::now();
+    auto url = store::parse_database_url(argv[1]);
+    if (!url) return fail("database URL", url.error());
+    auto connection = store::open_database(*url);
+    if (!connection) return fail("database", connection.error());
+    if (std::holds_alternative<store::SqliteUrl>(*url)) {
+        if (auto off = (*connection)->execute("PRAGMA synchronous = OFF", {}); !off) {
+            return fail("PRAGMA synchronous", off.error());
+        }
+    }
+    auto opened = store::CardStore::open(std::move(*connection));
+    if (!opened) return fail("store", opened.error());
+    store::CardStore& cards = **opened;
+    const store::Actor seeder(0);
+
+    for (long long n = 0; n < count; ++n) {
+        const store::CardNo card_no = first + n;
+        const std::string staff_no = "S" + std::to_string(card_no);
+        if (auto added = cards.add_person(seeder, {staff_no, "Seed " + std::to_string(card_no), "Bench"}); !added) {
+            return fail("person " + staff_no, added.error());
+        }
+        if (auto issued = cards.issue_card(seeder, staff_no, card_no, {1000, 0, std::nullopt}); !issued) {
+            return fail("card " + std::to_string(card_no), issued.error());
+        }
+    }
+    // Losses in reports of a few thousand, as a card centre's import would make them.
+    constexpr long long per_report = 5000;
+    for (long long start = 0; start < lost; start += per_report) {
+        store::LossReport report;
+        for (long long n = start; n < std::min(lost, start + per_report); ++n) report.cards.push_back(first + n);
+        report.push = store::PushTarget::all();
+        if (auto reported = cards.report_losses(seeder, report); !reported) {
+            return fail("losses from " + std::to_string(first + start), reported.error());
+        }
+    }
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::printf("{\"cards\": %lld, \"lost\": %lld, \"elapsed_s\": %.3f}\n", count, lost, elapsed);
+    return 0;
+}

@@ -2,8 +2,8 @@
 // store, the distributor and the control socket on one io_context.
 
 #include "daemon/async/asio.hpp"
-#include "daemon/async/throttle.hpp"
 #include "daemon/async/interval_loop.hpp"
+#include "daemon/async/throttle.hpp"
 #include <CLI/CLI.hpp>
 #include <systemd/sd-daemon.h>
 

@@ -11,19 +11,10 @@
 #include <cstdlib>
 #include <string>
 
-#include "store/card_store.hpp"
-#include "store/database_url.hpp"
-
-namespace {
+#include "bench/baseline/store_tool.hpp"
 
 namespace store = cardd::store;
-
-int fail(const std::string& what, const store::Error& error) {
-    std::fprintf(stderr, "bare_topup: %s: %s\n", what.c_str(), error.message.c_str());
-    return 1;
-}
-
-}  // namespace
+using cardd::bench::fail;
 
 int main(int argc, char** argv) {
     if (argc != 6) {
@@ -38,12 +29,8 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "bare_topup: FIRST, CARDS and AMOUNT must be positive\n");
         return 2;
     }
-    auto url = store::parse_database_url(argv[1]);
-    if (!url) return fail("database URL", url.error());
-    auto connection = store::open_database(*url);
-    if (!connection) return fail("database", connection.error());
-    auto opened = store::CardStore::open(std::move(*connection));
-    if (!opened) return fail("store", opened.error());
+    auto opened = cardd::bench::open_store(argv[1]);
+    if (!opened) return fail("bare_topup", "store", opened.error());
     store::CardStore& cards_store = **opened;
     const store::Actor clerk(0);
 
@@ -51,7 +38,7 @@ int main(int argc, char** argv) {
     for (long long n = 0; n < count; ++n) {
         const store::CardNo card_no = first + n % cards;
         if (auto topped = cards_store.top_up(clerk, card_no, amount); !topped) {
-            return fail("top-up of card " + std::to_string(card_no), topped.error());
+            return fail("bare_topup", "top-up of card " + std::to_string(card_no), topped.error());
         }
     }
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

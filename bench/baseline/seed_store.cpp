@@ -13,22 +13,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
-#include <variant>
 #include <vector>
 
-#include "store/card_store.hpp"
-#include "store/database_url.hpp"
-
-namespace {
+#include "bench/baseline/store_tool.hpp"
 
 namespace store = cardd::store;
-
-int fail(const std::string& what, const store::Error& error) {
-    std::fprintf(stderr, "seed_store: %s: %s\n", what.c_str(), error.message.c_str());
-    return 1;
-}
-
-}  // namespace
+using cardd::bench::fail;
 
 int main(int argc, char** argv) {
     if (argc != 5) {
@@ -43,17 +33,8 @@ int main(int argc, char** argv) {
         return 2;
     }
     const auto started = std::chrono::steady_clock::now();
-    auto url = store::parse_database_url(argv[1]);
-    if (!url) return fail("database URL", url.error());
-    auto connection = store::open_database(*url);
-    if (!connection) return fail("database", connection.error());
-    if (std::holds_alternative<store::SqliteUrl>(*url)) {
-        if (auto off = (*connection)->execute("PRAGMA synchronous = OFF", {}); !off) {
-            return fail("PRAGMA synchronous", off.error());
-        }
-    }
-    auto opened = store::CardStore::open(std::move(*connection));
-    if (!opened) return fail("store", opened.error());
+    auto opened = cardd::bench::open_store(argv[1], true);
+    if (!opened) return fail("seed_store", "store", opened.error());
     store::CardStore& cards = **opened;
     const store::Actor seeder(0);
 
@@ -61,10 +42,10 @@ int main(int argc, char** argv) {
         const store::CardNo card_no = first + n;
         const std::string staff_no = "S" + std::to_string(card_no);
         if (auto added = cards.add_person(seeder, {staff_no, "Seed " + std::to_string(card_no), "Bench"}); !added) {
-            return fail("person " + staff_no, added.error());
+            return fail("seed_store", "person " + staff_no, added.error());
         }
         if (auto issued = cards.issue_card(seeder, staff_no, card_no, {1000, 0, std::nullopt}); !issued) {
-            return fail("card " + std::to_string(card_no), issued.error());
+            return fail("seed_store", "card " + std::to_string(card_no), issued.error());
         }
     }
     // Losses in reports of a few thousand, as a card centre's import would make them.
@@ -74,7 +55,7 @@ int main(int argc, char** argv) {
         for (long long n = start; n < std::min(lost, start + per_report); ++n) report.cards.push_back(first + n);
         report.push = store::PushTarget::all();
         if (auto reported = cards.report_losses(seeder, report); !reported) {
-            return fail("losses from " + std::to_string(first + start), reported.error());
+            return fail("seed_store", "losses from " + std::to_string(first + start), reported.error());
         }
     }
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

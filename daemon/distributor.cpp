@@ -43,6 +43,12 @@ GroupCommit<store::DeviceId>::Outcomes mark_collected(store::CardStore& store,
     return outcomes;
 }
 
+// Where a collection of `device` starts. A terminal that is not the one on
+// record (replaced, or reset) is read from its start.
+std::int64_t records_from(const store::Device& device) {
+    return device.terminal_serial && *device.terminal_serial != 0 ? device.records_next_seq : 0;
+}
+
 // One progress line: how many of `total` have finished, and how this one went.
 awaitable<void> report(ProgressSink progress, std::size_t done, std::size_t total, std::string text) {
     nlohmann::json line = {{"done", done}, {"total", total}, {"text", std::move(text)}};
@@ -136,6 +142,7 @@ awaitable<TerminalResult> Distributor::sync_one(store::DeviceId terminal, PushMo
 
 awaitable<TerminalResult> Distributor::sync_terminal(store::DeviceId terminal, PushMode mode) {
     const auto held = co_await busy_.lock(terminal);
+    const auto began = std::chrono::steady_clock::now();
     TerminalResult result;
     bool full_sync_sent = false;
     // When the oldest batch this sync brings to the terminal was written:
@@ -156,6 +163,9 @@ awaitable<TerminalResult> Distributor::sync_terminal(store::DeviceId terminal, P
             result.text = "level";
             co_return result;
         }
+        // Until this conversation ends level, what the terminal held before
+        // it says nothing about the records this push must see.
+        held_records_.erase(terminal);
         auto link = link_of(*device);
         if (!link) {
             result.text = link.error().message;
@@ -203,6 +213,9 @@ awaitable<TerminalResult> Distributor::sync_terminal(store::DeviceId terminal, P
             return synchronise(client, *shared_plan);
         };
         SyncOutcome outcome = co_await on_worker(*device, std::move(job));
+        if (outcome.kind == SyncOutcome::Kind::level && outcome.held_records) {
+            held_records_[terminal] = {*outcome.held_records, began};
+        }
         if (outcome.state && device->terminal_serial != outcome.state->serial && outcome.state->serial != 0) {
             (void)store_.set_terminal_serial(terminal, outcome.state->serial);
         }
@@ -276,6 +289,25 @@ awaitable<CollectResult> Distributor::collect_shared(store::DeviceId terminal) {
     co_return running->result;
 }
 
+awaitable<CollectResult> Distributor::collect_if_waiting(store::DeviceId terminal, AfterPush after_push) {
+    const auto held = held_records_.find(terminal);
+    // A sync begun before the push planned without its changes.
+    if (held == held_records_.end() || held->second.began < after_push.began) {
+        co_return co_await collect_shared(terminal);
+    }
+    const HeldRecords records = held->second.records;
+    auto device = store_.device(terminal);
+    if (!device || holds_new_records(records_from(*device), records.oldest_seq, records.next_seq)) {
+        co_return co_await collect_shared(terminal);
+    }
+    // The collection time is still written: the store holds every record
+    // the terminal had when it last answered.
+    const std::optional<std::string> refused = co_await collected_.record(terminal);
+    CollectResult result{device->name, !refused, refused ? "records not stored: " + *refused : "0 new records"};
+    if (refused) log_event(msg::collect_not_stored, {{"device", device->name}, {"error", result.text}});
+    co_return result;
+}
+
 awaitable<CollectResult> Distributor::collect_one(store::DeviceId terminal) {
     const auto held = co_await busy_.lock(terminal);
     CollectResult result;
@@ -293,9 +325,7 @@ awaitable<CollectResult> Distributor::collect_one(store::DeviceId terminal) {
         }
         constexpr std::size_t batch = 1000;
         const std::shared_ptr<TerminalLink> terminal_link = *link;
-        // A terminal that is not the one on record (replaced, or reset) is read from its start.
-        const std::int64_t from =
-            device->terminal_serial && *device->terminal_serial != 0 ? device->records_next_seq : 0;
+        const std::int64_t from = records_from(*device);
         auto read_job = [terminal_link, from]() {
             TerminalClient client(*terminal_link);
             return read_new_records(client, from, batch);
@@ -399,14 +429,20 @@ awaitable<std::vector<TerminalResult>> Distributor::push(std::vector<store::Devi
 }
 
 awaitable<std::vector<CollectResult>> Distributor::collect(std::vector<store::DeviceId> terminals,
-                                                           std::chrono::milliseconds timeout, ProgressSink progress) {
+                                                           std::chrono::milliseconds timeout, ProgressSink progress,
+                                                           std::optional<AfterPush> after_push) {
     std::vector<CollectResult> unfinished;
     std::vector<async::Job<CollectResult>> jobs;
     for (store::DeviceId id : terminals) {
         auto device = store_.device(id);
         unfinished.push_back({device ? device->name : std::to_string(id), false,
                               "no answer within " + std::to_string(timeout.count()) + " ms"});
-        jobs.push_back([this, id] { return collect_shared(id); });
+        if (after_push) {
+            const AfterPush since = *after_push;
+            jobs.push_back([this, id, since] { return collect_if_waiting(id, since); });
+        } else {
+            jobs.push_back([this, id] { return collect_shared(id); });
+        }
     }
     async::FinishSink<CollectResult> on_finish;
     const std::size_t total = terminals.size();

@@ -23,6 +23,7 @@
 #include "daemon/events.hpp"
 #include "daemon/group_commit.hpp"
 #include "daemon/link_cache.hpp"
+#include "daemon/terminal/blacklist_sync.hpp"
 #include "daemon/terminal/terminal_client.hpp"
 #include "daemon/terminal_translation.hpp"
 #include "protocol/state_block.hpp"
@@ -48,6 +49,14 @@ struct CollectResult {
 enum class PushMode {
     contact,       ///< every terminal is read (resync now, an audit)
     changes_only,  ///< a terminal the store knows level, with no failure, is level without a word on the wire
+};
+
+/// A collection that follows a push: a terminal whose sync, begun at or
+/// after `began`, ended level with an answer showing no record the store
+/// lacks is not read. That answer came after the sync's commands took
+/// effect, so every card the terminal took before then is in the store.
+struct AfterPush {
+    std::chrono::steady_clock::time_point began;
 };
 
 class Distributor {
@@ -77,10 +86,12 @@ public:
 
     /// Collects, stores, then acknowledges records from each terminal. A
     /// terminal already being collected is not collected twice: the caller
-    /// shares the collection in flight.
+    /// shares the collection in flight. After a push, a terminal that has
+    /// nothing waiting is collected without a word on the wire (AfterPush).
     boost::asio::awaitable<std::vector<CollectResult>> collect(std::vector<store::DeviceId> terminals,
                                                                std::chrono::milliseconds timeout,
-                                                               ProgressSink progress = {});
+                                                               ProgressSink progress = {},
+                                                               std::optional<AfterPush> after_push = std::nullopt);
 
     /// Reads a terminal's state block now.
     boost::asio::awaitable<LinkResult<TerminalInfo>> read_params(store::DeviceId terminal);
@@ -97,6 +108,7 @@ private:
     boost::asio::awaitable<TerminalResult> sync_terminal(store::DeviceId terminal, PushMode mode);
     boost::asio::awaitable<CollectResult> collect_shared(store::DeviceId terminal);
     boost::asio::awaitable<CollectResult> collect_one(store::DeviceId terminal);
+    boost::asio::awaitable<CollectResult> collect_if_waiting(store::DeviceId terminal, AfterPush after_push);
     void sync_in_background(store::DeviceId terminal);
     void sync_pending_after_restart();
     void retry_due();
@@ -117,6 +129,11 @@ private:
     GroupCommit<store::DeviceId> collected_;  // terminals collected with nothing new
     struct Collection;
     std::map<store::DeviceId, std::shared_ptr<Collection>> collecting_;  // collections in flight
+    struct HeldAfterSync {
+        HeldRecords records;  // at the sync's last answer
+        std::chrono::steady_clock::time_point began;
+    };
+    std::map<store::DeviceId, HeldAfterSync> held_records_;  // by the last sync that ended level
     std::mt19937_64 random_;
     SharedListCache shared_lists_;
     async::IntervalLoop retries_;

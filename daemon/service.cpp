@@ -75,10 +75,12 @@ std::string service_status(store::CardStore& store) {
 }
 
 boost::asio::awaitable<nlohmann::json> collect_records(Service& service, std::vector<store::DeviceId> terminals,
-                                                       nlohmann::json& not_collected) {
+                                                       nlohmann::json& not_collected,
+                                                       std::optional<AfterPush> after_push) {
     nlohmann::json collected = nlohmann::json::array();
     not_collected = nlohmann::json::array();
-    const auto results = co_await service.distributor.collect(std::move(terminals), service.config.collect_timeout);
+    const auto results = co_await service.distributor.collect(std::move(terminals), service.config.collect_timeout,
+                                                              ProgressSink(), after_push);
     for (const CollectResult& result : results) {
         if (result.ok) {
             collected.push_back(result.device);

@@ -55,7 +55,8 @@ nlohmann::json terminal_results_json(const std::vector<TerminalResult>& results,
 /// Collects records from the terminals within the configured bound: returns
 /// the names collected, fills `not_collected` with the others and why.
 boost::asio::awaitable<nlohmann::json> collect_records(Service& service, std::vector<store::DeviceId> terminals,
-                                                       nlohmann::json& not_collected);
+                                                       nlohmann::json& not_collected,
+                                                       std::optional<AfterPush> after_push = std::nullopt);
 
 /// Pushes to the terminals `push` names (none for a database-only change):
 /// returns the names now level, fills `failed` with the others and why.

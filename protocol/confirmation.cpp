@@ -23,6 +23,8 @@ Decoded<Confirmation> decode_confirmation(std::span<const std::uint16_t> regs) {
     c.status = regs[at(state::last_status)];
     c.tag = regs[at(state::last_tag)];
     c.checksum = read_u32(regs, at(state::checksum));
+    c.oldest_seq = read_u32(regs, at(state::oldest_seq));
+    c.next_seq = read_u32(regs, at(state::next_seq));
     return c;
 }
 

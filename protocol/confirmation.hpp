@@ -4,7 +4,8 @@
 // (0x0006..0x001A). CT-1 completes a command before it answers and a 0x17
 // writes before it reads, so this window shows the command's own outcome and
 // the set it left enforced: no second request is needed to know a delta
-// landed.
+// landed. It also holds the record sequence numbers, so the same answer says
+// whether the terminal took any card before the command took effect.
 
 #include <cstdint>
 #include <span>
@@ -29,6 +30,8 @@ struct Confirmation {
     std::uint16_t status = 0;  ///< raw: the caller checks it is a CT-1 status
     std::uint16_t tag = 0;
     std::uint32_t checksum = 0;
+    std::uint32_t oldest_seq = 0;  ///< records held are [oldest_seq, next_seq)
+    std::uint32_t next_seq = 0;
 };
 
 /// Decodes the 21 registers of the window; fewer is `truncated`.

@@ -71,6 +71,7 @@ public:
         auto info = client_.read_state();
         if (!info) return failed(info.error(), "reading the state block");
         state_ = info->state;
+        held_ = HeldRecords{state_->oldest_seq, state_->next_seq};
         last_seen_.reset();
         const std::int64_t version = state_->blacklist_version;
 
@@ -107,7 +108,7 @@ private:
     // ---- outcomes ----
 
     SyncOutcome outcome(Kind kind, std::string reason, std::optional<LinkError::Kind> error = std::nullopt) {
-        return {kind, state_, confirmed_, std::move(reason), error, format_};
+        return {kind, state_, confirmed_, std::move(reason), error, format_, held_};
     }
     SyncOutcome level() {
         // Nothing pending means nothing new to confirm (and version 0 was
@@ -345,6 +346,7 @@ private:
         auto answer = execute_confirmed_with_retry(client_, command);
         if (!answer) return stop(failed(answer.error(), name));
         last_seen_ = answer->seen;
+        held_ = HeldRecords{answer->seen.oldest_seq, answer->seen.next_seq};
         switch (answer->status) {
             case Status::ok:
             case Status::ok_already:  // a retry whose first answer was lost: already applied
@@ -421,11 +423,14 @@ private:
                 state_->blacklist_version = version;
                 state_->blacklist_count = last_seen_->blacklist_count;
                 state_->checksum = checksum;
+                state_->oldest_seq = last_seen_->oldest_seq;
+                state_->next_seq = last_seen_->next_seq;
             }
         } else {
             auto info = read_state_with_retry(client_);
             if (!info) return failed(info.error(), "reading the state block after the change");
             state_ = info->state;
+            held_ = HeldRecords{state_->oldest_seq, state_->next_seq};
             version = state_->blacklist_version;
             checksum = state_->checksum;
         }
@@ -446,6 +451,7 @@ private:
     std::optional<std::int64_t> confirmed_;
     std::optional<protocol::SyncFormat> format_;
     std::optional<protocol::Confirmation> last_seen_;  ///< read back by the last command sent
+    std::optional<HeldRecords> held_;                  ///< at the terminal's last answer
     std::optional<SyncOutcome> stopped_;               ///< how a run ends when send_deltas says stop
     bool did_full_ = false;
 };

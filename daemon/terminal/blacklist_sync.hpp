@@ -47,6 +47,12 @@ struct SyncPlan {
     std::uint32_t session_id = 1;
 };
 
+/// The records a terminal held at one of its answers: [oldest_seq, next_seq).
+struct HeldRecords {
+    std::uint32_t oldest_seq = 0;
+    std::uint32_t next_seq = 0;
+};
+
 struct SyncOutcome {
     enum class Kind {
         level,            ///< the terminal enforces the planned version and the desired set
@@ -68,6 +74,11 @@ struct SyncOutcome {
     std::optional<LinkError::Kind> error;
     /// Set when this run sent a full sync: the format chosen.
     std::optional<protocol::SyncFormat> full_sync_format;
+    /// The records the terminal held at its last answer in this run (a state
+    /// block, or the window a command's 0x17 read back); unset when it never
+    /// answered. Every card it took before the run's last command took effect
+    /// is below next_seq.
+    std::optional<HeldRecords> held_records;
 };
 
 /// "level", "needs_full_sync" or "failed".

@@ -9,12 +9,16 @@ namespace {
 // Where to start: from_seq if the terminal still holds it (or it is next),
 // else the oldest record held. Below oldest, the records were acknowledged
 // and dropped; above next, the terminal's numbering restarted.
-std::uint32_t start_cursor(std::int64_t from_seq, const protocol::TerminalState& state) {
-    if (from_seq >= state.oldest_seq && from_seq <= state.next_seq) return static_cast<std::uint32_t>(from_seq);
-    return state.oldest_seq;
+std::uint32_t start_cursor(std::int64_t from_seq, std::uint32_t oldest_seq, std::uint32_t next_seq) {
+    if (from_seq >= oldest_seq && from_seq <= next_seq) return static_cast<std::uint32_t>(from_seq);
+    return oldest_seq;
 }
 
 }  // namespace
+
+bool holds_new_records(std::int64_t from_seq, std::uint32_t oldest_seq, std::uint32_t next_seq) noexcept {
+    return oldest_seq < next_seq && start_cursor(from_seq, oldest_seq, next_seq) < next_seq;
+}
 
 LinkResult<CollectedRecords> read_new_records(TerminalClient& client, std::int64_t from_seq, std::size_t max_records) {
     auto info = client.read_state();
@@ -26,7 +30,7 @@ LinkResult<CollectedRecords> read_new_records(TerminalClient& client, std::int64
                                                         std::to_string(state.next_seq));
     }
 
-    CollectedRecords collected{state.serial, {}, start_cursor(from_seq, state)};
+    CollectedRecords collected{state.serial, {}, start_cursor(from_seq, state.oldest_seq, state.next_seq)};
     std::uint32_t& cursor = collected.next_seq;
     bool state_refreshed = false;
     while (cursor < state.next_seq && collected.records.size() < max_records) {

@@ -28,6 +28,11 @@ struct CollectedRecords {
 LinkResult<CollectedRecords> read_new_records(TerminalClient& client, std::int64_t from_seq,
                                               std::size_t max_records = 1000);
 
+/// Whether a collection from `from_seq` of a terminal that holds
+/// [oldest_seq, next_seq) would read anything: where read_new_records starts
+/// is below next_seq.
+bool holds_new_records(std::int64_t from_seq, std::uint32_t oldest_seq, std::uint32_t next_seq) noexcept;
+
 /// RECORDS_ACK: the terminal may drop records below `up_to_seq`. Call it only
 /// after the records are kept durably. BUSY is a `busy` error; any status but OK or
 /// OK_ALREADY a `protocol` error.

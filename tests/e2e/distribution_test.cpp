@@ -146,6 +146,27 @@ TEST_P(Distribution, unlockWithPushRemovesTheEntry) {
         "active");
 }
 
+// A loss pushed to terminals already level costs one that took no card one
+// request, the 0x17 that carries the entry and reads back its records
+// counter; one that took cards before it refused the lost one has them
+// collected before the answer, so the balance is right at once.
+TEST_P(Distribution, lossPushCollectsOnlyTerminalsThatTookCards) {
+    ctl_ok({"card", "loss", "1002", "--push", "--devices", "all"});
+    tcp1_->purchase(1001, 700, 4300);
+    const auto requests = [](Sim& sim) { return sim.stats().at("requests").get<std::int64_t>(); };
+    const std::int64_t tcp1_before = requests(*tcp1_);
+    const std::int64_t tcp2_before = requests(*tcp2_);
+
+    const json loss = ctl_ok({"card", "loss", "1001", "--push", "--devices", "all"});
+    EXPECT_EQ(names(loss.at("collected")), (std::vector<std::string>{"rtu-1", "tcp-1", "tcp-2"})) << loss.dump();
+    EXPECT_TRUE(loss.at("not_collected").empty()) << loss.dump();
+    EXPECT_EQ(requests(*tcp2_) - tcp2_before, 1);
+    EXPECT_GT(requests(*tcp1_) - tcp1_before, 1) << "the purchase is read";
+    EXPECT_EQ(ctl_ok({"card", "info", "1001"}).at("card").at("balance"), 4300);
+    expect_enforces(*tcp1_, 0, "tcp-1", {1001, 1002});
+    expect_enforces(*tcp2_, 0, "tcp-2", {1001, 1002});
+}
+
 // A replacement carries the balance (records collected first) and leaves the old card blacklisted everywhere.
 TEST_P(Distribution, replacementLeavesTheOldCardBlacklisted) {
     ctl_ok({"card", "loss", "1001", "--push", "--devices", "tcp-1"});

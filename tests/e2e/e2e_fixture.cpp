@@ -104,6 +104,11 @@ std::string Sim::control(const std::string& line, int index) {
     return client.ask("@" + std::to_string(index) + " " + line);
 }
 
+json Sim::stats() {
+    LineClient client(control_);
+    return json::parse(client.ask("stats"));
+}
+
 json Sim::state(int index) { return json::parse(control("state", index)); }
 
 Cards Sim::list(int index) { return json::parse(control("list", index)).get<Cards>(); }

@@ -69,6 +69,8 @@ public:
     std::string control(const std::string& line, int index = 0);
     json state(int index = 0);
     Cards list(int index = 0);
+    /// `stats`: the requests the terminals of this process served, in all and each.
+    json stats();
     /// `tap CARD AMOUNT BALANCE_AFTER`: must be answered "ok purchase ...".
     void purchase(std::uint32_t card, std::int64_t amount, std::int64_t balance_after, int index = 0);
 

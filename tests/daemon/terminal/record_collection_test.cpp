@@ -128,6 +128,28 @@ TEST_F(RecordCollectionTest, fromSeqAboveNextRereadsAll) {
     EXPECT_EQ(got->next_seq, 4u);
 }
 
+// holds_new_records says, from the held range alone, what a collection would find: for a
+// terminal with nothing, with records, with some acknowledged, and for every kind of start.
+TEST_F(RecordCollectionTest, holdsNewRecordsAgreesWithACollection) {
+    auto check = [&](const char* when) {
+        const auto info = client_.read_state();
+        ASSERT_TRUE(info.has_value()) << info.error().message;
+        for (const std::int64_t from : {0, 1, 2, 3, 4, 5, 500}) {
+            const auto got = read_new_records(client_, from);
+            ASSERT_TRUE(got.has_value()) << got.error().message;
+            EXPECT_EQ(holds_new_records(from, info->state.oldest_seq, info->state.next_seq), !got->records.empty())
+                << when << ", from " << from;
+        }
+    };
+    check("new terminal");
+    tap(3);
+    check("3 records");
+    ASSERT_TRUE(acknowledge_records(client_, 3).has_value());
+    check("2 acknowledged");
+    ASSERT_TRUE(acknowledge_records(client_, 4).has_value());
+    check("all acknowledged");
+}
+
 // Records acknowledged by someone else during a collection: the collector re-reads the state and goes on.
 TEST_F(RecordCollectionTest, recordsDroppedMidwayAreSkipped) {
     tap(25);

@@ -183,8 +183,6 @@ public:
     /// are below their terminal's confirmed version (the batch at it stays,
     /// so the terminal's version is still a known one); how many went.
     Result<std::uint64_t> prune_batches(UnixTime before);
-    /// Every version planned for the terminal and not yet pruned, superseded ones included, and 0.
-    Result<std::vector<std::int64_t>> known_versions(DeviceId terminal);
     /// 重新下载失败卡号: puts chosen cards on chosen terminals' blacklists.
     Result<BlacklistChange> add_to_blacklists(const Actor& actor, std::span<const CardNo> cards,
                                               std::span<const std::string> terminals);
@@ -291,8 +289,9 @@ private:
     /// Takes cards off the list everywhere and off the terminals `from`;
     /// every other terminal that refused them keeps refusing them.
     Result<void> unlist(std::span<const CardNo> cards, std::span<const DeviceId> from, BlacklistChange* change);
-    /// confirm_version inside a transaction the caller holds.
-    Result<void> confirm_version_in(DeviceId terminal, std::int64_t version);
+    /// confirm_version inside a transaction the caller holds; `level` also
+    /// clears the terminal's sync failure, in the same statement.
+    Result<void> confirm_version_in(DeviceId terminal, std::int64_t version, bool level);
     /// Adds or removes cards in one terminal's desired set and writes the batch
     /// for what really changed; nothing when nothing changed.
     Result<void> change_terminal_set(DeviceId terminal, BatchOp op, std::span<const CardNo> cards,

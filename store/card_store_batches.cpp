@@ -30,10 +30,10 @@ Result<std::vector<BlacklistBatch>> CardStore::pending_batches(DeviceId terminal
 }
 
 Result<void> CardStore::confirm_version(DeviceId terminal, std::int64_t version) {
-    return transaction([&]() -> Result<void> { return confirm_version_in(terminal, version); });
+    return transaction([&]() -> Result<void> { return confirm_version_in(terminal, version, false); });
 }
 
-Result<void> CardStore::confirm_version_in(DeviceId terminal, std::int64_t version) {
+Result<void> CardStore::confirm_version_in(DeviceId terminal, std::int64_t version, bool level) {
     CARDD_TRY(known, query_one(*db_, "SELECT state FROM blacklist_batches WHERE terminal_id = ? AND new_version = ?",
                                {terminal, version}));
     if (!known) {
@@ -47,7 +47,11 @@ Result<void> CardStore::confirm_version_in(DeviceId terminal, std::int64_t versi
                            "UPDATE blacklist_batches SET state = 'confirmed' "
                            "WHERE terminal_id = ? AND new_version <= ? AND state = 'pending'",
                            {terminal, version}));
-    CARDD_TRY_VOID(execute(*db_, "UPDATE devices SET confirmed_version = ? WHERE id = ?", {version, terminal}));
+    CARDD_TRY_VOID(execute(*db_,
+                           level ? "UPDATE devices SET confirmed_version = ?, sync_attempts = 0, sync_error = NULL, "
+                                   "sync_failed_since = NULL, sync_next_at = NULL WHERE id = ?"
+                                 : "UPDATE devices SET confirmed_version = ? WHERE id = ?",
+                           {version, terminal}));
     return {};
 }
 
@@ -57,16 +61,21 @@ Result<std::vector<std::optional<Error>>> CardStore::record_levels(std::span<con
         outcomes.reserve(reports.size());
         for (const LevelReport& report : reports) {
             std::optional<Error> refused;
+            bool reset = false;  // the confirmation cleared the failure too, in one statement
             if (report.confirmed_version) {
-                if (auto confirmed = confirm_version_in(report.terminal, *report.confirmed_version); !confirmed) {
+                if (auto confirmed = confirm_version_in(report.terminal, *report.confirmed_version, true); !confirmed) {
                     if (confirmed.error().code == Errc::storage) return std::unexpected(confirmed.error());
                     refused = confirmed.error();
+                } else {
+                    reset = true;
                 }
             }
-            CARDD_TRY_VOID(execute(*db_,
-                                   "UPDATE devices SET sync_attempts = 0, sync_error = NULL, "
-                                   "sync_failed_since = NULL, sync_next_at = NULL WHERE id = ?",
-                                   {report.terminal}));
+            if (!reset) {
+                CARDD_TRY_VOID(execute(*db_,
+                                       "UPDATE devices SET sync_attempts = 0, sync_error = NULL, "
+                                       "sync_failed_since = NULL, sync_next_at = NULL WHERE id = ?",
+                                       {report.terminal}));
+            }
             outcomes.push_back(std::move(refused));
         }
         return outcomes;
@@ -138,14 +147,6 @@ Result<std::vector<DeviceId>> CardStore::due_retries(UnixTime now) {
     std::vector<DeviceId> ids;
     for (const Row& row : rows) ids.push_back(as_int(row[0]));
     return ids;
-}
-
-Result<std::vector<std::int64_t>> CardStore::known_versions(DeviceId terminal) {
-    CARDD_TRY(rows, query(*db_, "SELECT new_version FROM blacklist_batches WHERE terminal_id = ? ORDER BY new_version",
-                          {terminal}));
-    std::vector<std::int64_t> versions{0};
-    for (const Row& row : rows) versions.push_back(as_int(row[0]));
-    return versions;
 }
 
 }  // namespace cardd::store

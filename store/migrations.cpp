@@ -267,6 +267,13 @@ const std::vector<Migration>& migrations() {
              // Readers keep the list everywhere while this stays the same.
              R"(INSERT INTO counters (name, value) VALUES ('blacklist_all_generation', 1))",
          }},
+        {7,
+         {
+             // A push reads a terminal's pending batches and confirms them:
+             // without this, both walk every batch the terminal ever had, so
+             // each loss cost more than the one before it.
+             R"(CREATE INDEX blacklist_batches_by_state ON blacklist_batches (terminal_id, state, new_version))",
+         }},
     };
     return list;
 }

@@ -178,10 +178,7 @@ private:
         if (version > plan_.planned_version) {
             return at + ", above the planned " + std::to_string(plan_.planned_version);
         }
-        if (std::ranges::find(plan_.known_versions, version) == plan_.known_versions.end()) {
-            return at + ", which was never planned for it";
-        }
-        return at + ", and no pending batch starts there (planned " + std::to_string(plan_.planned_version) +
+        return at + ", from which no pending batch leads (planned " + std::to_string(plan_.planned_version) +
                ", confirmed " + std::to_string(plan_.confirmed_version) + ")";
     }
 

@@ -33,8 +33,6 @@ struct SyncPlan {
     std::vector<BlacklistBatch> pending;
     /// The set the terminal must end up enforcing at the planned version.
     DesiredSet desired;
-    /// Every version ever planned for this terminal (superseded ones too), plus 0.
-    std::vector<std::int64_t> known_versions;
     /// The version the caller last saw the terminal confirm, when it has no
     /// reason to doubt it (the last sync succeeded, nothing failed since).
     /// Then the pending deltas are sent at once, each confirmed by what its

@@ -9,7 +9,6 @@ namespace cardd::daemon::test {
 std::int64_t Planner::next_version() {
     const std::int64_t version = next_version_;
     next_version_ += step_;
-    known_.push_back(version);
     return version;
 }
 
@@ -67,7 +66,6 @@ SyncPlan Planner::plan(protocol::Transport transport, std::uint32_t session) con
     plan.confirmed_version = confirmed_;
     plan.pending = pending_;
     plan.desired = DesiredSet::of(desired());
-    plan.known_versions = known_;
     plan.transport = transport;
     plan.session_id = session;
     return plan;

@@ -46,7 +46,6 @@ private:
     std::int64_t planned_ = 0;
     std::int64_t confirmed_ = 0;
     std::vector<BlacklistBatch> pending_;
-    std::vector<std::int64_t> known_{0};
 };
 
 }  // namespace cardd::daemon::test

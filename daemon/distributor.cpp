@@ -49,6 +49,18 @@ std::int64_t records_from(const store::Device& device) {
     return device.terminal_serial && *device.terminal_serial != 0 ? device.records_next_seq : 0;
 }
 
+// The placeholders of a fan-out carry no name: one is read only for a
+// terminal left unfinished, not for every terminal of every push.
+template <class Result>
+void name_unfinished(store::CardStore& store, const std::vector<store::DeviceId>& terminals,
+                     std::vector<Result>& results) {
+    for (std::size_t i = 0; i < results.size() && i < terminals.size(); ++i) {
+        if (!results[i].device.empty()) continue;
+        auto device = store.device(terminals[i]);
+        results[i].device = device ? device->name : std::to_string(terminals[i]);
+    }
+}
+
 // One progress line: how many of `total` have finished, and how this one went.
 awaitable<void> report(ProgressSink progress, std::size_t done, std::size_t total, std::string text) {
     nlohmann::json line = {{"done", done}, {"total", total}, {"text", std::move(text)}};
@@ -178,12 +190,10 @@ awaitable<TerminalResult> Distributor::sync_terminal(store::DeviceId terminal, P
         auto pending = store_.pending_batches(terminal);
         auto everywhere = store_.everywhere();
         auto own = store_.exceptions(terminal);
-        auto known = store_.known_versions(terminal);
-        if (!pending || !everywhere || !own || !known) {
+        if (!pending || !everywhere || !own) {
             result.text = "store: " + (!pending      ? pending.error().message
                                        : !everywhere ? everywhere.error().message
-                                       : !own        ? own.error().message
-                                                     : known.error().message);
+                                                     : own.error().message);
             co_return result;
         }
         if (!oldest_pending && !pending->empty()) oldest_pending = pending->front().created_at;
@@ -191,7 +201,6 @@ awaitable<TerminalResult> Distributor::sync_terminal(store::DeviceId terminal, P
         plan.confirmed_version = device->confirmed_version;
         plan.pending = sync_batches(*pending);
         plan.desired = desired_set(shared_lists_.of(*everywhere), *own);
-        plan.known_versions = std::move(*known);
         // A terminal that took its last sync and has been seen is trusted to
         // be where it was left: its deltas go out without a read first.
         if (round == 0 && device->sync_attempts == 0 && device->terminal_serial && *device->terminal_serial != 0) {
@@ -214,7 +223,7 @@ awaitable<TerminalResult> Distributor::sync_terminal(store::DeviceId terminal, P
         };
         SyncOutcome outcome = co_await on_worker(*device, std::move(job));
         if (outcome.kind == SyncOutcome::Kind::level && outcome.held_records) {
-            held_records_[terminal] = {*outcome.held_records, began};
+            held_records_[terminal] = {*outcome.held_records, began, device->name, records_from(*device)};
         }
         if (outcome.state && device->terminal_serial != outcome.state->serial && outcome.state->serial != 0) {
             (void)store_.set_terminal_serial(terminal, outcome.state->serial);
@@ -295,16 +304,15 @@ awaitable<CollectResult> Distributor::collect_if_waiting(store::DeviceId termina
     if (held == held_records_.end() || held->second.began < after_push.began) {
         co_return co_await collect_shared(terminal);
     }
-    const HeldRecords records = held->second.records;
-    auto device = store_.device(terminal);
-    if (!device || holds_new_records(records_from(*device), records.oldest_seq, records.next_seq)) {
+    const HeldAfterSync seen = held->second;
+    if (holds_new_records(seen.records_from, seen.records.oldest_seq, seen.records.next_seq)) {
         co_return co_await collect_shared(terminal);
     }
     // The collection time is still written: the store holds every record
     // the terminal had when it last answered.
     const std::optional<std::string> refused = co_await collected_.record(terminal);
-    CollectResult result{device->name, !refused, refused ? "records not stored: " + *refused : "0 new records"};
-    if (refused) log_event(msg::collect_not_stored, {{"device", device->name}, {"error", result.text}});
+    CollectResult result{seen.device, !refused, refused ? "records not stored: " + *refused : "0 new records"};
+    if (refused) log_event(msg::collect_not_stored, {{"device", seen.device}, {"error", result.text}});
     co_return result;
 }
 
@@ -404,11 +412,10 @@ awaitable<std::vector<TerminalResult>> Distributor::push(std::vector<store::Devi
                                                          PushMode mode) {
     std::vector<TerminalResult> unfinished;
     std::vector<async::Job<TerminalResult>> jobs;
+    const std::string still_working =
+        "still working after " + std::to_string(timeout.count()) + " ms; it finishes in the background";
     for (store::DeviceId id : terminals) {
-        auto device = store_.device(id);
-        unfinished.push_back(
-            {device ? device->name : std::to_string(id), false,
-             "still working after " + std::to_string(timeout.count()) + " ms; it finishes in the background"});
+        unfinished.push_back({"", false, still_working});
         jobs.push_back([this, id, mode] { return sync_one(id, mode); });
     }
     async::FinishSink<TerminalResult> on_finish;
@@ -420,6 +427,7 @@ awaitable<std::vector<TerminalResult>> Distributor::push(std::vector<store::Devi
     }
     auto results = co_await async::fan_out(std::move(jobs), std::move(unfinished), timeout, std::move(on_finish));
     if (timeout.count() == 0) co_return std::vector<TerminalResult>{};
+    name_unfinished(store_, terminals, results);
     if (total > 0) {
         const auto ok = static_cast<std::size_t>(
             std::count_if(results.begin(), results.end(), [](const TerminalResult& result) { return result.ok; }));
@@ -433,10 +441,9 @@ awaitable<std::vector<CollectResult>> Distributor::collect(std::vector<store::De
                                                            std::optional<AfterPush> after_push) {
     std::vector<CollectResult> unfinished;
     std::vector<async::Job<CollectResult>> jobs;
+    const std::string no_answer = "no answer within " + std::to_string(timeout.count()) + " ms";
     for (store::DeviceId id : terminals) {
-        auto device = store_.device(id);
-        unfinished.push_back({device ? device->name : std::to_string(id), false,
-                              "no answer within " + std::to_string(timeout.count()) + " ms"});
+        unfinished.push_back({"", false, no_answer});
         if (after_push) {
             const AfterPush since = *after_push;
             jobs.push_back([this, id, since] { return collect_if_waiting(id, since); });
@@ -451,7 +458,9 @@ awaitable<std::vector<CollectResult>> Distributor::collect(std::vector<store::De
             return report(progress, done, total, result.device + ": " + (result.ok ? "ok" : result.text));
         };
     }
-    co_return co_await async::fan_out(std::move(jobs), std::move(unfinished), timeout, std::move(on_finish));
+    auto results = co_await async::fan_out(std::move(jobs), std::move(unfinished), timeout, std::move(on_finish));
+    name_unfinished(store_, terminals, results);
+    co_return results;
 }
 
 awaitable<LinkResult<TerminalInfo>> Distributor::read_params(store::DeviceId terminal) {

@@ -132,6 +132,10 @@ private:
     struct HeldAfterSync {
         HeldRecords records;  // at the sync's last answer
         std::chrono::steady_clock::time_point began;
+        std::string device;
+        // Where a collection started when the sync began: a collection since
+        // only moved it on, so a check from here never misses a record.
+        std::int64_t records_from = 0;
     };
     std::map<store::DeviceId, HeldAfterSync> held_records_;  // by the last sync that ended level
     std::mt19937_64 random_;

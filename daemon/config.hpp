@@ -30,8 +30,8 @@ struct Config {
     std::chrono::seconds console_lockout{900};       ///< how long a locked account stays locked
 
     unsigned worker_threads = 8;  ///< bound on terminals served at once (TCP; each bus counts once)
-    /// Bound on open TCP connections to terminals: past it the least recently
-    /// used idle one is closed. Below 1024, since libmodbus waits with select().
+    /// Bound on open TCP connections to terminals: past it the idle one opened
+    /// last is closed. Below 1024, since libmodbus waits with select().
     unsigned max_terminal_connections = 512;
     std::chrono::milliseconds modbus_timeout{1000};
     std::chrono::milliseconds collect_timeout{5000};  ///< bound on collection before a loss report

@@ -52,13 +52,7 @@ auto TcpLink::request(Op op) -> decltype(op(std::declval<ModbusContext&>())) {
         // An exception response is a whole frame: the stream is still in step.
         // Anything else may leave a late or partial answer in the socket.
         if (!result && result.error().kind != LinkError::Kind::modbus_exception) ctx_.close();
-        if (budget_) {
-            if (ctx_.connected()) {
-                budget_->used(*this);
-            } else {
-                budget_->closed(*this);
-            }
-        }
+        if (budget_ && !ctx_.connected()) budget_->closed(*this);
         if (!result && result.error().kind == LinkError::Kind::io && reused && attempt == 0) continue;
         return located(std::move(result), where_);
     }

@@ -1,5 +1,6 @@
-// The bound on open TCP connections: the least recently used idle one makes
-// room, a busy one is never closed under its request, and against real
+// The bound on open TCP connections: the idle one opened last makes room, so
+// a round of more terminals than the budget keeps most connections; a busy
+// one is never closed under its request, and against real
 // card-termsim processes the daemon's own descriptors stay within the budget
 // while every terminal is still served.
 
@@ -24,20 +25,21 @@ using namespace std::chrono_literals;
 
 struct FakeHolder final : ConnectionBudget::Holder {
     bool busy = false;
+    bool open = false;
     int closes = 0;
     bool close_if_idle() noexcept override {
         if (busy) return false;
         ++closes;
+        open = false;
         return true;
     }
 };
 
-TEST(ConnectionBudget, leastRecentlyUsedIdleConnectionMakesRoom) {
+TEST(ConnectionBudget, idleConnectionOpenedLastMakesRoom) {
     ConnectionBudget budget(2);
     FakeHolder a, b, c;
     budget.opening(a);
     budget.opening(b);
-    budget.used(a);  // b is now the least recently used
     budget.opening(c);
     EXPECT_EQ(budget.open(), 2u);
     EXPECT_EQ(b.closes, 1);
@@ -45,17 +47,38 @@ TEST(ConnectionBudget, leastRecentlyUsedIdleConnectionMakesRoom) {
     EXPECT_EQ(budget.evicted(), 1u);
 }
 
+// Rounds over 5 terminals with room for 3, as pushes to all go: after the
+// first round the 2 opened first stay, and only 3 connect each round (LRU
+// would connect all 5 every round).
+TEST(ConnectionBudget, roundsOverMoreTerminalsThanTheBudgetKeepMostConnections) {
+    ConnectionBudget budget(3);
+    std::vector<FakeHolder> terminals(5);
+    for (int round = 0; round < 4; ++round) {
+        int connects = 0;
+        for (FakeHolder& terminal : terminals) {
+            if (terminal.open) continue;
+            budget.opening(terminal);
+            terminal.open = true;
+            ++connects;
+        }
+        EXPECT_EQ(connects, round == 0 ? 5 : 3) << "round " << round;
+        EXPECT_EQ(budget.open(), 3u);
+    }
+    EXPECT_EQ(terminals[0].closes, 0);
+    EXPECT_EQ(terminals[1].closes, 0);
+}
+
 TEST(ConnectionBudget, busyConnectionIsPassedOverAndAllBusyGoesOverTheLimit) {
     ConnectionBudget budget(2);
     FakeHolder a, b, c, d;
     budget.opening(a);
     budget.opening(b);
-    a.busy = true;
-    budget.opening(c);  // a is older but busy: b goes
-    EXPECT_EQ(a.closes, 0);
-    EXPECT_EQ(b.closes, 1);
+    b.busy = true;
+    budget.opening(c);  // b is newer but busy: a goes
+    EXPECT_EQ(a.closes, 1);
+    EXPECT_EQ(b.closes, 0);
     c.busy = true;
-    budget.opening(d);  // a and c both busy: d may not wait, so it goes over
+    budget.opening(d);  // b and c both busy: d may not wait, so it goes over
     EXPECT_EQ(budget.open(), 3u);
     budget.closed(d);
     budget.closed(c);
@@ -110,9 +133,10 @@ TEST(ConnectionBudgetOverTcp, threeTerminalsAreServedWithinTwoConnections) {
         }
     }
     EXPECT_EQ(factory.budget()->open(), 2u);
-    // Round robin over three with room for two: every connect after the
-    // first two closed one.
-    EXPECT_EQ(factory.budget()->evicted(), 7u);
+    // Round robin over three with room for two: the first terminal keeps its
+    // connection, the other two take turns in the second place, one close
+    // in the first round and two in each after it (LRU: seven).
+    EXPECT_EQ(factory.budget()->evicted(), 5u);
     links.clear();
     EXPECT_EQ(factory.budget()->open(), 0u);
     EXPECT_EQ(open_sockets(), before);

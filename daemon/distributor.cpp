@@ -175,9 +175,6 @@ awaitable<TerminalResult> Distributor::sync_terminal(store::DeviceId terminal, P
             result.text = "level";
             co_return result;
         }
-        // Until this conversation ends level, what the terminal held before
-        // it says nothing about the records this push must see.
-        held_records_.erase(terminal);
         auto link = link_of(*device);
         if (!link) {
             result.text = link.error().message;
@@ -222,6 +219,8 @@ awaitable<TerminalResult> Distributor::sync_terminal(store::DeviceId terminal, P
             return synchronise(client, *shared_plan);
         };
         SyncOutcome outcome = co_await on_worker(*device, std::move(job));
+        // Kept until a later sync ends level: a push whose changes this sync
+        // brought still needs it while the next sync runs (AfterPush).
         if (outcome.kind == SyncOutcome::Kind::level && outcome.held_records) {
             held_records_[terminal] = {*outcome.held_records, began, device->name, records_from(*device)};
         }

@@ -4,8 +4,9 @@ encoder with its own card left on the reader (so every top-up reads the
 card, journals the write, writes the card and applies it). The baseline is
 bare_topup: the same number of top-ups as a bare loop over the store library
 (CardStore::top_up, one durable transaction each) on a store of the same
-shape, with no socket and no card. SQLite only so far: the MariaDB run needs
-a server the harness does not start yet."""
+shape, with no socket and no card. On SQLite, and on MariaDB: a private
+mariadbd the benchmark starts, every commit flushed, each side on its own
+database."""
 
 import threading
 import time
@@ -74,9 +75,11 @@ def topups(cardd, clients, total, first_encoder):
     return elapsed, latencies
 
 
-def run(ctx):
+def measure(ctx, store, cardd_url, bare_url):
+    """The top-ups through cardd on `cardd_url` and the bare loop on
+    `bare_url` (an empty store of the same backend); the rows."""
     total = 80 if ctx.smoke else 10_000
-    cardd = benchlib.Cardd(ctx)
+    cardd = benchlib.Cardd(ctx, {"database": f'"{cardd_url}"'} if cardd_url else None)
     results = {1: [], 8: []}
     p99 = {1: [], 8: []}
     try:
@@ -100,17 +103,24 @@ def run(ctx):
         cardd.stop()
 
     # The baseline's store: the same people and cards, seeded, no encoder.
-    store_dir = ctx.scratch("bare-topup")
-    url = "sqlite:" + store_dir + "/cardd.sqlite"
-    benchlib.run_json([ctx.binary("seed_store"), url, "1", str(ENCODERS), "0"])
-    bare = [benchlib.run_json([ctx.binary("bare_topup"), url, "1", "1", str(total), str(AMOUNT)])["elapsed_s"]
+    benchlib.run_json([ctx.binary("seed_store"), bare_url, "1", str(ENCODERS), "0"])
+    bare = [benchlib.run_json([ctx.binary("bare_topup"), bare_url, "1", "1", str(total), str(AMOUNT)])["elapsed_s"]
             for _ in range(ctx.repetitions)]
 
     med = benchlib.median
     for clients in (1, 8):
-        params = {"topups": total, "clients": clients, "store": "sqlite"}
-        print(f"  {clients} client(s): cardd {med(results[clients]):.3f} s (p99 {med(p99[clients]) * 1000:.1f} ms), "
-              f"bare loop {med(bare):.3f} s", flush=True)
+        params = {"topups": total, "clients": clients, "store": store}
+        print(f"  {store}, {clients} client(s): cardd {med(results[clients]):.3f} s "
+              f"(p99 {med(p99[clients]) * 1000:.1f} ms), bare loop {med(bare):.3f} s", flush=True)
         ctx.row(NAME, "time", params, med(results[clients]), med(bare), False, TARGET, "s", results[clients], bare,
                 notes="baseline: bare_topup (CardStore::top_up in a loop)")
         ctx.row(NAME, "top-up p99", params, med(p99[clients]), None, False, TARGET, "s", p99[clients], judged=False)
+
+
+def run(ctx):
+    measure(ctx, "sqlite", None, "sqlite:" + ctx.scratch("bare-topup") + "/cardd.sqlite")
+    server = benchlib.MariadbServer(ctx)
+    try:
+        measure(ctx, "mariadb", server.database("cardd_bench"), server.database("bare_topup"))
+    finally:
+        server.stop()

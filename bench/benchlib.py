@@ -420,6 +420,59 @@ class Cardd:
             self.process = None
 
 
+class MariadbServer:
+    """A private mariadbd on a Unix socket in the scratch directory, its data
+    there too, durable as a site runs it (every commit flushed); stopped
+    with the run."""
+
+    def __init__(self, ctx):
+        for program in ("mariadb-install-db", "mariadbd", "mariadb-admin"):
+            if shutil.which(program) is None:
+                raise BenchError(f"{program} is not installed (make deps installs mariadb-server)")
+        self.dir = ctx.scratch("mariadb")
+        self.socket = os.path.join(self.dir, "mariadb.sock")
+        data = os.path.join(self.dir, "data")
+        tmp = os.path.join(self.dir, "tmp")
+        os.makedirs(tmp)
+        options = ["--innodb-buffer-pool-size=128M", "--innodb-flush-log-at-trx-commit=1", "--skip-log-bin",
+                   "--skip-name-resolve", "--character-set-server=utf8mb4", "--collation-server=utf8mb4_bin",
+                   "--tmpdir=" + tmp]
+        if os.geteuid() == 0:
+            options.append("--user=root")  # mariadbd refuses to run as root otherwise
+        install = subprocess.run(["mariadb-install-db", "--no-defaults", "--datadir=" + data,
+                                  "--auth-root-authentication-method=normal", "--skip-test-db"] + options,
+                                 capture_output=True, text=True, timeout=300)
+        if install.returncode != 0:
+            raise BenchError(f"mariadb-install-db failed: {install.stderr.strip()[-500:]}")
+        self.log_path = os.path.join(self.dir, "error.log")
+        self.process = subprocess.Popen(
+            ["mariadbd", "--no-defaults", "--datadir=" + data, "--socket=" + self.socket, "--skip-networking",
+             "--pid-file=" + os.path.join(self.dir, "mariadbd.pid"), "--log-error=" + self.log_path] + options,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(self._answers, "mariadbd to answer", timeout=60)
+
+    def _answers(self):
+        if self.process.poll() is not None:
+            with open(self.log_path, errors="replace") as f:
+                raise BenchError(f"mariadbd exited during start-up: {f.read()[-500:]}")
+        return os.path.exists(self.socket) and self.sql("SELECT 1", check=False) == 0
+
+    def sql(self, statement, check=True):
+        result = subprocess.run(["mariadb", "--no-defaults", "--socket=" + self.socket, "--user=root",
+                                 "-e", statement], capture_output=True, text=True, timeout=60)
+        if check and result.returncode != 0:
+            raise BenchError(f"mariadb: {statement}: {result.stderr.strip()[:300]}")
+        return result.returncode
+
+    def database(self, name):
+        """A new, empty database; its URL for cardd and the store tools."""
+        self.sql(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+        return f"mariadb://root@localhost/{name}?socket={self.socket}"
+
+    def stop(self):
+        stop_process(self.process, timeout=60)
+
+
 def enforce_check(termsim, cards, what):
     """Every terminal of termsim enforces exactly `cards`: count and checksum."""
     want = blacklist_checksum(cards)

@@ -221,8 +221,12 @@ awaitable<TerminalResult> Distributor::sync_terminal(store::DeviceId terminal, P
         SyncOutcome outcome = co_await on_worker(*device, std::move(job));
         // Kept until a later sync ends level: a push whose changes this sync
         // brought still needs it while the next sync runs (AfterPush).
+        // A terminal with another serial than the one on record holds none
+        // of the records the store has: all of its own are new.
         if (outcome.kind == SyncOutcome::Kind::level && outcome.held_records) {
-            held_records_[terminal] = {*outcome.held_records, began, device->name, records_from(*device)};
+            const bool same_terminal = !outcome.state || outcome.state->serial == device->terminal_serial;
+            held_records_[terminal] = {*outcome.held_records, began, device->name,
+                                       same_terminal ? records_from(*device) : 0};
         }
         if (outcome.state && device->terminal_serial != outcome.state->serial && outcome.state->serial != 0) {
             (void)store_.set_terminal_serial(terminal, outcome.state->serial);

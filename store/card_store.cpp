@@ -154,12 +154,7 @@ Card card_from_row(const Row& row) {
     card.closed_at = as_opt_int(row[8]);
     card.replaced_by = as_opt_int(row[9]);
     card.replaces = as_opt_int(row[10]);
-    // MariaDB returns SUM() of BIGINT as DECIMAL, which reaches us as text.
-    if (const auto* text = std::get_if<std::string>(&row[11])) {
-        card.balance = std::stoll(*text);
-    } else {
-        card.balance = as_int(row[11]);
-    }
+    card.balance = as_int(row[11]);
     return card;
 }
 

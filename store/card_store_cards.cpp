@@ -53,7 +53,9 @@ Result<std::int64_t> CardStore::insert_ledger(CardNo card_no, LedgerKind kind, C
     CARDD_TRY_VOID(execute(*db_,
                            "INSERT INTO ledger (card_no, kind, amount, cash, at, by_uid) VALUES (?, ?, ?, ?, ?, ?)",
                            {card_no, std::string(to_string(kind)), amount, cash, clock_(), by}));
-    return db_->last_insert_id();
+    const std::int64_t id = db_->last_insert_id();
+    CARDD_TRY_VOID(execute(*db_, "UPDATE cards SET balance = balance + ? WHERE card_no = ?", {amount, card_no}));
+    return id;
 }
 
 Result<std::int64_t> CardStore::reserve_serial() {

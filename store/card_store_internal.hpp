@@ -93,7 +93,7 @@ BatchState batch_state_from(std::string_view text);
 /// Columns of the card query shared by every card lookup.
 inline constexpr std::string_view card_columns =
     "c.card_no, c.serial, p.staff_no, p.name, p.department, c.uid, c.state, c.issued_at, c.closed_at, "
-    "c.replaced_by, c.replaces, (SELECT COALESCE(SUM(l.amount), 0) FROM ledger l WHERE l.card_no = c.card_no) ";
+    "c.replaced_by, c.replaces, c.balance ";
 Card card_from_row(const Row& row);
 
 /// The rules a person's fields must meet.

@@ -15,6 +15,9 @@ struct Rule {
 };
 
 constexpr Rule rules[] = {
+    {"a card's balance is the sum of its ledger",
+     "SELECT c.card_no FROM cards c WHERE c.balance <> "
+     "(SELECT COALESCE(SUM(l.amount), 0) FROM ledger l WHERE l.card_no = c.card_no)"},
     {"counter cash and purse move together (opening, top-up, refund)",
      "SELECT id FROM ledger WHERE kind IN ('opening', 'topup', 'refund') AND amount <> cash"},
     {"openings and top-ups add money, refunds take it",

@@ -95,12 +95,6 @@ Conditions search_conditions(const PersonQuery& query) {
     return where;
 }
 
-/// MariaDB gives SUM() of BIGINT as a DECIMAL, which reaches us as text.
-Cents sum_of(const Value& value) {
-    if (const auto* text = std::get_if<std::string>(&value)) return std::stoll(*text);
-    return as_int(value);
-}
-
 }  // namespace
 
 Result<PersonPage> CardStore::search_people(const PersonQuery& query) {
@@ -117,7 +111,7 @@ Result<PersonPage> CardStore::search_people(const PersonQuery& query) {
     page_params.emplace_back(query.limit);
     page_params.emplace_back(query.offset);
     CARDD_TRY(rows, db_->query("SELECT p.id, p.staff_no, p.name, p.department, c.card_no, p.created_at, c.serial, "
-                               "c.state, (SELECT COALESCE(SUM(l.amount), 0) FROM ledger l WHERE l.card_no = c.card_no) "
+                               "c.state, COALESCE(c.balance, 0) "
                                "FROM people p LEFT JOIN cards c ON c.holder = p.id WHERE " +
                                    where.sql() + " ORDER BY p.staff_no LIMIT ? OFFSET ?",
                                page_params));
@@ -129,7 +123,7 @@ Result<PersonPage> CardStore::search_people(const PersonQuery& query) {
         PersonMatch match{person_from_row(row), std::nullopt};
         if (match.person.card_no) {
             match.card =
-                LiveCard{*match.person.card_no, as_int(row[6]), card_state_from(as_text(row[7])), sum_of(row[8])};
+                LiveCard{*match.person.card_no, as_int(row[6]), card_state_from(as_text(row[7])), as_int(row[8])};
         }
         page.people.push_back(std::move(match));
     }

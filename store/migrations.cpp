@@ -274,6 +274,18 @@ const std::vector<Migration>& migrations() {
              // each loss cost more than the one before it.
              R"(CREATE INDEX blacklist_batches_by_state ON blacklist_batches (terminal_id, state, new_version))",
          }},
+        {8,
+         {
+             // A card's balance in its row, written in the transaction of
+             // each ledger entry (the invariants check it is the ledger's
+             // sum): reading a card summed its whole ledger, so every top-up
+             // cost more than the one before. And every money change now
+             // writes the card's row, so two changes of one card conflict
+             // instead of both committing unseen by each other.
+             R"(ALTER TABLE cards ADD COLUMN balance BIGINT NOT NULL DEFAULT 0)",
+             R"(UPDATE cards SET balance =
+                  (SELECT COALESCE(SUM(l.amount), 0) FROM ledger l WHERE l.card_no = cards.card_no))",
+         }},
     };
     return list;
 }

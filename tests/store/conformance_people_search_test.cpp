@@ -187,7 +187,8 @@ TEST_P(ManyPeople, searchStaysFastWithFiftyThousandPeople) {
         must(db->begin());
         for (int first = 0; first < people; first += 500) {
             std::string persons = "INSERT INTO people (id, staff_no, name, department, created_at) VALUES ";
-            std::string cards = "INSERT INTO cards (serial, card_no, person_id, holder, state, issued_at) VALUES ";
+            std::string cards =
+                "INSERT INTO cards (serial, card_no, person_id, holder, state, issued_at, balance) VALUES ";
             std::string ledger = "INSERT INTO ledger (card_no, kind, amount, cash, at) VALUES ";
             for (int i = first; i < first + 500; ++i) {
                 const std::string id = std::to_string(i + 1);
@@ -195,7 +196,7 @@ TEST_P(ManyPeople, searchStaysFastWithFiftyThousandPeople) {
                 persons += sep + "(" + id + ", 'S" + std::to_string(100000 + i) + "', 'Person " + id + "', 'Dept " +
                            std::to_string(i % 40) + "', 0)";
                 cards += sep + "(" + id + ", " + id + ", " + id + ", " + (i % 10 == 0 ? "NULL" : id) + ", '" +
-                         (i % 10 == 0 ? "returned" : "active") + "', 0)";
+                         (i % 10 == 0 ? "returned" : "active") + "', 0, 100)";
                 ledger += sep + "(" + id + ", 'opening', 100, 100, 0)";
             }
             must(db->execute(persons));

@@ -66,11 +66,18 @@ Encoders::Encoders(asio::io_context& io, store::CardStore& store, const protocol
     : io_(io), store_(store), master_(master), data_dir_(std::move(data_dir)) {}
 
 store::Result<Station*> Encoders::find(const std::optional<std::string>& name) {
-    auto devices = store_.devices();
-    if (!devices) return std::unexpected(devices.error());
     std::vector<store::Device> encoders;
-    for (auto& device : *devices) {
-        if (device.kind == store::DeviceKind::encoder && (!name || device.name == *name)) encoders.push_back(device);
+    if (name) {
+        // One row by its name, not every device of a site with thousands of terminals.
+        auto named = store_.device(*name);
+        if (!named && named.error().code != store::Errc::not_found) return std::unexpected(named.error());
+        if (named && named->kind == store::DeviceKind::encoder) encoders.push_back(std::move(*named));
+    } else {
+        auto devices = store_.devices();
+        if (!devices) return std::unexpected(devices.error());
+        for (auto& device : *devices) {
+            if (device.kind == store::DeviceKind::encoder) encoders.push_back(device);
+        }
     }
     if (encoders.empty()) {
         if (name) {

@@ -43,15 +43,7 @@ def measure(ctx, terminals):
         cardd_s, cardd_p50, cardd_p99 = [], [], []
         for card in cards[1:]:
             before = termsim.stats()
-            # A connection of its own each time: cardd closes one idle for 30 s.
-            client = benchlib.ControlClient(cardd.socket)
-            try:
-                started_unix = time.time()
-                started = time.monotonic()
-                client.call_ok("card-loss", {"card_no": card, "push": True, "devices": "all"})
-                elapsed = time.monotonic() - started
-            finally:
-                client.close()
+            started_unix, elapsed = cardd.timed_loss(card)
             lost.append(card)
             benchlib.enforce_check(termsim, lost, f"after the loss of {card}")
             after = termsim.stats()

@@ -15,7 +15,6 @@ are not measured yet."""
 
 import os
 import subprocess
-import time
 
 import benchlib
 
@@ -99,14 +98,7 @@ def measure(ctx, baud, units):
         elapsed, frames, wire_bytes = [], [], []
         for card in cards[1:]:
             before = bus.stats()
-            # A connection of its own each time: cardd closes one idle for 30 s.
-            client = benchlib.ControlClient(cardd.socket)
-            try:
-                started = time.monotonic()
-                client.call_ok("card-loss", {"card_no": card, "push": True, "devices": "all"})
-                elapsed.append(time.monotonic() - started)
-            finally:
-                client.close()
+            elapsed.append(cardd.timed_loss(card)[1])
             lost.append(card)
             benchlib.enforce_check(bus, lost, f"after the loss of {card}")
             delta = benchlib.stats_delta(before, bus.stats())

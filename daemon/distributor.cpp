@@ -337,9 +337,10 @@ awaitable<CollectResult> Distributor::collect_one(store::DeviceId terminal) {
         constexpr std::size_t batch = 1000;
         const std::shared_ptr<TerminalLink> terminal_link = *link;
         const std::int64_t from = records_from(*device);
-        auto read_job = [terminal_link, from]() {
+        const std::optional<std::uint32_t> from_serial = device->terminal_serial;
+        auto read_job = [terminal_link, from, from_serial]() {
             TerminalClient client(*terminal_link);
-            return read_new_records(client, from, batch);
+            return read_new_records(client, from, batch, from_serial);
         };
         auto read = co_await on_worker(*device, std::move(read_job));
         if (!read) {

@@ -20,7 +20,8 @@ bool holds_new_records(std::int64_t from_seq, std::uint32_t oldest_seq, std::uin
     return oldest_seq < next_seq && start_cursor(from_seq, oldest_seq, next_seq) < next_seq;
 }
 
-LinkResult<CollectedRecords> read_new_records(TerminalClient& client, std::int64_t from_seq, std::size_t max_records) {
+LinkResult<CollectedRecords> read_new_records(TerminalClient& client, std::int64_t from_seq, std::size_t max_records,
+                                              std::optional<std::uint32_t> from_serial) {
     auto info = client.read_state();
     if (!info) return std::unexpected(std::move(info.error()));
     protocol::TerminalState state = info->state;
@@ -30,6 +31,7 @@ LinkResult<CollectedRecords> read_new_records(TerminalClient& client, std::int64
                                                         std::to_string(state.next_seq));
     }
 
+    if (from_serial && *from_serial != state.serial) from_seq = 0;
     CollectedRecords collected{state.serial, {}, start_cursor(from_seq, state.oldest_seq, state.next_seq)};
     std::uint32_t& cursor = collected.next_seq;
     bool state_refreshed = false;

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "daemon/terminal/terminal_client.hpp"
@@ -25,8 +26,12 @@ struct CollectedRecords {
 /// `max_records`. A `from_seq` above the terminal's next seq means the
 /// terminal was reset or replaced: everything it holds is read again. With
 /// no new records, `records` is empty and `next_seq` is where reading stopped.
+/// `from_serial` is the terminal `from_seq` was counted on: a terminal that
+/// answers with another serial was swapped or replaced at that address, and
+/// its own records are read from its oldest, whatever their numbers.
 LinkResult<CollectedRecords> read_new_records(TerminalClient& client, std::int64_t from_seq,
-                                              std::size_t max_records = 1000);
+                                              std::size_t max_records = 1000,
+                                              std::optional<std::uint32_t> from_serial = std::nullopt);
 
 /// Whether a collection from `from_seq` of a terminal that holds
 /// [oldest_seq, next_seq) would read anything: where read_new_records starts

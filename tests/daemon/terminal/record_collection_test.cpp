@@ -128,6 +128,19 @@ TEST_F(RecordCollectionTest, fromSeqAboveNextRereadsAll) {
     EXPECT_EQ(got->next_seq, 4u);
 }
 
+// A cursor counted on another terminal (swapped in at the address, numbering
+// its own records from 1 up to where the old one stood) reads from the
+// oldest; the same serial goes on from the cursor.
+TEST_F(RecordCollectionTest, cursorOfAnotherSerialRereadsAll) {
+    tap(5);
+    const auto swapped = read_new_records(client_, 6, 1000, 4711);
+    ASSERT_TRUE(swapped.has_value()) << swapped.error().message;
+    EXPECT_EQ(swapped->records.size(), 5u);
+    EXPECT_EQ(swapped->next_seq, 6u);
+    const auto same = read_new_records(client_, 6, 1000, 9001);
+    ASSERT_TRUE(same.has_value()) << same.error().message;
+    EXPECT_TRUE(same->records.empty());
+}
 // holds_new_records says, from the held range alone, what a collection would find: for a
 // terminal with nothing, with records, with some acknowledged, and for every kind of start.
 TEST_F(RecordCollectionTest, holdsNewRecordsAgreesWithACollection) {

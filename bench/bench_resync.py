@@ -1,13 +1,12 @@
 """Full resync: one TCP terminal that should hold N lost cards is restarted
 empty, and `cardctl resync --device NAME` brings it level with a full
-sync. Timed until cardctl returns (the terminal then enforces the set, which
-is checked on card-termsim); card-termsim counts the bytes. Two terminals:
+sync. The request it sends is timed on an open control connection until its
+answer (the terminal then enforces the set, which is checked on
+card-termsim); card-termsim counts the bytes. Two terminals:
 one with bitmap support (cardd picks the bitmap for these dense card
 numbers) and one without (a list). Baselines: the bytes
 protocol/wire_cost.hpp gives for the full sync cardd chose (wire_cost_tool),
 and bare_resync sending the same chunks in a bare loop (its time and bytes)."""
-
-import time
 
 import benchlib
 
@@ -60,9 +59,7 @@ def run(ctx):
                 cardd_s, cardd_bytes, bare_s, bare_bytes = [], [], [], []
                 for _ in range(ctx.repetitions):
                     sim.restart(empty=True)
-                    started = time.monotonic()
-                    cardd.cardctl("resync", "--device", name)
-                    cardd_s.append(time.monotonic() - started)
+                    cardd_s.append(cardd.timed_call("resync", {"devices": [name]})[1])
                     benchlib.enforce_check(sim, lost, f"{kind} terminal after cardd's resync of {size}")
                     cardd_bytes.append(benchlib.stats_delta({"requests": 0, "bytes_in": 0, "bytes_out": 0},
                                                             sim.stats())["bytes"])

@@ -10,8 +10,13 @@ confirming registers, 11 bits a character, the 3.5-character gap or 1.75 ms
 above 19200 baud per frame) over the elapsed time; cardd's figure also holds
 whatever it sends besides, such as a collection from a unit whose answer
 shows records waiting.
-The 10,000-card resync over RTU and a bare RTU master beside cardd at 115200
-are not measured yet."""
+Then a resync: the store's lost cards made up to 10,000 (seed_store), every
+unit restarted empty, one `resync` of all units timed on an open control
+connection; its minimal exchange is the full sync wire_cost.hpp gives for
+RTU (the units support bitmaps, so the shorter of list and bitmap), per
+unit. Beside cardd, bare_rtu_master (libmodbus, C) does only the minimal
+exchange on the same bus after cardd stopped: its utilisation shows how
+much the emulation itself leaves of the wire, which matters at 115200."""
 
 import os
 import subprocess
@@ -19,8 +24,13 @@ import subprocess
 import benchlib
 
 NAME = "rs485"
-NEEDS = ["bin:cardd", "bin:cardctl", "bin:card-termsim", "bin:seed_store", "cmd:socat"]
+NEEDS = ["bin:cardd", "bin:cardctl", "bin:card-termsim", "bin:seed_store", "bin:bare_rtu_master",
+         "bin:wire_cost_tool", "cmd:socat"]
 TARGET = 0.9
+RESYNC_CARDS = 10_000
+RESYNC_CARDS_SMOKE = 300
+# The units support bitmaps: cardd sends whichever full sync is shorter.
+BITMAP_LIMIT = 16777215
 
 # terminal-protocol.md: a command is opcode, tag, arg1, arg2 (u32 each), n,
 # then the 24-bit cards packed in ceil(3n/2) registers; the registers that
@@ -65,7 +75,8 @@ class RtuBus(benchlib.Termsim):
             benchlib.wait_for(lambda: os.path.exists(self.terminal_end) and os.path.exists(self.master_end),
                               "socat's pseudo-terminals")
         argv = [self.ctx.binary("card-termsim"), "--rtu", self.terminal_end, "--baud", str(self.baud), "--parity",
-                "E", "--emulate-baud", "--serial", str(self.serial), "--control", self.control_path]
+                "E", "--emulate-baud", "--serial", str(self.serial), "--control", self.control_path,
+                "--capacity", str(RESYNC_CARDS + 1000), "--bitmap-limit", str(BITMAP_LIMIT)]
         for unit in range(1, self.count + 1):
             argv += ["--unit", str(unit)]
         log = open(os.path.join(self.dir, "termsim.log"), "ab")
@@ -82,15 +93,35 @@ class RtuBus(benchlib.Termsim):
             self.socat = None
 
 
+def rtu_full_sync_seconds(cost, baud):
+    """Wire time of a full sync's commands (wire_cost_tool ... rtu): every
+    byte, and the gap after each request and each response."""
+    return cost["bytes"] * 11 / baud + 2 * cost["frames"] * frame_seconds(0, baud)
+
+
+def utilisation_rows(ctx, what, params, minimal, elapsed, bare_elapsed, notes):
+    med = benchlib.median
+    utilisation = [minimal / e for e in elapsed]
+    bare = [minimal / e for e in bare_elapsed]
+    ctx.row(NAME, f"utilisation, {what}", params, med(utilisation), 1.0, True, TARGET, "", utilisation, [1.0],
+            judged=params["baud"] == 9600, notes=notes)
+    ctx.row(NAME, f"utilisation of the bare RTU master, {what}", params, med(bare), 1.0, True, TARGET, "", bare,
+            [1.0], judged=False, notes="bare_rtu_master: the minimal exchange alone, on the same bus")
+    ctx.row(NAME, f"{what} time", params, med(elapsed), med(bare_elapsed), False, TARGET, "s", elapsed,
+            bare_elapsed, judged=False, notes=f"baseline: bare_rtu_master; minimal wire time {minimal:.4f} s")
+
+
 def measure(ctx, baud, units):
     reps = ctx.repetitions
+    resync_cards = RESYNC_CARDS_SMOKE if ctx.smoke else RESYNC_CARDS
     bus = RtuBus(ctx, units, baud, serial=50_000 + units)
     cardd = benchlib.Cardd(ctx)
+    names = [f"rtu-{unit}" for unit in range(1, units + 1)]
     try:
         cards = cardd.seed(reps + 1, 0)
-        for unit in range(1, units + 1):
-            cardd.client.call_ok("device-add-terminal", {"name": f"rtu-{unit}", "rtu": bus.master_end,
-                                                         "baud": baud, "parity": "E", "unit": unit})
+        for unit, name in enumerate(names, start=1):
+            cardd.client.call_ok("device-add-terminal", {"name": name, "rtu": bus.master_end, "baud": baud,
+                                                         "parity": "E", "unit": unit})
         # The first loss brings every unit level and reads its serial: not timed.
         cardd.cardctl("card", "loss", str(cards[0]), "--push", "--devices", "all", timeout=1800)
         lost = [cards[0]]
@@ -104,27 +135,58 @@ def measure(ctx, baud, units):
             delta = benchlib.stats_delta(before, bus.stats())
             frames.append(delta["requests"])
             wire_bytes.append(delta["bytes"])
+
+        # The resync: the store's lost cards made up to resync_cards, every
+        # unit brought level in the background (not timed), then restarted
+        # empty and resynced at once.
+        extra = resync_cards - len(lost)
+        lost += cardd.seed(extra, extra)
+        benchlib.wait_level(bus, lost, "after the losses were seeded")
+        cost = benchlib.run_json([ctx.binary("wire_cost_tool"), str(lost[0]), str(len(lost)), str(BITMAP_LIMIT),
+                                  "rtu"])
+        resync_s, resync_bytes = [], []
+        for _ in range(reps):
+            bus.restart(empty=True)
+            before = bus.stats()
+            resync_s.append(cardd.timed_call("resync", {"devices": names})[1])
+            resync_bytes.append(benchlib.stats_delta(before, bus.stats())["bytes"])
+            benchlib.enforce_check(bus, lost, "after the resync")
+        # The bus is the bare master's now.
+        cardd.stop()
+        bare_push_s, bare_resync_s = [], []
+        master = [ctx.binary("bare_rtu_master"), bus.master_end, str(baud), "E", str(units)]
+        for rep in range(reps):
+            bare_push_s.append(benchlib.run_json(master + ["add", str(15_000_000 + rep)])["elapsed_s"])
+        for _ in range(reps):
+            bus.restart(empty=True)
+            bare_resync_s.append(benchlib.run_json(master + ["sync", cost["format"], str(lost[0]),
+                                                             str(len(lost))], timeout=1800)["elapsed_s"])
+            benchlib.enforce_check(bus, lost, "after bare_rtu_master's resync")
     finally:
         cardd.stop()
         bus.close()
 
     med = benchlib.median
+    params = {"baud": baud, "units": units}
     minimal = minimal_push_seconds(units, baud)
-    utilisation = [minimal / e for e in elapsed]
     # The frames cardd sent (its collection's too): how close to the wire it drives the bus.
     sent = [(b * 11 / baud + 2 * f * frame_seconds(0, baud)) / e for b, f, e in zip(wire_bytes, frames, elapsed)]
-    params = {"baud": baud, "units": units}
-    print(f"  {baud} baud, {units} units: cardd {med(elapsed):.3f} s, minimal wire time {minimal:.3f} s, "
-          f"utilisation {med(utilisation):.2f} (of the frames sent {med(sent):.2f}), {med(frames):.0f} requests, "
-          f"{med(wire_bytes):.0f} B", flush=True)
-    ctx.row(NAME, "utilisation, loss push", params, med(utilisation), 1.0, True, TARGET, "", utilisation, [1.0],
-            judged=baud == 9600,
-            notes=f"minimal {minimal:.4f} s ({units} x one 0x17 of {REQUEST_BYTES} + {RESPONSE_BYTES} B); cardd "
-                  f"sent {med(frames):.0f} requests, {med(wire_bytes):.0f} B with its collection")
-    ctx.row(NAME, "wire use of the frames sent", params, med(sent), 1.0, True, TARGET, "", sent, [1.0],
+    print(f"  {baud} baud, {units} units: loss push cardd {med(elapsed):.3f} s, bare master {med(bare_push_s):.3f} s, "
+          f"minimal wire time {minimal:.3f} s, {med(frames):.0f} requests, {med(wire_bytes):.0f} B", flush=True)
+    utilisation_rows(ctx, "loss push", params, minimal, elapsed, bare_push_s,
+                     f"minimal {minimal:.4f} s ({units} x one 0x17 of {REQUEST_BYTES} + {RESPONSE_BYTES} B); cardd "
+                     f"sent {med(frames):.0f} requests, {med(wire_bytes):.0f} B with its collection")
+    ctx.row(NAME, "wire use of the frames sent, loss push", params, med(sent), 1.0, True, TARGET, "", sent, [1.0],
             judged=False, notes="wire time of every frame cardd and the units exchanged, over the elapsed time")
-    ctx.row(NAME, "loss push time", params, med(elapsed), minimal, False, TARGET, "s", elapsed, [minimal],
-            judged=False, notes="baseline: the minimal exchange's wire time")
+
+    resync_minimal = units * rtu_full_sync_seconds(cost["chosen"], baud)
+    resync_params = dict(params, cards=len(lost), format=cost["format"])
+    print(f"  {baud} baud, {units} units: resync of {len(lost)} cards as {cost['format']}: cardd "
+          f"{med(resync_s):.3f} s {med(resync_bytes):.0f} B, bare master {med(bare_resync_s):.3f} s, minimal wire "
+          f"time {resync_minimal:.3f} s ({units} x {cost['chosen']['bytes']} B)", flush=True)
+    utilisation_rows(ctx, "resync", resync_params, resync_minimal, resync_s, bare_resync_s,
+                     f"minimal {resync_minimal:.4f} s ({units} x {cost['chosen']['frames']} commands, "
+                     f"{cost['chosen']['bytes']} B); cardd sent {med(resync_bytes):.0f} B")
 
 
 def run(ctx):

@@ -6,6 +6,7 @@ statistics and rows every benchmark reports."""
 import json
 import os
 import random
+import resource
 import shutil
 import signal
 import socket
@@ -362,19 +363,24 @@ class Cardd:
                              f"{result.stdout[-500:]} {result.stderr[-500:]}")
         return json.loads(result.stdout)
 
-    def timed_loss(self, card):
-        """The `card-loss` request of `cardctl card loss CARD --push --devices
-        all`, on an open control connection (no process start in the time):
-        its start in Unix time and its seconds to the answer."""
+    def timed_call(self, command, arguments):
+        """One request on an open control connection (no process start in
+        the time), which must succeed: its start in Unix time and its
+        seconds to the answer."""
         # A connection of its own each time: cardd closes one idle for 30 s.
         client = ControlClient(self.socket)
         try:
             started_unix = time.time()
             started = time.monotonic()
-            client.call_ok("card-loss", {"card_no": card, "push": True, "devices": "all"})
+            client.call_ok(command, arguments)
             return started_unix, time.monotonic() - started
         finally:
             client.close()
+
+    def timed_loss(self, card):
+        """timed_call of the `card-loss` request `cardctl card loss CARD
+        --push --devices all` sends."""
+        return self.timed_call("card-loss", {"card_no": card, "push": True, "devices": "all"})
 
     def add_terminals(self, termsim, prefix="t"):
         """Registers every terminal of termsim as PREFIX-PORT; gives the names."""
@@ -411,20 +417,29 @@ class Cardd:
         self.cards += issued
         return issued
 
-    def seed(self, count, lost):
-        """count more people and cards, the first `lost` of them reported lost
-        everywhere, written by seed_store into the stopped store; cardd is
-        started again on it. Gives the new cards' numbers."""
+    def seed(self, count, lost, stride=1):
+        """count more people and cards, `lost` of them (the first, or every
+        stride-th from the first) reported lost everywhere, written by
+        seed_store into the stopped store; cardd is started again on it.
+        Gives the new cards' numbers."""
         first = self.cards[-1] + 1 if self.cards else 1
         self.stop()
         try:
-            run_json([self.ctx.binary("seed_store"), "sqlite:" + os.path.join(self.dir, "data", "cardd.sqlite"),
-                      str(first), str(count), str(lost)], timeout=3600)
+            run_json([self.ctx.binary("seed_store"), "sqlite:" + self.sqlite_file(), str(first), str(count),
+                      str(lost), str(stride)], timeout=3600)
         finally:
             self.start()
         new = list(range(first, first + count))
         self.cards += new
         return new
+
+    def sqlite_file(self):
+        return os.path.join(self.dir, "data", "cardd.sqlite")
+
+    def store_bytes(self):
+        """The SQLite store's size on disk, its write-ahead log included."""
+        return sum(os.path.getsize(self.sqlite_file() + suffix) for suffix in ("", "-wal")
+                   if os.path.exists(self.sqlite_file() + suffix))
 
     def stop(self):
         if self.process:
@@ -432,6 +447,37 @@ class Cardd:
             stop_process(self.process, timeout=30)
             self.process.stdout.close()
             self.process = None
+
+
+def resident_bytes(pid):
+    """(VmRSS, VmHWM) of a process: resident now and at its peak since the
+    last reset_peak_rss."""
+    fields = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                fields[key] = int(value.split()[0]) * 1024
+    return fields["VmRSS"], fields["VmHWM"]
+
+
+def reset_peak_rss(pid):
+    """Starts a new peak for VmHWM (clear_refs 5, Linux 4.0 and later)."""
+    with open(f"/proc/{pid}/clear_refs", "w") as f:
+        f.write("5")
+
+
+def raise_descriptor_limit(wanted):
+    """Lets this process and its children hold `wanted` descriptors: the
+    soft limit up to the hard one, and the hard one too where root may."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < wanted and os.geteuid() == 0:
+        hard = wanted
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if target > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    if target < wanted:
+        raise BenchError(f"this process may open {target} files, {wanted} needed (RLIMIT_NOFILE)")
 
 
 class MariadbServer:
@@ -485,6 +531,24 @@ class MariadbServer:
 
     def stop(self):
         stop_process(self.process, timeout=60)
+
+
+def wait_level(termsim, cards, what, indices=None, timeout=3600):
+    """Until every terminal of termsim (or those at `indices`) enforces
+    exactly `cards`, count and checksum; a BenchError after `timeout` s."""
+    want_count = len(set(cards))
+    want_checksum = blacklist_checksum(cards)
+    indices = list(range(termsim.count)) if indices is None else list(indices)
+    deadline = time.monotonic() + timeout
+    while True:
+        states = [json.loads(answer) for answer in termsim.ask([f"@{i} state" for i in indices])]
+        behind = [s for s in states if s["count"] != want_count or s["checksum"] != want_checksum]
+        if not behind:
+            return
+        if time.monotonic() > deadline:
+            raise BenchError(f"{what}: {len(behind)} of {len(indices)} terminals still behind after {timeout} s "
+                             f"(the first holds {behind[0]['count']} cards)")
+        time.sleep(0.2)
 
 
 def enforce_check(termsim, cards, what):

@@ -69,7 +69,7 @@ def print_table(rows):
         s = r["spread"]
         met = "-" if r["met"] is None else ("yes" if r["met"] else "NO")
         lines.append([r["benchmark"], r["metric"], params, cell(r["cardd"], " " + r["unit"]),
-                      cell(r["baseline"], " " + r["unit"]), cell(r["ratio"]), f">={r['target']}", met,
+                      cell(r["baseline"], " " + r["unit"]), cell(r["ratio"]), "-" if r["target"] is None else f">={r['target']}", met,
                       f"{s['kind']} {cell(s['low'])}..{cell(s['high'])}"])
     widths = [max(len(h), *(len(line[i]) for line in lines)) if lines else len(h) for i, h in enumerate(headers)]
     print("  ".join(h.ljust(w) for h, w in zip(headers, widths)))

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <zlib.h>
 
 /* State block, 0x0000..0x001F. */
 #define CT1_STATE_ADDRESS 0x0000
@@ -113,6 +114,77 @@ static inline int ct1_pack_bytes(const uint8_t* bytes, int n, uint16_t* regs) {
         regs[r] = (uint16_t)(bytes[2 * r] << 8 | (2 * r + 1 < n ? bytes[2 * r + 1] : 0));
     }
     return (n + 1) / 2;
+}
+
+static inline int ct1_succeeded(int status) { return status == CT1_STATUS_OK || status == CT1_STATUS_OK_ALREADY; }
+
+/* What a full sync of the cards FIRST .. FIRST+COUNT-1 puts on the wire:
+ * 3-byte entries or the bitmap, and the CRC-32 FULL_COMMIT carries. */
+struct ct1_sync_data {
+    int bitmap;
+    uint32_t total; /* entries, or bitmap bytes */
+    uint8_t* bytes;
+    uint32_t crc;
+};
+
+static inline int ct1_sync_data_make(struct ct1_sync_data* data, int bitmap, uint32_t first, uint32_t count) {
+    const uint32_t highest = first + count - 1;
+    data->bitmap = bitmap;
+    data->total = bitmap ? highest / 8 + 1 : count;
+    data->bytes = calloc(bitmap ? data->total : (size_t)count * 3, 1);
+    if (data->bytes == NULL) return -1;
+    if (bitmap) {
+        for (uint32_t card = first; card <= highest; ++card) data->bytes[card / 8] |= (uint8_t)(0x80u >> (card % 8));
+    } else {
+        for (uint32_t i = 0; i < count; ++i) {
+            data->bytes[3 * i] = (uint8_t)((first + i) >> 16);
+            data->bytes[3 * i + 1] = (uint8_t)((first + i) >> 8);
+            data->bytes[3 * i + 2] = (uint8_t)(first + i);
+        }
+    }
+    data->crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), data->bytes, bitmap ? data->total : (uInt)count * 3);
+    return 0;
+}
+
+/* The full sync of `data` to version `target`: FULL_BEGIN, every chunk at
+ * its largest 0x17 size (76 entries or 228 bitmap bytes) and FULL_COMMIT,
+ * each read back (status and tag) in the same round trip. The commands
+ * sent, or -1 with a message on stderr. */
+static inline long ct1_full_sync(modbus_t* ctx, const struct ct1_sync_data* data, uint32_t target) {
+    const uint32_t session = 0x5EED0000u | (uint32_t)(ct1_now() * 1000) % 0xFFFF;
+    uint16_t tag = 1;
+    long commands = 0;
+    uint16_t payload[CT1_MAX_RW_WRITE];
+    payload[0] = data->bitmap ? 1 : 0;
+    payload[1] = (uint16_t)(data->total >> 16);
+    payload[2] = (uint16_t)data->total;
+    const char* refused = NULL;
+    if (!ct1_succeeded(ct1_command(ctx, CT1_OP_FULL_BEGIN, tag++, session, target, 3, payload, 3))) {
+        refused = "FULL_BEGIN";
+    }
+    ++commands;
+    const uint32_t per_chunk = data->bitmap ? CT1_BITMAP_BYTES_PER_COMMAND : CT1_ENTRIES_PER_COMMAND;
+    const uint16_t opcode = data->bitmap ? CT1_OP_FULL_BITMAP_CHUNK : CT1_OP_FULL_LIST_CHUNK;
+    for (uint32_t position = 0; refused == NULL && position < data->total; position += per_chunk) {
+        const uint32_t n = data->total - position < per_chunk ? data->total - position : per_chunk;
+        /* A list chunk's entries are bytes already, three to a card. */
+        const int width = data->bitmap ? 1 : 3;
+        const int registers = ct1_pack_bytes(data->bytes + (size_t)width * position, width * (int)n, payload);
+        if (!ct1_succeeded(ct1_command(ctx, opcode, tag++, session, position, (uint16_t)n, payload, registers))) {
+            refused = "a chunk";
+        }
+        ++commands;
+    }
+    if (refused == NULL &&
+        !ct1_succeeded(ct1_command(ctx, CT1_OP_FULL_COMMIT, tag++, session, data->crc, 0, NULL, 0))) {
+        refused = "FULL_COMMIT";
+    }
+    ++commands;
+    if (refused != NULL) {
+        fprintf(stderr, "full sync: the terminal refused %s\n", refused);
+        return -1;
+    }
+    return commands;
 }
 
 /* "HOST:FIRST-LAST" or "HOST:PORT": the host and the port range. */

@@ -5,7 +5,9 @@
 // result is a store cardd could have written; only the fsyncs are skipped,
 // as a benchmark's scratch store needs no durability while it is seeded.
 //
-// Usage: seed_store DATABASE_URL FIRST COUNT LOST
+// Usage: seed_store DATABASE_URL FIRST COUNT LOST [STRIDE]
+// The lost cards are FIRST, FIRST+STRIDE, ... (STRIDE 1 by default: the
+// first LOST), so a site's losses can be spread over its cards.
 // Prints one JSON object: {"cards": COUNT, "lost": LOST, "elapsed_s": S}.
 
 #include <algorithm>
@@ -21,15 +23,16 @@ namespace store = cardd::store;
 using cardd::bench::fail;
 
 int main(int argc, char** argv) {
-    if (argc != 5) {
-        std::fprintf(stderr, "usage: seed_store DATABASE_URL FIRST COUNT LOST\n");
+    if (argc != 5 && argc != 6) {
+        std::fprintf(stderr, "usage: seed_store DATABASE_URL FIRST COUNT LOST [STRIDE]\n");
         return 2;
     }
     const auto first = static_cast<store::CardNo>(std::strtoll(argv[2], nullptr, 10));
     const long long count = std::strtoll(argv[3], nullptr, 10);
     const long long lost = std::strtoll(argv[4], nullptr, 10);
-    if (first <= 0 || count < 0 || lost < 0 || lost > count) {
-        std::fprintf(stderr, "seed_store: FIRST must be positive and 0 <= LOST <= COUNT\n");
+    const long long stride = argc == 6 ? std::strtoll(argv[5], nullptr, 10) : 1;
+    if (first <= 0 || count < 0 || lost < 0 || stride < 1 || (lost > 0 && (lost - 1) * stride >= count)) {
+        std::fprintf(stderr, "seed_store: FIRST and STRIDE must be positive and LOST cards STRIDE apart fit in COUNT\n");
         return 2;
     }
     const auto started = std::chrono::steady_clock::now();
@@ -52,7 +55,9 @@ int main(int argc, char** argv) {
     constexpr long long per_report = 5000;
     for (long long start = 0; start < lost; start += per_report) {
         store::LossReport report;
-        for (long long n = start; n < std::min(lost, start + per_report); ++n) report.cards.push_back(first + n);
+        for (long long n = start; n < std::min(lost, start + per_report); ++n) {
+            report.cards.push_back(first + n * stride);
+        }
         report.push = store::PushTarget::all();
         if (auto reported = cards.report_losses(seeder, report); !reported) {
             return fail("seed_store", "losses from " + std::to_string(first + start), reported.error());

@@ -160,6 +160,9 @@ awaitable<TerminalResult> Distributor::sync_terminal(store::DeviceId terminal, P
     // When the oldest batch this sync brings to the terminal was written:
     // the push latency runs from there to the confirmation.
     std::optional<store::UnixTime> oldest_pending;
+    // What a round that ended asking for a full sync saw: the full sync
+    // of the next round starts from it instead of reading it again.
+    std::optional<protocol::TerminalState> known_state;
     for (int round = 0; round < 3; ++round) {
         auto device = store_.device(terminal);
         if (!device) {
@@ -206,6 +209,7 @@ awaitable<TerminalResult> Distributor::sync_terminal(store::DeviceId terminal, P
         plan.transport = std::holds_alternative<store::RtuAddress>(device->terminal->address)
                              ? protocol::Transport::rtu
                              : protocol::Transport::tcp;
+        plan.known_state = known_state;
         plan.session_id = std::uniform_int_distribution<std::uint32_t>(1, 0xFFFFFFFFu)(random_);
         full_sync_sent = full_sync_sent || (!plan.pending.empty() && plan.pending.front().op == BatchOp::full);
 
@@ -273,6 +277,7 @@ awaitable<TerminalResult> Distributor::sync_terminal(store::DeviceId terminal, P
                     result.text = "store: " + planned.error().message;
                     co_return result;
                 }
+                known_state = outcome.state;
                 continue;
             }
             case SyncOutcome::Kind::failed:

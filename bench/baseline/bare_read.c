@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
             ++rows;
             for (int c = 0; c < sqlite3_column_count(statement); ++c) {
                 sum += sqlite3_column_type(statement, c) == SQLITE_TEXT ? sqlite3_column_bytes(statement, c)
-                                                                         : sqlite3_column_int64(statement, c);
+                                                                        : sqlite3_column_int64(statement, c);
             }
         }
         if (step != SQLITE_DONE) {

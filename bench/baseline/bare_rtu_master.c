@@ -53,8 +53,8 @@ static int add_one(modbus_t* ctx, uint32_t card, uint32_t version) {
 
 int main(int argc, char** argv) {
     const int add = argc == 7 && strcmp(argv[5], "add") == 0;
-    const int sync = argc == 9 && strcmp(argv[5], "sync") == 0 &&
-                     (strcmp(argv[6], "list") == 0 || strcmp(argv[6], "bitmap") == 0);
+    const int sync =
+        argc == 9 && strcmp(argv[5], "sync") == 0 && (strcmp(argv[6], "list") == 0 || strcmp(argv[6], "bitmap") == 0);
     if ((!add && !sync) || strlen(argv[3]) != 1) {
         fprintf(stderr,
                 "usage: bare_rtu_master DEVICE BAUD PARITY UNITS add CARD\n"

@@ -32,7 +32,8 @@ int main(int argc, char** argv) {
     const long long lost = std::strtoll(argv[4], nullptr, 10);
     const long long stride = argc == 6 ? std::strtoll(argv[5], nullptr, 10) : 1;
     if (first <= 0 || count < 0 || lost < 0 || stride < 1 || (lost > 0 && (lost - 1) * stride >= count)) {
-        std::fprintf(stderr, "seed_store: FIRST and STRIDE must be positive and LOST cards STRIDE apart fit in COUNT\n");
+        std::fprintf(stderr,
+                     "seed_store: FIRST and STRIDE must be positive and LOST cards STRIDE apart fit in COUNT\n");
         return 2;
     }
     const auto started = std::chrono::steady_clock::now();

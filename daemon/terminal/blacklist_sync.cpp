@@ -68,9 +68,13 @@ public:
         desired_checksum_ = plan_.desired.checksum();
         if (auto done = run_lean()) return std::move(*done);
 
-        auto info = client_.read_state();
-        if (!info) return failed(info.error(), "reading the state block");
-        state_ = info->state;
+        if (plan_.known_state && !plan_.pending.empty() && plan_.pending.front().op == BatchOp::full) {
+            state_ = *plan_.known_state;
+        } else {
+            auto info = client_.read_state();
+            if (!info) return failed(info.error(), "reading the state block");
+            state_ = info->state;
+        }
         held_ = HeldRecords{state_->oldest_seq, state_->next_seq};
         last_seen_.reset();
         const std::int64_t version = state_->blacklist_version;
@@ -255,12 +259,15 @@ private:
         format_ = full_format(cards);
         const auto version = static_cast<std::uint32_t>(plan_.planned_version);
         const FullSyncJob job{plan_.session_id, version, *format_, cards};
-        if (auto sent = send_full_sync(client_, job); !sent) {
+        auto sent = send_full_sync(client_, job);
+        if (!sent) {
             return failed(sent.error(), "full sync to version " + std::to_string(version) + " by " +
                                             std::string(protocol::to_string(*format_)));
         }
         did_full_ = true;
-        last_seen_.reset();
+        // The commit read back what the terminal enforces now: verify() needs no state read.
+        last_seen_ = *sent;
+        held_ = HeldRecords{sent->oldest_seq, sent->next_seq};
         confirmed_ = plan_.planned_version;  // the commit succeeded: the terminal enforces it
         return std::nullopt;
     }

@@ -40,6 +40,12 @@ struct SyncPlan {
     /// answer decides: anything unexpected falls back to reading the state
     /// block first, as without it.
     std::optional<std::int64_t> expected_version;
+    /// The terminal's state as the caller's last run found it, when that run
+    /// ended asking for a full sync and this plan is that full sync: it is
+    /// used as read, so the full sync starts at once. (A full batch at the
+    /// head is sent whatever version the terminal holds, and the commit's
+    /// own read-back confirms the result.)
+    std::optional<protocol::TerminalState> known_state;
     protocol::Transport transport = protocol::Transport::tcp;
     /// Non-zero; the caller supplies a fresh random one for each call.
     std::uint32_t session_id = 1;

@@ -53,7 +53,7 @@ class FullSync {
 public:
     FullSync(TerminalClient& client, const FullSyncJob& job) : client_(client), job_(job), staging_(job) {}
 
-    LinkResult<void> run() {
+    LinkResult<protocol::Confirmation> run() {
         const auto begin =
             protocol::make_full_begin(0, job_.session_id, job_.target_version, job_.format, staging_.total());
         auto status = execute_with_retry(client_, begin);
@@ -62,7 +62,7 @@ public:
         // to a repeated begin still has an open, empty staging area.
         if (!succeeded(*status)) return std::unexpected(status_error(begin, *status));
 
-        if (auto sent = send_chunks(); !sent) return sent;
+        if (auto sent = send_chunks(); !sent) return std::unexpected(std::move(sent.error()));
         return commit();
     }
 
@@ -109,18 +109,19 @@ private:
         return state.full_sync_progress;
     }
 
-    LinkResult<void> commit() {
+    LinkResult<protocol::Confirmation> commit() {
         const auto commit = protocol::make_full_commit(0, job_.session_id, staging_.crc());
-        auto status = execute_with_retry(client_, commit);
-        if (!status) return std::unexpected(std::move(status.error()));
-        if (succeeded(*status)) return {};
-        switch (*status) {
+        auto answer = execute_confirmed_with_retry(client_, commit);
+        if (!answer) return std::unexpected(std::move(answer.error()));
+        const Status status = answer->status;
+        if (succeeded(status)) return answer->seen;
+        switch (status) {
             case Status::incomplete:
             case Status::crc_mismatch:
             case Status::no_session:
                 // The terminal discarded the staging itself (or never had it).
-                return std::unexpected(status_error(commit, *status));
-            default: return abort_with(status_error(commit, *status));
+                return std::unexpected(status_error(commit, status));
+            default: return abort_with(status_error(commit, status));
         }
     }
 
@@ -142,6 +143,8 @@ private:
 
 }  // namespace
 
-LinkResult<void> send_full_sync(TerminalClient& client, const FullSyncJob& job) { return FullSync(client, job).run(); }
+LinkResult<protocol::Confirmation> send_full_sync(TerminalClient& client, const FullSyncJob& job) {
+    return FullSync(client, job).run();
+}
 
 }  // namespace cardd::daemon

@@ -24,13 +24,15 @@ struct FullSyncJob {
 /// daemon disagree for some other reason.
 inline constexpr int max_sequence_resumes = 3;
 
-/// Runs a full sync with 0x17 commands (76 entries or 228 bitmap bytes each).
+/// Runs a full sync with 0x17 commands (76 entries or 228 bitmap bytes each);
+/// on success, what the commit's own 0x17 read back (version, count,
+/// checksum, records), so the new set is confirmed in that round trip.
 /// A chunk answered SEQUENCE is resumed from the terminal's progress register
 /// (0x0017) while the terminal is receiving and the progress is within the
 /// data. INCOMPLETE, CRC_MISMATCH and NO_SESSION fail (the terminal has
 /// dropped the staging); any other refusal sends FULL_ABORT, best effort, and
 /// fails. Errors: link errors as they came, BUSY as `busy`, CAPACITY as
 /// `capacity`, other statuses as `protocol`.
-LinkResult<void> send_full_sync(TerminalClient& client, const FullSyncJob& job);
+LinkResult<protocol::Confirmation> send_full_sync(TerminalClient& client, const FullSyncJob& job);
 
 }  // namespace cardd::daemon

@@ -286,6 +286,25 @@ TEST_F(BlacklistSyncTest, checksumMismatchAfterDeltasNeedsFullSync) {
     expect_level();
 }
 
+// The run after one that asked for a full sync starts it from what that run
+// read: the terminal's state is read once for the whole resync.
+TEST_F(BlacklistSyncTest, fullSyncAfterAskingForItReadsTheStateOnce) {
+    planner_.add(range(1000, 200, 7));
+    put_terminal_at(900, {5});  // off the chain: restarted with another flash
+    auto outcome = sync();
+    ASSERT_EQ(outcome.kind, Kind::needs_full_sync) << outcome.reason;
+    EXPECT_EQ(link_->requests, 1);
+    planner_.full();
+    SyncPlan plan = planner_.plan(protocol::Transport::tcp);
+    plan.known_state = outcome.state;
+    TerminalClient client(*link_, 0x2000);
+    outcome = synchronise(client, plan);
+    planner_.record(outcome);
+    ASSERT_EQ(outcome.kind, Kind::level) << outcome.reason;
+    EXPECT_EQ(link_->requests, 1 + 5);  // FULL_BEGIN, three chunks, FULL_COMMIT
+    expect_level();
+}
+
 // A full sync by list: FULL_BEGIN, chunks of at most 76 entries, FULL_COMMIT, with the list's CRC.
 TEST_F(BlacklistSyncTest, fullSyncByListInChunks) {
     planner_.add(range(1000, 200, 7));
@@ -298,6 +317,9 @@ TEST_F(BlacklistSyncTest, fullSyncByListInChunks) {
     EXPECT_EQ(link_->delivered[1].n, 76);
     EXPECT_EQ(link_->delivered[3].arg2, 152u);
     EXPECT_EQ(link_->delivered[4].arg2, protocol::list_crc(wire(planner_.desired())));
+    // One state read first; the commit's own read-back confirms the new set.
+    EXPECT_EQ(link_->requests, 1 + 5);
+    EXPECT_EQ(outcome.state->blacklist_count, 200u);
     expect_level();
 }
 
@@ -543,8 +565,17 @@ TEST_F(BlacklistSyncTest, commitCrcMismatchFails) {
 TEST_F(BlacklistSyncTest, mismatchAfterFullSyncFails) {
     planner_.add({1, 2});
     planner_.full();
+    // The commit's own read-back shows the terminal holding another set.
+    bool committed = false;
     link_->after_command = [&](const protocol::Command& command) {
-        if (command.opcode == Opcode::full_commit) put_terminal_at(planner_.planned(), {1, 2, 3});
+        if (command.opcode != Opcode::full_commit) return;
+        put_terminal_at(planner_.planned(), {1, 2, 3});
+        committed = true;
+    };
+    link_->tamper = [&](std::uint16_t address, std::vector<std::uint16_t>& regs) {
+        if (!committed) return;
+        committed = false;
+        regs = *terminal_->read_registers(address, static_cast<std::uint16_t>(regs.size()));
     };
     const auto outcome = sync();
     EXPECT_EQ(outcome.kind, Kind::failed);

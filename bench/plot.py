@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Plots from the benchmarks' results.json: propagation time against the
 number of terminals, cardd and the bare pool (docs/performance-propagation.svg),
-and, when rows of benchmark rs485 with a utilisation metric and baud and
-units parameters exist, utilisation against units per baud rate
+and the RS-485 line utilisation against units on the bus, per exchange
+(loss push, resync) and baud rate, cardd beside the bare RTU master
 (docs/performance-rs485.svg).
 
 Usage: plot.py [RESULTS_JSON] [DOCS_DIR]"""
@@ -42,23 +42,31 @@ def propagation(rows, out):
 
 
 def rs485(rows, out):
+    """Utilisation against units, one line per exchange and baud rate: cardd
+    solid, the bare RTU master dashed."""
     series = {}
     for r in rows:
         params = r.get("parameters", {})
-        if r["benchmark"] == "rs485" and r["metric"].startswith("utilisation") and "baud" in params and \
-                "units" in params:
-            series.setdefault(params["baud"], []).append((params["units"], r["cardd"]))
+        if r["benchmark"] != "rs485" or not r["metric"].startswith("utilisation") or "baud" not in params:
+            continue
+        bare = "bare RTU master" in r["metric"]
+        exchange = r["metric"].rsplit(", ", 1)[-1]
+        series.setdefault((exchange, params["baud"], bare), []).append((params["units"], r["cardd"]))
     if not series:
         return False
-    figure, axes = plt.subplots(figsize=(6.4, 4.2))
-    for baud, points in sorted(series.items()):
+    figure, axes = plt.subplots(figsize=(6.4, 4.6))
+    for (exchange, baud, bare), points in sorted(series.items()):
         points.sort()
-        axes.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=f"{baud} baud")
+        who = "bare master" if bare else "cardd"
+        axes.plot([p[0] for p in points], [p[1] for p in points], marker="s" if bare else "o",
+                  linestyle="--" if bare else "-", label=f"{who}, {exchange}, {baud} baud")
+    axes.axhline(0.9, color="grey", linewidth=0.8, linestyle=":")
+    axes.set_xscale("log", base=2)
     axes.set_xlabel("units on the bus")
-    axes.set_ylabel("line utilisation")
-    axes.set_title("RS-485 bus utilisation")
+    axes.set_ylabel("line utilisation (minimal wire time / elapsed)")
+    axes.set_title("RS-485 bus utilisation, 8E1, --emulate-baud")
     axes.grid(True, alpha=0.3)
-    axes.legend()
+    axes.legend(fontsize="x-small")
     figure.tight_layout()
     figure.savefig(out, metadata={"Date": None})
     plt.close(figure)

@@ -481,7 +481,7 @@ awaitable<LinkResult<TerminalInfo>> Distributor::read_params(store::DeviceId ter
     const std::shared_ptr<TerminalLink> terminal_link = *link;
     auto job = [terminal_link]() {
         TerminalClient client(*terminal_link);
-        return client.read_state();
+        return client.read_info();
     };
     auto info = co_await on_worker(*device, std::move(job));
     if (info && device->terminal_serial != info->state.serial)

@@ -99,16 +99,22 @@ SyncFormat choose_full_sync_format(std::span<const std::uint32_t> cards, Transpo
     return costs.bitmap.bytes() < costs.list.bytes() ? SyncFormat::bitmap : SyncFormat::list;
 }
 
+std::chrono::microseconds rtu_silent_interval(std::uint32_t baud, std::uint32_t bits_per_char) noexcept {
+    if (baud == 0) return std::chrono::microseconds::zero();
+    // 3.5 characters = 7 * bits / 2 bit times.
+    const std::uint64_t silence_us =
+        baud > 19200 ? 1750 : (std::uint64_t{7} * bits_per_char * 1'000'000 + 2ull * baud - 1) / (2ull * baud);
+    return std::chrono::microseconds(static_cast<std::int64_t>(silence_us));
+}
+
 std::chrono::microseconds rtu_line_time(const WireCost& cost, std::uint32_t baud,
                                         std::uint32_t bits_per_char) noexcept {
     if (baud == 0) return std::chrono::microseconds::zero();
     const std::uint64_t frames = 2 * cost.round_trips;
     const std::uint64_t bit_us = cost.bytes() * bits_per_char * 1'000'000;
     const std::uint64_t data_us = (bit_us + baud - 1) / baud;
-    // 3.5 characters = 7 * bits / 2 bit times.
-    const std::uint64_t silence_us =
-        baud > 19200 ? 1750 : (std::uint64_t{7} * bits_per_char * 1'000'000 + 2ull * baud - 1) / (2ull * baud);
-    return std::chrono::microseconds(static_cast<std::int64_t>(data_us + frames * silence_us));
+    return std::chrono::microseconds(static_cast<std::int64_t>(data_us)) +
+           static_cast<std::int64_t>(frames) * rtu_silent_interval(baud, bits_per_char);
 }
 
 }  // namespace cardd::protocol

@@ -81,6 +81,10 @@ SyncFormat choose_full_sync_format(std::span<const std::uint32_t> cards, Transpo
                                    std::uint32_t bitmap_limit, std::uint16_t capabilities,
                                    WriteFunction function = WriteFunction::write_multiple);
 
+/// The silence that ends an RTU frame: 3.5 characters of `bits_per_char`,
+/// 1750 us above 19200 baud (Modbus over serial line 2.5.1.1). Rounded up.
+std::chrono::microseconds rtu_silent_interval(std::uint32_t baud, std::uint32_t bits_per_char = 11) noexcept;
+
 /// Time an RTU line is busy with `cost`: every byte at `bits_per_char` (11
 /// for 8E1 and 8N2, 10 for 8N1) plus the 3.5-character silence after each
 /// frame (1750 us above 19200 baud, Modbus over serial line 2.5.1.1).

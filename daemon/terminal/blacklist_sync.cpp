@@ -71,9 +71,9 @@ public:
         if (plan_.known_state && !plan_.pending.empty() && plan_.pending.front().op == BatchOp::full) {
             state_ = *plan_.known_state;
         } else {
-            auto info = client_.read_state();
-            if (!info) return failed(info.error(), "reading the state block");
-            state_ = info->state;
+            auto read = client_.read_state();
+            if (!read) return failed(read.error(), "reading the state block");
+            state_ = *read;
         }
         held_ = HeldRecords{state_->oldest_seq, state_->next_seq};
         last_seen_.reset();
@@ -233,13 +233,13 @@ private:
         return std::nullopt;
     }
 
-    // One read of 0x0000..0x0027 with function 0x03, framed as wire_cost.hpp
-    // counts frames: request PDU = fc + address + quantity = 5 bytes, response
-    // PDU = fc + byte count + 80 bytes; plus the MBAP header (7) on TCP, or
-    // address and CRC (3) on RTU, on each frame.
+    // One read of the state block, 0x0000..0x001F with function 0x03, framed
+    // as wire_cost.hpp counts frames: request PDU = fc + address + quantity
+    // = 5 bytes, response PDU = fc + byte count + 64 bytes; plus the MBAP
+    // header (7) on TCP, or address and CRC (3) on RTU, on each frame.
     std::uint64_t state_read_bytes() const noexcept {
         const std::uint64_t framing = plan_.transport == protocol::Transport::tcp ? 7 : 3;
-        return 2 * framing + 5 + 2 + 2 * 40;
+        return 2 * framing + 5 + 2 + 2 * protocol::state::block.count;
     }
 
     protocol::SyncFormat full_format(std::span<const std::uint32_t> cards) const {
@@ -431,9 +431,9 @@ private:
                 state_->next_seq = last_seen_->next_seq;
             }
         } else {
-            auto info = read_state_with_retry(client_);
-            if (!info) return failed(info.error(), "reading the state block after the change");
-            state_ = info->state;
+            auto read = read_state_with_retry(client_);
+            if (!read) return failed(read.error(), "reading the state block after the change");
+            state_ = *read;
             held_ = HeldRecords{state_->oldest_seq, state_->next_seq};
             version = state_->blacklist_version;
             checksum = state_->checksum;

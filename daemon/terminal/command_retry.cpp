@@ -29,7 +29,7 @@ LinkResult<ConfirmedAnswer> execute_confirmed_with_retry(TerminalClient& client,
     return repeated([&] { return client.execute_confirmed(command); });
 }
 
-LinkResult<TerminalInfo> read_state_with_retry(TerminalClient& client) {
+LinkResult<protocol::TerminalState> read_state_with_retry(TerminalClient& client) {
     return repeated([&] { return client.read_state(); });
 }
 

@@ -34,7 +34,7 @@ LinkResult<ConfirmedAnswer> execute_confirmed_with_retry(TerminalClient& client,
 /// protocol error, up to `command_attempts` times. For reads in the middle of
 /// a run, where the terminal has just answered; a first contact is read once,
 /// so a terminal that is down holds its bus for one timeout only.
-LinkResult<TerminalInfo> read_state_with_retry(TerminalClient& client);
+LinkResult<protocol::TerminalState> read_state_with_retry(TerminalClient& client);
 
 /// A status other than OK or OK_ALREADY as a link error: BUSY is `busy`,
 /// CAPACITY `capacity`, anything else `protocol`, with a message naming the

@@ -96,9 +96,9 @@ private:
 
     // Where the terminal wants the next chunk, from its progress register.
     LinkResult<std::uint32_t> progress() {
-        auto info = read_state_with_retry(client_);
-        if (!info) return std::unexpected(std::move(info.error()));
-        const auto& state = info->state;
+        auto read = read_state_with_retry(client_);
+        if (!read) return std::unexpected(std::move(read.error()));
+        const protocol::TerminalState& state = *read;
         if (state.full_sync_state != protocol::FullSyncState::receiving ||
             state.full_sync_progress > staging_.total()) {
             return link_fail(LinkError::Kind::protocol,

@@ -22,9 +22,9 @@ bool holds_new_records(std::int64_t from_seq, std::uint32_t oldest_seq, std::uin
 
 LinkResult<CollectedRecords> read_new_records(TerminalClient& client, std::int64_t from_seq, std::size_t max_records,
                                               std::optional<std::uint32_t> from_serial) {
-    auto info = client.read_state();
-    if (!info) return std::unexpected(std::move(info.error()));
-    protocol::TerminalState state = info->state;
+    auto read = client.read_state();
+    if (!read) return std::unexpected(std::move(read.error()));
+    protocol::TerminalState state = *read;
     if (state.oldest_seq > state.next_seq) {
         return link_fail(LinkError::Kind::protocol, "terminal reports oldest record " +
                                                         std::to_string(state.oldest_seq) + " above next " +
@@ -63,10 +63,10 @@ LinkResult<CollectedRecords> read_new_records(TerminalClient& client, std::int64
         }
         auto again = client.read_state();
         if (!again) return std::unexpected(std::move(again.error()));
-        if (again->state.serial != state.serial) {
+        if (again->serial != state.serial) {
             return link_fail(LinkError::Kind::protocol, "terminal serial changed during collection");
         }
-        state = again->state;
+        state = *again;
         state_refreshed = true;
         if (cursor < state.oldest_seq) cursor = state.oldest_seq;
     }

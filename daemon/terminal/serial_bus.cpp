@@ -3,6 +3,8 @@
 #include <thread>
 #include <utility>
 
+#include "protocol/wire_cost.hpp"
+
 namespace cardd::daemon {
 
 LinkResult<std::shared_ptr<SerialBus>> SerialBus::create(std::string device, int baud, char parity,
@@ -13,24 +15,15 @@ LinkResult<std::shared_ptr<SerialBus>> SerialBus::create(std::string device, int
     return std::shared_ptr<SerialBus>(new SerialBus(std::move(device), baud, parity, options, std::move(*ctx)));
 }
 
-namespace {
-
-// 3.5 character times of 11 bits (8E1, 8O1; 8N1 is shorter, so this is safe),
-// fixed at 1750 us above 19200 baud as the Modbus serial line specification says.
-std::chrono::microseconds silent_interval(int baud) {
-    if (baud > 19200 || baud <= 0) return std::chrono::microseconds(1750);
-    return std::chrono::microseconds((35 * 11 * 1'000'000LL / 10 + baud - 1) / baud);
-}
-
-}  // namespace
-
 SerialBus::SerialBus(std::string device, int baud, char parity, LinkOptions options, ModbusContext ctx)
     : device_(std::move(device)),
       baud_(baud),
       parity_(parity),
       options_(options),
       ctx_(std::move(ctx)),
-      frame_gap_(silent_interval(baud)) {}
+      // 11 bits a character (8E1, 8O1; 8N1 is shorter, so this is safe).
+      frame_gap_(baud > 0 ? protocol::rtu_silent_interval(static_cast<std::uint32_t>(baud), 11)
+                          : std::chrono::microseconds(1750)) {}
 
 template <class Op>
 auto SerialBus::transact(int unit, Op op) -> decltype(op(std::declval<ModbusContext&>())) {

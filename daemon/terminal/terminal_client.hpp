@@ -37,9 +37,13 @@ public:
     /// Tags start at `first_tag` (tests).
     TerminalClient(TerminalLink& link, std::uint16_t first_tag) : link_(link), next_tag_(first_tag) {}
 
-    /// One read of the state block and the model name. A wrong magic or
-    /// protocol version, serial 0 or a short answer is a `garbage` error.
-    LinkResult<TerminalInfo> read_state();
+    /// One read of the state block (0x0000..0x001F), what a sync or a
+    /// collection needs. A wrong magic or protocol version, serial 0 or a
+    /// short answer is a `garbage` error.
+    LinkResult<protocol::TerminalState> read_state();
+    /// The state block and the model name after it in one read, for people;
+    /// errors as read_state.
+    LinkResult<TerminalInfo> read_info();
 
     /// Runs one command with one 0x17: the command written at 0x0100, status
     /// and tag read back from 0x000E. The command's tag is replaced by the

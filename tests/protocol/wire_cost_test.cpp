@@ -119,6 +119,9 @@ TEST(WireCost, rtuLineTime) {
     const WireCost cost{77, 24, 3};
     EXPECT_EQ(rtu_line_time(cost, 9600), std::chrono::microseconds(115730 + 6 * 4011));
     EXPECT_EQ(rtu_line_time(cost, 115200), std::chrono::microseconds(9645 + 6 * 1750));
+    EXPECT_EQ(rtu_silent_interval(9600), std::chrono::microseconds(4011));
+    EXPECT_EQ(rtu_silent_interval(19200, 10), std::chrono::microseconds(1823));  // 8N1: 3.5 * 10 / 19200 s
+    EXPECT_EQ(rtu_silent_interval(115200), std::chrono::microseconds(1750));
 }
 
 }  // namespace

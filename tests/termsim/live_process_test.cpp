@@ -98,13 +98,15 @@ TEST_F(Process, twoUnitsShareOneRtuBus) {
     EXPECT_EQ(json::parse(control.ask("@1 list")), json({5}));
 }
 
-// --emulate-baud answers after the time request and answer take on the wire.
+// --emulate-baud answers when the answer's last byte would arrive on the
+// wire: the request, the silence that ends it, the answer (the silence
+// after the answer is the master's).
 TEST_F(Process, emulatedBaudDelaysAnswersByWireTime) {
     PtyPair pty(dir_.path());
     Termsim sim(CARDD_TERMSIM_PATH, {"--rtu", pty.a(), "--baud", "9600", "--emulate-baud"}, dir_.path());
     ModbusClient client = ModbusClient::rtu(pty.b(), 1, 9600);
     // Read 0x03 of 100 registers: request 8 bytes, answer 1 + 2 + 200 + 2 = 205.
-    const auto wire = p::rtu_line_time(p::WireCost{8, 205, 1}, 9600, 11);
+    const auto wire = p::rtu_line_time(p::WireCost{8, 205, 1}, 9600, 11) - p::rtu_silent_interval(9600, 11);
     ASSERT_GT(wire, 230ms);
     const auto start = std::chrono::steady_clock::now();
     ASSERT_TRUE(client.read(0x0100, 100).has_value());

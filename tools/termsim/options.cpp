@@ -92,8 +92,8 @@ std::variant<Options, int> parse_options(int argc, char** argv) {
     auto* parity_opt = app.add_option("--parity", parity, "RTU parity: E, N or O")->capture_default_str();
     auto* stop_opt =
         app.add_option("--stop-bits", stop_bits, "RTU stop bits: 1, or 2 with --parity N (8N2)")->capture_default_str();
-    auto* emulate_opt =
-        app.add_flag("--emulate-baud", emulate_baud, "RTU: answer after the exchange's time on a real wire");
+    auto* emulate_opt = app.add_flag("--emulate-baud", emulate_baud,
+                                     "RTU: answer when the last byte of the answer would arrive on a real wire");
     auto* unit_opt = app.add_option("--unit", units,
                                     "unit id 1..247 (default 1); on RTU repeat it to put several terminals on the bus");
     app.add_option("--serial", serial, "serial number of the (first) terminal, non-zero")->capture_default_str();

@@ -131,8 +131,12 @@ void RtuTransport::process() {
         if (answer.corrupt) adu.back() ^= 0xFF;  // the CRC's high byte
         std::chrono::microseconds delay = answer.delay;
         if (settings_.emulate_baud) {
+            // The answer is here when its last byte would be on a real line:
+            // the request, the silence that ends it, the answer. The silence
+            // after the answer is the master's to keep before its next frame.
             const protocol::WireCost cost{bytes_in, adu.size(), 1};
-            delay += protocol::rtu_line_time(cost, settings_.baud, settings_.bits_per_char());
+            delay += protocol::rtu_line_time(cost, settings_.baud, settings_.bits_per_char()) -
+                     protocol::rtu_silent_interval(settings_.baud, settings_.bits_per_char());
         }
         if (delay.count() > 0) {
             answer_pending_ = true;

@@ -126,7 +126,7 @@ TEST(ConnectionBudgetOverTcp, threeTerminalsAreServedWithinTwoConnections) {
     for (int round = 0; round < 3; ++round) {
         for (int n = 0; n < 3; ++n) {
             TerminalClient client(*links[n]);
-            const auto info = client.read_state();
+            const auto info = client.read_info();
             ASSERT_TRUE(info.has_value()) << info.error().message;
             EXPECT_EQ(info->state.serial, static_cast<std::uint32_t>(4100 + n));
             EXPECT_LE(open_sockets() - before, 2);

@@ -86,8 +86,8 @@ TEST_F(ModbusRtuTest, twoUnitsShareOneBus) {
 
     TerminalClient client_one(*one);
     TerminalClient client_two(*two);
-    const auto state_one = client_one.read_state();
-    const auto state_two = client_two.read_state();
+    const auto state_one = client_one.read_info();
+    const auto state_two = client_two.read_info();
     ASSERT_TRUE(state_one.has_value()) << state_one.error().message;
     ASSERT_TRUE(state_two.has_value()) << state_two.error().message;
     EXPECT_EQ(state_one->state.serial, 6100u);
@@ -139,7 +139,7 @@ TEST_F(ModbusRtuTest, silentUnitTimesOutAndBusRecovers) {
 
     auto two = link(2);
     TerminalClient present(*two);
-    EXPECT_TRUE(present.read_state().has_value());
+    EXPECT_TRUE(present.read_info().has_value());
 }
 
 // A spoiled frame (bad CRC) is garbage; the bus is flushed and the next request, to either unit, works.
@@ -147,14 +147,14 @@ TEST_F(ModbusRtuTest, corruptFrameIsGarbageAndFlushed) {
     ASSERT_EQ(control(0, "fault corrupt 1"), "ok");
     auto one = link(1);
     TerminalClient client_one(*one);
-    const auto spoiled = client_one.read_state();
+    const auto spoiled = client_one.read_info();
     ASSERT_FALSE(spoiled.has_value());
     EXPECT_EQ(spoiled.error().kind, LinkError::Kind::garbage) << spoiled.error().message;
     auto two = link(2);
     TerminalClient client_two(*two);
-    EXPECT_TRUE(client_two.read_state().has_value());
+    EXPECT_TRUE(client_two.read_info().has_value());
     ASSERT_EQ(control(0, "fault none"), "ok");
-    EXPECT_TRUE(client_one.read_state().has_value());
+    EXPECT_TRUE(client_one.read_info().has_value());
 }
 
 // A late answer (delayed past the timeout, within the quiet time after it) is not taken for the answer
@@ -222,7 +222,7 @@ TEST_F(ModbusRtuTest, missingDeviceIsIo) {
     auto made = factory_.link_for({"ghost", RtuAddress{(dir_.path() / "no-such-tty").string(), 19200, 'E'}, 1});
     ASSERT_TRUE(made.has_value());
     TerminalClient client(**made);
-    const auto info = client.read_state();
+    const auto info = client.read_info();
     ASSERT_FALSE(info.has_value());
     EXPECT_EQ(info.error().kind, LinkError::Kind::io);
     EXPECT_NE(info.error().message.find("no-such-tty"), std::string::npos) << info.error().message;

@@ -101,7 +101,7 @@ protected:
 TEST_F(ModbusTcpTest, readsStateBlock) {
     start({.serial = 3101, .capacity = 777});
     TerminalClient client(*link_);
-    const auto info = client.read_state();
+    const auto info = client.read_info();
     ASSERT_TRUE(info.has_value()) << info.error().message;
     EXPECT_EQ(info->state.serial, 3101u);
     EXPECT_EQ(info->state.list_capacity, 777u);
@@ -175,13 +175,13 @@ TEST_F(ModbusTcpTest, killedTerminalFailsThenRestartedOneIsResynced) {
 TEST_F(ModbusTcpTest, timeoutThenReconnect) {
     start({.serial = 3104});
     TerminalClient client(*link_);
-    ASSERT_TRUE(client.read_state().has_value());
+    ASSERT_TRUE(client.read_info().has_value());
     ASSERT_EQ(control("fault drop 1"), "ok");
-    const auto lost = client.read_state();
+    const auto lost = client.read_info();
     ASSERT_FALSE(lost.has_value());
     EXPECT_EQ(lost.error().kind, LinkError::Kind::timeout);
     ASSERT_EQ(control("fault none"), "ok");
-    EXPECT_TRUE(client.read_state().has_value());
+    EXPECT_TRUE(client.read_info().has_value());
 }
 
 // Spoiled frames are garbage; the link starts a new connection and works again.
@@ -189,11 +189,11 @@ TEST_F(ModbusTcpTest, corruptAnswerIsGarbage) {
     start({.serial = 3105});
     ASSERT_EQ(control("fault corrupt 1"), "ok");
     TerminalClient client(*link_);
-    const auto spoiled = client.read_state();
+    const auto spoiled = client.read_info();
     ASSERT_FALSE(spoiled.has_value());
     EXPECT_EQ(spoiled.error().kind, LinkError::Kind::garbage) << spoiled.error().message;
     ASSERT_EQ(control("fault none"), "ok");
-    EXPECT_TRUE(client.read_state().has_value());
+    EXPECT_TRUE(client.read_info().has_value());
 }
 
 // On a line that loses a fifth of the answers, repeated runs still bring the terminal level.
@@ -212,7 +212,7 @@ TEST_F(ModbusTcpTest, lossyLineConverges) {
     ASSERT_EQ(outcome.kind, Kind::level) << outcome.reason;
     ASSERT_EQ(control("fault none"), "ok");
     TerminalClient client(*link_);
-    const auto info = client.read_state();
+    const auto info = client.read_info();
     ASSERT_TRUE(info.has_value());
     EXPECT_EQ(info->state.checksum, protocol::blacklist_checksum(wire(planner.desired())));
 }
@@ -267,7 +267,7 @@ TEST_F(ModbusTcpTest, recordsCollectedExactlyOnce) {
         EXPECT_EQ(key.first, 3109u);
         EXPECT_EQ(times, 1);
     }
-    const auto info = client.read_state();
+    const auto info = client.read_info();
     ASSERT_TRUE(info.has_value());
     EXPECT_EQ(info->state.oldest_seq, info->state.next_seq);  // all acknowledged
 }

@@ -145,7 +145,7 @@ TEST_F(RecordCollectionTest, cursorOfAnotherSerialRereadsAll) {
 // terminal with nothing, with records, with some acknowledged, and for every kind of start.
 TEST_F(RecordCollectionTest, holdsNewRecordsAgreesWithACollection) {
     auto check = [&](const char* when) {
-        const auto info = client_.read_state();
+        const auto info = client_.read_info();
         ASSERT_TRUE(info.has_value()) << info.error().message;
         for (const std::int64_t from : {0, 1, 2, 3, 4, 5, 500}) {
             const auto got = read_new_records(client_, from);

@@ -29,8 +29,8 @@ protected:
 };
 
 // One read returns the state block and the model name.
-TEST_F(TerminalClientTest, readStateDecodesBlockAndModel) {
-    const auto info = client_.read_state();
+TEST_F(TerminalClientTest, readInfoDecodesBlockAndModel) {
+    const auto info = client_.read_info();
     ASSERT_TRUE(info.has_value()) << info.error().message;
     EXPECT_EQ(info->state.serial, 4242u);
     EXPECT_EQ(info->state.firmware, 0x0203);
@@ -40,10 +40,25 @@ TEST_F(TerminalClientTest, readStateDecodesBlockAndModel) {
     EXPECT_EQ(link_.requests, 1);
 }
 
+// A sync's read is the state block alone: 32 registers, no model name.
+TEST_F(TerminalClientTest, readStateReadsTheStateBlockOnly) {
+    std::uint16_t read = 0;
+    link_.tamper = [&](std::uint16_t, std::vector<std::uint16_t>& regs) {
+        read = static_cast<std::uint16_t>(regs.size());
+    };
+    const auto state = client_.read_state();
+    ASSERT_TRUE(state.has_value()) << state.error().message;
+    EXPECT_EQ(state->serial, 4242u);
+    EXPECT_EQ(state->list_capacity, 321u);
+    EXPECT_EQ(read, 32);
+    link_.tamper = [](std::uint16_t, std::vector<std::uint16_t>& regs) { regs[1] = 2; };
+    EXPECT_EQ(client_.read_state().error().kind, LinkError::Kind::garbage);
+}
+
 // A device whose magic is not "CT" is garbage, not a terminal.
 TEST_F(TerminalClientTest, wrongMagicIsGarbage) {
     link_.tamper = [](std::uint16_t, std::vector<std::uint16_t>& regs) { regs[0] = 0x1234; };
-    const auto info = client_.read_state();
+    const auto info = client_.read_info();
     ASSERT_FALSE(info.has_value());
     EXPECT_EQ(info.error().kind, LinkError::Kind::garbage);
     EXPECT_NE(info.error().message.find("not a CT-1 terminal"), std::string::npos);
@@ -52,13 +67,13 @@ TEST_F(TerminalClientTest, wrongMagicIsGarbage) {
 // Another protocol version is garbage too.
 TEST_F(TerminalClientTest, wrongProtocolVersionIsGarbage) {
     link_.tamper = [](std::uint16_t, std::vector<std::uint16_t>& regs) { regs[1] = 2; };
-    EXPECT_EQ(client_.read_state().error().kind, LinkError::Kind::garbage);
+    EXPECT_EQ(client_.read_info().error().kind, LinkError::Kind::garbage);
 }
 
 // A model name with a stray byte still reads; the byte shows as '?'.
 TEST_F(TerminalClientTest, oddModelNameIsShownNotRefused) {
     link_.tamper = [](std::uint16_t, std::vector<std::uint16_t>& regs) { regs[0x20] = 0x5001; };
-    const auto info = client_.read_state();
+    const auto info = client_.read_info();
     ASSERT_TRUE(info.has_value());
     EXPECT_EQ(info->model, "P?S-9000");
 }

@@ -9,15 +9,16 @@ cd "$(dirname "$0")/.."
 # folder | what else it may include (prefixes of the quoted include path)
 rules=(
     "protocol/|"
-    "store/|protocol/"
+    "text/|"
+    "store/|protocol/ text/"
     "daemon/async/|"
     "daemon/terminal/|protocol/"
     "daemon/encoder/|protocol/"
-    "daemon/control/|daemon/async/ daemon/log.hpp daemon/log_catalogue.hpp store/ protocol/"
+    "daemon/control/|daemon/async/ daemon/log.hpp daemon/log_catalogue.hpp store/ protocol/ text/"
     "daemon/metrics/|"
     "tools/cardctl/|protocol/"
     "tools/termsim/|protocol/"
-    "tools/console/|"
+    "tools/console/|text/"
 )
 
 failed=0

@@ -2,6 +2,7 @@
 
 #include "store/card_store.hpp"
 #include "store/card_store_internal.hpp"
+#include "text/forbidden_code_points.hpp"
 
 namespace cardd::store {
 
@@ -17,6 +18,11 @@ Result<void> validate_name(std::string_view name) {
         if (static_cast<unsigned char>(c) <= 0x20 || c == ',') {
             return fail(Errc::invalid_argument, "a device name may not contain spaces, commas or control characters");
         }
+    }
+    if (const auto forbidden = text::first_forbidden(name)) {
+        return fail(Errc::invalid_argument, "the device name holds " + text::describe(*forbidden) +
+                                                "; a device name may not hold control characters, bidirectional "
+                                                "controls or bytes that are not UTF-8");
     }
     if (name == "all") return fail(Errc::invalid_argument, "'all' is reserved for pushing to every terminal");
     return {};

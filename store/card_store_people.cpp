@@ -1,5 +1,6 @@
 #include "store/card_store.hpp"
 #include "store/card_store_internal.hpp"
+#include "text/forbidden_code_points.hpp"
 
 namespace cardd::store {
 
@@ -23,12 +24,13 @@ Result<void> detail::validate_person(const PersonInput& person) {
     if (person.department.size() > max_field_bytes) {
         return fail(Errc::invalid_argument, "the department is longer than 255 bytes");
     }
-    for (std::string_view field :
-         {std::string_view(person.staff_no), std::string_view(person.name), std::string_view(person.department)}) {
-        for (char c : field) {
-            if (static_cast<unsigned char>(c) < 0x20) {
-                return fail(Errc::invalid_argument, "names may not contain control characters");
-            }
+    const std::pair<std::string_view, std::string_view> fields[] = {
+        {"staff number", person.staff_no}, {"name", person.name}, {"department", person.department}};
+    for (const auto& [what, field] : fields) {
+        if (const auto forbidden = text::first_forbidden(field)) {
+            return fail(Errc::invalid_argument, "the " + std::string(what) + " holds " + text::describe(*forbidden) +
+                                                    "; names may not hold control characters, bidirectional "
+                                                    "controls or bytes that are not UTF-8");
         }
     }
     return {};

@@ -12,6 +12,7 @@
 #include "daemon/async/event.hpp"
 #include "daemon/control/secret.hpp"
 #include "daemon/log.hpp"
+#include "text/strict_json.hpp"
 
 namespace cardd::daemon {
 
@@ -57,11 +58,16 @@ ParsedLine parse_request_line(std::string_view line) {
             ResultCode::invalid, "the request is nested more than " + std::to_string(max_nesting) + " levels deep");
         return parsed;
     }
-    nlohmann::json json = nlohmann::json::parse(line, nullptr, false);
-    if (json.is_discarded()) {
-        parsed.error = Answer::failure(ResultCode::invalid, "the request is not valid JSON");
+    auto strict = text::parse_strict_json(line);
+    if (!strict) {
+        parsed.error =
+            Answer::failure(ResultCode::invalid, strict.error().kind == text::JsonRefusal::Kind::duplicate_key
+                                                     ? "the request gives the key \"" + strict.error().key +
+                                                           "\" twice; each key may appear once in an object"
+                                                     : std::string("the request is not valid JSON"));
         return parsed;
     }
+    nlohmann::json& json = *strict;
     if (!json.is_object()) {
         parsed.error = Answer::failure(ResultCode::invalid, "the request must be a JSON object");
         return parsed;

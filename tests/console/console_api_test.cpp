@@ -132,6 +132,19 @@ TEST_F(ConsoleApiTest, ACallWithoutTheCsrfTokenNeverReachesCardd) {
     EXPECT_TRUE(backend.requests.empty());
 }
 
+// A body naming a key twice is refused, not rebuilt with the last value for cardd; a login's too.
+TEST_F(ConsoleApiTest, ABodyWithADuplicatedKeyNeverReachesCardd) {
+    HttpRequest request = page_post("/api/call", {});
+    request.body = R"({"command":"card-topup","arguments":{"card_no":1001,"amount":1,"amount":200000}})";
+    const HttpResponse response = run(request);
+    EXPECT_EQ(response.status, 400);
+    EXPECT_NE(response.body.find("\\\"amount\\\" twice"), std::string::npos) << response.body;
+    request.target = "/api/login";
+    request.body = R"({"name":"ops","name":"admin","password":"x"})";
+    EXPECT_EQ(run(request).status, 400);
+    EXPECT_TRUE(backend.requests.empty());
+}
+
 TEST_F(ConsoleApiTest, ACallFromAnotherSiteOrAFormNeverReachesCardd) {
     HttpRequest request = page_post("/api/call", {{"command", "card-topup"}});
     request.headers["origin"] = "https://evil.example";

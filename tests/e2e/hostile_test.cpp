@@ -378,6 +378,33 @@ TEST_P(Hostile, malformedRequestsGetExactErrorAnswers) {
     EXPECT_EQ(ok.at("id"), json::parse(R"([1,{"a":null}])"));
 }
 
+// A key given twice is refused whichever value would win; names with controls,
+// bidirectional overrides or broken UTF-8 are refused with their position.
+// The store is as before.
+TEST_P(Hostile, duplicatedKeysAndHostileNamesChangeNothing) {
+    const json before = store_state();
+    LineClient client(socket());
+    EXPECT_EQ(client.ask(R"({"command":"status","command":"card-topup","arguments":{"card_no":1001,"amount":100}})"),
+              R"({"id":null,"result":6,"text":"the request gives the key \"command\" twice; each key may appear once )"
+              R"(in an object"})");
+    const json inside = json::parse(
+        client.ask(R"({"command":"card-topup","arguments":{"card_no":1001,"amount":1,"amount":500000},"id":2})"));
+    EXPECT_EQ(inside.at("result"), 6);
+    // As JSON escapes, which the parser turns into the code points themselves.
+    for (const std::string name : {"Li\\u007fWang", "Li\\u0085Wang", "Li\\u009b[2JWang", "Li\\u202egnaW",
+                                   "Li\\u2066Wang", "Li\\u001b[31mWang"}) {
+        const json answer = json::parse(
+            client.ask(R"({"command":"person-add","arguments":{"staff_no":"H1","name":")" + name + R"("},"id":3})"));
+        EXPECT_EQ(answer.at("result"), 6) << name;
+        EXPECT_NE(answer.at("text").get<std::string>().find("at character 3 (byte 2)"), std::string::npos)
+            << answer.dump();
+        const json device = json::parse(client.ask(R"({"command":"device-add-terminal","arguments":{"name":"t)" + name +
+                                                   R"(","tcp":"127.0.0.1:5020"},"id":4})"));
+        EXPECT_EQ(device.at("result"), 6) << device.dump();
+    }
+    EXPECT_EQ(store_state(), before);
+}
+
 // A 10 MB line, a line never finished and 200 connections at once: others are still answered promptly, nothing changes.
 TEST_P(Hostile, hugeSlowAndManyClientsDoNotStallOthers) {
     const json before = store_state();

@@ -145,6 +145,42 @@ TEST_P(FormatAndPeople, badOrDuplicatePeopleAreRefused) {
     EXPECT_EQ(missing.error().code, Errc::not_found);
 }
 
+// A staff number, name or department holding a control character (C0, DEL,
+// C1), a bidirectional control or bytes that are not UTF-8 is refused with
+// the field and the position; a device name too; nothing changes.
+TEST_P(FormatAndPeople, hostileTextIsRefusedNamingThePosition) {
+    add_person("E1");
+    const std::string before = snapshot();
+    const std::string hostile[] = {"Li\x7F", "Li\xC2\x85", "Li\xC2\x9B[2J",  "Li\xE2\x80\xAEgnaW", "Li\xE2\x81\xA6x",
+                                   "Li\xFF", "Li\xC0\x80", "Li\xED\xA0\x80", "Li\x1B[31m",         "Li\tWang"};
+    for (const std::string& text : hostile) {
+        for (int field = 0; field < 3; ++field) {
+            store::PersonInput input{"E9", "Wang", "Kitchen"};
+            (field == 0 ? input.staff_no : field == 1 ? input.name : input.department) = text;
+            auto refused = store->add_person(clerk, input);
+            ASSERT_FALSE(refused.has_value()) << field << " " << text;
+            EXPECT_EQ(refused.error().code, Errc::invalid_argument);
+            EXPECT_NE(refused.error().message.find("at character 3 (byte 2)"), std::string::npos)
+                << refused.error().message;
+            EXPECT_NE(refused.error().message.find(field == 0   ? "staff number"
+                                                   : field == 1 ? "the name"
+                                                                : "department"),
+                      std::string::npos)
+                << refused.error().message;
+        }
+        store::TerminalSpec terminal;
+        terminal.name = "t" + text;
+        terminal.address = store::TcpAddress{"127.0.0.1", 5020};
+        auto device = store->add_terminal(clerk, terminal);
+        ASSERT_FALSE(device.has_value()) << text;
+        EXPECT_EQ(device.error().code, Errc::invalid_argument);
+    }
+    EXPECT_EQ(snapshot(), before);
+    // A joiner, quotes and Chinese are a name's, not an attack.
+    const auto kept = store->add_person(clerk, {"E9", "王\xE2\x80\x8D小明 O'Brien", "食堂"});
+    EXPECT_TRUE(kept.has_value()) << kept.error().message;
+}
+
 // Every change writes one audit line naming the caller's uid; a read writes none.
 TEST_P(FormatAndPeople, changesAreAuditedWithTheCallersUid) {
     must(store->add_person(store::Actor{4242}, {"E1", "Li", ""}));

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "text/strict_json.hpp"
 #include "tools/console/assets.hpp"
 
 namespace cardd::console {
@@ -46,6 +47,20 @@ std::optional<HttpResponse> refuse_foreign(const HttpRequest& request) {
         return error_response(403, "origin", "the request did not come from the console's own page");
     }
     return std::nullopt;
+}
+
+/// The request's JSON body. A key given twice is refused here, not passed
+/// on: the console rebuilds the request for cardd, which would then see
+/// only the last value.
+std::expected<json, HttpResponse> parse_body(const HttpRequest& request) {
+    auto parsed = text::parse_strict_json(request.body);
+    if (parsed) return std::move(*parsed);
+    if (parsed.error().kind == text::JsonRefusal::Kind::duplicate_key) {
+        return std::unexpected(error_response(
+            400, "body",
+            "the body gives the key \"" + parsed.error().key + "\" twice; each key may appear once in an object"));
+    }
+    return std::unexpected(error_response(400, "body", "the body is not valid JSON"));
 }
 
 /// cardd said the session is missing or over: the browser logs in again.
@@ -121,7 +136,9 @@ std::expected<std::string, HttpResponse> ConsoleApi::session_for_change(const Ht
 }
 
 asio::awaitable<HttpResponse> ConsoleApi::login(const HttpRequest& request) {
-    const json body = json::parse(request.body, nullptr, false);
+    auto parsed = parse_body(request);
+    if (!parsed) co_return std::move(parsed.error());
+    const json& body = *parsed;
     if (!body.is_object() || !body.contains("name") || !body["name"].is_string() || !body.contains("password") ||
         !body["password"].is_string()) {
         co_return error_response(400, "body", "a login is {\"name\": ..., \"password\": ...}");
@@ -173,7 +190,9 @@ asio::awaitable<HttpResponse> ConsoleApi::logout(const HttpRequest& request) {
 asio::awaitable<HttpResponse> ConsoleApi::call(const HttpRequest& request, const StreamStart* start_stream) {
     auto token = session_for_change(request);
     if (!token) co_return std::move(token.error());
-    const json body = json::parse(request.body, nullptr, false);
+    auto parsed = parse_body(request);
+    if (!parsed) co_return std::move(parsed.error());
+    const json& body = *parsed;
     if (!body.is_object() || !body.contains("command") || !body["command"].is_string()) {
         co_return error_response(400, "body", "a call is {\"command\": ..., \"arguments\": {...}}");
     }

@@ -38,6 +38,19 @@ TEST(ControlChannel, parsesAWellFormedRequest) {
     EXPECT_EQ(parsed.id, json("x1"));
 }
 
+// A key given twice is refused, whichever value would have won, at the top and inside the arguments.
+TEST(ControlChannel, duplicatedKeysAreRefused) {
+    const ParsedLine twice = parse_request_line(R"({"command":"status","command":"card-topup","id":3})");
+    ASSERT_TRUE(twice.error.has_value());
+    EXPECT_FALSE(twice.request.has_value());
+    EXPECT_EQ(twice.error->result, ResultCode::invalid);
+    EXPECT_EQ(twice.error->text, "the request gives the key \"command\" twice; each key may appear once in an object");
+    const ParsedLine inside =
+        parse_request_line(R"({"command":"card-topup","arguments":{"card_no":7,"amount":1,"amount":999999}})");
+    ASSERT_TRUE(inside.error.has_value());
+    EXPECT_NE(inside.error->text.find("\"amount\""), std::string::npos);
+}
+
 // A console request carries its session beside the command; a session that is not a string is refused.
 TEST(ControlChannel, readsTheSession) {
     const ParsedLine parsed = parse_request_line(R"({"command": "status", "session": "ab12", "id": 1})");

@@ -112,14 +112,25 @@ Result<PersonPage> CardStore::search_people(const PersonQuery& query) {
     std::vector<Value> page_params = where.params();
     page_params.emplace_back(query.limit);
     page_params.emplace_back(query.offset);
+    // A text search reads every person anyway (no index serves a
+    // substring), so its total comes with the page as a window count,
+    // rather than from a second scan; a list or a department filter walks
+    // the staff number index and stops at the page, and counts apart.
+    const bool searches_text = !query.text.empty();
     CARDD_TRY(rows, db_->query("SELECT p.id, p.staff_no, p.name, p.department, c.card_no, p.created_at, c.serial, "
-                               "c.state, COALESCE(c.balance, 0) "
-                               "FROM people p LEFT JOIN cards c ON c.holder = p.id WHERE " +
-                                   where.sql() + " ORDER BY p.staff_no LIMIT ? OFFSET ?",
+                               "c.state, COALESCE(c.balance, 0)" +
+                                   std::string(searches_text ? ", COUNT(*) OVER ()" : "") +
+                                   " FROM people p LEFT JOIN cards c ON c.holder = p.id WHERE " + where.sql() +
+                                   " ORDER BY p.staff_no LIMIT ? OFFSET ?",
                                page_params));
-    CARDD_TRY(total, db_->query("SELECT COUNT(*) FROM people p WHERE " + where.sql(), where.params()));
     PersonPage page;
-    page.total = total.empty() ? 0 : as_int(total.front()[0]);
+    if (searches_text && !rows.empty()) {
+        page.total = as_int(rows.front()[9]);
+    } else if (!searches_text || query.offset > 0) {
+        // Past the end of a search there is no row to carry the count.
+        CARDD_TRY(total, db_->query("SELECT COUNT(*) FROM people p WHERE " + where.sql(), where.params()));
+        page.total = total.empty() ? 0 : as_int(total.front()[0]);
+    }
     page.people.reserve(rows.size());
     for (const Row& row : rows) {
         PersonMatch match{person_from_row(row), std::nullopt};

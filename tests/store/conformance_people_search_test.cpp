@@ -132,14 +132,30 @@ TEST_P(PeopleSearch, pagesCountEveryMatch) {
 }
 
 // A search is two statements, the page and the count, however many people it shows.
-TEST_P(PeopleSearch, aSearchIsOnePageQueryAndOneCount) {
+TEST_P(PeopleSearch, aSearchIsOneQueryWithItsCount) {
     int queries = 0;
     auto counted =
         must(store::CardStore::open(std::make_unique<CountingConnection>(connect(), queries), [this] { return now; }));
+    // A list: the page, then the count.
     queries = 0;
     const auto page = must(counted->search_people({"", std::nullopt, 0, 500}));
     EXPECT_EQ(page.people.size(), 5u);
+    EXPECT_EQ(page.total, 5);
     EXPECT_EQ(queries, 2);
+    // A text search: the page carries its count.
+    const std::string any = page.people[1].person.name;
+    queries = 0;
+    const auto found = must(counted->search_people({any, std::nullopt, 0, 500}));
+    EXPECT_GE(found.total, 1);
+    EXPECT_EQ(found.total, static_cast<std::int64_t>(found.people.size()));
+    EXPECT_EQ(queries, 1);
+    // Past the end of a search: no row carries the count, so it is asked for.
+    queries = 0;
+    const auto past = must(counted->search_people({any, std::nullopt, 100, 2}));
+    EXPECT_TRUE(past.people.empty());
+    EXPECT_EQ(past.total, found.total);
+    EXPECT_EQ(queries, 2);
+    EXPECT_EQ(must(counted->search_people({"nobody-at-all", std::nullopt, 0, 2})).total, 0);
     queries = 0;
     must(counted->departments());
     EXPECT_EQ(queries, 1);

@@ -266,6 +266,14 @@ private:
     Result<Card> insert_card(const WriteIntent& intent, std::int64_t person_id);
     Result<std::int64_t> insert_ledger(CardNo card_no, LedgerKind kind, Cents amount, Cents cash,
                                        std::optional<std::int64_t> by_uid = std::nullopt);
+    /// Ledger entries without cash or uid (what terminals' records bring),
+    /// each card's balance moved once by the sum of its entries.
+    struct TerminalEntry {
+        CardNo card_no;
+        LedgerKind kind;
+        Cents amount;
+    };
+    Result<void> insert_terminal_entries(std::span<const TerminalEntry> entries);
     Result<std::vector<DeviceId>> resolve_terminals(const PushTarget& push);
     Result<std::vector<DeviceId>> all_terminals();
     Result<std::int64_t> next_version();

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <map>
 
 #include "store/card_store.hpp"
 #include "store/card_store_internal.hpp"
@@ -56,6 +57,23 @@ Result<std::int64_t> CardStore::insert_ledger(CardNo card_no, LedgerKind kind, C
     const std::int64_t id = db_->last_insert_id();
     CARDD_TRY_VOID(execute(*db_, "UPDATE cards SET balance = balance + ? WHERE card_no = ?", {amount, card_no}));
     return id;
+}
+
+Result<void> CardStore::insert_terminal_entries(std::span<const TerminalEntry> entries) {
+    std::map<CardNo, Cents> moved;
+    const UnixTime now = clock_();
+    for (const TerminalEntry& entry : entries) {
+        CARDD_TRY_VOID(
+            execute(*db_, "INSERT INTO ledger (card_no, kind, amount, cash, at, by_uid) VALUES (?, ?, ?, 0, ?, NULL)",
+                    {entry.card_no, std::string(to_string(entry.kind)), entry.amount, now}));
+        moved[entry.card_no] += entry.amount;
+    }
+    // insert_ledger's rule, for many entries at once: the balance in the
+    // card's row follows its ledger in the same transaction.
+    for (const auto& [card_no, amount] : moved) {
+        CARDD_TRY_VOID(execute(*db_, "UPDATE cards SET balance = balance + ? WHERE card_no = ?", {amount, card_no}));
+    }
+    return {};
 }
 
 Result<std::int64_t> CardStore::reserve_serial() {

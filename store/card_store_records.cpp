@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <map>
 
 #include "store/card_store.hpp"
 #include "store/card_store_internal.hpp"
@@ -46,36 +47,44 @@ Result<RecordsOutcome> CardStore::store_records(DeviceId terminal, std::span<con
             const std::int64_t serial = *source.terminal_serial;
             RecordsOutcome outcome;
             std::int64_t next_seq = source.records_next_seq;
+            // A terminal's records name the same few cards again and again.
+            std::map<CardNo, bool> known_cards;
+            std::vector<TerminalEntry> entries;
+            entries.reserve(records.size());
             for (const TransactionRecord& record : records) {
                 next_seq = std::max(next_seq, std::int64_t{record.seq} + 1);
-                CARDD_TRY(held, query_one(*db_, "SELECT 1 FROM transactions WHERE terminal_serial = ? AND seq = ?",
-                                          {serial, std::int64_t{record.seq}}));
-                if (held) {
-                    ++outcome.duplicates;
-                    continue;
-                }
-                CARDD_TRY_VOID(
+                // (serial, seq) is the key: a record stored before is refused
+                // by it, and only that statement is undone.
+                auto inserted =
                     execute(*db_,
                             "INSERT INTO transactions (terminal_serial, seq, terminal_id, card_no, amount, "
                             "balance_after, at, counter, kind, collected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             {serial, std::int64_t{record.seq}, terminal, record.card_no, std::int64_t{record.amount},
                              std::int64_t{record.balance_after}, record.time, std::int64_t{record.counter},
-                             static_cast<std::int64_t>(record.kind), clock_()}));
+                             static_cast<std::int64_t>(record.kind), clock_()});
+                if (!inserted && inserted.error().code == Errc::conflict) {
+                    ++outcome.duplicates;
+                    continue;
+                }
+                if (!inserted) return std::unexpected(inserted.error());
                 ++outcome.stored;
-                CARDD_TRY(known, query_one(*db_, "SELECT 1 FROM cards WHERE card_no = ?", {record.card_no}));
-                if (!known) {
+                auto [cached, first_time] = known_cards.try_emplace(record.card_no, false);
+                if (first_time) {
+                    CARDD_TRY(found, query_one(*db_, "SELECT 1 FROM cards WHERE card_no = ?", {record.card_no}));
+                    cached->second = found.has_value();
+                }
+                if (!cached->second) {
                     ++outcome.unmatched;
                     continue;
                 }
                 // The card's purse already changed at the terminal; the ledger follows it.
                 if (record.kind == RecordKind::purchase) {
-                    CARDD_TRY_VOID(
-                        insert_ledger(record.card_no, LedgerKind::purchase, -std::int64_t{record.amount}, 0));
+                    entries.push_back({record.card_no, LedgerKind::purchase, -std::int64_t{record.amount}});
                 } else if (record.kind == RecordKind::refund) {
-                    CARDD_TRY_VOID(
-                        insert_ledger(record.card_no, LedgerKind::terminal_refund, -std::int64_t{record.amount}, 0));
+                    entries.push_back({record.card_no, LedgerKind::terminal_refund, -std::int64_t{record.amount}});
                 }
             }
+            CARDD_TRY_VOID(insert_terminal_entries(entries));
             CARDD_TRY_VOID(execute(*db_, "UPDATE devices SET records_next_seq = ?, last_collected_at = ? WHERE id = ?",
                                    {next_seq, clock_(), terminal}));
             return outcome;

@@ -533,16 +533,21 @@ class MariadbServer:
         stop_process(self.process, timeout=60)
 
 
+def terminals_behind(states, cards):
+    """The states of terminals that do not enforce exactly `cards` (count and checksum)."""
+    want_count = len(set(cards))
+    want_checksum = blacklist_checksum(cards)
+    return [s for s in states if s["count"] != want_count or s["checksum"] != want_checksum]
+
+
 def wait_level(termsim, cards, what, indices=None, timeout=3600):
     """Until every terminal of termsim (or those at `indices`) enforces
     exactly `cards`, count and checksum; a BenchError after `timeout` s."""
-    want_count = len(set(cards))
-    want_checksum = blacklist_checksum(cards)
     indices = list(range(termsim.count)) if indices is None else list(indices)
     deadline = time.monotonic() + timeout
     while True:
         states = [json.loads(answer) for answer in termsim.ask([f"@{i} state" for i in indices])]
-        behind = [s for s in states if s["count"] != want_count or s["checksum"] != want_checksum]
+        behind = terminals_behind(states, cards)
         if not behind:
             return
         if time.monotonic() > deadline:
@@ -553,9 +558,8 @@ def wait_level(termsim, cards, what, indices=None, timeout=3600):
 
 def enforce_check(termsim, cards, what):
     """Every terminal of termsim enforces exactly `cards`: count and checksum."""
-    want = blacklist_checksum(cards)
     states = termsim.states()
-    wrong = [s for s in states if s["count"] != len(set(cards)) or s["checksum"] != want]
+    wrong = terminals_behind(states, cards)
     if wrong:
         raise BenchError(f"{what}: {len(wrong)} of {len(states)} terminals do not hold the {len(set(cards))} "
                          f"cards (first: count {wrong[0]['count']}, version {wrong[0]['version']})")

@@ -274,6 +274,7 @@ private:
         Cents amount;
     };
     Result<void> insert_terminal_entries(std::span<const TerminalEntry> entries);
+    Result<void> move_balance(CardNo card_no, Cents amount);
     Result<std::vector<DeviceId>> resolve_terminals(const PushTarget& push);
     Result<std::vector<DeviceId>> all_terminals();
     Result<std::int64_t> next_version();

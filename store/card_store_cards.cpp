@@ -55,8 +55,15 @@ Result<std::int64_t> CardStore::insert_ledger(CardNo card_no, LedgerKind kind, C
                            "INSERT INTO ledger (card_no, kind, amount, cash, at, by_uid) VALUES (?, ?, ?, ?, ?, ?)",
                            {card_no, std::string(to_string(kind)), amount, cash, clock_(), by}));
     const std::int64_t id = db_->last_insert_id();
-    CARDD_TRY_VOID(execute(*db_, "UPDATE cards SET balance = balance + ? WHERE card_no = ?", {amount, card_no}));
+    CARDD_TRY_VOID(move_balance(card_no, amount));
     return id;
+}
+
+// The balance in the card's row follows its ledger, in the transaction that
+// writes the entries; insert_ledger and insert_terminal_entries call it.
+Result<void> CardStore::move_balance(CardNo card_no, Cents amount) {
+    CARDD_TRY_VOID(execute(*db_, "UPDATE cards SET balance = balance + ? WHERE card_no = ?", {amount, card_no}));
+    return {};
 }
 
 Result<void> CardStore::insert_terminal_entries(std::span<const TerminalEntry> entries) {
@@ -68,11 +75,7 @@ Result<void> CardStore::insert_terminal_entries(std::span<const TerminalEntry> e
                     {entry.card_no, std::string(to_string(entry.kind)), entry.amount, now}));
         moved[entry.card_no] += entry.amount;
     }
-    // insert_ledger's rule, for many entries at once: the balance in the
-    // card's row follows its ledger in the same transaction.
-    for (const auto& [card_no, amount] : moved) {
-        CARDD_TRY_VOID(execute(*db_, "UPDATE cards SET balance = balance + ? WHERE card_no = ?", {amount, card_no}));
-    }
+    for (const auto& [card_no, amount] : moved) CARDD_TRY_VOID(move_balance(card_no, amount));
     return {};
 }
 

@@ -7,7 +7,11 @@
 #include <algorithm>
 #include <charconv>
 #include <array>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 namespace cardd::daemon {
 
@@ -187,10 +191,19 @@ private:
 
 }  // namespace
 
-Result<Config> load_config_file(const std::filesystem::path& path, Config config) {
+Result<Config> load_config_file(const std::filesystem::path& path, Config base) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return fail(Errc::invalid, path.string() + ": cannot open: " + std::strerror(errno));
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) return fail(Errc::invalid, path.string() + ": cannot read: " + std::strerror(errno));
+    return parse_config_text(text.view(), path, std::move(base));
+}
+
+Result<Config> parse_config_text(std::string_view text, const std::filesystem::path& path, Config config) {
     toml::table table;
     try {
-        table = toml::parse_file(path.string());
+        table = toml::parse(text, path.string());
     } catch (const toml::parse_error& error) {
         const auto& where = error.source().begin;
         return fail(Errc::invalid, path.string() + ":" + std::to_string(where.line) + ":" +

@@ -70,5 +70,7 @@ Result<ListenAddress> parse_listen_address(std::string_view text);
 /// Reads a TOML file over `base`; unknown keys are refused so a typo does not
 /// pass silently, and every refusal says the file, the line and the reason.
 Result<Config> load_config_file(const std::filesystem::path& path, Config base);
+/// The same, for text already read; `path` only names it in refusals.
+Result<Config> parse_config_text(std::string_view text, const std::filesystem::path& path, Config base);
 
 }  // namespace cardd::daemon

@@ -76,9 +76,10 @@ inline constexpr Message command_failed{"CARDD_COMMAND_FAILED", "4a124bad3489403
                                         "look at the error text; a database error may need attention"};
 inline constexpr Message command_done{"CARDD_COMMAND", "b1c9e4ca2ad44273b485abe06c9bf6fd", Level::info,
                                       "a command that changes state was executed", ""};
-inline constexpr Message client_dropped{
-    "CARDD_CLIENT_DROPPED", "8900307f0b6643ff86dd336483f8aab9", Level::info,
-    "a control connection was closed: its line passed 1 MiB, or it sent no complete line for 30 s", ""};
+inline constexpr Message client_dropped{"CARDD_CLIENT_DROPPED", "8900307f0b6643ff86dd336483f8aab9", Level::info,
+                                        "a control connection was closed: its line passed 1 MiB, it sent no complete "
+                                        "line for 30 s, or the kernel could not say who it is (SO_PEERCRED)",
+                                        ""};
 inline constexpr Message push_ok{"CARDD_PUSH_OK", "ede5db48990f4b9dbc5b367bd4148f43", Level::info,
                                  "a terminal now enforces the blacklist the store planned for it", ""};
 inline constexpr Message push_failed{

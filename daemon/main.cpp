@@ -22,6 +22,7 @@
 #include "daemon/encoders.hpp"
 #include "daemon/master_key.hpp"
 #include "daemon/private_files.hpp"
+#include "daemon/process_secrecy.hpp"
 #include "daemon/control/control_server.hpp"
 #include "daemon/distributor.hpp"
 #include "daemon/log.hpp"
@@ -373,6 +374,8 @@ int run(const Flags& flags) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Before anything secret is in memory.
+    forbid_core_dumps();
     CLI::App app{"cardd: the card centre daemon of a cashless canteen"};
     Flags flags;
     bool messages = false;
@@ -401,6 +404,8 @@ int main(int argc, char** argv) {
                  "print the catalogue as the table of docs/log-messages.md and exit");
     app.set_version_flag("--version", "cardd " CARDD_VERSION);
     CLI11_PARSE(app, argc, argv);
+    // The flags hold their copies now; what `ps` shows loses the passwords.
+    hide_url_passwords(argc, argv);
     if (messages_markdown) {
         std::cout << catalogue_markdown();
         return 0;

@@ -21,13 +21,23 @@ const json* find(const json& arguments, std::string_view key) {
     throw BadArgument("argument '" + std::string(key) + "' must be " + std::string(wanted));
 }
 
+// nlohmann reads a literal above INT64_MAX as an unsigned integer, which
+// get<std::int64_t>() would wrap into a negative one; it is out of range.
+std::int64_t integer(const json& value, std::string_view key, std::string_view wanted) {
+    if (!value.is_number_integer()) bad(key, wanted);
+    if (value.is_number_unsigned() &&
+        value.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+        throw BadArgument("argument '" + std::string(key) + "' is out of range");
+    }
+    return value.get<std::int64_t>();
+}
+
 }  // namespace
 
 std::optional<std::int64_t> optional_int(const json& arguments, std::string_view key) {
     const json* value = find(arguments, key);
     if (!value) return std::nullopt;
-    if (!value->is_number_integer()) bad(key, "an integer");
-    return value->get<std::int64_t>();
+    return integer(*value, key, "an integer");
 }
 
 std::int64_t required_int(const json& arguments, std::string_view key) {
@@ -80,10 +90,7 @@ std::vector<std::int64_t> int_list(const json& arguments, std::string_view key) 
     if (!value) return {};
     if (!value->is_array()) bad(key, "an array of integers");
     std::vector<std::int64_t> out;
-    for (const json& item : *value) {
-        if (!item.is_number_integer()) bad(key, "an array of integers");
-        out.push_back(item.get<std::int64_t>());
-    }
+    for (const json& item : *value) out.push_back(integer(item, key, "an array of integers"));
     return out;
 }
 

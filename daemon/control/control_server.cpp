@@ -12,101 +12,13 @@
 #include "daemon/async/event.hpp"
 #include "daemon/control/secret.hpp"
 #include "daemon/log.hpp"
-#include "text/strict_json.hpp"
+#include "daemon/control/request_line.hpp"
 
 namespace cardd::daemon {
 
 namespace asio = boost::asio;
 using asio::use_awaitable;
 using local = asio::local::stream_protocol;
-
-namespace {
-
-// nlohmann::json copies, prints and frees values recursively, so a line
-// nested a hundred thousand deep would exhaust the stack: such a line is
-// refused before it is parsed. Brackets inside strings do not count.
-constexpr std::size_t max_nesting = 64;
-
-bool nested_too_deep(std::string_view line) {
-    std::size_t depth = 0;
-    bool in_string = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        const char c = line[i];
-        if (in_string) {
-            if (c == '\\') {
-                ++i;
-            } else if (c == '"') {
-                in_string = false;
-            }
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            if (++depth > max_nesting) return true;
-        } else if ((c == ']' || c == '}') && depth > 0) {
-            --depth;
-        }
-    }
-    return false;
-}
-
-}  // namespace
-
-ParsedLine parse_request_line(std::string_view line) {
-    ParsedLine parsed;
-    if (nested_too_deep(line)) {
-        parsed.error = Answer::failure(
-            ResultCode::invalid, "the request is nested more than " + std::to_string(max_nesting) + " levels deep");
-        return parsed;
-    }
-    auto strict = text::parse_strict_json(line);
-    if (!strict) {
-        parsed.error =
-            Answer::failure(ResultCode::invalid, strict.error().kind == text::JsonRefusal::Kind::duplicate_key
-                                                     ? "the request gives the key \"" + strict.error().key +
-                                                           "\" twice; each key may appear once in an object"
-                                                     : std::string("the request is not valid JSON"));
-        return parsed;
-    }
-    nlohmann::json& json = *strict;
-    if (!json.is_object()) {
-        parsed.error = Answer::failure(ResultCode::invalid, "the request must be a JSON object");
-        return parsed;
-    }
-    if (json.contains("id")) parsed.id = json["id"];
-    const auto command = json.find("command");
-    if (command == json.end() || !command->is_string()) {
-        parsed.error = Answer::failure(ResultCode::invalid, "the request has no \"command\" string");
-        return parsed;
-    }
-    Request request;
-    request.command = command->get<std::string>();
-    if (const auto arguments = json.find("arguments"); arguments != json.end() && !arguments->is_null()) {
-        if (!arguments->is_object()) {
-            parsed.error = Answer::failure(ResultCode::invalid, "\"arguments\" must be a JSON object");
-            return parsed;
-        }
-        // Moved, not copied: a password in it is then in one place, which
-        // the server wipes once the request is answered.
-        request.arguments = std::move(*arguments);
-    }
-    if (const auto session = json.find("session"); session != json.end() && !session->is_null()) {
-        if (!session->is_string()) {
-            parsed.error = Answer::failure(ResultCode::invalid, "\"session\" must be a string");
-            return parsed;
-        }
-        request.session = session->get<std::string>();
-    }
-    parsed.request = std::move(request);
-    return parsed;
-}
-
-std::string render_answer(const Answer& answer, const nlohmann::json& id) {
-    nlohmann::json json = {{"result", static_cast<int>(answer.result)}, {"text", answer.text}};
-    if (!answer.arguments.is_null()) json["arguments"] = answer.arguments;
-    json["id"] = id;
-    // Invalid UTF-8 from a client is replaced, never a reason to throw while answering.
-    return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
 
 ControlServer::ControlServer(asio::io_context& io, const std::filesystem::path& path, const CommandRegistry& registry,
                              RoleGroups groups, ControlLimits limits)
@@ -154,16 +66,12 @@ asio::awaitable<void> ControlServer::accept_loop() {
 
 namespace {
 
-Caller peer_of(local::socket& socket, const RoleGroups& groups) {
-    ucred credentials{};
-    socklen_t size = sizeof(credentials);
+Caller caller_of(const Peer& peer, const RoleGroups& groups) {
     Caller caller;
-    if (::getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &credentials, &size) == 0) {
-        caller.uid = credentials.uid;
-        caller.gid = credentials.gid;
-        caller.pid = credentials.pid;
-        caller.role = role_of(credentials.uid, credentials.gid, groups);
-    }
+    caller.uid = peer.uid;
+    caller.gid = peer.gid;
+    caller.pid = peer.pid;
+    caller.role = role_of(peer.uid, peer.gid, groups);
     return caller;
 }
 
@@ -200,7 +108,21 @@ asio::awaitable<void> ControlServer::serve(local::socket accepted) {
     auto deadline = std::make_shared<Deadline>(socket->get_executor());
     deadline->at = std::chrono::steady_clock::now() + limits_.idle;
     asio::co_spawn(io_, watchdog(socket, deadline), asio::detached);
-    const Caller caller = peer_of(*socket, groups_);
+    const std::optional<Peer> peer = peer_of(socket->native_handle());
+    if (!peer) {
+        log_event(msg::client_dropped, {{"reason", "unidentified"}});
+        const std::string line =
+            render_answer(Answer::failure(ResultCode::denied,
+                                          "cardd cannot tell who is calling (SO_PEERCRED failed); nothing was done"),
+                          nullptr) +
+            "\n";
+        boost::system::error_code ignored;
+        co_await asio::async_write(*socket, asio::buffer(line), asio::redirect_error(use_awaitable, ignored));
+        socket->close(ignored);
+        deadline->moved.set();
+        co_return;
+    }
+    const Caller caller = caller_of(*peer, groups_);
     std::string buffer;
     for (;;) {
         boost::system::error_code error;

@@ -48,15 +48,4 @@ private:
     ConsoleGate* console_ = nullptr;
 };
 
-/// Parses one request line; a malformed one yields the answer to send instead.
-struct ParsedLine {
-    std::optional<Request> request;
-    nlohmann::json id;  ///< echoed even on errors when it could be read
-    std::optional<Answer> error;
-};
-ParsedLine parse_request_line(std::string_view line);
-
-/// One answer line (no newline).
-std::string render_answer(const Answer& answer, const nlohmann::json& id);
-
 }  // namespace cardd::daemon

@@ -2,11 +2,20 @@
 
 #include <grp.h>
 #include <pwd.h>
+#include <sys/socket.h>
 
 #include <charconv>
 #include <vector>
 
 namespace cardd::daemon {
+
+std::optional<Peer> peer_of(int socket) {
+    ucred credentials{};
+    socklen_t size = sizeof(credentials);
+    if (::getsockopt(socket, SOL_SOCKET, SO_PEERCRED, &credentials, &size) != 0 || size != sizeof(credentials))
+        return std::nullopt;
+    return Peer{credentials.uid, credentials.gid, credentials.pid};
+}
 
 std::string_view to_string(Role role) noexcept {
     switch (role) {

@@ -20,6 +20,17 @@ struct RoleGroups {
     std::string viewer;
 };
 
+/// Who is at the other end of a Unix socket, as the kernel says (SO_PEERCRED).
+struct Peer {
+    uid_t uid = 0;
+    gid_t gid = 0;
+    pid_t pid = 0;
+};
+/// Nothing when the kernel cannot say (not a Unix socket, the call failed):
+/// such a caller is refused before a line is read, so no request ever runs
+/// as a uid nobody proved.
+std::optional<Peer> peer_of(int socket);
+
 /// The role a console account is given.
 Role role_of(store::AccountRole role) noexcept;
 

@@ -29,17 +29,9 @@ protected:
     static Credentials console_user() { return Credentials{54330, group_id("adm"), {group_id("users")}}; }
 
     /// `cardctl account ARGS... --password-stdin` as root, the password as its one line of input.
-    CtlRun account_with_password(const std::vector<std::string>& args, const std::string& password) {
-        std::vector<std::string> argv{"/bin/sh",         "-c",         "printf '%s\\n' \"$0\" | \"$@\"",
-                                      password,          CARDCTL_PATH, "--socket",
-                                      socket().string(), "--json",     "account"};
-        argv.insert(argv.end(), args.begin(), args.end());
-        argv.push_back("--password-stdin");
-        const cardd::test::Finished run = cardd::test::run_program(argv, dir_.path() / "account.err", 60s);
-        CtlRun result{run.exit_code, nullptr, run.out, run.err};
-        result.answer = json::parse(run.out.substr(0, run.out.find('\n')), nullptr, false);
-        if (result.answer.is_discarded()) result.answer = nullptr;
-        return result;
+    CtlRun account_with_password(std::vector<std::string> args, const std::string& password) {
+        args.insert(args.begin(), "account");
+        return cardctl_with_password(args, password);
     }
 
     void add_account(const std::string& name, const std::string& role, const std::string& password) {

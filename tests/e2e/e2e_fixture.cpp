@@ -241,6 +241,20 @@ CtlRun E2e::cardctl(const std::vector<std::string>& args, std::optional<cardd::t
     return run;
 }
 
+CtlRun E2e::cardctl_with_password(const std::vector<std::string>& args, const std::string& password) {
+    std::vector<std::string> argv{"/bin/sh",        "-c",         "printf '%s\\n' \"$0\" | \"$@\"",
+                                  password,         CARDCTL_PATH, "--socket",
+                                  socket_.string(), "--json"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.push_back("--password-stdin");
+    const fs::path err = dir_.path() / ("cardctl-" + std::to_string(++cardctl_runs_) + ".err");
+    const cardd::test::Finished run = cardd::test::run_program(argv, err, 60s);
+    CtlRun result{run.exit_code, nullptr, run.out, run.err};
+    result.answer = json::parse(run.out.substr(0, run.out.find('\n')), nullptr, false);
+    if (result.answer.is_discarded()) result.answer = nullptr;
+    return result;
+}
+
 json E2e::ctl_ok(const std::vector<std::string>& args) {
     const CtlRun run = cardctl(args);
     std::string command;

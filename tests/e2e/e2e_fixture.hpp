@@ -115,6 +115,8 @@ protected:
 
     /// `cardctl --socket S --json ARGS...`, as root or as `run_as`.
     CtlRun cardctl(const std::vector<std::string>& args, std::optional<cardd::test::Credentials> run_as = std::nullopt);
+    /// `cardctl --socket S --json ARGS... --password-stdin` as root, `password` its one line of input.
+    CtlRun cardctl_with_password(const std::vector<std::string>& args, const std::string& password);
     /// cardctl that must succeed (exit 0): its answer's "arguments".
     json ctl_ok(const std::vector<std::string>& args);
     /// One request on a fresh raw connection: the final answer line (progress lines skipped).
@@ -202,13 +204,17 @@ protected:
     /// The SQLite database (the SQLite backend only): DATA_DIR/cardd.sqlite unless a fixture moves it.
     std::filesystem::path sqlite_file_;
 
+    /// The database URL cardd is started with (--database); a test may
+    /// change it before a restart.
+    std::string database_url_;
+    /// The MariaDB backend's database of this test; empty on SQLite.
+    std::string mariadb_database_;
+
 private:
     /// Starts card-termsim `key` with `flags`, its control socket, a fixed seed, then `extra`.
     Sim& start_sim(const std::string& key, std::vector<std::string> flags, const std::vector<std::string>& extra);
     std::filesystem::path control_path(const std::string& key) const;
 
-    std::string database_url_;
-    std::string mariadb_database_;
     std::optional<cardd::test::TempDir> socket_dir_;
     std::filesystem::path socket_;
     /// cardctl copied beside the socket, for clients run as other uids: the

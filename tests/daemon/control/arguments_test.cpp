@@ -28,6 +28,27 @@ TEST(Arguments, integersAreReadStrictly) {
     }
 }
 
+// A literal above INT64_MAX is parsed as unsigned; read as a signed
+// integer it would wrap into a negative one (a top-up of 2^64 - 100 into a
+// refund's sign), so it is refused as out of range, in a list too.
+TEST(Arguments, integersAboveInt64AreOutOfRangeNotWrapped) {
+    const auto refusal = [](auto read) {
+        try {
+            read();
+        } catch (const BadArgument& bad) {
+            return std::string(bad.what());
+        }
+        return std::string("(read)");
+    };
+    EXPECT_EQ(refusal([] { args::required_int(json::parse(R"({"amount": 18446744073709551516})"), "amount"); }),
+              "argument 'amount' is out of range");
+    EXPECT_EQ(refusal([] { args::required_int(json::parse(R"({"card_no": 9223372036854775808})"), "card_no"); }),
+              "argument 'card_no' is out of range");
+    EXPECT_EQ(refusal([] { args::int_list(json::parse(R"({"card_nos": [3, 18446744073709551615]})"), "card_nos"); }),
+              "argument 'card_nos' is out of range");
+    EXPECT_EQ(args::required_int(json::parse(R"({"card_no": 9223372036854775807})"), "card_no"), 9223372036854775807);
+}
+
 // Booleans: absent gives the fallback or nothing, anything but true or false is refused.
 TEST(Arguments, booleansAreTrueOrFalse) {
     EXPECT_TRUE(args::optional_bool(json::object(), "wipe", true));

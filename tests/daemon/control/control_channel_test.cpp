@@ -3,17 +3,41 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <sstream>
 
 #include "daemon/control/answer.hpp"
 #include "daemon/control/arguments.hpp"
 #include "daemon/control/control_server.hpp"
+#include "daemon/control/request_line.hpp"
+#include "daemon/control/roles.hpp"
 #include "daemon/control/secret.hpp"
 
 namespace cardd::daemon {
 namespace {
 
 using nlohmann::json;
+
+// The kernel names the peer of a Unix socket; anything else (a pipe) has
+// no peer to name, and such a caller gets no uid at all rather than 0.
+TEST(ControlChannel, aPeerIsWhatTheKernelSaysOrNothing) {
+    int pair[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0);
+    const auto peer = peer_of(pair[0]);
+    ASSERT_TRUE(peer.has_value());
+    EXPECT_EQ(peer->uid, ::getuid());
+    EXPECT_EQ(peer->gid, ::getgid());
+    EXPECT_EQ(peer->pid, ::getpid());
+    ::close(pair[0]);
+    ::close(pair[1]);
+    int pipe_ends[2];
+    ASSERT_EQ(::pipe(pipe_ends), 0);
+    EXPECT_FALSE(peer_of(pipe_ends[0]).has_value());
+    ::close(pipe_ends[0]);
+    ::close(pipe_ends[1]);
+}
 
 // A line nested deeper than the limit is refused before parsing; brackets in strings do not count.
 TEST(ControlChannel, deeplyNestedLinesAreRefused) {

@@ -27,10 +27,24 @@ TypedHandler<Args> on(Service& service, boost::asio::awaitable<Answer> (*handler
         [&service, handler](Request& request, const Args& arguments) { return handler(service, request, arguments); };
 }
 
+// What this cardd answers and who may ask it, as Kea's list-commands: a
+// client learns the commands from the daemon it talks to, not from a list
+// of its own that may be older or newer.
+boost::asio::awaitable<Answer> list_commands(const CommandRegistry& registry, Request&, const NoArguments&) {
+    nlohmann::json commands = nlohmann::json::array();
+    for (const auto& [name, role] : registry.least_roles()) commands.push_back({{"name", name}, {"role", role}});
+    const std::string text = std::to_string(commands.size()) + " commands";
+    co_return Answer::ok(text, {{"commands", std::move(commands)}});
+}
+
 }  // namespace
 
 void register_all_commands(CommandRegistry& registry, Service& service) {
     // admin.cpp: the service, the card format, the devices
+    registry.add("list-commands", Role::viewer, no_arguments,
+                 TypedHandler<NoArguments>([&registry](Request& request, const NoArguments& arguments) {
+                     return list_commands(registry, request, arguments);
+                 }));
     registry.add("status", Role::viewer, ignored_arguments, on(service, status));
     registry.add("format-show", Role::viewer, ignored_arguments, on(service, format_show));
     registry.add("format-set", Role::admin, parse_format_set, on(service, format_set));

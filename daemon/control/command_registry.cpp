@@ -36,6 +36,13 @@ std::vector<std::string> CommandRegistry::names() const {
     return out;
 }
 
+std::vector<std::pair<std::string, std::string>> CommandRegistry::least_roles() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& [name, entry] : commands_)
+        out.emplace_back(name, entry.login ? std::string("console") : std::string(to_string(entry.least)));
+    return out;
+}
+
 boost::asio::awaitable<Answer> CommandRegistry::dispatch(Request& request) const {
     Answer answered = co_await respond(request);
     if (observer_) observer_(commands_.contains(request.command) ? request.command : "unknown", answered.result);

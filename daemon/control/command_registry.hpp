@@ -84,6 +84,10 @@ public:
 
     std::vector<std::string> names() const;
 
+    /// Every command with the least role it needs: "viewer", "issuer",
+    /// "admin", or "console" for the console's login (its user only).
+    std::vector<std::pair<std::string, std::string>> least_roles() const;
+
     /// Sets who hears of each answered request (one observer; none by default).
     void observe(DispatchObserver observer) { observer_ = std::move(observer); }
 

@@ -23,19 +23,32 @@ using local = asio::local::stream_protocol;
 ControlServer::ControlServer(asio::io_context& io, const std::filesystem::path& path, const CommandRegistry& registry,
                              RoleGroups groups, ControlLimits limits)
     : io_(io), path_(path), registry_(registry), groups_(std::move(groups)), limits_(limits), acceptor_(io) {
+    std::optional<gid_t> group_id;
+    if (!limits_.socket_group.empty()) {
+        const group* owner = ::getgrnam(limits_.socket_group.c_str());
+        if (!owner) throw std::runtime_error("socket_group '" + limits_.socket_group + "' does not exist");
+        group_id = owner->gr_gid;
+    }
+    // A directory cardd makes for its socket is entered by cardd and the
+    // socket's group only (0750), as the unit's RuntimeDirectory is: others
+    // cannot even see that the socket is there. One that exists is the
+    // operator's, and is left as it is.
+    const std::filesystem::path directory = path_.parent_path();
     std::error_code ignored;
-    std::filesystem::create_directories(path_.parent_path(), ignored);
+    if (!directory.empty() && !std::filesystem::exists(directory, ignored)) {
+        std::filesystem::create_directories(directory, ignored);
+        ::chmod(directory.c_str(), 0750);
+        if (group_id && ::chown(directory.c_str(), static_cast<uid_t>(-1), *group_id) != 0) {
+            throw std::runtime_error("cannot give the socket's directory to group '" + limits_.socket_group + "'");
+        }
+    }
     std::filesystem::remove(path_, ignored);
     acceptor_.open(local());
     acceptor_.bind(local::endpoint(path_.string()));
     // Group members reach the socket; the role check decides what they may do.
     ::chmod(path_.c_str(), 0660);
-    if (!limits_.socket_group.empty()) {
-        const group* owner = ::getgrnam(limits_.socket_group.c_str());
-        if (!owner) throw std::runtime_error("socket_group '" + limits_.socket_group + "' does not exist");
-        if (::chown(path_.c_str(), static_cast<uid_t>(-1), owner->gr_gid) != 0) {
-            throw std::runtime_error("cannot give the socket to group '" + limits_.socket_group + "'");
-        }
+    if (group_id && ::chown(path_.c_str(), static_cast<uid_t>(-1), *group_id) != 0) {
+        throw std::runtime_error("cannot give the socket to group '" + limits_.socket_group + "'");
     }
     acceptor_.listen();
 }

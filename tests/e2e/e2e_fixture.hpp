@@ -209,6 +209,9 @@ protected:
     std::string database_url_;
     /// The MariaDB backend's database of this test; empty on SQLite.
     std::string mariadb_database_;
+    /// The control socket, in a directory of the test under /tmp; a fixture
+    /// may move it (before_first_start) to a directory cardd has to make.
+    std::filesystem::path socket_;
 
 private:
     /// Starts card-termsim `key` with `flags`, its control socket, a fixed seed, then `extra`.
@@ -216,7 +219,6 @@ private:
     std::filesystem::path control_path(const std::string& key) const;
 
     std::optional<cardd::test::TempDir> socket_dir_;
-    std::filesystem::path socket_;
     /// cardctl copied beside the socket, for clients run as other uids: the
     /// checkout (and build) may sit under a directory only root can enter.
     std::filesystem::path cardctl_for_others_;

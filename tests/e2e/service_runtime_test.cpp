@@ -234,7 +234,7 @@ INSTANTIATE_TEST_SUITE_P(Backends, LogSteps, ::testing::Values(Backend::sqlite),
 
 // What systemd/cardd.service gives cardd, made by hand: its own system user
 // (`cardd` when the package made it, else a throwaway one), UMask=0077, a
-// StateDirectory of 0750 owned by it, a RuntimeDirectory of 0755 for the
+// StateDirectory of 0750 owned by it, a RuntimeDirectory of 0750 for the
 // socket, the configuration readable by its group, no capabilities and no
 // new privileges (setpriv). Root only: it makes users and changes owners.
 class UnitOptions : public E2e {
@@ -272,9 +272,9 @@ protected:
         fs::create_directory(data_dir_);
         ::chmod(data_dir_.c_str(), 0750);
         ::chown(data_dir_.c_str(), uid_, gid_);
-        // RuntimeDirectory=cardd, RuntimeDirectoryMode=0755.
+        // RuntimeDirectory=cardd, RuntimeDirectoryMode=0750.
         ::chown(socket_dir().c_str(), uid_, gid_);
-        ::chmod(socket_dir().c_str(), 0755);
+        ::chmod(socket_dir().c_str(), 0750);
         // /etc/cardd/cardd.conf: root's, readable by group cardd (cardd.tmpfiles).
         const fs::path config = dir_.path() / "cardd.conf";
         std::ofstream(config).flush();

@@ -211,7 +211,7 @@ echo "cardd $version, cardctl $version and card-termsim run from /usr/bin"
 # itself does not run here; tests/e2e's UnitOptions covers terminals and the
 # encoder under the same options.)
 echo "== the installed cardd under the unit's options"
-install -d -o cardd -g cardd -m 0755 /run/cardd
+install -d -o cardd -g cardd -m 0750 /run/cardd
 (
     umask 0077
     exec setpriv --reuid=cardd --regid=cardd --init-groups --no-new-privs \

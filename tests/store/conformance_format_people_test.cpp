@@ -124,6 +124,39 @@ TEST_P(FormatAndPeople, namesAreStoredVerbatim) {
     ASSERT_EQ(must(store->people()).size(), 1u);
 }
 
+// The classic injection strings, as staff numbers, names and departments,
+// are stored and read back as written, found by themselves in a search,
+// and leave every table as it was: nothing is spliced into SQL.
+TEST_P(FormatAndPeople, injectionStringsAreStoredVerbatim) {
+    const std::vector<std::string> attacks = {"' OR '1'='1",
+                                              "'; DROP TABLE cards; --",
+                                              "Robert'); DROP TABLE people;--",
+                                              "\\'; SELECT 1; --",
+                                              "%' OR 1=1 -- ",
+                                              "1; UPDATE cards SET balance = 999999",
+                                              "\" OR \"\"=\"",
+                                              "admin'/*",
+                                              "' UNION SELECT staff_no, name, department FROM people --"};
+    int n = 0;
+    for (const std::string& attack : attacks) {
+        const std::string staff_no = "X" + std::to_string(++n) + attack;
+        must(store->add_person(clerk, {staff_no, attack, attack}));
+        const store::Person person = must(store->person(staff_no));
+        EXPECT_EQ(person.staff_no, staff_no);
+        EXPECT_EQ(person.name, attack);
+        EXPECT_EQ(person.department, attack);
+    }
+    ASSERT_EQ(must(store->people()).size(), attacks.size());
+    n = 0;
+    for (const std::string& attack : attacks) {
+        const std::string staff_no = "X" + std::to_string(++n) + attack;
+        const store::PersonPage page = must(store->search_people(store::PersonQuery{staff_no, std::nullopt, 0, 50}));
+        ASSERT_EQ(page.people.size(), 1u) << attack;
+        EXPECT_EQ(page.people[0].person.staff_no, staff_no);
+    }
+    EXPECT_TRUE(must(store->cards()).empty());
+}
+
 // A staff number is registered once; a blank name or a control character is refused; nothing changes.
 TEST_P(FormatAndPeople, badOrDuplicatePeopleAreRefused) {
     add_person("E1");

@@ -9,7 +9,7 @@ ifeq ($(CI),true)
 CMAKE_FLAGS += -DCARDD_WERROR=ON
 endif
 
-.PHONY: all deps configure build check reliability bench package run clean
+.PHONY: all deps configure build check sanitize reliability bench package run clean
 
 all: build
 
@@ -24,6 +24,12 @@ build: configure
 
 check: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) --no-tests=error
+
+# The suites again under AddressSanitizer and UndefinedBehaviorSanitizer,
+# and the threaded parts under ThreadSanitizer, in $(BUILD)/asan and
+# $(BUILD)/tsan; any sanitizer report fails it (scripts/sanitizers.sh).
+sanitize: deps
+	SANITIZE_BUILD=$(BUILD) JOBS=$(JOBS) bash scripts/sanitizers.sh
 
 # The crash-consistency suite with its full count of kills on each backend
 # (`make check` runs it with 8); the tests' timeout follows the count.

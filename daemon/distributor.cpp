@@ -203,9 +203,11 @@ awaitable<TerminalResult> Distributor::sync_terminal(store::DeviceId terminal, P
         plan.desired = desired_set(shared_lists_.of(*everywhere), *own);
         // A terminal that took its last sync and has been seen is trusted to
         // be where it was left: its deltas go out without a read first.
-        if (round == 0 && device->sync_attempts == 0 && device->terminal_serial && *device->terminal_serial != 0) {
+        if (round == 0 && device->sync_attempts == 0 && device->terminal_serial && *device->terminal_serial != 0 &&
+            serial_seen_.contains(terminal)) {
             plan.expected_version = device->confirmed_version;
         }
+        if (device->terminal_serial && *device->terminal_serial != 0) plan.expected_serial = device->terminal_serial;
         plan.transport = std::holds_alternative<store::RtuAddress>(device->terminal->address)
                              ? protocol::Transport::rtu
                              : protocol::Transport::tcp;
@@ -223,17 +225,20 @@ awaitable<TerminalResult> Distributor::sync_terminal(store::DeviceId terminal, P
             return synchronise(client, *shared_plan);
         };
         SyncOutcome outcome = co_await on_worker(*device, std::move(job));
-        // Kept until a later sync ends level: a push whose changes this sync
-        // brought still needs it while the next sync runs (AfterPush).
-        // A terminal with another serial than the one on record holds none
-        // of the records the store has: all of its own are new.
-        if (outcome.kind == SyncOutcome::Kind::level && outcome.held_records) {
-            const bool same_terminal = !outcome.state || outcome.state->serial == device->terminal_serial;
-            held_records_[terminal] = {*outcome.held_records, began, device->name,
-                                       same_terminal ? records_from(*device) : 0};
+        if (outcome.error == LinkError::Kind::wrong_terminal) {
+            note_serial(*device, std::nullopt, true);
+            report_wrong_terminal(*device, outcome.reason);
+            result.text = outcome.reason;
+            co_return result;
         }
-        if (outcome.state && device->terminal_serial != outcome.state->serial && outcome.state->serial != 0) {
-            (void)store_.set_terminal_serial(terminal, outcome.state->serial);
+        note_serial(*device, outcome.state ? std::optional(outcome.state->serial) : std::nullopt,
+                    outcome.kind == SyncOutcome::Kind::failed);
+        // Kept until a later sync ends level: a push whose changes this sync
+        // brought still needs it while the next sync runs (AfterPush). A
+        // terminal seen for the first time has all of its records still to
+        // collect (records_from is 0).
+        if (outcome.kind == SyncOutcome::Kind::level && outcome.held_records) {
+            held_records_[terminal] = {*outcome.held_records, began, device->name, records_from(*device)};
         }
         if (outcome.kind == SyncOutcome::Kind::level) {
             const store::LevelReport report{terminal, outcome.confirmed_version};
@@ -350,15 +355,21 @@ awaitable<CollectResult> Distributor::collect_one(store::DeviceId terminal) {
         auto read = co_await on_worker(*device, std::move(read_job));
         if (!read) {
             result.text = read.error().message;
-            log_event(msg::collect_failed, {{"device", device->name}, {"error", result.text}});
+            note_serial(*device, std::nullopt, true);
+            if (read.error().kind == LinkError::Kind::wrong_terminal) {
+                report_wrong_terminal(*device, result.text);
+            } else {
+                log_event(msg::collect_failed, {{"device", device->name}, {"error", result.text}});
+            }
             co_return result;
         }
-        if (device->terminal_serial != read->serial) {
+        if (!device->terminal_serial || *device->terminal_serial == 0) {
             if (auto set = store_.set_terminal_serial(terminal, read->serial); !set) {
                 result.text = set.error().message;
                 co_return result;
             }
         }
+        note_serial(*device, read->serial, false);
         if (read->records.empty()) {
             // Nothing new, the common case before a loss: only the collection
             // time is written, in one commit with the other terminals'.
@@ -484,9 +495,36 @@ awaitable<LinkResult<TerminalInfo>> Distributor::read_params(store::DeviceId ter
         return client.read_info();
     };
     auto info = co_await on_worker(*device, std::move(job));
-    if (info && device->terminal_serial != info->state.serial)
-        (void)store_.set_terminal_serial(terminal, info->state.serial);
+    // Only read: another terminal's serial is shown as read, never recorded.
+    note_serial(*device, info ? std::optional(info->state.serial) : std::nullopt, !info);
     co_return info;
+}
+
+void Distributor::note_serial(const store::Device& device, std::optional<std::uint32_t> seen, bool failed) {
+    if (failed) {
+        serial_seen_.erase(device.id);
+        return;
+    }
+    if (!seen || *seen == 0) return;
+    if (!device.terminal_serial || *device.terminal_serial == 0) {
+        // A first contact: this is the terminal at the address from now on.
+        if (auto set = store_.set_terminal_serial(device.id, *seen); !set) return;
+    } else if (*device.terminal_serial != *seen) {
+        serial_seen_.erase(device.id);
+        return;
+    }
+    serial_seen_.insert(device.id);
+}
+
+void Distributor::report_wrong_terminal(const store::Device& device, const std::string& error) {
+    log_event(msg::terminal_wrong_serial, {{"device", device.name}, {"error", error}});
+    schedule_retry(device, error + " (cables swapped? if the terminal was replaced: cardctl device accept-serial " +
+                               device.name + ")");
+}
+
+void Distributor::forget_serial(store::DeviceId terminal) {
+    serial_seen_.erase(terminal);
+    held_records_.erase(terminal);
 }
 
 void Distributor::sync_in_background(store::DeviceId terminal) {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <random>
 #include <string>
@@ -103,17 +104,28 @@ public:
     /// Every terminal id, for "all".
     std::vector<store::DeviceId> all_terminals();
 
+    /// The terminal's serial on record was forgotten (device-accept-serial):
+    /// whatever was seen of it no longer holds.
+    void forget_serial(store::DeviceId terminal);
+    /// Brings one terminal level in the background.
+    void sync_in_background(store::DeviceId terminal);
+
 private:
     boost::asio::awaitable<TerminalResult> sync_one(store::DeviceId terminal, PushMode mode = PushMode::contact);
     boost::asio::awaitable<TerminalResult> sync_terminal(store::DeviceId terminal, PushMode mode);
     boost::asio::awaitable<CollectResult> collect_shared(store::DeviceId terminal);
     boost::asio::awaitable<CollectResult> collect_one(store::DeviceId terminal);
     boost::asio::awaitable<CollectResult> collect_if_waiting(store::DeviceId terminal, AfterPush after_push);
-    void sync_in_background(store::DeviceId terminal);
     void sync_pending_after_restart();
     void retry_due();
     void prune_batches();
     void schedule_retry(const store::Device& device, const std::string& error);
+    /// What a conversation showed of the terminal's serial: `seen` from a
+    /// state block (none when it read none), `failed` when it ended in a
+    /// failure. Records the serial at a first contact.
+    void note_serial(const store::Device& device, std::optional<std::uint32_t> seen, bool failed);
+    /// Reports a terminal that answered with another serial than the one on record.
+    void report_wrong_terminal(const store::Device& device, const std::string& error);
 
     template <class Work>
     auto on_worker(const store::Device& device, Work work);
@@ -138,6 +150,12 @@ private:
         std::int64_t records_from = 0;
     };
     std::map<store::DeviceId, HeldAfterSync> held_records_;  // by the last sync that ended level
+    // Terminals whose serial a state block showed to be the one on record,
+    // with no failure since: only these take deltas without a state read
+    // first (SyncPlan::expected_version), since only a state read shows the
+    // serial. A swapped cable breaks connections and times requests out, so
+    // a terminal swapped in is read before anything is written to it.
+    std::set<store::DeviceId> serial_seen_;
     std::mt19937_64 random_;
     SharedListCache shared_lists_;
     async::IntervalLoop retries_;

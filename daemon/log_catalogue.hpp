@@ -150,6 +150,16 @@ inline constexpr Message encoder_shelf_unreadable{
     "the simulated encoder's virtual cards could not be read (a card file in its directory, or the single file of "
     "an earlier release being moved in); the simulator starts with none",
     "move aside or restore the file the error names (the directory is DATA_DIR/encoder-NAME.cards.d)"};
+inline constexpr Message terminal_wrong_serial{
+    "CARDD_TERMINAL_WRONG_SERIAL", "e97d0666ecdc47cfb54d826a5f98f926", Level::warn,
+    "another terminal answers at a terminal's address: its serial is not the one on record; nothing is written to it, "
+    "it is in the retry queue",
+    "check the cables (two terminals swapped?); if the terminal was replaced, `cardctl device accept-serial NAME`"};
+inline constexpr Message terminal_serial_accepted{
+    "CARDD_TERMINAL_SERIAL_ACCEPTED", "c7c5b3d66d12467c8a736924fe625703", Level::info,
+    "a terminal's serial on record was forgotten (`device accept-serial`): the terminal at its address is taken as a "
+    "new one, its records read from its oldest and its blacklist brought level",
+    ""};
 inline constexpr Message push_not_recorded{
     "CARDD_PUSH_NOT_RECORDED", "491816a209a34960967cc020ee0bab6f", Level::error,
     "a terminal was reached, but the database could not record what it confirmed or why it failed",
@@ -241,6 +251,8 @@ inline constexpr const Message* catalogue[] = {&started,
                                                &card_wait_cancelled,
                                                &encoder_shelf_unreadable,
                                                &push_not_recorded,
+                                               &terminal_wrong_serial,
+                                               &terminal_serial_accepted,
                                                &loss_reported,
                                                &push_done,
                                                &resync_done,

@@ -23,8 +23,11 @@ rm -rf "$reports"
 mkdir -p "$reports"
 chmod 1777 "$reports"
 
-# -O1: fast enough to run the suites, and exact enough for the reports.
-flags="-O1 -g1"
+# -O0 with line tables: the instrumented build compiles in half the time of
+# -O1 (UndefinedBehaviorSanitizer's checks are costly to optimise), the suites
+# wait on sockets and processes more than they compute, and the reports keep
+# their file and line.
+flags="-O0 -g1"
 export ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1:abort_on_error=0"
 export UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1"
 export TSAN_OPTIONS="log_path=$reports/tsan:second_deadlock_stack=1:suppressions=$PWD/scripts/sanitizer/tsan.supp"
@@ -47,7 +50,7 @@ configure "$root/asan" -DCARDD_SANITIZE=ON
 cmake --build "$root/asan" -j "$jobs"
 step "AddressSanitizer and UndefinedBehaviorSanitizer: the suites"
 ctest --test-dir "$root/asan" --output-on-failure -j "$jobs" --no-tests=error \
-    -LE '^(fuzz|bench|console|package|style)$' || failed=1
+    -LE '^(style)$' || failed=1
 
 step "ThreadSanitizer: build"
 tsan_targets=(async_test daemon_core_test control_server_test command_registry_test console_test)

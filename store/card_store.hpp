@@ -150,6 +150,10 @@ public:
     Result<std::vector<Device>> devices();
     /// The serial number a terminal reported (CT-1 0x0002); its records are keyed by it.
     Result<void> set_terminal_serial(DeviceId terminal, std::uint32_t serial);
+    /// A terminal replaced at its address: the serial on record is
+    /// forgotten, so the next contact records the one the terminal there
+    /// answers with and reads all of its records. The device as it was.
+    Result<Device> forget_terminal_serial(const Actor& actor, std::string_view name);
 
     // Blacklist state per terminal.
     /// The cards the terminal must refuse, ascending: the list everywhere

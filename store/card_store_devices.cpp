@@ -187,4 +187,16 @@ Result<void> CardStore::set_terminal_serial(DeviceId terminal, std::uint32_t ser
     });
 }
 
+Result<Device> CardStore::forget_terminal_serial(const Actor& actor, std::string_view name) {
+    return transaction([&]() -> Result<Device> {
+        CARDD_TRY(found, device(name));
+        if (found.kind != DeviceKind::terminal)
+            return fail(Errc::invalid_argument, "'" + found.name + "' is not a terminal");
+        CARDD_TRY_VOID(execute(*db_, "UPDATE devices SET terminal_serial = NULL WHERE id = ?", {found.id}));
+        const std::string was = found.terminal_serial ? std::to_string(*found.terminal_serial) : "none";
+        CARDD_TRY_VOID(audit(actor, "device.accept-serial", "name=" + found.name + " serial=" + was));
+        return found;
+    });
+}
+
 }  // namespace cardd::store

@@ -8,6 +8,7 @@
 #include "daemon/control/co_try.hpp"
 #include "daemon/health.hpp"
 #include "daemon/json_view.hpp"
+#include "daemon/log.hpp"
 #include "daemon/commands/card.hpp"
 #include "daemon/service.hpp"
 #include "store/card_store.hpp"
@@ -207,6 +208,21 @@ awaitable<Answer> device_list(Service& service, Request&, const NoArguments&) {
 awaitable<Answer> device_remove(Service& service, Request& request, const DeviceNameArgs& arguments) {
     CARDD_CO_TRY_VOID(service.store.remove_device(actor_of(request), arguments.name));
     co_return Answer::ok("device " + arguments.name + " removed");
+}
+
+awaitable<Answer> device_accept_serial(Service& service, Request& request, const DeviceNameArgs& arguments) {
+    CARDD_CO_TRY(was, service.store.forget_terminal_serial(actor_of(request), arguments.name));
+    const std::string serial = was.terminal_serial ? std::to_string(*was.terminal_serial) : "none";
+    log_event(msg::terminal_serial_accepted, {{"device", was.name}, {"was", serial}, {"uid", request.caller.uid}});
+    // Brought level at once: a state read, its records from its oldest, and
+    // deltas or a full sync, as for a terminal never seen.
+    service.distributor.forget_serial(was.id);
+    service.distributor.sync_in_background(was.id);
+    co_return Answer::ok(
+        "terminal " + was.name + ": serial " + serial +
+            " forgotten; the terminal at its address is taken as a new one and brought level",
+        {{"device", was.name},
+         {"was", was.terminal_serial ? nlohmann::json(*was.terminal_serial) : nlohmann::json(nullptr)}});
 }
 
 awaitable<Answer> device_read_params(Service& service, Request&, const DeviceNameArgs& arguments) {

@@ -42,6 +42,9 @@ boost::asio::awaitable<Answer> device_add_terminal(Service& service, Request& re
 boost::asio::awaitable<Answer> device_add_encoder(Service& service, Request& request, const EncoderArgs& arguments);
 boost::asio::awaitable<Answer> device_list(Service& service, Request& request, const NoArguments& arguments);
 boost::asio::awaitable<Answer> device_remove(Service& service, Request& request, const DeviceNameArgs& arguments);
+/// A terminal replaced at its address: forget the serial on record and bring the new one level.
+boost::asio::awaitable<Answer> device_accept_serial(Service& service, Request& request,
+                                                    const DeviceNameArgs& arguments);
 boost::asio::awaitable<Answer> device_read_params(Service& service, Request& request, const DeviceNameArgs& arguments);
 
 }  // namespace cardd::daemon

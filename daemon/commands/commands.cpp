@@ -53,6 +53,7 @@ void register_all_commands(CommandRegistry& registry, Service& service) {
     registry.add("device-list", Role::viewer, ignored_arguments, on(service, device_list));
     registry.add("device-remove", Role::admin, parse_device_name, on(service, device_remove));
     registry.add("device-read-params", Role::issuer, parse_device_name, on(service, device_read_params));
+    registry.add("device-accept-serial", Role::admin, parse_device_name, on(service, device_accept_serial));
     // audit.cpp: who did what
     registry.add("audit-log", Role::viewer, parse_audit_log, on(service, audit_log));
     // backup.cpp: a copy of the store

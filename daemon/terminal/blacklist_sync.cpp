@@ -75,6 +75,7 @@ public:
             if (!read) return failed(read.error(), "reading the state block");
             state_ = *read;
         }
+        if (auto other = other_terminal(*state_)) return std::move(*other);
         held_ = HeldRecords{state_->oldest_seq, state_->next_seq};
         last_seen_.reset();
         const std::int64_t version = state_->blacklist_version;
@@ -126,6 +127,16 @@ private:
     }
     SyncOutcome failed(const LinkError& error, const std::string& doing) {
         return failed(doing + ": " + error.message, error.kind);
+    }
+
+    // A terminal whose serial is not the one on record is not written to.
+    std::optional<SyncOutcome> other_terminal(const protocol::TerminalState& state) {
+        if (!plan_.expected_serial || *plan_.expected_serial == 0 || state.serial == *plan_.expected_serial)
+            return std::nullopt;
+        confirmed_.reset();
+        held_.reset();
+        const LinkError error = wrong_terminal(*plan_.expected_serial, state.serial);
+        return failed(error.message, error.kind);
     }
 
     // ---- the plan ----
@@ -434,6 +445,7 @@ private:
             auto read = read_state_with_retry(client_);
             if (!read) return failed(read.error(), "reading the state block after the change");
             state_ = *read;
+            if (auto other = other_terminal(*state_)) return std::move(*other);
             held_ = HeldRecords{state_->oldest_seq, state_->next_seq};
             version = state_->blacklist_version;
             checksum = state_->checksum;

@@ -46,6 +46,12 @@ struct SyncPlan {
     /// head is sent whatever version the terminal holds, and the commit's
     /// own read-back confirms the result.)
     std::optional<protocol::TerminalState> known_state;
+    /// The serial on record for the terminal, when there is one: a state
+    /// block that shows another ends the run before anything is written
+    /// (failed, LinkError::Kind::wrong_terminal). The lean path reads no
+    /// state first, so the caller sets expected_version only for a terminal
+    /// whose serial it saw since the last failure.
+    std::optional<std::uint32_t> expected_serial;
     protocol::Transport transport = protocol::Transport::tcp;
     /// Non-zero; the caller supplies a fresh random one for each call.
     std::uint32_t session_id = 1;

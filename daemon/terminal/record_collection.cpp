@@ -31,7 +31,9 @@ LinkResult<CollectedRecords> read_new_records(TerminalClient& client, std::int64
                                                         std::to_string(state.next_seq));
     }
 
-    if (from_serial && *from_serial != state.serial) from_seq = 0;
+    if (from_serial && *from_serial != 0 && *from_serial != state.serial) {
+        return std::unexpected(wrong_terminal(*from_serial, state.serial));
+    }
     CollectedRecords collected{state.serial, {}, start_cursor(from_seq, state.oldest_seq, state.next_seq)};
     std::uint32_t& cursor = collected.next_seq;
     bool state_refreshed = false;

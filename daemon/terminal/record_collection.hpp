@@ -28,7 +28,10 @@ struct CollectedRecords {
 /// no new records, `records` is empty and `next_seq` is where reading stopped.
 /// `from_serial` is the terminal `from_seq` was counted on: a terminal that
 /// answers with another serial was swapped or replaced at that address, and
-/// its own records are read from its oldest, whatever their numbers.
+/// the collection ends there, a wrong_terminal error, before anything is
+/// read past the state or written (a replacement is accepted by forgetting
+/// the serial on record; the new terminal's records are then read from its
+/// oldest).
 LinkResult<CollectedRecords> read_new_records(TerminalClient& client, std::int64_t from_seq,
                                               std::size_t max_records = 1000,
                                               std::optional<std::uint32_t> from_serial = std::nullopt);

@@ -1,5 +1,7 @@
 #include "daemon/terminal/terminal_link.hpp"
 
+#include <string>
+
 namespace cardd::daemon {
 
 std::string_view to_string(LinkError::Kind kind) noexcept {
@@ -11,8 +13,16 @@ std::string_view to_string(LinkError::Kind kind) noexcept {
         case LinkError::Kind::protocol: return "protocol";
         case LinkError::Kind::busy: return "busy";
         case LinkError::Kind::capacity: return "capacity";
+        case LinkError::Kind::wrong_terminal: return "wrong_terminal";
     }
     return "unknown";
+}
+
+LinkError wrong_terminal(std::uint32_t expected, std::uint32_t got) {
+    return LinkError{LinkError::Kind::wrong_terminal,
+                     "the terminal answers as serial " + std::to_string(got) + ", not " + std::to_string(expected) +
+                         " as on record; nothing was written to it",
+                     0};
 }
 
 }  // namespace cardd::daemon

@@ -24,6 +24,10 @@ struct LinkError {
         protocol,          ///< a valid frame that breaks CT-1 (stale tag, unknown status, ...)
         busy,              ///< the terminal said BUSY: nothing changed, retry later
         capacity,          ///< the terminal cannot hold what it must enforce
+        /// another terminal answers at the address: its serial is not the one
+        /// on record (cables swapped, or a terminal replaced); nothing was
+        /// written to it
+        wrong_terminal,
     };
     Kind kind;
     std::string message;     ///< for logs and the failed-device list; never holds secrets
@@ -35,6 +39,10 @@ std::string_view to_string(LinkError::Kind kind) noexcept;
 
 template <class T>
 using LinkResult = std::expected<T, LinkError>;
+
+/// The wrong_terminal error of a terminal that answered as serial `got` where
+/// `expected` is on record.
+LinkError wrong_terminal(std::uint32_t expected, std::uint32_t got);
 
 /// Shorthand for `return link_fail(...)`.
 inline std::unexpected<LinkError> link_fail(LinkError::Kind kind, std::string message, int exception_code = 0) {

@@ -97,6 +97,48 @@ TEST_P(Failures, failedAnswerOnTheRawSocket) {
     EXPECT_TRUE(entry.at("next_retry").is_number_integer());
 }
 
+// Another terminal at tcp-1's address (the cable moved to the wrong port, or
+// a terminal replaced): it answers with another serial, so it is written
+// nothing and collected from never; the loss says so for tcp-1, which is
+// failed with that reason. Accepted as a replacement, it is read as a new
+// terminal: its purchase collected, its blacklist brought level.
+TEST_P(Failures, aTerminalWithAnotherSerialIsRefusedUntilAccepted) {
+    ctl_ok({"card", "loss", "1001", "--push", "--devices", "all"});
+    expect_enforces(*up_, 0, "tcp-1", {1001});
+    const std::int64_t serial = up_->state().at("serial");
+    const std::uint16_t port = up_->port();
+    up_->kill();
+    Sim& other = tcp_sim_on("other", port);
+    issue("E002", 1002, 5000);
+    other.purchase(1002, 300, 4700);
+    const int served_before = other.stats().at("requests").get<int>();
+
+    const json pushed = ctl_ok({"card", "loss", "1002", "--push", "--devices", "all"});
+    ASSERT_EQ(pushed.at("failed").size(), 1u) << pushed.dump();
+    EXPECT_EQ(pushed.at("failed")[0].at("device"), "tcp-1");
+    const std::string why = pushed.at("failed")[0].at("text");
+    EXPECT_NE(why.find("not " + std::to_string(serial) + " as on record; nothing was written to it"), std::string::npos)
+        << why;
+    EXPECT_TRUE(other.list().empty()) << "a loss was written to another terminal";
+    EXPECT_EQ(other.state().at("version"), 0);
+    const json entry = failed_entry("tcp-1");
+    ASSERT_TRUE(entry.is_object());
+    EXPECT_NE(entry.at("text").get<std::string>().find("device accept-serial tcp-1"), std::string::npos) << entry;
+    EXPECT_NE(cardd_log().find("CARDD_TERMINAL_WRONG_SERIAL device=tcp-1"), std::string::npos);
+    // Its purchase is not taken either: the terminal is not tcp-1.
+    EXPECT_NE(cardctl({"collect", "--devices", "tcp-1"}).exit_code, 0);
+    EXPECT_EQ(ctl_ok({"card", "info", "1002"}).at("card").at("balance"), 5000);
+    EXPECT_GT(other.stats().at("requests").get<int>(), served_before);
+
+    const json accepted = ctl_ok({"device", "accept-serial", "tcp-1"});
+    EXPECT_EQ(accepted.at("was"), serial);
+    EXPECT_TRUE(eventually([&] { return other.list() == Cards{1001, 1002}; }, 10s)) << other.state().dump();
+    expect_enforces(other, 0, "tcp-1", {1001, 1002});
+    ctl_ok({"collect", "--devices", "tcp-1"});
+    EXPECT_EQ(ctl_ok({"card", "info", "1002"}).at("card").at("balance"), 4700);
+    EXPECT_TRUE(eventually([&] { return failed_entry("tcp-1").is_null(); }, 5s));
+}
+
 CARDD_E2E_BACKENDS(Failures);
 
 }  // namespace

@@ -204,6 +204,16 @@ void CommandLine::add_device_commands() {
         return make_request(make_message("device-remove", Json{{"name", v->name}}));
     });
 
+    CLI::App* accept = device->add_subcommand(
+        "accept-serial",
+        "A terminal replaced at its address (admin): forget the serial on record, so the terminal there now is "
+        "taken as a new one, its records read and its blacklist brought level. Until then a terminal answering "
+        "with another serial is refused (swapped cables?)");
+    accept->add_option("NAME", v_->name, "The terminal's name")->required()->check(utf8_check());
+    on_parsed(accept, result_, [v = v_.get()] {
+        return make_request(make_message("device-accept-serial", Json{{"name", v->name}}));
+    });
+
     CLI::App* params =
         device->add_subcommand("read-params",
                                "Read a device now to check its connection: a terminal's state block (serial, firmware, "

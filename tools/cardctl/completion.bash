@@ -11,7 +11,7 @@ _cardctl_subcommands()
     case $1 in
         '') echo format device person card losses audit failed resync collect pending status encoder backup account ;;
         format) echo show set ;;
-        device) echo add-terminal add-encoder list remove read-params ;;
+        device) echo add-terminal add-encoder list remove read-params accept-serial ;;
         person) echo add list search departments ;;
         card) echo issue topup refund-close info read init loss unlock replace return ;;
         encoder) echo cancel sim-place sim-remove ;;

@@ -195,6 +195,31 @@ TEST_F(BlacklistSyncTest, expectedTerminalTakesADeltaInOneRoundTrip) {
     expect_level();
 }
 
+// Another terminal at the address (its serial not the one on record) is
+// read and written nothing, whether it would take deltas or a full sync,
+// and nothing is offered for confirmation.
+TEST_F(BlacklistSyncTest, anotherSerialIsWrittenNothing) {
+    planner_.add({1, 2, 3});
+    for (const bool full : {false, true}) {
+        if (full) put_terminal_at(99, {7});
+        link_->requests = 0;
+        link_->delivered.clear();
+        TerminalClient client(*link_, 0x2000);
+        SyncPlan plan = planner_.plan();
+        plan.expected_serial = 7002;
+        const auto outcome = synchronise(client, plan);
+        EXPECT_EQ(outcome.kind, Kind::failed);
+        EXPECT_EQ(outcome.error, LinkError::Kind::wrong_terminal);
+        EXPECT_EQ(outcome.reason,
+                  "the terminal answers as serial 7001, not 7002 as on record; nothing was written to it");
+        EXPECT_FALSE(outcome.confirmed_version.has_value());
+        EXPECT_FALSE(outcome.held_records.has_value());
+        EXPECT_EQ(link_->requests, 1) << "only the state read";
+        EXPECT_TRUE(link_->delivered.empty());
+    }
+    EXPECT_EQ(terminal_->state().blacklist_version, 99u);
+}
+
 // A terminal that is not where it was expected (restarted empty) refuses the delta, and the run
 // goes the long way: a state read, then the full sync it needs.
 TEST_F(BlacklistSyncTest, expectedVersionThatIsWrongFallsBackToAStateRead) {

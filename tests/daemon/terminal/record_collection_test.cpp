@@ -128,18 +128,25 @@ TEST_F(RecordCollectionTest, fromSeqAboveNextRereadsAll) {
     EXPECT_EQ(got->next_seq, 4u);
 }
 
-// A cursor counted on another terminal (swapped in at the address, numbering
-// its own records from 1 up to where the old one stood) reads from the
-// oldest; the same serial goes on from the cursor.
-TEST_F(RecordCollectionTest, cursorOfAnotherSerialRereadsAll) {
+// A terminal with another serial than the one the cursor was counted on
+// (swapped in at the address) is refused before any record is read; the
+// same serial goes on from the cursor; with the serial forgotten (the
+// replacement accepted) its records are read from its oldest.
+TEST_F(RecordCollectionTest, anotherSerialIsRefusedBeforeAnythingIsRead) {
     tap(5);
     const auto swapped = read_new_records(client_, 6, 1000, 4711);
-    ASSERT_TRUE(swapped.has_value()) << swapped.error().message;
-    EXPECT_EQ(swapped->records.size(), 5u);
-    EXPECT_EQ(swapped->next_seq, 6u);
+    ASSERT_FALSE(swapped.has_value());
+    EXPECT_EQ(swapped.error().kind, LinkError::Kind::wrong_terminal);
+    EXPECT_EQ(swapped.error().message,
+              "the terminal answers as serial 9001, not 4711 as on record; nothing was "
+              "written to it");
     const auto same = read_new_records(client_, 6, 1000, 9001);
     ASSERT_TRUE(same.has_value()) << same.error().message;
     EXPECT_TRUE(same->records.empty());
+    // A serial forgotten (a replacement accepted): read from the oldest.
+    const auto accepted = read_new_records(client_, 0, 1000, std::nullopt);
+    ASSERT_TRUE(accepted.has_value()) << accepted.error().message;
+    EXPECT_EQ(accepted->records.size(), 5u);
 }
 // holds_new_records says, from the held range alone, what a collection would find: for a
 // terminal with nothing, with records, with some acknowledged, and for every kind of start.

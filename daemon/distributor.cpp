@@ -226,13 +226,13 @@ awaitable<TerminalResult> Distributor::sync_terminal(store::DeviceId terminal, P
         };
         SyncOutcome outcome = co_await on_worker(*device, std::move(job));
         if (outcome.error == LinkError::Kind::wrong_terminal) {
-            note_serial(*device, std::nullopt, true);
+            (void)note_serial(*device, std::nullopt, true);
             report_wrong_terminal(*device, outcome.reason);
             result.text = outcome.reason;
             co_return result;
         }
-        note_serial(*device, outcome.state ? std::optional(outcome.state->serial) : std::nullopt,
-                    outcome.kind == SyncOutcome::Kind::failed);
+        (void)note_serial(*device, outcome.state ? std::optional(outcome.state->serial) : std::nullopt,
+                          outcome.kind == SyncOutcome::Kind::failed);
         // Kept until a later sync ends level: a push whose changes this sync
         // brought still needs it while the next sync runs (AfterPush). A
         // terminal seen for the first time has all of its records still to
@@ -355,7 +355,7 @@ awaitable<CollectResult> Distributor::collect_one(store::DeviceId terminal) {
         auto read = co_await on_worker(*device, std::move(read_job));
         if (!read) {
             result.text = read.error().message;
-            note_serial(*device, std::nullopt, true);
+            (void)note_serial(*device, std::nullopt, true);
             if (read.error().kind == LinkError::Kind::wrong_terminal) {
                 report_wrong_terminal(*device, result.text);
             } else {
@@ -363,13 +363,10 @@ awaitable<CollectResult> Distributor::collect_one(store::DeviceId terminal) {
             }
             co_return result;
         }
-        if (!device->terminal_serial || *device->terminal_serial == 0) {
-            if (auto set = store_.set_terminal_serial(terminal, read->serial); !set) {
-                result.text = set.error().message;
-                co_return result;
-            }
+        if (auto noted = note_serial(*device, read->serial, false); !noted) {
+            result.text = noted.error().message;
+            co_return result;
         }
-        note_serial(*device, read->serial, false);
         if (read->records.empty()) {
             // Nothing new, the common case before a loss: only the collection
             // time is written, in one commit with the other terminals'.
@@ -496,24 +493,26 @@ awaitable<LinkResult<TerminalInfo>> Distributor::read_params(store::DeviceId ter
     };
     auto info = co_await on_worker(*device, std::move(job));
     // Only read: another terminal's serial is shown as read, never recorded.
-    note_serial(*device, info ? std::optional(info->state.serial) : std::nullopt, !info);
+    (void)note_serial(*device, info ? std::optional(info->state.serial) : std::nullopt, !info);
     co_return info;
 }
 
-void Distributor::note_serial(const store::Device& device, std::optional<std::uint32_t> seen, bool failed) {
+store::Result<void> Distributor::note_serial(const store::Device& device, std::optional<std::uint32_t> seen,
+                                             bool failed) {
     if (failed) {
         serial_seen_.erase(device.id);
-        return;
+        return {};
     }
-    if (!seen || *seen == 0) return;
+    if (!seen || *seen == 0) return {};
     if (!device.terminal_serial || *device.terminal_serial == 0) {
         // A first contact: this is the terminal at the address from now on.
-        if (auto set = store_.set_terminal_serial(device.id, *seen); !set) return;
+        if (auto set = store_.set_terminal_serial(device.id, *seen); !set) return set;
     } else if (*device.terminal_serial != *seen) {
         serial_seen_.erase(device.id);
-        return;
+        return {};
     }
     serial_seen_.insert(device.id);
+    return {};
 }
 
 void Distributor::report_wrong_terminal(const store::Device& device, const std::string& error) {

@@ -122,8 +122,9 @@ private:
     void schedule_retry(const store::Device& device, const std::string& error);
     /// What a conversation showed of the terminal's serial: `seen` from a
     /// state block (none when it read none), `failed` when it ended in a
-    /// failure. Records the serial at a first contact.
-    void note_serial(const store::Device& device, std::optional<std::uint32_t> seen, bool failed);
+    /// failure. Records the serial at a first contact; the store's refusal
+    /// of that record is the error.
+    store::Result<void> note_serial(const store::Device& device, std::optional<std::uint32_t> seen, bool failed);
     /// Reports a terminal that answered with another serial than the one on record.
     void report_wrong_terminal(const store::Device& device, const std::string& error);
 

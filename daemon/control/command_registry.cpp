@@ -30,12 +30,6 @@ std::string who_is(const Caller& caller) {
 
 }  // namespace
 
-std::vector<std::string> CommandRegistry::names() const {
-    std::vector<std::string> out;
-    for (const auto& [name, entry] : commands_) out.push_back(name);
-    return out;
-}
-
 std::vector<std::pair<std::string, std::string>> CommandRegistry::least_roles() const {
     std::vector<std::pair<std::string, std::string>> out;
     for (const auto& [name, entry] : commands_)

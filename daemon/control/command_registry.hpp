@@ -82,8 +82,6 @@ public:
     /// other exception → error.
     boost::asio::awaitable<Answer> dispatch(Request& request) const;
 
-    std::vector<std::string> names() const;
-
     /// Every command with the least role it needs: "viewer", "issuer",
     /// "admin", or "console" for the console's login (its user only).
     std::vector<std::pair<std::string, std::string>> least_roles() const;

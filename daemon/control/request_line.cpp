@@ -9,7 +9,6 @@ namespace {
 // nlohmann::json copies, prints and frees values recursively, so a line
 // nested a hundred thousand deep would exhaust the stack: such a line is
 // refused before it is parsed. Brackets inside strings do not count.
-
 bool nested_too_deep(std::string_view line) {
     std::size_t depth = 0;
     bool in_string = false;

@@ -282,13 +282,17 @@ json E2e::ask(const json& request, std::chrono::milliseconds timeout) {
     return json::parse(ask_line(request.dump(), timeout));
 }
 
-std::string E2e::ask_line_as(const cardd::test::Credentials& who, const std::string& line) {
+cardd::test::Finished E2e::send_line_as(const cardd::test::Credentials& who, const std::string& line) {
     const std::string socat = cardd::test::find_program("socat");
     if (socat.empty()) throw std::runtime_error("socat is not installed (Debian package socat)");
     // The line and the socket path go in as $0 and $1: no quoting to get wrong.
-    const cardd::test::Finished run = cardd::test::run_program(
+    return cardd::test::run_program(
         {"/bin/sh", "-c", "printf '%s\\n' \"$0\" | " + socat + " -t 5 - UNIX-CONNECT:\"$1\"", line, socket().string()},
         dir_.path() / "raw.err", 15s, who);
+}
+
+std::string E2e::ask_line_as(const cardd::test::Credentials& who, const std::string& line) {
+    const cardd::test::Finished run = send_line_as(who, line);
     EXPECT_EQ(run.exit_code, 0) << run.err;
     return run.out.substr(0, run.out.find('\n'));
 }

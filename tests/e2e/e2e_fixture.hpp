@@ -124,6 +124,8 @@ protected:
     json ask(const json& request, std::chrono::milliseconds timeout = 30s);
     /// One request line on the raw socket, sent by socat running as `who`: the answer line.
     std::string ask_line_as(const cardd::test::Credentials& who, const std::string& line);
+    /// The same socat run, whatever its end: for a caller that may not even reach the socket.
+    cardd::test::Finished send_line_as(const cardd::test::Credentials& who, const std::string& line);
     json ask_as(const cardd::test::Credentials& who, const json& request);
 
     // ---- terminals ----

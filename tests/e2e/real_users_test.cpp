@@ -111,14 +111,9 @@ protected:
 
     std::string name(const std::string& what) const { return prefix_ + what; }
 
-    /// The raw answer line to `request` sent as `person`, or the failure to connect.
+    /// `request` sent as `person`: the answer line, or the failure to connect.
     cardd::test::Finished raw_as(const std::string& person, const json& request) {
-        const std::string socat = cardd::test::find_program("socat");
-        if (socat.empty()) throw std::runtime_error("socat is not installed (Debian package socat)");
-        return cardd::test::run_program(
-            {"/bin/sh", "-c", "printf '%s\\n' \"$0\" | " + socat + " -t 5 - UNIX-CONNECT:\"$1\"", request.dump(),
-             socket().string()},
-            dir_.path() / "raw.err", 15s, login_of(name(person)));
+        return send_line_as(login_of(name(person)), request.dump());
     }
 
     json answer_as(const std::string& person, const json& request) {

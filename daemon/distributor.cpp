@@ -178,6 +178,12 @@ awaitable<TerminalResult> Distributor::sync_terminal(store::DeviceId terminal, P
             result.text = "level";
             co_return result;
         }
+        if (mode == PushMode::changes_only && round == 0) {
+            if (auto resting = resting_on_bus(*device)) {
+                result.text = std::move(*resting);
+                co_return result;
+            }
+        }
         auto link = link_of(*device);
         if (!link) {
             result.text = link.error().message;
@@ -540,6 +546,14 @@ void Distributor::sync_pending_after_restart() {
             sync_in_background(id);
         }
     }
+}
+
+std::optional<std::string> Distributor::resting_on_bus(const store::Device& device) const {
+    if (!device.terminal || !std::holds_alternative<store::RtuAddress>(device.terminal->address)) return std::nullopt;
+    const store::UnixTime now = store::system_clock_now();
+    if (device.sync_attempts == 0 || !device.sync_next_at || *device.sync_next_at <= now) return std::nullopt;
+    return "not asked now: it failed on its RS-485 bus (" + device.sync_error.value_or("no answer") +
+           "); the retry queue asks it again in " + std::to_string(*device.sync_next_at - now) + " s";
 }
 
 void Distributor::retry_due() {

@@ -101,6 +101,12 @@ public:
     /// (a push, a retry, an audit), so the service status can follow it.
     void on_sync_done(std::function<void()> changed) { sync_done_ = std::move(changed); }
 
+    /// Why a unit on an RS-485 bus is left to the retry queue for now: it
+    /// failed and is not due again, and asking it on every loss would cost
+    /// each unit on its line that unit's timeout and retries. nullopt for a
+    /// TCP terminal (asked in parallel, costing no one else) or one not failing.
+    std::optional<std::string> resting_on_bus(const store::Device& device) const;
+
     /// Every terminal id, for "all".
     std::vector<store::DeviceId> all_terminals();
 

@@ -79,7 +79,17 @@ boost::asio::awaitable<nlohmann::json> collect_records(Service& service, std::ve
                                                        std::optional<AfterPush> after_push) {
     nlohmann::json collected = nlohmann::json::array();
     not_collected = nlohmann::json::array();
-    const auto results = co_await service.distributor.collect(std::move(terminals), service.config.collect_timeout,
+    std::vector<store::DeviceId> asked;
+    for (const store::DeviceId id : terminals) {
+        const auto device = service.store.device(id);
+        const auto resting = device ? service.distributor.resting_on_bus(*device) : std::nullopt;
+        if (resting) {
+            not_collected.push_back({{"device", device->name}, {"text", *resting}});
+        } else {
+            asked.push_back(id);
+        }
+    }
+    const auto results = co_await service.distributor.collect(std::move(asked), service.config.collect_timeout,
                                                               ProgressSink(), after_push);
     for (const CollectResult& result : results) {
         if (result.ok) {

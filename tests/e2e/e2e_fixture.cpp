@@ -46,6 +46,8 @@ std::uint16_t random_port() {
     return static_cast<std::uint16_t>(std::uniform_int_distribution<int>(10000, 32000)(random_engine()));
 }
 
+}  // namespace
+
 bool port_is_free(std::uint16_t port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return false;
@@ -59,8 +61,6 @@ bool port_is_free(std::uint16_t port) {
     ::close(fd);
     return free;
 }
-
-}  // namespace
 
 cardd::test::MariadbServer& E2e::mariadb_server() { return mariadb(); }
 

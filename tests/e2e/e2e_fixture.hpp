@@ -45,6 +45,9 @@ std::string backend_name(const ::testing::TestParamInfo<Backend>& info);
 /// creates); throws when it does not, so the test says which.
 gid_t group_id(const char* name);
 
+/// Whether nothing listens on 127.0.0.1:`port` (a bind to it succeeds).
+bool port_is_free(std::uint16_t port);
+
 /// What cardctl printed and how it ended.
 struct CtlRun {
     int exit_code = -1;

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -14,6 +15,7 @@
 #include "tests/support/temp_dir.hpp"
 #include "tools/termsim/atomic_file.hpp"
 #include "tools/termsim/control_command.hpp"
+#include "tools/termsim/spoil.hpp"
 #include "tools/termsim/state_json.hpp"
 #include "tools/termsim/station.hpp"
 
@@ -46,6 +48,16 @@ TEST(ControlLine, goodLinesParse) {
     EXPECT_TRUE(parse_control_line("terminals").has_value());
     EXPECT_TRUE(parse_control_line("fault none").has_value());
     EXPECT_TRUE(parse_control_line("busy 500").has_value());
+    auto exception = parse_control_line("fault exception 6 0.5");
+    ASSERT_TRUE(exception.has_value()) << exception.error();
+    EXPECT_EQ(std::get<FaultRequest>(exception->command).exception_code, 6);
+    EXPECT_EQ(std::get<FaultRequest>(exception->command).kind, FaultRequest::Kind::exception);
+    auto shorter = parse_control_line("fault short 1");
+    ASSERT_TRUE(shorter.has_value());
+    EXPECT_EQ(std::get<FaultRequest>(shorter->command).kind, FaultRequest::Kind::short_frame);
+    auto forge = parse_control_line("@2 forge version 4000000000");
+    ASSERT_TRUE(forge.has_value()) << forge.error();
+    EXPECT_EQ(std::get<ForgeRequest>(forge->command).value, 4000000000u);
 }
 
 // Bad lines are errors with a reason, never a guess.
@@ -67,6 +79,16 @@ TEST(ControlLine, badLinesAreErrors) {
                              "fault delay -5",
                              "fault melt 1",
                              "fault none 1",
+                             "fault exception 4",
+                             "fault exception 0 1",
+                             "fault exception 256 1",
+                             "fault exception 4 1 MELT",
+                             "fault exception 4 1 ADD x",
+                             "fault short 2",
+                             "forge",
+                             "forge version",
+                             "forge version -1",
+                             "forge melt 1",
                              "state 1",
                              "list x",
                              "@x state",
@@ -139,16 +161,86 @@ TEST_F(StationTest, faultsFireAndClear) {
     EXPECT_EQ(control("fault corrupt 1"), "ok");
     EXPECT_EQ(control("fault delay 70"), "ok");
     Answer answer = station.handle(Bytes{0x03, 0x00, 0x00, 0x00, 0x01});
-    EXPECT_TRUE(answer.corrupt);
+    EXPECT_EQ(answer.spoil, Spoil::checksum);
     EXPECT_EQ(answer.delay, 70ms);
     EXPECT_EQ(control("fault busy 1"), "ok");
     station.handle(add_pdu(0, 1, {5}));
     EXPECT_EQ(station.terminal().state().last_status, p::Status::busy);
     EXPECT_EQ(control("fault none"), "ok");
     answer = station.handle(add_pdu(0, 1, {5}));
-    EXPECT_FALSE(answer.drop || answer.corrupt);
+    EXPECT_FALSE(answer.drop);
+    EXPECT_EQ(answer.spoil, Spoil::none);
     EXPECT_EQ(answer.delay, 0ms);
     EXPECT_EQ(station.terminal().state().last_status, p::Status::ok);
+}
+
+// Each frame fault spoils the answer its own way; the request itself ran.
+TEST_F(StationTest, frameFaultsSpoilTheAnswerNotTheRequest) {
+    const std::pair<const char*, Spoil> faults[] = {{"unit", Spoil::unit},
+                                                    {"function", Spoil::function},
+                                                    {"short", Spoil::short_frame},
+                                                    {"long", Spoil::long_frame}};
+    std::uint32_t version = 0;
+    for (const auto& [name, spoil] : faults) {
+        EXPECT_EQ(control(std::string("fault ") + name + " 1"), "ok");
+        EXPECT_EQ(station.handle(add_pdu(version, version + 1, {5 + version})).spoil, spoil) << name;
+        ++version;
+        EXPECT_EQ(station.terminal().state().blacklist_version, version) << name;
+        EXPECT_EQ(control(std::string("fault ") + name + " 0"), "ok");
+    }
+    EXPECT_EQ(station.handle(Bytes{0x03, 0x00, 0x00, 0x00, 0x01}).spoil, Spoil::none);
+}
+
+// The spoiled frame's content: another unit, another function code, a PDU
+// shorter or longer than the answer it stands for.
+TEST(SpoilAnswer, eachKindChangesWhatItSays) {
+    const Bytes read_answer{0x03, 0x02, 0x43, 0x54};
+    auto spoiled = [&](Spoil spoil, std::uint8_t unit) {
+        Bytes pdu = read_answer;
+        spoil_answer(spoil, unit, pdu);
+        return std::pair{unit, pdu};
+    };
+    EXPECT_EQ(spoiled(Spoil::unit, 7).first, 8);
+    EXPECT_EQ(spoiled(Spoil::unit, 247).first, 1);
+    EXPECT_EQ(spoiled(Spoil::unit, 7).second, read_answer);
+    EXPECT_EQ(spoiled(Spoil::function, 7).second, (Bytes{0x04, 0x02, 0x43, 0x54}));
+    EXPECT_EQ(spoiled(Spoil::short_frame, 7).second, (Bytes{0x03, 0x02}));
+    EXPECT_EQ(spoiled(Spoil::long_frame, 7).second.size(), read_answer.size() + 4);
+    EXPECT_EQ(spoiled(Spoil::checksum, 7), (std::pair{std::uint8_t{7}, read_answer}));
+    EXPECT_EQ(spoiled(Spoil::none, 7), (std::pair{std::uint8_t{7}, read_answer}));
+}
+
+// An exception fault answers the code for any function and runs nothing.
+TEST_F(StationTest, exceptionFaultAnswersTheCodeAndRunsNothing) {
+    EXPECT_EQ(control("fault exception 4 1"), "ok");
+    EXPECT_EQ(station.handle(add_pdu(0, 1, {5})).pdu, (Bytes{0x90, 0x04}));
+    EXPECT_EQ(station.handle(Bytes{0x03, 0x00, 0x00, 0x00, 0x01}).pdu, (Bytes{0x83, 0x04}));
+    EXPECT_EQ(station.terminal().state().blacklist_version, 0u);
+    EXPECT_EQ(control("fault none"), "ok");
+    EXPECT_EQ(station.handle(add_pdu(0, 1, {5})).pdu[0], 0x10);
+    EXPECT_EQ(station.terminal().state().blacklist_version, 1u);
+    // Aimed at one opcode, it spares the rest.
+    EXPECT_EQ(control("fault exception 6 1 REMOVE"), "ok");
+    EXPECT_EQ(station.handle(add_pdu(1, 2, {6})).pdu[0], 0x10);
+    EXPECT_EQ(station.handle(Bytes{0x03, 0x00, 0x00, 0x00, 0x01}).pdu[0], 0x03);
+    EXPECT_EQ(control("fault exception 6 1 state_read"), "ok");
+    EXPECT_EQ(station.handle(Bytes{0x03, 0x00, 0x00, 0x00, 0x01}).pdu, (Bytes{0x83, 0x06}));
+    EXPECT_EQ(station.handle(add_pdu(2, 3, {7})).pdu[0], 0x10);
+    EXPECT_EQ(station.terminal().state().blacklist_version, 3u);
+}
+
+// forge changes flash as a bug would: the version alone, or a card dropped
+// with the version kept (so the checksum no longer matches the centre's).
+TEST_F(StationTest, forgeChangesFlashBehindTheCentresBack) {
+    station.handle(add_pdu(0, 1, {5, 6}));
+    EXPECT_EQ(control("forge forget 6"), "ok");
+    EXPECT_EQ(station.terminal().blacklist().cards(), (std::vector<std::uint32_t>{5}));
+    EXPECT_EQ(station.terminal().state().blacklist_version, 1u);
+    EXPECT_EQ(control("forge version 900"), "ok");
+    EXPECT_EQ(station.terminal().state().blacklist_version, 900u);
+    EXPECT_EQ(control("forge forget 6"), "error card 6 is not on the list");
+    EXPECT_EQ(saved.back().version, 900u);
+    EXPECT_EQ(saved.back().blacklist, (std::vector<std::uint32_t>{5}));
 }
 
 // "busy MS" answers BUSY until the time is up, like a card being served.

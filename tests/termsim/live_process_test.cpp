@@ -423,7 +423,7 @@ TEST_F(Process, controlSocketAnswersEveryLine) {
     LineClient control(path("c"));
     EXPECT_EQ(control.ask("tap 5 100 900"), "ok purchase seq=1");
     EXPECT_EQ(control.ask("frobnicate"),
-              "error unknown command 'frobnicate' (tap, state, list, terminals, stats, fault, busy)");
+              "error unknown command 'frobnicate' (tap, state, list, terminals, stats, fault, busy, forge)");
     EXPECT_EQ(control.ask("@1 state"), "error no terminal 1 (this process serves 0..0)");
     EXPECT_EQ(control.ask("list"), "[]");
     const auto terminals = json::parse(control.ask("terminals"));

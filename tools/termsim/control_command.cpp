@@ -1,9 +1,14 @@
 #include "tools/termsim/control_command.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <iterator>
 #include <limits>
+#include <utility>
 #include <vector>
+
+#include "protocol/status.hpp"
 
 namespace cardd::termsim {
 
@@ -46,33 +51,78 @@ std::expected<std::chrono::milliseconds, std::string> milliseconds(std::string_v
     return std::chrono::milliseconds(*ms);
 }
 
+bool is_request_name(std::string_view name) {
+    using protocol::Opcode;
+    if (name == "state_read" || name == "record_read") return true;
+    for (const Opcode opcode :
+         {Opcode::add, Opcode::remove, Opcode::full_begin, Opcode::full_list_chunk, Opcode::full_bitmap_chunk,
+          Opcode::full_commit, Opcode::full_abort, Opcode::records_ack, Opcode::set_clock}) {
+        if (name == protocol::to_string(opcode)) return true;
+    }
+    return false;
+}
+
 std::expected<FaultRequest, std::string> parse_fault(const std::vector<std::string_view>& args) {
     using Kind = FaultRequest::Kind;
-    if (args.empty()) return std::unexpected("usage: fault drop P | delay MS | corrupt P | busy P | none");
+    constexpr std::string_view kinds = "drop, delay, corrupt, unit, function, short, long, exception, busy, none";
+    if (args.empty()) return std::unexpected("usage: fault KIND VALUE (" + std::string(kinds) + ")");
     const std::string_view kind = args[0];
     if (kind == "none") {
         if (args.size() != 1) return std::unexpected("usage: fault none");
-        return FaultRequest{Kind::none, 0, {}};
+        return FaultRequest{Kind::none, 0, {}, 0, {}};
+    }
+    if (kind == "exception") {
+        if (args.size() != 3 && args.size() != 4) return std::unexpected("usage: fault exception CODE P [ON]");
+        auto code = integer<std::uint8_t>(args[1], "CODE");
+        if (!code) return std::unexpected(code.error());
+        if (*code == 0) return std::unexpected("CODE must be a Modbus exception code, 1..255");
+        auto p = probability(args[2]);
+        if (!p) return std::unexpected(p.error());
+        FaultRequest fault{Kind::exception, *p, {}, *code, {}};
+        if (args.size() == 4) {
+            if (!is_request_name(args[3])) {
+                return std::unexpected(
+                    "ON must name a request: state_read, record_read or an opcode (ADD, "
+                    "REMOVE, FULL_BEGIN, FULL_LIST_CHUNK, FULL_BITMAP_CHUNK, FULL_COMMIT, "
+                    "FULL_ABORT, RECORDS_ACK, SET_CLOCK)");
+            }
+            fault.exception_on = std::string(args[3]);
+        }
+        return fault;
     }
     if (args.size() != 2) return std::unexpected("usage: fault " + std::string(kind) + " VALUE");
     if (kind == "delay") {
         auto ms = milliseconds(args[1]);
         if (!ms) return std::unexpected(ms.error());
-        return FaultRequest{Kind::delay, 0, *ms};
+        return FaultRequest{Kind::delay, 0, *ms, 0, {}};
     }
-    Kind parsed{};
-    if (kind == "drop") {
-        parsed = Kind::drop;
-    } else if (kind == "corrupt") {
-        parsed = Kind::corrupt;
-    } else if (kind == "busy") {
-        parsed = Kind::busy;
-    } else {
-        return std::unexpected("unknown fault '" + std::string(kind) + "' (drop, delay, corrupt, busy, none)");
+    static constexpr std::pair<std::string_view, Kind> by_chance[] = {
+        {"drop", Kind::drop},         {"corrupt", Kind::corrupt}, {"unit", Kind::unit}, {"function", Kind::function},
+        {"short", Kind::short_frame}, {"long", Kind::long_frame}, {"busy", Kind::busy},
+    };
+    const auto* found = std::ranges::find(by_chance, kind, &std::pair<std::string_view, Kind>::first);
+    if (found == std::end(by_chance)) {
+        return std::unexpected("unknown fault '" + std::string(kind) + "' (" + std::string(kinds) + ")");
     }
     auto p = probability(args[1]);
     if (!p) return std::unexpected(p.error());
-    return FaultRequest{parsed, *p, {}};
+    return FaultRequest{found->second, *p, {}, 0, {}};
+}
+
+std::expected<ForgeRequest, std::string> parse_forge(const std::vector<std::string_view>& args) {
+    if (args.size() != 2) return std::unexpected("usage: forge version N | forge forget CARD");
+    ForgeRequest forge;
+    if (args[0] == "version") {
+        forge.kind = ForgeRequest::Kind::version;
+    } else if (args[0] == "forget") {
+        forge.kind = ForgeRequest::Kind::forget;
+    } else {
+        return std::unexpected("unknown forge '" + std::string(args[0]) + "' (version, forget)");
+    }
+    auto value = integer<std::uint32_t>(args[1], forge.kind == ForgeRequest::Kind::version ? "N" : "CARD");
+    if (!value) return std::unexpected(value.error());
+    forge.value = *value;
+    return forge;
 }
 
 std::expected<TapRequest, std::string> parse_tap(const std::vector<std::string_view>& args) {
@@ -137,6 +187,12 @@ std::expected<ControlRequest, std::string> parse_control_line(std::string_view l
         request.command = *fault;
         return request;
     }
+    if (verb == "forge") {
+        auto forge = parse_forge(args);
+        if (!forge) return std::unexpected(forge.error());
+        request.command = *forge;
+        return request;
+    }
     if (verb == "busy") {
         if (args.size() != 1) return std::unexpected("usage: busy MS");
         auto ms = milliseconds(args[0]);
@@ -145,7 +201,7 @@ std::expected<ControlRequest, std::string> parse_control_line(std::string_view l
         return request;
     }
     return std::unexpected("unknown command '" + std::string(verb) +
-                           "' (tap, state, list, terminals, stats, fault, busy)");
+                           "' (tap, state, list, terminals, stats, fault, busy, forge)");
 }
 
 }  // namespace cardd::termsim

@@ -4,8 +4,10 @@
 //
 //   [@I] tap CARD AMOUNT_CENTS BALANCE_AFTER_CENTS [COUNTER]
 //   [@I] state | list
-//   [@I] fault drop P | fault delay MS | fault corrupt P | fault busy P | fault none
+//   [@I] fault drop P | delay MS | corrupt P | unit P | function P | short P | long P
+//   [@I] fault exception CODE P [ON] | fault busy P | fault none
 //   [@I] busy MS
+//   [@I] forge version N | forge forget CARD
 //   terminals
 //   stats
 //
@@ -35,10 +37,21 @@ struct TerminalsRequest {};
 /// The requests the process served (stats_json), all terminals at once.
 struct StatsRequest {};
 struct FaultRequest {
-    enum class Kind { drop, delay, corrupt, busy, none };
+    enum class Kind { drop, delay, corrupt, unit, function, short_frame, long_frame, exception, busy, none };
     Kind kind = Kind::none;
-    double probability = 0;              ///< drop, corrupt, busy: 0..1
+    double probability = 0;              ///< every kind but delay and none: 0..1
     std::chrono::milliseconds delay{0};  ///< delay
+    std::uint8_t exception_code = 0;     ///< exception: the Modbus exception code answered, 1..255
+    /// exception: only requests of this name (request_name: "ADD", "state_read"); empty: every request.
+    std::string exception_on;
+};
+/// Flash changed behind the centre's back, as a firmware bug or another
+/// centre would: the enforced version set to N, or a card dropped from the
+/// list with the version kept (so the checksum disagrees).
+struct ForgeRequest {
+    enum class Kind { version, forget };
+    Kind kind = Kind::version;
+    std::uint32_t value = 0;
 };
 /// Busy for a while, as when a card is being served.
 struct BusyRequest {
@@ -47,7 +60,8 @@ struct BusyRequest {
 
 struct ControlRequest {
     std::optional<std::size_t> terminal;  ///< @I; nullopt means terminal 0
-    std::variant<TapRequest, StateRequest, ListRequest, TerminalsRequest, StatsRequest, FaultRequest, BusyRequest>
+    std::variant<TapRequest, StateRequest, ListRequest, TerminalsRequest, StatsRequest, FaultRequest, BusyRequest,
+                 ForgeRequest>
         command;
 };
 

@@ -41,6 +41,13 @@ std::string_view to_string(RequestKind kind) noexcept {
     return "other";
 }
 
+std::string_view request_name(const RequestClass& request) noexcept {
+    if (request.kind == RequestKind::command && request.opcode) {
+        return p::to_string(static_cast<p::Opcode>(*request.opcode));
+    }
+    return to_string(request.kind);
+}
+
 RequestClass classify_request(std::span<const std::uint8_t> pdu) noexcept {
     if (pdu.empty()) return {};
     switch (pdu[0]) {

@@ -35,6 +35,9 @@ struct RequestClass {
     std::optional<std::uint16_t> opcode;
 };
 RequestClass classify_request(std::span<const std::uint8_t> pdu) noexcept;
+/// A command's opcode name ("ADD"), or the kind's ("state_read"): what
+/// "fault exception CODE P ON" names.
+std::string_view request_name(const RequestClass& request) noexcept;
 
 class RequestStats {
 public:

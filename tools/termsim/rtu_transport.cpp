@@ -58,6 +58,7 @@ RtuTransport::~RtuTransport() {
     loop_.unwatch(watch_);
     if (silence_timer_ != 0) loop_.cancel(silence_timer_);
     if (answer_timer_ != 0) loop_.cancel(answer_timer_);
+    for (const auto& [unit, timer] : late_) loop_.cancel(timer);
 }
 
 void RtuTransport::on_ready(std::uint32_t events) {
@@ -105,20 +106,20 @@ void RtuTransport::arm_silence_timer() {
 }
 
 void RtuTransport::process() {
-    // One request at a time, as on a real bus: a delayed answer holds back
-    // the frames behind it.
+    // One request at a time, as on a real bus: an answer on the line holds
+    // back the frames behind it.
     while (!answer_pending_ && !pending_.empty()) {
         const RtuFrame request = std::move(pending_.front());
         pending_.pop_front();
         const auto it = units_.find(request.unit);
         if (it == units_.end() || request.pdu.empty()) continue;  // another unit, or a broadcast
+        // A unit still working on a late answer does not hear the line.
+        if (late_.contains(request.unit)) continue;
         const Answer answer = it->second->handle(request.pdu);
         if (verbose_) {
             std::fprintf(stderr, "card-termsim: unit %u fc %s -> %s%s\n", request.unit,
                          protocol::hex(request.pdu[0]).c_str(), protocol::hex(answer.pdu[0]).c_str(),
-                         answer.drop      ? " (dropped)"
-                         : answer.corrupt ? " (corrupted)"
-                                          : "");
+                         answer_note(answer).c_str());
         }
         // A frame on the line is the address, the PDU and the CRC.
         const std::size_t bytes_in = request.pdu.size() + 3;
@@ -126,10 +127,13 @@ void RtuTransport::process() {
             it->second->stats().count(request.pdu, bytes_in, 0, std::chrono::system_clock::now());
             continue;
         }
-        std::vector<std::uint8_t> adu = rtu_frame(request.unit, answer.pdu);
+        std::uint8_t unit = request.unit;
+        std::vector<std::uint8_t> pdu = answer.pdu;
+        spoil_answer(answer.spoil, unit, pdu);
+        std::vector<std::uint8_t> adu = rtu_frame(unit, pdu);
         it->second->stats().count(request.pdu, bytes_in, adu.size(), std::chrono::system_clock::now());
-        if (answer.corrupt) adu.back() ^= 0xFF;  // the CRC's high byte
-        std::chrono::microseconds delay = answer.delay;
+        if (answer.spoil == Spoil::checksum) adu.back() ^= 0xFF;  // the CRC's high byte
+        std::chrono::microseconds delay{0};
         if (settings_.emulate_baud) {
             // The answer is here when its last byte would be on a real line:
             // the request, the silence that ends it, the answer. The silence
@@ -137,6 +141,18 @@ void RtuTransport::process() {
             const protocol::WireCost cost{bytes_in, adu.size(), 1};
             delay += protocol::rtu_line_time(cost, settings_.baud, settings_.bits_per_char()) -
                      protocol::rtu_silent_interval(settings_.baud, settings_.bits_per_char());
+        }
+        if (answer.delay.count() > 0) {
+            // A slow unit (fault delay) takes its time without holding the
+            // line: the master times out and asks others, and the late
+            // answer lands on the line whenever it is ready, as it would.
+            const std::uint8_t late_unit = request.unit;
+            late_[late_unit] =
+                loop_.call_after(delay + answer.delay, [this, late_unit, adu = std::move(adu)]() mutable {
+                    late_.erase(late_unit);
+                    write_out(std::move(adu));
+                });
+            continue;
         }
         if (delay.count() > 0) {
             answer_pending_ = true;

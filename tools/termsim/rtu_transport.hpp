@@ -61,6 +61,7 @@ private:
     bool answer_pending_ = false;
     EventLoop::TimerId silence_timer_ = 0;
     EventLoop::TimerId answer_timer_ = 0;
+    std::map<std::uint8_t, EventLoop::TimerId> late_;  ///< units whose late answer (fault delay) is on its way
 };
 
 }  // namespace cardd::termsim

@@ -1,5 +1,8 @@
 #include "tools/termsim/station.hpp"
 
+#include <algorithm>
+#include <utility>
+
 #include <nlohmann/json.hpp>
 
 #include "tools/termsim/pdu.hpp"
@@ -22,16 +25,55 @@ void Station::save_if_dirty() {
     if (terminal_.take_dirty() && saver_) saver_(terminal_.persistent());
 }
 
+std::string answer_note(const Answer& answer) {
+    if (answer.drop) return " (dropped)";
+    if (answer.spoil == Spoil::none) return {};
+    return " (" + std::string(to_string(answer.spoil)) + ")";
+}
+
+Spoil Station::roll_spoil() {
+    const std::pair<double, Spoil> chances[] = {{faults_.corrupt, Spoil::checksum},
+                                                {faults_.unit, Spoil::unit},
+                                                {faults_.function, Spoil::function},
+                                                {faults_.short_frame, Spoil::short_frame},
+                                                {faults_.long_frame, Spoil::long_frame}};
+    for (const auto& [chance, spoil] : chances) {
+        if (roll(chance)) return spoil;
+    }
+    return Spoil::none;
+}
+
 Answer Station::handle(std::span<const std::uint8_t> request_pdu) {
-    terminal_.set_busy(std::chrono::steady_clock::now() < busy_until_ || roll(faults_.busy));
     Answer answer;
-    answer.pdu = answer_pdu(terminal_, request_pdu);
-    terminal_.set_busy(false);
-    save_if_dirty();
+    const bool targeted = faults_.exception_on.empty() ||
+                          request_name(classify_request(request_pdu)) == std::string_view(faults_.exception_on);
+    if (!request_pdu.empty() && targeted && roll(faults_.exception)) {
+        // Refused whole, as a firmware that cannot serve it now: nothing runs.
+        answer.pdu = {static_cast<std::uint8_t>(request_pdu[0] | 0x80), faults_.exception_code};
+    } else {
+        terminal_.set_busy(std::chrono::steady_clock::now() < busy_until_ || roll(faults_.busy));
+        answer.pdu = answer_pdu(terminal_, request_pdu);
+        terminal_.set_busy(false);
+        save_if_dirty();
+    }
     answer.drop = roll(faults_.drop);
-    answer.corrupt = !answer.drop && roll(faults_.corrupt);
+    if (!answer.drop) answer.spoil = roll_spoil();
     answer.delay = faults_.delay;
     return answer;
+}
+
+std::string Station::forge(const ForgeRequest& forge) {
+    PersistentState flash = terminal_.persistent();
+    if (forge.kind == ForgeRequest::Kind::version) {
+        flash.version = forge.value;
+    } else {
+        const auto it = std::ranges::find(flash.blacklist, forge.value);
+        if (it == flash.blacklist.end()) return "error card " + std::to_string(forge.value) + " is not on the list";
+        flash.blacklist.erase(it);
+    }
+    if (auto restored = terminal_.restore(flash); !restored) return "error " + restored.error();
+    if (saver_) saver_(terminal_.persistent());
+    return "ok";
 }
 
 void Station::set_endpoint(std::optional<std::uint16_t> tcp_port, std::optional<std::uint8_t> rtu_unit) {
@@ -73,6 +115,13 @@ std::string Station::state_json() const {
              {"faults",
               {{"drop", faults_.drop},
                {"corrupt", faults_.corrupt},
+               {"unit", faults_.unit},
+               {"function", faults_.function},
+               {"short", faults_.short_frame},
+               {"long", faults_.long_frame},
+               {"exception", faults_.exception},
+               {"exception_code", faults_.exception_code},
+               {"exception_on", faults_.exception_on},
                {"busy", faults_.busy},
                {"delay_ms", faults_.delay.count()}}}};
     if (tcp_port_) doc["port"] = *tcp_port_;
@@ -98,6 +147,15 @@ std::string Station::control(const ControlRequest& request) {
             switch (fault.kind) {
                 case Kind::drop: self.faults_.drop = fault.probability; break;
                 case Kind::corrupt: self.faults_.corrupt = fault.probability; break;
+                case Kind::unit: self.faults_.unit = fault.probability; break;
+                case Kind::function: self.faults_.function = fault.probability; break;
+                case Kind::short_frame: self.faults_.short_frame = fault.probability; break;
+                case Kind::long_frame: self.faults_.long_frame = fault.probability; break;
+                case Kind::exception:
+                    self.faults_.exception = fault.probability;
+                    self.faults_.exception_code = fault.exception_code;
+                    self.faults_.exception_on = fault.exception_on;
+                    break;
                 case Kind::busy: self.faults_.busy = fault.probability; break;
                 case Kind::delay: self.faults_.delay = fault.delay; break;
                 case Kind::none:
@@ -107,6 +165,7 @@ std::string Station::control(const ControlRequest& request) {
             }
             return "ok";
         }
+        std::string operator()(const ForgeRequest& forge) const { return self.forge(forge); }
         std::string operator()(const BusyRequest& busy) const {
             self.busy_until_ = std::chrono::steady_clock::now() + busy.duration;
             return "ok";

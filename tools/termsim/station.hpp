@@ -14,14 +14,19 @@
 
 #include "tools/termsim/control_command.hpp"
 #include "tools/termsim/request_stats.hpp"
+#include "tools/termsim/spoil.hpp"
 #include "tools/termsim/terminal.hpp"
 
 namespace cardd::termsim {
 
 /// Faults injected into the answers of one terminal (control: fault ...).
 struct Faults {
-    double drop = 0;                     ///< chance an answer is not sent (the request still runs)
-    double corrupt = 0;                  ///< chance an answer's frame is spoiled (RTU: CRC; TCP: MBAP ids)
+    double drop = 0;  ///< chance an answer is not sent (the request still runs)
+    /// Chances that an answer is spoiled so (Spoil::checksum: "corrupt"); at most one applies.
+    double corrupt = 0, unit = 0, function = 0, short_frame = 0, long_frame = 0;
+    double exception = 0;  ///< chance a request is answered with exception_code instead of run
+    std::uint8_t exception_code = 0;
+    std::string exception_on;            ///< only requests of this request_name; empty: all
     double busy = 0;                     ///< chance a command is answered BUSY
     std::chrono::milliseconds delay{0};  ///< added before every answer
 };
@@ -30,9 +35,12 @@ struct Faults {
 struct Answer {
     std::vector<std::uint8_t> pdu;
     bool drop = false;
-    bool corrupt = false;
+    Spoil spoil = Spoil::none;
     std::chrono::milliseconds delay{0};
 };
+
+/// " (dropped)", " (wrong unit)" and so on, or nothing: for the verbose log.
+std::string answer_note(const Answer& answer);
 
 class Station {
 public:
@@ -65,6 +73,8 @@ public:
 
 private:
     bool roll(double chance);
+    Spoil roll_spoil();
+    std::string forge(const ForgeRequest& forge);
     void save_if_dirty();
 
     Terminal terminal_;

@@ -129,19 +129,20 @@ void TcpTransport::process(Connection& connection) {
             std::fprintf(stderr, "card-termsim: port %u tid %u fc %s -> %s%s\n",
                          connection.station->tcp_port().value_or(0), request.transaction,
                          protocol::hex(request.pdu[0]).c_str(), protocol::hex(answer.pdu[0]).c_str(),
-                         answer.drop      ? " (dropped)"
-                         : answer.corrupt ? " (corrupted)"
-                                          : "");
+                         answer_note(answer).c_str());
         }
         if (answer.drop) {
             connection.station->stats().count(request.pdu, MbapFramer::header_bytes + request.pdu.size(), 0,
                                               std::chrono::system_clock::now());
             continue;
         }
-        std::vector<std::uint8_t> adu = mbap_frame(request.transaction, request.unit, answer.pdu);
+        std::uint8_t unit = request.unit;
+        std::vector<std::uint8_t> pdu = answer.pdu;
+        spoil_answer(answer.spoil, unit, pdu);
+        std::vector<std::uint8_t> adu = mbap_frame(request.transaction, unit, pdu);
         connection.station->stats().count(request.pdu, MbapFramer::header_bytes + request.pdu.size(), adu.size(),
                                           std::chrono::system_clock::now());
-        if (answer.corrupt) {
+        if (answer.spoil == Spoil::checksum) {
             // TCP has no CRC to spoil; spoil the ids a client must match.
             for (std::size_t i = 0; i < 4; ++i) adu[i] ^= 0xFF;
         }

@@ -80,8 +80,13 @@ std::string CtlRun::describe() const {
 
 // ---- Sim ----
 
-Sim::Sim(std::string key, std::vector<std::string> flags, fs::path control, fs::path dir)
-    : key_(std::move(key)), flags_(std::move(flags)), control_(std::move(control)), dir_(std::move(dir)) {}
+Sim::Sim(std::string key, std::vector<std::string> flags, fs::path control, fs::path dir,
+         std::vector<std::string> wrapper)
+    : key_(std::move(key)),
+      flags_(std::move(flags)),
+      wrapper_(std::move(wrapper)),
+      control_(std::move(control)),
+      dir_(std::move(dir)) {}
 
 void Sim::start(bool empty) {
     std::vector<std::string> flags = flags_;
@@ -91,7 +96,14 @@ void Sim::start(bool empty) {
     } else {
         flags.insert(flags.end(), {"--state", state.string()});
     }
-    process_.emplace(CARD_TERMSIM_PATH, flags, dir_);
+    if (wrapper_.empty()) {
+        process_.emplace(CARD_TERMSIM_PATH, flags, dir_);
+    } else {
+        std::vector<std::string> through(wrapper_.begin() + 1, wrapper_.end());
+        through.push_back(CARD_TERMSIM_PATH);
+        through.insert(through.end(), flags.begin(), flags.end());
+        process_.emplace(wrapper_.front(), through, dir_);
+    }
     if (port_ == 0 && process_->ready_line().find("RTU") == std::string::npos) port_ = process_->port();
 }
 
@@ -349,7 +361,7 @@ Sim& E2e::tcp_sims(const std::string& key, int count, const std::vector<std::str
 Sim& E2e::start_sim(const std::string& key, std::vector<std::string> flags, const std::vector<std::string>& extra) {
     flags.insert(flags.end(), {"--control", control_path(key).string(), "--seed", "1"});
     flags.insert(flags.end(), extra.begin(), extra.end());
-    auto sim = std::make_unique<Sim>(key, flags, control_path(key), dir_.path());
+    auto sim = std::make_unique<Sim>(key, flags, control_path(key), dir_.path(), sim_wrapper_);
     Sim& ref = *sim;
     sims_[key] = std::move(sim);
     ref.start();

@@ -61,7 +61,10 @@ struct CtlRun {
 /// One card-termsim process: one TCP terminal, or several unit ids on a bus.
 class Sim {
 public:
-    Sim(std::string key, std::vector<std::string> flags, std::filesystem::path control, std::filesystem::path dir);
+    /// `wrapper`: a program card-termsim is started through, with its flags
+    /// (`ip netns exec NS`); empty: card-termsim is run directly.
+    Sim(std::string key, std::vector<std::string> flags, std::filesystem::path control, std::filesystem::path dir,
+        std::vector<std::string> wrapper = {});
 
     /// Starts it (again). `empty`: without --state, and the state file gone.
     void start(bool empty = false);
@@ -82,6 +85,7 @@ public:
 private:
     std::string key_;
     std::vector<std::string> flags_;
+    std::vector<std::string> wrapper_;
     std::filesystem::path control_;
     std::filesystem::path dir_;
     std::optional<cardd::test::Termsim> process_;
@@ -201,6 +205,8 @@ protected:
     /// A program cardd is started through, with its flags (setpriv, to run
     /// it as another user); empty: cardd is run directly.
     std::vector<std::string> cardd_wrapper_;
+    /// The same for the card-termsims started from then on.
+    std::vector<std::string> sim_wrapper_;
     /// The control socket's directory.
     std::filesystem::path socket_dir() const { return socket_.parent_path(); }
     /// Whether TearDown prints every log line of every cardd run when the

@@ -1,5 +1,8 @@
+#include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <random>
+#include <thread>
 
 #include "store/card_store.hpp"
 #include "store/card_store_internal.hpp"
@@ -272,6 +275,12 @@ Result<std::vector<AuditEntry>> CardStore::audit_log(const AuditQuery& chosen) {
                            as_text(row[6])});
     }
     return entries;
+}
+
+void CardStore::contention_pause(int attempt) {
+    thread_local std::minstd_rand random(std::random_device{}());
+    const int most_ms = 2 << std::min(attempt, 6);  // 4, 8, 16 ... ms
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(1, most_ms)(random)));
 }
 
 }  // namespace cardd::store

@@ -243,6 +243,12 @@ private:
     /// exception, rolls everything back.
     template <class Body>
     auto transaction(Body&& body) -> decltype(body());
+    template <class Body>
+    auto transaction_once(Body& body) -> decltype(body());
+    /// How often a transaction that lost to a concurrent change is run, in all.
+    static constexpr int contention_attempts = 5;
+    /// A short, random wait before attempt `attempt` + 1, so that two losers do not collide again.
+    static void contention_pause(int attempt);
     /// Runs `body` between BEGIN and ROLLBACK: its checks, never its writes.
     template <class Body>
     auto rehearsal(Body&& body) -> decltype(body());

@@ -128,7 +128,7 @@ private:
 };
 
 template <class Body>
-auto CardStore::transaction(Body&& body) -> decltype(body()) {
+auto CardStore::transaction_once(Body& body) -> decltype(body()) {
     if (auto began = db_->begin(); !began) return std::unexpected(began.error());
     const TransactionDepth open(transaction_depth_);
     // Whatever leaves the body, an error value or an exception from a rule
@@ -148,6 +148,26 @@ auto CardStore::transaction(Body&& body) -> decltype(body()) {
     } catch (...) {
         (void)db_->rollback();
         throw;
+    }
+}
+
+template <class Body>
+auto CardStore::transaction(Body&& body) -> decltype(body()) {
+    // On Galera a change of the same rows committed first on another node
+    // fails this one at COMMIT (a certification failure, reported as a
+    // deadlock); nothing of it was kept. The body runs again from its reads,
+    // which see the winner's change, a few times before the loser is told.
+    // Only the outermost transaction repeats: an inner one is part of it.
+    const bool outermost = transaction_depth_ == 0;
+    for (int attempt = 1;; ++attempt) {
+        auto result = transaction_once(body);
+        if (result || result.error().code != Errc::contention || !outermost || attempt == contention_attempts) {
+            if (!result && result.error().code == Errc::contention && outermost) {
+                result.error().message += " (tried " + std::to_string(attempt) + " times)";
+            }
+            return result;
+        }
+        contention_pause(attempt);
     }
 }
 

@@ -13,8 +13,12 @@ enum class Errc {
     not_found,         ///< a named thing does not exist
     conflict,          ///< the request clashes with current state (duplicate, wrong card state)
     storage,           ///< the database failed (I/O, connection, constraint we did not foresee)
-    schema_too_new,    ///< the database was written by a newer cardd
-    card,              ///< the card on the encoder could not be read or written
+    /// A concurrent change of the same rows won: a deadlock, or on Galera a
+    /// certification failure at COMMIT (both ER_LOCK_DEADLOCK, 1213). Nothing
+    /// of this transaction was kept; running it again from its reads is safe.
+    contention,
+    schema_too_new,  ///< the database was written by a newer cardd
+    card,            ///< the card on the encoder could not be read or written
 };
 
 struct Error {

@@ -61,6 +61,7 @@ Errc classify(unsigned code) {
         case ER_NO_REFERENCED_ROW:
         case ER_ROW_IS_REFERENCED_2:
         case ER_NO_REFERENCED_ROW_2: return Errc::conflict;
+        case ER_LOCK_DEADLOCK: return Errc::contention;
         default: return Errc::storage;
     }
 }

@@ -1,6 +1,7 @@
 #include "store/database_url.hpp"
 
 #include <charconv>
+#include <vector>
 
 #include "store/sqlite_connection.hpp"
 
@@ -37,7 +38,7 @@ Result<MariadbParams> parse_mariadb(std::string_view rest) {
     const auto at = rest.rfind('@');
     if (at == std::string_view::npos) {
         return fail(Errc::invalid_argument,
-                    "database URL: expected mariadb://USER[:PASS]@HOST[:PORT]/DB[?socket=PATH]");
+                    "database URL: expected mariadb://USER[:PASS]@HOST[:PORT][,HOST[:PORT]...]/DB[?socket=PATH]");
     }
     const std::string_view credentials = rest.substr(0, at);
     std::string_view location = rest.substr(at + 1);
@@ -64,17 +65,33 @@ Result<MariadbParams> parse_mariadb(std::string_view rest) {
         return fail(Errc::invalid_argument, "database URL: the MariaDB database name is missing (…@HOST/DB)");
     }
     params.database = std::string(location.substr(slash + 1));
-    std::string_view host = location.substr(0, slash);
-    if (const auto port_colon = host.rfind(':'); port_colon != std::string_view::npos) {
-        const std::string_view port = host.substr(port_colon + 1);
-        auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), params.port);
-        if (ec != std::errc{} || ptr != port.data() + port.size() || params.port == 0 || params.port > 65535) {
-            return fail(Errc::invalid_argument, "database URL: bad port '" + std::string(port) + "'");
+    // HOST[:PORT], or several of a Galera cluster: HOST[:PORT],HOST[:PORT]...
+    std::vector<MariadbEndpoint> hosts;
+    const std::string_view host_list = location.substr(0, slash);
+    for (std::size_t from = 0;;) {
+        const auto comma = host_list.find(',', from);
+        std::string_view host = host_list.substr(from, comma == std::string_view::npos ? comma : comma - from);
+        MariadbEndpoint endpoint;
+        if (const auto port_colon = host.rfind(':'); port_colon != std::string_view::npos) {
+            const std::string_view port = host.substr(port_colon + 1);
+            auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), endpoint.port);
+            if (ec != std::errc{} || ptr != port.data() + port.size() || endpoint.port == 0 || endpoint.port > 65535) {
+                return fail(Errc::invalid_argument, "database URL: bad port '" + std::string(port) + "'");
+            }
+            host = host.substr(0, port_colon);
         }
-        host = host.substr(0, port_colon);
+        endpoint.host = std::string(host);
+        const bool listed = comma != std::string_view::npos || !hosts.empty();
+        if (endpoint.host.empty() && listed) {
+            return fail(Errc::invalid_argument, "database URL: an empty host in the list of hosts");
+        }
+        hosts.push_back(std::move(endpoint));
+        if (comma == std::string_view::npos) break;
+        from = comma + 1;
     }
-    params.host = std::string(host);
 
+    // socket=PATH, repeated for several nodes on this host; they come before the hosts.
+    std::vector<MariadbEndpoint> sockets;
     while (!query.empty()) {
         const auto amp = query.find('&');
         const std::string_view pair = query.substr(0, amp);
@@ -87,11 +104,20 @@ Result<MariadbParams> parse_mariadb(std::string_view rest) {
         }
         auto socket = percent_decode(pair.substr(eq + 1));
         if (!socket) return std::unexpected(socket.error());
-        params.socket = *socket;
+        if (socket->empty()) return fail(Errc::invalid_argument, "database URL: socket= needs a path");
+        sockets.push_back({"", *socket, 0});
     }
+    // The first socket and the first host are the first node, as with one
+    // of each (the socket is used); the other sockets, then the other
+    // hosts, are the nodes to fail over to.
+    params.host = hosts.front().host;
+    params.port = hosts.front().port;
+    if (!sockets.empty()) params.socket = sockets.front().socket;
     if (params.host.empty() && params.socket.empty()) {
         return fail(Errc::invalid_argument, "database URL: give a host or ?socket=PATH");
     }
+    for (std::size_t n = 1; n < sockets.size(); ++n) params.others.push_back(std::move(sockets[n]));
+    for (std::size_t n = 1; n < hosts.size(); ++n) params.others.push_back(std::move(hosts[n]));
     return params;
 }
 

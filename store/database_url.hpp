@@ -1,6 +1,10 @@
 #pragma once
 // `--database` spellings: "sqlite:PATH" or
-// "mariadb://USER:PASS@HOST[:PORT]/DB[?socket=PATH]".
+// "mariadb://USER:PASS@HOST[:PORT]/DB[?socket=PATH]". For the nodes of a
+// Galera cluster, several hosts ("@node1,node2:3307,node3/DB") or several
+// sockets ("?socket=A&socket=B"), tried in order; with both, the first
+// socket and the first host are one node (the socket used), then the other
+// sockets, then the other hosts.
 
 #include <filesystem>
 #include <memory>

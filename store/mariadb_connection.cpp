@@ -80,7 +80,10 @@ bool session_lost(unsigned code) {
         case CR_ERR_NET_READ:
         case CR_ERR_NET_WRITE:
         case ER_SERVER_SHUTDOWN:
-        case ER_CONNECTION_KILLED: return true;
+        case ER_CONNECTION_KILLED:
+        // A Galera node out of the primary component ("WSREP has not yet
+        // prepared node for application use"): another node may serve.
+        case ER_UNKNOWN_COM_ERROR: return true;
         default: return false;
     }
 }
@@ -259,6 +262,19 @@ Attempt<Fetched> query_on(MYSQL* mysql, Statements& statements, std::string_view
     return fetched;
 }
 
+// The parameters with endpoint `n` (0: the first, n: others[n - 1]) in front.
+MariadbParams endpoint(const MariadbParams& p, std::size_t n) {
+    MariadbParams one = p;
+    if (n > 0) {
+        const MariadbEndpoint& other = p.others.at(n - 1);
+        one.host = other.host;
+        one.port = other.port;
+        one.socket = other.socket;
+    }
+    one.others.clear();
+    return one;
+}
+
 std::string where_of(const MariadbParams& p) {
     return (p.socket.empty() ? p.host + ":" + std::to_string(p.port) : p.socket) + " as " + p.user;
 }
@@ -298,6 +314,42 @@ Attempt<MariadbConnection::MysqlPtr> connect_session(const MariadbParams& p) {
     return mysql;
 }
 
+// A Galera node that is up but not in the primary component takes the
+// connection and refuses every statement; a server without Galera has no
+// wsrep_ready and is always ready.
+Attempt<void> ready(MYSQL* m) {
+    Statements once;
+    auto status = query_on(m, once, "SHOW GLOBAL STATUS LIKE 'wsrep_ready'", {});
+    if (!status) return std::unexpected(std::move(status.error()));
+    if (status->rows.empty() || status->rows.front().size() < 2) return {};
+    const auto* value = std::get_if<std::string>(&status->rows.front()[1]);
+    if (value == nullptr || *value == "ON") return {};
+    return our_error("the Galera node is not ready (wsrep_ready " + *value + ": not in the primary component)");
+}
+
+// The first endpoint, in order, that takes the connection and is ready;
+// `reached` says which. The error names every endpoint and what it said.
+Attempt<MariadbConnection::MysqlPtr> connect_any(const MariadbParams& p, std::size_t& reached) {
+    std::string said;
+    unsigned last_code = 0;
+    for (std::size_t n = 0; n <= p.others.size(); ++n) {
+        const MariadbParams one = endpoint(p, n);
+        auto mysql = connect_session(one);
+        if (mysql) {
+            auto is_ready = ready(mysql->get());
+            if (is_ready) {
+                reached = n;
+                return mysql;
+            }
+            mysql = std::unexpected(std::move(is_ready.error()));
+        }
+        if (p.others.empty()) return mysql;
+        last_code = mysql.error().code;
+        said += (said.empty() ? "" : "; ") + where_of(one) + ": " + describe(mysql.error());
+    }
+    return std::unexpected(ClientError{last_code, "no node answered: " + said});
+}
+
 }  // namespace
 
 void MariadbConnection::MysqlClose::operator()(st_mysql* m) const noexcept { mysql_close(m); }
@@ -308,18 +360,20 @@ void MariadbConnection::drop_session() noexcept {
     mysql_.reset();
 }
 
-MariadbConnection::MariadbConnection(MariadbParams params, MysqlPtr mysql) noexcept
-    : params_(std::move(params)), mysql_(std::move(mysql)) {}
+MariadbConnection::MariadbConnection(MariadbParams params, std::size_t reached, MysqlPtr mysql) noexcept
+    : params_(std::move(params)), reached_(reached), mysql_(std::move(mysql)) {}
 
 Result<std::unique_ptr<MariadbConnection>> MariadbConnection::connect(MariadbParams params) {
-    auto mysql = connect_session(params);
+    std::size_t reached = 0;
+    auto mysql = connect_any(params, reached);
     if (!mysql) {
-        return fail(Errc::storage, "mariadb: cannot connect to " + where_of(params) + ": " + describe(mysql.error()));
+        const std::string to = params.others.empty() ? where_of(params) : "the cluster";
+        return fail(Errc::storage, "mariadb: cannot connect to " + to + ": " + describe(mysql.error()));
     }
-    return std::unique_ptr<MariadbConnection>(new MariadbConnection(std::move(params), std::move(*mysql)));
+    return std::unique_ptr<MariadbConnection>(new MariadbConnection(std::move(params), reached, std::move(*mysql)));
 }
 
-std::string MariadbConnection::where() const { return where_of(params_); }
+std::string MariadbConnection::where() const { return where_of(endpoint(params_, reached_)); }
 
 void MariadbConnection::tell(LinkEvent event, const std::string& detail) const {
     if (observer_) observer_(event, detail);
@@ -334,7 +388,7 @@ Error MariadbConnection::transaction_lost() const {
 Result<MYSQL*> MariadbConnection::session() {
     if (mysql_) return mysql_.get();
     if (transaction_ == Transaction::lost) return std::unexpected(transaction_lost());
-    auto fresh = connect_session(params_);
+    auto fresh = connect_any(params_, reached_);
     if (!fresh) return std::unexpected(failure(fresh.error().code, fresh.error().text, Step::connect));
     mysql_ = std::move(*fresh);
     tell(LinkEvent::restored, "connected again to the database at " + where());

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 #include <unordered_map>
 
 #include "store/sql_connection.hpp"
@@ -14,10 +15,19 @@ struct st_mysql_stmt;  // MYSQL_STMT
 
 namespace cardd::store {
 
+/// One server to reach: its Unix socket, or else its host and port.
+struct MariadbEndpoint {
+    std::string host, socket;
+    unsigned port = 0;
+};
+
 /// Where and as whom to connect. A non-empty socket wins over host/port.
 struct MariadbParams {
     std::string user, password, host, database, socket;
     unsigned port = 0;
+    /// Further nodes of the same Galera cluster, tried in order when the one
+    /// above cannot be reached or is not ready (not in the primary component).
+    std::vector<MariadbEndpoint> others;
 };
 
 /// One session on a MariaDB server: utf8mb4, strict SQL mode, UTC, autocommit
@@ -63,7 +73,7 @@ private:
     /// Which call found the session lost: it decides what the message says was kept.
     enum class Step { connect, statement, commit };
 
-    MariadbConnection(MariadbParams params, MysqlPtr mysql) noexcept;
+    MariadbConnection(MariadbParams params, std::size_t reached, MysqlPtr mysql) noexcept;
 
     /// Forgets the session and the statements prepared on it.
     void drop_session() noexcept;
@@ -76,7 +86,8 @@ private:
     void tell(LinkEvent event, const std::string& detail) const;
 
     MariadbParams params_;
-    MysqlPtr mysql_;  ///< null once the session was lost
+    std::size_t reached_ = 0;  ///< the endpoint of the session now: 0 the first, n others[n - 1]
+    MysqlPtr mysql_;           ///< null once the session was lost
     // Declared after mysql_, so they are closed before the session.
     Statements statements_;
     Transaction transaction_ = Transaction::none;

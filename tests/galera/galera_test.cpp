@@ -98,6 +98,29 @@ TEST_F(Galera, aNodeKilledRejoinsWithWhatItMissed) {
     EXPECT_EQ(ledger_sum(1, 10), 1500);
 }
 
+// A store connected through a URL naming two nodes: with its node killed,
+// the request that finds the connection gone fails with a clear error, and
+// the next one is served by the other node, the money as it was.
+TEST_F(Galera, aStoreFailsOverToTheNextNode) {
+    store::MariadbParams params = cluster_->params(0, database_);
+    params.others.push_back({"", cluster_->socket(1).string(), 0});
+    auto store =
+        must(store::CardStore::open(must(store::open_mariadb(params)), [] { return store::system_clock_now(); }));
+    must(store->add_person(clerk_, {"E1", "Wang", "Canteen"}));
+    must(store->issue_card(clerk_, "E1", 10, {1000, 0, std::nullopt}));
+    cluster_->kill(0);
+    const auto cut = store->top_up(clerk_, 10, 100);
+    ASSERT_FALSE(cut.has_value());
+    EXPECT_EQ(cut.error().code, store::Errc::storage);
+    EXPECT_NE(cut.error().message.find("unreachable"), std::string::npos) << cut.error().message;
+    const auto served = store->top_up(clerk_, 10, 100);
+    ASSERT_TRUE(served.has_value()) << served.error().message;
+    EXPECT_EQ(served->balance, 1100);
+    EXPECT_EQ(ledger_sum(1, 10), 1100);
+    cluster_->start(0);
+    EXPECT_EQ(must(store_on(0)->card(10)).balance, 1100);
+}
+
 // Top-ups and refunds of the same card from two instances on two nodes at
 // once: the losers of a certification conflict are run again, every
 // balance equals its ledger on every node, and refunds never take a

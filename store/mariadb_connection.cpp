@@ -1,6 +1,8 @@
 #include "store/mariadb_connection.hpp"
 
 #include <limits>
+#include <optional>
+#include <string>
 #include <utility>
 
 #include <errmsg.h>
@@ -314,17 +316,29 @@ Attempt<MariadbConnection::MysqlPtr> connect_session(const MariadbParams& p) {
     return mysql;
 }
 
-// A Galera node that is up but not in the primary component takes the
-// connection and refuses every statement; a server without Galera has no
-// wsrep_ready and is always ready.
-Attempt<void> ready(MYSQL* m) {
+// The second column of the one row a SHOW ... LIKE answered, if any.
+Attempt<std::optional<std::string>> shown(MYSQL* m, const char* show) {
     Statements once;
-    auto status = query_on(m, once, "SHOW GLOBAL STATUS LIKE 'wsrep_ready'", {});
+    auto answer = query_on(m, once, show, {});
+    if (!answer) return std::unexpected(std::move(answer.error()));
+    if (answer->rows.empty() || answer->rows.front().size() < 2) return std::optional<std::string>{};
+    const auto* value = std::get_if<std::string>(&answer->rows.front()[1]);
+    if (value == nullptr) return std::optional<std::string>{};
+    return std::optional<std::string>{*value};
+}
+
+// A Galera node that is up but not in the primary component takes the
+// connection and refuses every statement. A server not running Galera is
+// always ready: Debian's mariadbd reports wsrep_ready OFF even then, so
+// wsrep_on decides whether wsrep_ready means anything.
+Attempt<void> ready(MYSQL* m) {
+    auto on = shown(m, "SHOW GLOBAL VARIABLES LIKE 'wsrep_on'");
+    if (!on) return std::unexpected(std::move(on.error()));
+    if (!*on || **on != "ON") return {};
+    auto status = shown(m, "SHOW GLOBAL STATUS LIKE 'wsrep_ready'");
     if (!status) return std::unexpected(std::move(status.error()));
-    if (status->rows.empty() || status->rows.front().size() < 2) return {};
-    const auto* value = std::get_if<std::string>(&status->rows.front()[1]);
-    if (value == nullptr || *value == "ON") return {};
-    return our_error("the Galera node is not ready (wsrep_ready " + *value + ": not in the primary component)");
+    if (!*status || **status == "ON") return {};
+    return our_error("the Galera node is not ready (wsrep_ready " + **status + ": not in the primary component)");
 }
 
 // The first endpoint, in order, that takes the connection and is ready;

@@ -76,15 +76,16 @@ std::string service_status(store::CardStore& store) {
 
 boost::asio::awaitable<nlohmann::json> collect_records(Service& service, std::vector<store::DeviceId> terminals,
                                                        nlohmann::json& not_collected,
-                                                       std::optional<AfterPush> after_push) {
+                                                       std::optional<AfterPush> after_push, RestingUnits resting) {
     nlohmann::json collected = nlohmann::json::array();
     not_collected = nlohmann::json::array();
     std::vector<store::DeviceId> asked;
     for (const store::DeviceId id : terminals) {
         const auto device = service.store.device(id);
-        const auto resting = device ? service.distributor.resting_on_bus(*device) : std::nullopt;
-        if (resting) {
-            not_collected.push_back({{"device", device->name}, {"text", *resting}});
+        const auto why =
+            device && resting == RestingUnits::spare ? service.distributor.resting_on_bus(*device) : std::nullopt;
+        if (why) {
+            not_collected.push_back({{"device", device->name}, {"text", *why}});
         } else {
             asked.push_back(id);
         }

@@ -52,11 +52,18 @@ std::vector<store::DeviceId> terminals_changed(const store::BlacklistChange& cha
 /// Terminal results as answer arguments: names that succeeded, and failures with reasons.
 nlohmann::json terminal_results_json(const std::vector<TerminalResult>& results, nlohmann::json& failed);
 
+/// Whether a collection asks a failing RS-485 unit whose retry is not due
+/// (Distributor::resting_on_bus). A loss spares it, so that the other units
+/// on its line are not kept waiting; money paid out or carried to a new
+/// card asks every terminal.
+enum class RestingUnits { spare, ask };
+
 /// Collects records from the terminals within the configured bound: returns
 /// the names collected, fills `not_collected` with the others and why.
 boost::asio::awaitable<nlohmann::json> collect_records(Service& service, std::vector<store::DeviceId> terminals,
                                                        nlohmann::json& not_collected,
-                                                       std::optional<AfterPush> after_push = std::nullopt);
+                                                       std::optional<AfterPush> after_push = std::nullopt,
+                                                       RestingUnits resting = RestingUnits::spare);
 
 /// Pushes to the terminals `push` names (none for a database-only change):
 /// returns the names now level, fills `failed` with the others and why.

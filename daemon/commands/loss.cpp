@@ -214,7 +214,8 @@ awaitable<Answer> card_replace(Service& service, Request& request, const Replace
     CARDD_CO_TRY_VOID(service.store.check_replacement(old_no));
     CARDD_CO_TRY(sources, terminals_for(service.store, store::PushTarget::all()));
     json not_collected;
-    json collected = co_await collect_records(service, sources, not_collected);
+    // The balance moves to the new card: every purchase it can count first.
+    json collected = co_await collect_records(service, sources, not_collected, std::nullopt, RestingUnits::ask);
     store::WriteIntent intent;
     intent.kind = store::WriteKind::replace;
     intent.actor = actor_of(request);

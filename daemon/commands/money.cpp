@@ -26,7 +26,7 @@ awaitable<json> collect_everywhere(Service& service, json& not_collected) {
         not_collected = json::array({{{"device", nullptr}, {"text", terminals.error().message}}});
         co_return json::array();
     }
-    co_return co_await collect_records(service, std::move(*terminals), not_collected);
+    co_return co_await collect_records(service, std::move(*terminals), not_collected, std::nullopt, RestingUnits::ask);
 }
 
 std::string collection_note(const json& not_collected) {

@@ -6,8 +6,11 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/domain.hpp"
@@ -191,6 +194,27 @@ public:
     Result<BlacklistChange> add_to_blacklists(const Actor& actor, std::span<const CardNo> cards,
                                               std::span<const std::string> terminals);
 
+    // Leases of terminals among instances sharing the store (docs/scale.md).
+    // Once this store has held a round, every write about a terminal
+    // (confirmed version, full sync planned, retry queue, serial, records)
+    // carries the generation of its lease and is refused with Errc::fenced
+    // when the lease is not this instance's at that generation any more.
+    /// One round of the lease protocol, in one transaction and in the
+    /// database's clock: the instance's heartbeat; its leases still valid
+    /// renewed; those above its fair share of the TCP terminals handed back;
+    /// free and expired ones claimed up to that share, each at a generation
+    /// one above the last; the terminals of its buses claimed whatever the
+    /// share. An expired lease is claimed afresh even by its last owner.
+    Result<LeaseRound> lease_round(const LeaseRequest& request);
+    /// A clean stop: every lease of `owner` free again and its heartbeat
+    /// gone, so that the others take its terminals at their next round.
+    Result<void> release_leases(std::string_view owner);
+    /// Every terminal's lease, by terminal.
+    Result<std::vector<LeaseView>> leases();
+    /// The generation this store holds the terminal's lease at; none when it
+    /// holds no lease of it, or has never held a round (one instance alone).
+    std::optional<std::int64_t> held_generation(DeviceId terminal) const;
+
     // Transaction records collected from terminals.
     /// Stores records identified by (terminal serial, seq): a record already held
     /// is ignored, a new one applies to its card's ledger once. The terminal's
@@ -329,8 +353,19 @@ private:
     /// The losses with these ids, in this order.
     Result<std::vector<Loss>> losses_by_id(std::span<const std::int64_t> ids);
 
+    /// Refuses a write about the terminal unless this store holds its lease
+    /// at the generation it holds; marks the lease row, so that on Galera the
+    /// write and a claim of the lease cannot both commit. Within a transaction.
+    Result<void> fence(DeviceId terminal);
+    /// The instance this store's lease rounds are for, and what they hold.
+    struct Fencing {
+        std::string owner;
+        std::map<DeviceId, std::int64_t> generations;
+    };
+
     std::unique_ptr<SqlConnection> db_;
     Clock clock_;
+    std::optional<Fencing> fencing_;   // unset until a lease round: nothing is fenced
     int transaction_depth_ = 0;        // transactions and rehearsals open
     EverywhereList everywhere_cache_;  // the last committed list read
 };

@@ -34,6 +34,7 @@ Result<void> CardStore::confirm_version(DeviceId terminal, std::int64_t version)
 }
 
 Result<void> CardStore::confirm_version_in(DeviceId terminal, std::int64_t version, bool level) {
+    CARDD_TRY_VOID(fence(terminal));
     CARDD_TRY(known, query_one(*db_, "SELECT state FROM blacklist_batches WHERE terminal_id = ? AND new_version = ?",
                                {terminal, version}));
     if (!known) {
@@ -62,6 +63,11 @@ Result<std::vector<std::optional<Error>>> CardStore::record_levels(std::span<con
         for (const LevelReport& report : reports) {
             std::optional<Error> refused;
             bool reset = false;  // the confirmation cleared the failure too, in one statement
+            if (auto fenced = fence(report.terminal); !fenced) {
+                if (fenced.error().code != Errc::fenced) return std::unexpected(fenced.error());
+                outcomes.push_back(std::move(fenced.error()));
+                continue;
+            }
             if (report.confirmed_version) {
                 if (auto confirmed = confirm_version_in(report.terminal, *report.confirmed_version, true); !confirmed) {
                     if (confirmed.error().code == Errc::storage) return std::unexpected(confirmed.error());
@@ -96,6 +102,7 @@ Result<BlacklistBatch> CardStore::plan_full_sync(DeviceId terminal) {
         CARDD_TRY(target, device(terminal));
         if (target.kind != DeviceKind::terminal)
             return fail(Errc::invalid_argument, "'" + target.name + "' is not a terminal");
+        CARDD_TRY_VOID(fence(terminal));
         CARDD_TRY(version, next_version());
         CARDD_TRY_VOID(execute(
             *db_, "UPDATE blacklist_batches SET state = 'superseded' WHERE terminal_id = ? AND state = 'pending'",
@@ -123,6 +130,7 @@ Result<BlacklistBatch> CardStore::insert_full_batch(DeviceId terminal, std::int6
 Result<void> CardStore::record_sync_failure(DeviceId terminal, std::string_view error, UnixTime next_attempt) {
     return transaction([&]() -> Result<void> {
         CARDD_TRY(found, device(terminal));
+        CARDD_TRY_VOID(fence(terminal));
         const Value since = found.sync_failed_since ? Value{*found.sync_failed_since} : Value{clock_()};
         CARDD_TRY_VOID(execute(*db_,
                                "UPDATE devices SET sync_attempts = sync_attempts + 1, sync_error = ?, "
@@ -133,11 +141,14 @@ Result<void> CardStore::record_sync_failure(DeviceId terminal, std::string_view 
 }
 
 Result<void> CardStore::record_sync_success(DeviceId terminal) {
-    CARDD_TRY_VOID(execute(*db_,
-                           "UPDATE devices SET sync_attempts = 0, sync_error = NULL, sync_failed_since = NULL, "
-                           "sync_next_at = NULL WHERE id = ?",
-                           {terminal}));
-    return {};
+    return transaction([&]() -> Result<void> {
+        CARDD_TRY_VOID(fence(terminal));
+        CARDD_TRY_VOID(execute(*db_,
+                               "UPDATE devices SET sync_attempts = 0, sync_error = NULL, sync_failed_since = NULL, "
+                               "sync_next_at = NULL WHERE id = ?",
+                               {terminal}));
+        return {};
+    });
 }
 
 Result<std::vector<DeviceId>> CardStore::due_retries(UnixTime now) {

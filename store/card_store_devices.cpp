@@ -122,6 +122,11 @@ Result<Device> CardStore::add_terminal(const Actor& actor, const TerminalSpec& s
                                     std::int64_t{spec.unit_id}, now}));
         }
         const DeviceId id = db_->last_insert_id();
+        // Its lease, free: the instance whose round comes first claims it.
+        CARDD_TRY_VOID(execute(*db_,
+                               "INSERT INTO terminal_leases (terminal_id, owner, generation, expires_at) "
+                               "VALUES (?, NULL, 0, 0)",
+                               {id}));
         // A terminal added later refuses what was pushed to all terminals:
         // its set is the list everywhere, with no row of its own. It is
         // planned as one batch: the list itself when it fits one command
@@ -181,6 +186,7 @@ Result<void> CardStore::set_terminal_serial(DeviceId terminal, std::uint32_t ser
         if (found.kind != DeviceKind::terminal)
             return fail(Errc::invalid_argument, "'" + found.name + "' is not a terminal");
         if (serial == 0) return fail(Errc::invalid_argument, "a terminal serial number is never 0");
+        CARDD_TRY_VOID(fence(terminal));
         CARDD_TRY_VOID(
             execute(*db_, "UPDATE devices SET terminal_serial = ? WHERE id = ?", {std::int64_t{serial}, terminal}));
         return {};

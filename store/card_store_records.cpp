@@ -40,6 +40,7 @@ Result<RecordsOutcome> CardStore::store_records(DeviceId terminal, std::span<con
     CARDD_TRY(
         outcome, transaction([&]() -> Result<RecordsOutcome> {
             CARDD_TRY(source, device(terminal));
+            CARDD_TRY_VOID(fence(terminal));
             if (!source.terminal_serial) {
                 return fail(Errc::conflict, "terminal '" + source.name +
                                                 "' has no serial number on record yet; read its parameters first");
@@ -107,6 +108,7 @@ Result<void> CardStore::mark_collected(std::span<const DeviceId> terminals) {
     return transaction([&]() -> Result<void> {
         const UnixTime now = clock_();
         for (const DeviceId terminal : terminals) {
+            CARDD_TRY_VOID(fence(terminal));
             CARDD_TRY_VOID(execute(*db_, "UPDATE devices SET last_collected_at = ? WHERE id = ?", {now, terminal}));
         }
         return {};

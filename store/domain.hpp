@@ -421,11 +421,43 @@ struct LoginOutcome {
     bool locked_now = false;
 };
 
-/// What a loss report, an unlock or a replacement changed on the terminals' side.
 /// A terminal seen enforcing its planned set, for CardStore::record_levels.
 struct LevelReport {
     DeviceId terminal = 0;
     std::optional<std::int64_t> confirmed_version;  ///< unset: nothing new to confirm
+};
+
+/// One terminal leased to an instance: writes about the terminal carry the
+/// generation and are refused once it is not the lease's (docs/scale.md).
+struct Lease {
+    DeviceId terminal = 0;
+    std::int64_t generation = 0;
+};
+
+/// One instance's side of a lease round.
+struct LeaseRequest {
+    std::string owner;             ///< the instance's name, one per instance sharing the store
+    std::int64_t duration_ms = 0;  ///< how long its leases and its heartbeat last, in the database's clock
+    /// Serial devices wired to the instance's host: the terminals on them
+    /// are leased to it alone, whatever the share. Others' it never claims.
+    std::vector<std::string> buses;
+};
+
+/// What a lease round left the instance holding.
+struct LeaseRound {
+    std::vector<Lease> held;       ///< every lease it holds now, by terminal
+    std::int64_t instances = 0;    ///< instances alive, this one too
+    std::int64_t share = 0;        ///< TCP terminals it may hold: its fair share
+    std::int64_t handed_back = 0;  ///< leases above its share given up in this round
+};
+
+/// A terminal's lease as anyone may see it.
+struct LeaseView {
+    DeviceId terminal = 0;
+    std::string name;
+    std::optional<std::string> owner;  ///< unset: free
+    std::int64_t generation = 0;
+    std::int64_t expires_in_ms = 0;  ///< by the database's clock; 0 or less: expired
 };
 
 /// The cards on every terminal's blacklist, as of one generation of that list.

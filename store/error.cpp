@@ -9,6 +9,7 @@ const char* to_string(Errc code) noexcept {
         case Errc::conflict: return "conflict";
         case Errc::storage: return "storage error";
         case Errc::contention: return "lost to a concurrent change";
+        case Errc::fenced: return "lease passed on";
         case Errc::schema_too_new: return "schema too new";
         case Errc::card: return "card write failed";
     }

@@ -17,6 +17,9 @@ enum class Errc {
     /// certification failure at COMMIT (both ER_LOCK_DEADLOCK, 1213). Nothing
     /// of this transaction was kept; running it again from its reads is safe.
     contention,
+    /// A write about a terminal whose lease this instance no longer holds
+    /// at the generation it carries: another instance drives it now.
+    fenced,
     schema_too_new,  ///< the database was written by a newer cardd
     card,            ///< the card on the encoder could not be read or written
 };

@@ -286,6 +286,32 @@ const std::vector<Migration>& migrations() {
              R"(UPDATE cards SET balance =
                   (SELECT COALESCE(SUM(l.amount), 0) FROM ledger l WHERE l.card_no = cards.card_no))",
          }},
+        {9,
+         {
+             // Several instances on one store (docs/scale.md). An instance
+             // alive renews its row; the fair share of terminals is counted
+             // from the rows not yet expired. Times are milliseconds in the
+             // database's clock, never an instance's.
+             R"(CREATE TABLE instances (
+                  name VARCHAR(255) PRIMARY KEY,
+                  expires_at BIGINT NOT NULL)@TABLE@)",
+             // A terminal is driven by the owner of its lease; owner NULL is
+             // free. The generation only grows, by one at each claim, and
+             // every write about the terminal names it: a write that names
+             // an old one is refused (fencing). fenced_writes is what such
+             // a write changes, so that on Galera it conflicts with a claim
+             // of the same lease at certification instead of both committing.
+             R"(CREATE TABLE terminal_leases (
+                  terminal_id BIGINT PRIMARY KEY,
+                  owner VARCHAR(255) NULL,
+                  generation BIGINT NOT NULL,
+                  expires_at BIGINT NOT NULL,
+                  fenced_writes BIGINT NOT NULL DEFAULT 0,
+                  FOREIGN KEY (terminal_id) REFERENCES devices(id) ON DELETE CASCADE)@TABLE@)",
+             R"(CREATE INDEX terminal_leases_by_owner ON terminal_leases (owner, expires_at))",
+             R"(INSERT INTO terminal_leases (terminal_id, owner, generation, expires_at)
+                  SELECT id, NULL, 0, 0 FROM devices WHERE kind = 'terminal')",
+         }},
     };
     return list;
 }
@@ -331,7 +357,9 @@ std::span<const std::string_view> schema_tables() noexcept {
                                                   "transactions",
                                                   "audit_log",
                                                   "card_writes",
-                                                  "accounts"};
+                                                  "accounts",
+                                                  "instances",
+                                                  "terminal_leases"};
     return tables;
 }
 

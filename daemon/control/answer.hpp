@@ -41,6 +41,7 @@ inline Answer from_error(const store::Error& error) {
         case store::Errc::card: return Answer::failure(ResultCode::card_failed, error.message);
         case store::Errc::storage:
         case store::Errc::contention:
+        case store::Errc::fenced:
         case store::Errc::schema_too_new: break;
     }
     return Answer::failure(ResultCode::error, error.message);

@@ -196,6 +196,54 @@ TEST_F(Galera, moneyStaysRightWhenTwoNodesChangeOneCard) {
               << " lost after retries\n";
 }
 
+// Leases across nodes: an instance on node 0 whose lease lapsed goes on
+// writing about its terminal while its successor on node 1 claims it. A
+// stale write either sees the claim or is ordered after it at
+// certification (it changes the lease row too) and is run again, refused:
+// once the claim is committed, nothing the stale owner writes lands.
+TEST_F(Galera, aStaleOwnerOnAnotherNodeCannotOverwriteItsSuccessor) {
+    auto stale = store_on(0);
+    const auto terminal = must(stale->add_terminal(clerk_, {"pos-1", store::TcpAddress{"127.0.0.1", 5020}, 1}));
+    ASSERT_EQ(must(stale->lease_round({"a", 500, {}})).held.size(), 1u);
+    std::atomic<bool> stop{false};
+    std::atomic<bool> claimed{false};
+    std::atomic<int> landed_after_claim{0};
+    std::atomic<int> landed{0};
+    std::atomic<int> fenced{0};
+    std::thread writer([&] {
+        for (std::uint32_t serial = 1; !stop; ++serial) {
+            const bool after_claim = claimed.load();
+            const auto wrote = stale->set_terminal_serial(terminal.id, serial);
+            if (wrote) {
+                ++landed;
+                if (after_claim) ++landed_after_claim;
+            } else if (wrote.error().code == store::Errc::fenced) {
+                ++fenced;
+            }
+            std::this_thread::sleep_for(2ms);
+        }
+    });
+    auto successor = store_on(1);
+    std::this_thread::sleep_for(800ms);  // the lease lapses while its owner writes
+    std::optional<store::LeaseRound> round;
+    for (int attempt = 0; attempt < 20 && (!round || round->held.empty()); ++attempt) {
+        auto tried = successor->lease_round({"b", 60'000, {}});
+        if (tried) round = std::move(*tried);
+    }
+    ASSERT_TRUE(round && round->held.size() == 1u) << "the successor never claimed the lease";
+    EXPECT_EQ(round->held.front().generation, 2);
+    claimed = true;
+    ASSERT_TRUE(successor->set_terminal_serial(terminal.id, 1'000'000).has_value());
+    std::this_thread::sleep_for(500ms);
+    stop = true;
+    writer.join();
+    EXPECT_GT(landed.load(), 0) << "the stale owner wrote before the claim";
+    EXPECT_GT(fenced.load(), 0) << "the stale owner was refused after it";
+    EXPECT_EQ(landed_after_claim.load(), 0);
+    EXPECT_EQ(must(store_on(2)->device(terminal.id)).terminal_serial, 1'000'000u);
+    std::cout << "stale writes: " << landed << " before the claim, " << fenced << " refused after it\n";
+}
+
 // A node paused (SIGSTOP) is left behind by the others, who go on; resumed,
 // it rejoins with the changes made meanwhile.
 TEST_F(Galera, aPausedNodeIsLeftBehindAndRejoins) {

@@ -81,6 +81,23 @@ public:
         return {};
     }
 
+    /// An array of non-empty strings.
+    Result<void> texts(std::string_view key, std::vector<std::string>& field) const {
+        const toml::node* node = setting(key);
+        if (!node) return {};
+        const toml::array* array = node->as_array();
+        if (!array) return std::unexpected(refusal(*node, key, "must be an array of strings"));
+        std::vector<std::string> values;
+        for (const toml::node& element : *array) {
+            const auto value = element.value<std::string>();
+            if (!value || value->empty())
+                return std::unexpected(refusal(element, key, "must be an array of non-empty strings"));
+            values.push_back(*value);
+        }
+        field = std::move(values);
+        return {};
+    }
+
     Result<void> path(std::string_view key, std::filesystem::path& field) const {
         std::string value;
         if (auto read = text(key, value); !read) return read;
@@ -122,12 +139,12 @@ public:
         return {};
     }
 
-    /// Seconds within a range: settings whose zero or huge values mean nothing.
-    Result<void> seconds(std::string_view key, std::chrono::seconds& field, std::int64_t least,
-                         std::int64_t most) const {
-        std::int64_t count = field.count();
+    /// A duration within a range: settings whose zero or huge values mean nothing.
+    template <class Duration>
+    Result<void> within(std::string_view key, Duration& field, std::int64_t least, std::int64_t most) const {
+        auto count = static_cast<std::int64_t>(field.count());
         if (auto read = whole(key, count, least, most); !read) return read;
-        field = std::chrono::seconds(count);
+        field = Duration(count);
         return {};
     }
 
@@ -213,7 +230,7 @@ Result<Config> parse_config_text(std::string_view text, const std::filesystem::p
     // The address is checked against the allowance, so the allowance is read first.
     if (auto allowed = read.boolean("metrics_allow_remote", config.metrics_allow_remote); !allowed)
         return std::unexpected(allowed.error());
-    const std::array<Result<void>, 25> steps = {
+    const std::array<Result<void>, 28> steps = {
         read.path("data_dir", config.data_dir),
         read.path("socket", config.socket),
         read.text("database", config.database),
@@ -236,9 +253,12 @@ Result<Config> parse_config_text(std::string_view text, const std::filesystem::p
         read.duration("card_wait_s", config.card_wait),
         read.listen("metrics_listen", config.metrics_listen, config.metrics_allow_remote),
         read.console_user("console_user", config.console_user),
-        read.seconds("console_session_idle_s", config.console_session_idle, 1, 86400),
+        read.within("console_session_idle_s", config.console_session_idle, 1, 86400),
         read.whole("console_lockout_failures", config.console_lockout_failures, 1, 100),
-        read.seconds("console_lockout_s", config.console_lockout, 1, 86400),
+        read.within("console_lockout_s", config.console_lockout, 1, 86400),
+        read.text("instance", config.instance),
+        read.within("lease_time_ms", config.lease_time, 300, 3600000),
+        read.texts("buses", config.buses),
     };
     // Every setting is read; an unknown key is reported first, then the
     // first refusal in the order above.

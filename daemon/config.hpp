@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "daemon/error.hpp"
 
@@ -51,6 +52,15 @@ struct Config {
     /// metrics_allow_remote, since the endpoint has no authentication.
     std::string metrics_listen;
     bool metrics_allow_remote = false;
+
+    /// This instance's name among several cardd instances sharing one store
+    /// (docs/scale.md); empty: cardd drives every terminal alone, no leases.
+    std::string instance;
+    /// How long a terminal lease lasts unrenewed; rounds run every third of it.
+    std::chrono::milliseconds lease_time{10000};
+    /// Serial devices wired to this host: with `instance`, the RS-485
+    /// terminals on them are this instance's, and no others' are.
+    std::vector<std::string> buses;
 
     std::filesystem::path master_key_path() const { return master_key.empty() ? data_dir / "master.key" : master_key; }
 

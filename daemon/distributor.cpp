@@ -132,6 +132,12 @@ std::vector<store::DeviceId> Distributor::all_terminals() {
     return ids;
 }
 
+std::vector<store::DeviceId> Distributor::driven_terminals() {
+    std::vector<store::DeviceId> ids = all_terminals();
+    std::erase_if(ids, [this](store::DeviceId id) { return !drives(id); });
+    return ids;
+}
+
 void Distributor::schedule_retry(const store::Device& device, const std::string& error) {
     const std::int64_t jittered = retry_delay(device.sync_attempts, config_.retry_initial, config_.retry_cap,
                                               std::uniform_real_distribution<double>(0.0, 1.0)(random_))
@@ -301,7 +307,50 @@ awaitable<TerminalResult> Distributor::sync_terminal(store::DeviceId terminal, P
     co_return result;
 }
 
+awaitable<TerminalResult> Distributor::watch_level(store::DeviceId terminal) {
+    TerminalResult result;
+    auto device = store_.device(terminal);
+    if (!device) {
+        result.text = device.error().message;
+        co_return result;
+    }
+    result.device = device->name;
+    const std::int64_t planned = device->planned_version;
+    // The push's timeout ends the watch (fan_out); each look is one row read.
+    asio::steady_timer wait(io_);
+    for (;;) {
+        auto now = store_.device(terminal);
+        if (!now) {
+            result.text = now.error().message;
+            co_return result;
+        }
+        if (now->confirmed_version >= planned) {
+            result.ok = true;
+            result.text = "level, confirmed by the instance that drives it";
+            co_return result;
+        }
+        wait.expires_after(std::chrono::milliseconds(100));
+        co_await wait.async_wait(asio::use_awaitable);
+    }
+}
+
+void Distributor::sync_planned_elsewhere() {
+    auto newest = store_.newest_version();
+    if (!newest || *newest == newest_version_seen_) return;
+    auto unconfirmed = store_.unconfirmed_terminals();
+    if (!unconfirmed) return;  // looked at again at the next tick
+    newest_version_seen_ = *newest;
+    for (store::DeviceId id : *unconfirmed) {
+        if (!busy_.locked(id) && drives(id)) sync_in_background(id);
+    }
+}
+
 awaitable<CollectResult> Distributor::collect_shared(store::DeviceId terminal) {
+    if (!drives(terminal)) {
+        auto device = store_.device(terminal);
+        co_return CollectResult{device ? device->name : std::to_string(terminal), false,
+                                "driven by another instance, which collects its records"};
+    }
     if (auto found = collecting_.find(terminal); found != collecting_.end()) {
         // A storm of losses asks for the same terminal's records again and
         // again: the collection in flight answers all of them.
@@ -439,7 +488,11 @@ awaitable<std::vector<TerminalResult>> Distributor::push(std::vector<store::Devi
         "still working after " + std::to_string(timeout.count()) + " ms; it finishes in the background";
     for (store::DeviceId id : terminals) {
         unfinished.push_back({"", false, still_working});
-        jobs.push_back([this, id, mode] { return sync_one(id, mode); });
+        if (drives(id)) {
+            jobs.push_back([this, id, mode] { return sync_one(id, mode); });
+        } else {
+            jobs.push_back([this, id] { return watch_level(id); });
+        }
     }
     async::FinishSink<TerminalResult> on_finish;
     const std::size_t total = terminals.size();
@@ -540,7 +593,7 @@ void Distributor::sync_in_background(store::DeviceId terminal) {
 void Distributor::sync_pending_after_restart() {
     // After a restart, terminals with changes written but never confirmed are
     // brought level without waiting for anyone to ask.
-    for (store::DeviceId id : all_terminals()) {
+    for (store::DeviceId id : driven_terminals()) {
         auto device = store_.device(id);
         if (device && !device->sync_next_at && device->planned_version != device->confirmed_version) {
             sync_in_background(id);
@@ -560,7 +613,7 @@ void Distributor::retry_due() {
     auto due = store_.due_retries(store::system_clock_now());
     if (!due) return;
     for (store::DeviceId id : *due) {
-        if (busy_.locked(id)) continue;
+        if (busy_.locked(id) || !drives(id)) continue;
         sync_in_background(id);
     }
 }
@@ -584,18 +637,25 @@ void Distributor::start() {
         retry_due();
         co_return;
     });
+    if (!config_.instance.empty()) {
+        // Another instance's loss is seen within a fifth of a second.
+        planned_elsewhere_.start(executor, std::chrono::milliseconds(200), [this]() -> awaitable<void> {
+            sync_planned_elsewhere();
+            co_return;
+        });
+    }
     if (config_.audit_interval.count() > 0) {
         // The audit is a sync: it reads version and checksum and repairs
         // whatever disagrees.
         audits_.start(executor, config_.audit_interval, [this]() -> awaitable<void> {
-            for (store::DeviceId id : all_terminals()) sync_in_background(id);
+            for (store::DeviceId id : driven_terminals()) sync_in_background(id);
             prune_batches();
             co_return;
         });
     }
     if (config_.collect_interval.count() > 0) {
         collections_.start(executor, config_.collect_interval, [this]() -> awaitable<void> {
-            for (store::DeviceId id : all_terminals()) {
+            for (store::DeviceId id : driven_terminals()) {
                 asio::co_spawn(
                     io_, [this, id]() -> awaitable<void> { co_await collect_shared(id); }, asio::detached);
             }
@@ -605,6 +665,7 @@ void Distributor::start() {
 }
 
 void Distributor::stop() {
+    planned_elsewhere_.stop();
     retries_.stop();
     audits_.stop();
     collections_.stop();

@@ -110,6 +110,17 @@ public:
     /// Every terminal id, for "all".
     std::vector<store::DeviceId> all_terminals();
 
+    /// With several instances on one store, which terminals this one drives
+    /// (LeaseKeeper::drives); unset, it drives them all. A push waits for a
+    /// terminal it does not drive to be confirmed by the instance that does;
+    /// the retry queue, audits and collections leave it to that instance.
+    void drive_only(std::function<bool(store::DeviceId)> drives) { drives_ = std::move(drives); }
+    bool drives(store::DeviceId terminal) const { return !drives_ || drives_(terminal); }
+    /// Terminals this instance drives that have batches not yet confirmed,
+    /// brought level in the background: what a loss reported on another
+    /// instance planned. Cheap when nothing changed (one counter read).
+    void sync_planned_elsewhere();
+
     /// The terminal's serial on record was forgotten (device-accept-serial):
     /// whatever was seen of it no longer holds.
     void forget_serial(store::DeviceId terminal);
@@ -119,6 +130,11 @@ public:
 private:
     boost::asio::awaitable<TerminalResult> sync_one(store::DeviceId terminal, PushMode mode = PushMode::contact);
     boost::asio::awaitable<TerminalResult> sync_terminal(store::DeviceId terminal, PushMode mode);
+    /// A terminal another instance drives, watched in the store until it is
+    /// level with what was planned for it when the watch began.
+    boost::asio::awaitable<TerminalResult> watch_level(store::DeviceId terminal);
+    /// The terminals this instance drives, of every terminal.
+    std::vector<store::DeviceId> driven_terminals();
     boost::asio::awaitable<CollectResult> collect_shared(store::DeviceId terminal);
     boost::asio::awaitable<CollectResult> collect_one(store::DeviceId terminal);
     boost::asio::awaitable<CollectResult> collect_if_waiting(store::DeviceId terminal, AfterPush after_push);
@@ -169,6 +185,9 @@ private:
     async::IntervalLoop audits_;
     async::IntervalLoop collections_;
     std::function<void()> sync_done_;
+    std::function<bool(store::DeviceId)> drives_;
+    async::IntervalLoop planned_elsewhere_;
+    std::int64_t newest_version_seen_ = -1;  // the store's version counter at the last look
     const Events* events_ = nullptr;
     static const Events no_events;
     const Events& events() const noexcept { return events_ ? *events_ : no_events; }

@@ -221,6 +221,19 @@ inline constexpr Message console_none{
     "the role groups work as before",
     "to use the console, create its user (the package's cardd.sysusers makes cardd-console) and reload cardd"};
 
+inline constexpr Message leases_changed{
+    "CARDD_LEASES_CHANGED", "35d55d23abbd4a7795fa51142be024ee", Level::info,
+    "the terminals this instance drives changed at a lease round (docs/scale.md): it claimed some (free, handed "
+    "back by another instance or expired) or gave some up (above its share, or taken over after its own lease "
+    "lapsed); held is how many it drives now, of instances alive",
+    ""};
+inline constexpr Message lease_round_failed{
+    "CARDD_LEASE_ROUND_FAILED", "c5fffb3d4bf54bc88ec37f982645f035", Level::warn,
+    "a lease round could not be run (the database failed or refused it): the leases are not renewed, and once "
+    "they lapse the other instances take the terminals over, this one's writes about them refused",
+    "see why the database failed (`CARDD_STORE_UNREACHABLE`); the next round, a third of lease_time_ms later, "
+    "tries again"};
+
 inline constexpr const Message* catalogue[] = {&started,
                                                &stopping,
                                                &reloaded,
@@ -265,7 +278,9 @@ inline constexpr const Message* catalogue[] = {&started,
                                                &console_session_expired,
                                                &console_sessions_ended,
                                                &console_session_foreign,
-                                               &console_none};
+                                               &console_none,
+                                               &leases_changed,
+                                               &lease_round_failed};
 }  // namespace msg
 
 /// The table of docs/log-messages.md, header included.

@@ -25,6 +25,7 @@
 #include "daemon/process_secrecy.hpp"
 #include "daemon/control/control_server.hpp"
 #include "daemon/distributor.hpp"
+#include "daemon/lease_keeper.hpp"
 #include "daemon/log.hpp"
 #include "daemon/metrics/metrics.hpp"
 #include "daemon/metrics_feed.hpp"
@@ -300,6 +301,19 @@ int run(const Flags& flags) {
         metrics_feed->start(std::chrono::seconds(5));
         log_event(msg::metrics_serving, {{"listen", config->metrics_listen}});
     }
+    // Several instances on one store share the terminals by leases; the
+    // first round comes before anything drives a terminal.
+    LeaseKeeper leases(io, card_store, *config, [&distributor](const std::vector<store::DeviceId>& claimed) {
+        for (const store::DeviceId id : claimed) distributor.sync_in_background(id);
+    });
+    if (leases.leasing()) {
+        distributor.drive_only([&leases](store::DeviceId id) { return leases.drives(id); });
+        if (auto first = leases.start(); !first) {
+            std::cerr << "cardd: cannot take part in the terminal leases as instance '" << config->instance
+                      << "': " << first.error().message << "\n";
+            return 1;
+        }
+    }
     server->start();
     distributor.start();
 
@@ -310,6 +324,7 @@ int run(const Flags& flags) {
         sd_notify(0, "STOPPING=1");
         server->stop();
         distributor.stop();
+        leases.stop();
         passwords.stop();
         if (metrics_feed) metrics_feed->stop();
         io.stop();

@@ -167,6 +167,12 @@ public:
     Result<EverywhereList> everywhere();
     /// Where the terminal's set differs from the list everywhere.
     Result<TerminalExceptions> exceptions(DeviceId terminal);
+    /// The newest blacklist version planned for any terminal: one counter
+    /// read, so that instances sharing the store see another's changes.
+    Result<std::int64_t> newest_version();
+    /// Terminals with a batch planned and not yet confirmed that are not in
+    /// the retry queue (which brings those), by id.
+    Result<std::vector<DeviceId>> unconfirmed_terminals();
     /// Batches not yet confirmed, oldest first.
     Result<std::vector<BlacklistBatch>> pending_batches(DeviceId terminal);
     Result<std::vector<BlacklistBatch>> batches(DeviceId terminal);

@@ -29,6 +29,20 @@ Result<std::vector<BlacklistBatch>> CardStore::pending_batches(DeviceId terminal
     return out;
 }
 
+Result<std::int64_t> CardStore::newest_version() {
+    return query_int(*db_, "SELECT value FROM counters WHERE name = 'blacklist_version'");
+}
+
+Result<std::vector<DeviceId>> CardStore::unconfirmed_terminals() {
+    CARDD_TRY(rows, query(*db_,
+                          "SELECT id FROM devices WHERE kind = 'terminal' AND planned_version <> confirmed_version "
+                          "AND sync_next_at IS NULL ORDER BY id"));
+    std::vector<DeviceId> ids;
+    ids.reserve(rows.size());
+    for (const Row& row : rows) ids.push_back(as_int(row[0]));
+    return ids;
+}
+
 Result<void> CardStore::confirm_version(DeviceId terminal, std::int64_t version) {
     return transaction([&]() -> Result<void> { return confirm_version_in(terminal, version, false); });
 }

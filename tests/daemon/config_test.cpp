@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -114,6 +115,24 @@ TEST_F(ConfigFile, consoleSettingsAreReadWithinTheirRanges) {
               file + ":1: console_lockout_failures must be a whole number from 1 to 100");
     EXPECT_EQ(refusal("console_lockout_s = 0\n"),
               file + ":1: console_lockout_s must be a whole number from 1 to 86400");
+}
+
+// Several instances on one store (docs/scale.md): alone by default.
+TEST_F(ConfigFile, instanceSettingsAreReadWithinTheirRanges) {
+    EXPECT_EQ(Config{}.instance, "");
+    EXPECT_EQ(Config{}.lease_time, std::chrono::milliseconds(10000));
+    EXPECT_TRUE(Config{}.buses.empty());
+    const auto config =
+        load("instance = \"canteen-east\"\nlease_time_ms = 1500\nbuses = [\"/dev/ttyUSB0\", \"/dev/ttyUSB1\"]\n");
+    ASSERT_TRUE(config.has_value()) << config.error().message;
+    EXPECT_EQ(config->instance, "canteen-east");
+    EXPECT_EQ(config->lease_time, std::chrono::milliseconds(1500));
+    EXPECT_EQ(config->buses, (std::vector<std::string>{"/dev/ttyUSB0", "/dev/ttyUSB1"}));
+    const std::string file = path_.string();
+    EXPECT_EQ(refusal("lease_time_ms = 299\n"), file + ":1: lease_time_ms must be a whole number from 300 to 3600000");
+    EXPECT_EQ(refusal("buses = \"/dev/ttyUSB0\"\n"), file + ":1: buses must be an array of strings");
+    EXPECT_EQ(refusal("buses = [\"\"]\n"), file + ":1: buses must be an array of non-empty strings");
+    EXPECT_EQ(refusal("buses = [1]\n"), file + ":1: buses must be an array of non-empty strings");
 }
 
 TEST_F(ConfigFile, aFileThatDoesNotParseIsRefusedWithItsLineAndColumn) {

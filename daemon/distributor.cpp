@@ -307,7 +307,7 @@ awaitable<TerminalResult> Distributor::sync_terminal(store::DeviceId terminal, P
     co_return result;
 }
 
-awaitable<TerminalResult> Distributor::watch_level(store::DeviceId terminal) {
+awaitable<TerminalResult> Distributor::watch_level(store::DeviceId terminal, std::chrono::milliseconds timeout) {
     TerminalResult result;
     auto device = store_.device(terminal);
     if (!device) {
@@ -316,7 +316,10 @@ awaitable<TerminalResult> Distributor::watch_level(store::DeviceId terminal) {
     }
     result.device = device->name;
     const std::int64_t planned = device->planned_version;
-    // The push's timeout ends the watch (fan_out); each look is one row read.
+    // Each look is one row read. It ends with the push's timeout: fan_out
+    // leaves what runs past it to finish in the background, and a terminal
+    // no one drives for a day must not be watched for a day.
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
     asio::steady_timer wait(io_);
     for (;;) {
         auto now = store_.device(terminal);
@@ -327,6 +330,10 @@ awaitable<TerminalResult> Distributor::watch_level(store::DeviceId terminal) {
         if (now->confirmed_version >= planned) {
             result.ok = true;
             result.text = "level, confirmed by the instance that drives it";
+            co_return result;
+        }
+        if (std::chrono::steady_clock::now() >= deadline) {
+            result.text = "not confirmed yet by the instance that drives it";
             co_return result;
         }
         wait.expires_after(std::chrono::milliseconds(100));
@@ -491,7 +498,7 @@ awaitable<std::vector<TerminalResult>> Distributor::push(std::vector<store::Devi
         if (drives(id)) {
             jobs.push_back([this, id, mode] { return sync_one(id, mode); });
         } else {
-            jobs.push_back([this, id] { return watch_level(id); });
+            jobs.push_back([this, id, timeout] { return watch_level(id, timeout); });
         }
     }
     async::FinishSink<TerminalResult> on_finish;

@@ -131,8 +131,8 @@ private:
     boost::asio::awaitable<TerminalResult> sync_one(store::DeviceId terminal, PushMode mode = PushMode::contact);
     boost::asio::awaitable<TerminalResult> sync_terminal(store::DeviceId terminal, PushMode mode);
     /// A terminal another instance drives, watched in the store until it is
-    /// level with what was planned for it when the watch began.
-    boost::asio::awaitable<TerminalResult> watch_level(store::DeviceId terminal);
+    /// level with what was planned for it when the watch began, for at most `timeout`.
+    boost::asio::awaitable<TerminalResult> watch_level(store::DeviceId terminal, std::chrono::milliseconds timeout);
     /// The terminals this instance drives, of every terminal.
     std::vector<store::DeviceId> driven_terminals();
     boost::asio::awaitable<CollectResult> collect_shared(store::DeviceId terminal);

@@ -344,12 +344,8 @@ awaitable<TerminalResult> Distributor::watch_level(store::DeviceId terminal, std
 void Distributor::sync_planned_elsewhere() {
     auto newest = store_.newest_version();
     if (!newest || *newest == newest_version_seen_) return;
-    auto unconfirmed = store_.unconfirmed_terminals();
-    if (!unconfirmed) return;  // looked at again at the next tick
-    newest_version_seen_ = *newest;
-    for (store::DeviceId id : *unconfirmed) {
-        if (!busy_.locked(id) && drives(id)) sync_in_background(id);
-    }
+    // Not seen until the store answered: looked at again at the next tick.
+    if (sync_unconfirmed()) newest_version_seen_ = *newest;
 }
 
 awaitable<CollectResult> Distributor::collect_shared(store::DeviceId terminal) {
@@ -599,13 +595,18 @@ void Distributor::sync_in_background(store::DeviceId terminal) {
 
 void Distributor::sync_pending_after_restart() {
     // After a restart, terminals with changes written but never confirmed are
-    // brought level without waiting for anyone to ask.
-    for (store::DeviceId id : driven_terminals()) {
-        auto device = store_.device(id);
-        if (device && !device->sync_next_at && device->planned_version != device->confirmed_version) {
-            sync_in_background(id);
-        }
+    // brought level without waiting for anyone to ask; with the store away,
+    // the next audit brings them.
+    (void)sync_unconfirmed();
+}
+
+bool Distributor::sync_unconfirmed() {
+    auto unconfirmed = store_.unconfirmed_terminals();
+    if (!unconfirmed) return false;
+    for (store::DeviceId id : *unconfirmed) {
+        if (!busy_.locked(id) && drives(id)) sync_in_background(id);
     }
+    return true;
 }
 
 std::optional<std::string> Distributor::resting_on_bus(const store::Device& device) const {

@@ -139,6 +139,9 @@ private:
     boost::asio::awaitable<CollectResult> collect_one(store::DeviceId terminal);
     boost::asio::awaitable<CollectResult> collect_if_waiting(store::DeviceId terminal, AfterPush after_push);
     void sync_pending_after_restart();
+    /// Brings the terminals it drives that have a batch not yet confirmed
+    /// (and no retry due) level in the background; false when the store did not answer.
+    bool sync_unconfirmed();
     void retry_due();
     void prune_batches();
     void schedule_retry(const store::Device& device, const std::string& error);

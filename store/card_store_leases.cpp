@@ -8,6 +8,7 @@
 
 #include "store/card_store.hpp"
 #include "store/card_store_internal.hpp"
+#include "text/forbidden_code_points.hpp"
 
 namespace cardd::store {
 
@@ -27,10 +28,9 @@ struct LeaseRow {
 Result<void> validate(const LeaseRequest& request) {
     if (request.owner.empty() || request.owner.size() > 255)
         return fail(Errc::invalid_argument, "an instance name is 1 to 255 bytes");
-    for (const char c : request.owner) {
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-            return fail(Errc::invalid_argument, "an instance name may not contain control characters");
-    }
+    // It is written in every log line of the leases.
+    if (const auto forbidden = text::first_forbidden(request.owner))
+        return fail(Errc::invalid_argument, "the instance name holds " + text::describe(*forbidden));
     if (request.duration_ms <= 0) return fail(Errc::invalid_argument, "a lease lasts more than 0 ms");
     return {};
 }
